@@ -1,0 +1,137 @@
+/* Detects the CPU's instruction sets once (cpuid + xgetbv on x86-64, NEON is baseline on
+ * AArch64) and applies the TESSERA_MAX_ISA cap, so each kernel path can be forced on one machine. */
+#include "engine/cpu.h"
+#include "kernels/ukernel-list.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#if TSR_ARCH_X86_64
+#include <cpuid.h>
+#endif
+
+static pthread_once_t tsr_cpu_once = PTHREAD_ONCE_INIT;
+static bool tsr_cpu_supported[4];  /* indexed by tsr_isa */
+static tsr_isa tsr_cpu_detected = tsr_isa_scalar;
+static tsr_isa tsr_cpu_in_use = tsr_isa_scalar;
+static const char* tsr_cpu_cap_warning = NULL;
+
+/* Higher rank = more capable; a cap allows every ISA of equal or lower rank. NEON ranks with
+ * AVX2 so that a cap meant for x86 (avx2/avx512) still allows NEON on AArch64. */
+static int tsr_isa_rank(tsr_isa isa) {
+  switch (isa) {
+    case tsr_isa_scalar: return 0;
+    case tsr_isa_avx2: return 1;
+    case tsr_isa_neon: return 1;
+    case tsr_isa_avx512: return 2;
+  }
+  return 0;
+}
+
+#if TSR_ARCH_X86_64
+static uint64_t tsr_xgetbv0(void) {
+  uint32_t eax, edx;
+  __asm__ volatile("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
+  return ((uint64_t)edx << 32) | eax;
+}
+
+static void tsr_detect_x86(void) {
+  unsigned eax, ebx, ecx, edx;
+  if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return;
+  const bool fma = (ecx >> 12) & 1, osxsave = (ecx >> 27) & 1, avx = (ecx >> 28) & 1;
+  if (!osxsave || !avx) return;
+  /* The OS must save the YMM state (XCR0 bits 1-2) and, for AVX-512, opmask and ZMM state
+   * (bits 5-7); otherwise the registers are not preserved across context switches. */
+  const uint64_t xcr0 = tsr_xgetbv0();
+  const bool os_ymm = (xcr0 & 0x6) == 0x6, os_zmm = (xcr0 & 0xE6) == 0xE6;
+  if (__get_cpuid_max(0, NULL) < 7) return;
+  __cpuid_count(7, 0, eax, ebx, ecx, edx);
+  const bool avx2 = (ebx >> 5) & 1;
+  const bool avx512f = (ebx >> 16) & 1, avx512dq = (ebx >> 17) & 1;
+  const bool avx512bw = (ebx >> 30) & 1, avx512vl = (ebx >> 31) & 1;
+  tsr_cpu_supported[tsr_isa_avx2] = os_ymm && avx2 && fma;
+  tsr_cpu_supported[tsr_isa_avx512] = tsr_cpu_supported[tsr_isa_avx2] && os_zmm && avx512f &&
+                                      avx512dq && avx512bw && avx512vl;
+}
+#endif
+
+static void tsr_cpu_init(void) {
+  tsr_cpu_supported[tsr_isa_scalar] = true;
+#if TSR_ARCH_X86_64
+  tsr_detect_x86();
+#endif
+#if TSR_ARCH_ARM64
+  tsr_cpu_supported[tsr_isa_neon] = true; /* Advanced SIMD is mandatory in AArch64 */
+#endif
+  static const tsr_isa best_first[] = {tsr_isa_avx512, tsr_isa_avx2, tsr_isa_neon};
+  for (size_t i = 0; i < sizeof(best_first) / sizeof(best_first[0]); i++) {
+    if (tsr_cpu_supported[best_first[i]]) {
+      tsr_cpu_detected = best_first[i];
+      break;
+    }
+  }
+  tsr_cpu_in_use = tsr_cpu_detected;
+
+  const char* cap = getenv("TESSERA_MAX_ISA");
+  if (cap == NULL || cap[0] == '\0') return;
+  static const tsr_isa all[] = {tsr_isa_scalar, tsr_isa_avx2, tsr_isa_avx512, tsr_isa_neon};
+  for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+    if (strcmp(cap, tsr_isa_name(all[i])) == 0) {
+      if (tsr_isa_rank(tsr_cpu_in_use) > tsr_isa_rank(all[i])) tsr_cpu_in_use = all[i];
+      /* On AArch64 a cap of avx2/avx512 names no ISA of this CPU: NEON stays. */
+      if (!tsr_cpu_supported[tsr_cpu_in_use]) tsr_cpu_in_use = tsr_cpu_detected;
+      return;
+    }
+  }
+  tsr_cpu_cap_warning =
+      "TESSERA_MAX_ISA is not one of scalar, avx2, avx512, neon: ignored, no cap applied";
+}
+
+bool tsr_isa_supported(tsr_isa isa) {
+  pthread_once(&tsr_cpu_once, tsr_cpu_init);
+  return (unsigned)isa < 4 && tsr_cpu_supported[isa];
+}
+
+bool tsr_isa_allowed(tsr_isa isa) {
+  pthread_once(&tsr_cpu_once, tsr_cpu_init);
+  return tsr_isa_supported(isa) && tsr_isa_rank(isa) <= tsr_isa_rank(tsr_cpu_in_use);
+}
+
+tsr_isa tsr_cpu_detected_isa(void) {
+  pthread_once(&tsr_cpu_once, tsr_cpu_init);
+  return tsr_cpu_detected;
+}
+
+tsr_isa tsr_cpu_isa_in_use(void) {
+  pthread_once(&tsr_cpu_once, tsr_cpu_init);
+  return tsr_cpu_in_use;
+}
+
+const char* tsr_cpu_isa_cap_warning(void) {
+  pthread_once(&tsr_cpu_once, tsr_cpu_init);
+  return tsr_cpu_cap_warning;
+}
+
+const char* tsr_isa_name(tsr_isa isa) {
+  switch (isa) {
+    case tsr_isa_scalar: return "scalar";
+    case tsr_isa_avx2: return "avx2";
+    case tsr_isa_avx512: return "avx512";
+    case tsr_isa_neon: return "neon";
+  }
+  return "unknown";
+}
+
+uint32_t tsr_cpu_count(void) {
+  const long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1u : (uint32_t)n;
+}
+
+const struct tsr_ukernel_entry* tsr_ukernel_pick(const struct tsr_ukernel_entry* list,
+                                                 size_t count) {
+  for (size_t i = 0; i < count; i++)
+    if (tsr_isa_allowed(list[i].isa)) return &list[i];
+  return NULL;
+}

@@ -1,0 +1,27 @@
+/* CPU feature detection and the TESSERA_MAX_ISA cap, shared by every kernel dispatch table. */
+#ifndef TSR_ENGINE_CPU_H
+#define TSR_ENGINE_CPU_H
+
+#include <stdbool.h>
+
+#include "tessera.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#define TSR_ARCH_X86_64 1
+#else
+#define TSR_ARCH_X86_64 0
+#endif
+#if defined(__aarch64__)
+#define TSR_ARCH_ARM64 1
+#else
+#define TSR_ARCH_ARM64 0
+#endif
+
+/// True if kernels for `isa` may run: the CPU supports it and TESSERA_MAX_ISA allows it.
+/// Dispatch tables walk their kernel list best-first and take the first allowed entry.
+bool tsr_isa_allowed(tsr_isa isa);
+
+/// True if the CPU and OS support `isa`, ignoring the cap (for testers that run every variant).
+bool tsr_isa_supported(tsr_isa isa);
+
+#endif

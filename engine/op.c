@@ -1,0 +1,66 @@
+/* The generic half of every op: handle checks, tensor checks, run dispatch and destruction. */
+#include "engine/op.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "engine/error.h"
+#include "engine/tensor.h"
+
+tsr_op* tsr_op_alloc(size_t size, tsr_op_kind kind, const struct tsr_op_vtable* vtable) {
+  tsr_op* op = calloc(1, size);
+  if (op == NULL) return NULL;
+  op->magic = TSR_OP_MAGIC;
+  op->kind = kind;
+  op->vtable = vtable;
+  return op;
+}
+
+static int tsr_op_valid(const tsr_op* op) { return op != NULL && op->magic == TSR_OP_MAGIC; }
+
+tsr_status tsr_op_run(const tsr_op* op, size_t num_inputs, const tsr_tensor* inputs,
+                      size_t num_outputs, const tsr_tensor* outputs, tsr_threadpool* pool) {
+  if (op == NULL) return tsr_error(tsr_status_invalid_parameter, "tsr_op_run: op is NULL");
+  if (!tsr_op_valid(op))
+    return tsr_error(tsr_status_invalid_parameter, "tsr_op_run: op is not a live tsr_op");
+  const struct tsr_op_vtable* vtable = op->vtable;
+  if (num_inputs != vtable->num_inputs)
+    return tsr_error(tsr_status_invalid_parameter,
+                     "tsr_op_run: num_inputs is %zu; op '%s' takes %zu", num_inputs,
+                     op->description, vtable->num_inputs);
+  if (num_outputs != vtable->num_outputs)
+    return tsr_error(tsr_status_invalid_parameter,
+                     "tsr_op_run: num_outputs is %zu; op '%s' takes %zu", num_outputs,
+                     op->description, vtable->num_outputs);
+  if (num_inputs != 0 && inputs == NULL)
+    return tsr_error(tsr_status_invalid_parameter, "tsr_op_run: inputs is NULL");
+  if (num_outputs != 0 && outputs == NULL)
+    return tsr_error(tsr_status_invalid_parameter, "tsr_op_run: outputs is NULL");
+  char where[48];
+  for (size_t i = 0; i < num_inputs; i++) {
+    snprintf(where, sizeof(where), "tsr_op_run: inputs[%zu]", i);
+    const tsr_status status = tsr_tensor_check(&inputs[i], where);
+    if (status != tsr_status_success) return status;
+  }
+  for (size_t i = 0; i < num_outputs; i++) {
+    snprintf(where, sizeof(where), "tsr_op_run: outputs[%zu]", i);
+    const tsr_status status = tsr_tensor_check(&outputs[i], where);
+    if (status != tsr_status_success) return status;
+  }
+  return vtable->run(op, inputs, outputs, pool);
+}
+
+tsr_op_kind tsr_op_get_kind(const tsr_op* op) {
+  return tsr_op_valid(op) ? op->kind : (tsr_op_kind)0;
+}
+
+const char* tsr_op_describe(const tsr_op* op) {
+  return tsr_op_valid(op) ? op->description : "(null)";
+}
+
+void tsr_op_destroy(tsr_op* op) {
+  if (!tsr_op_valid(op)) return;
+  if (op->vtable->release != NULL) op->vtable->release(op);
+  op->magic = 0;
+  free(op);
+}

@@ -1,0 +1,32 @@
+/* The op object every layer builds on: a header with a kind and a vtable, embedded first in
+ * each layer's own struct. */
+#ifndef TSR_ENGINE_OP_H
+#define TSR_ENGINE_OP_H
+
+#include "tessera.h"
+
+struct tsr_op_vtable {
+  /// Validates the tensors for this op and runs it. Called by tsr_op_run() after the generic
+  /// checks (op valid, counts match, every tensor well-formed with non-NULL data).
+  tsr_status (*run)(const tsr_op* op, const tsr_tensor* inputs, const tsr_tensor* outputs,
+                    tsr_threadpool* pool);
+  /// Frees what the layer owns beyond the op struct itself.
+  void (*release)(tsr_op* op);
+  size_t num_inputs;
+  size_t num_outputs;
+};
+
+#define TSR_OP_MAGIC 0x7E55E7A0u
+
+struct tsr_op {
+  uint32_t magic; /* TSR_OP_MAGIC while alive: catches a pointer that is not an op */
+  tsr_op_kind kind;
+  const struct tsr_op_vtable* vtable;
+  char description[160];
+};
+
+/// Allocates a zeroed op of `size` bytes (the layer's struct, with struct tsr_op first) and
+/// fills the header. NULL when out of memory.
+tsr_op* tsr_op_alloc(size_t size, tsr_op_kind kind, const struct tsr_op_vtable* vtable);
+
+#endif

@@ -1,0 +1,24 @@
+/* Checks on tensor descriptors that every op's run path shares. */
+#ifndef TSR_ENGINE_TENSOR_H
+#define TSR_ENGINE_TENSOR_H
+
+#include <stdbool.h>
+
+#include "tessera.h"
+
+/// Checks a descriptor a user passed (it may have been filled by hand): known dtype and layout,
+/// ndims and dims in range, strides consistent with the layout, sizes that do not overflow.
+/// `where` names the call and argument for the error message, e.g. "tsr_op_run: inputs[0]".
+tsr_status tsr_tensor_desc_check(const tsr_tensor_desc* desc, const char* where);
+
+/// Checks a tensor: its descriptor as above, and data not NULL.
+tsr_status tsr_tensor_check(const tsr_tensor* tensor, const char* where);
+
+/// True if the two descriptors have the same dtype, ndims and dims.
+bool tsr_tensor_desc_same_shape(const tsr_tensor_desc* a, const tsr_tensor_desc* b);
+
+/// True if the layout stores elements densely with no gaps (every layout but strided; blocked
+/// layouts count their zero padding as part of the dense span).
+bool tsr_tensor_desc_is_dense(const tsr_tensor_desc* desc);
+
+#endif

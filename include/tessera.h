@@ -1,0 +1,307 @@
+/* tessera: neural-network layers on CPUs.
+ *
+ * This header is the whole public contract: if it is not in this file, it is not API.
+ *
+ * Conventions
+ * - Every call that can fail returns a tsr_status. On failure, tsr_last_error_message() on the
+ *   same thread names the argument that was wrong and why, and every output of the call
+ *   (tensors, handles, structs) is left exactly as it was.
+ * - Objects are created by tsr_<object>_create*() and released by tsr_<object>_destroy();
+ *   destroying NULL does nothing.
+ * - Tensor dims are always given in logical order (N, C, spatial...) whatever the memory layout,
+ *   as in oneDNN: the layout only decides where each element lives.
+ *
+ * Thread safety
+ * - tsr_op objects are immutable after creation: tsr_op_run() may be called on one op from
+ *   several application threads at once, each with its own tensors. Weights are packed once, at
+ *   creation, and a run never re-packs them, whatever batch size it is given.
+ * - A tsr_threadpool may be shared by several application threads: concurrent runs on one pool
+ *   are serialized (each waits for the pool), and a run started from inside a pool task runs on
+ *   the calling thread instead of deadlocking.
+ * - tsr_op_destroy() and tsr_threadpool_destroy() must not race with any other use of the
+ *   object they destroy.
+ * - Everything else (version, status strings, CPU queries, tensor descriptor helpers) is
+ *   thread-safe.
+ */
+#ifndef TESSERA_H
+#define TESSERA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(TSR_BUILDING_SHARED)
+#define TSR_API __attribute__((visibility("default")))
+#else
+#define TSR_API
+#endif
+
+/* ---------------------------------------------------------------------------------------------
+ * Version
+ * ------------------------------------------------------------------------------------------- */
+
+#define TESSERA_VERSION_MAJOR 0
+#define TESSERA_VERSION_MINOR 1
+#define TESSERA_VERSION_PATCH 0
+#define TESSERA_VERSION_STRING "0.1.0"
+/* One number that compares in release order: major * 10000 + minor * 100 + patch. */
+#define TESSERA_VERSION \
+  (TESSERA_VERSION_MAJOR * 10000 + TESSERA_VERSION_MINOR * 100 + TESSERA_VERSION_PATCH)
+
+/// The version of the library actually linked, as TESSERA_VERSION computes it. Compare it with
+/// the TESSERA_VERSION a program was compiled against to catch a mismatched shared library.
+TSR_API uint32_t tsr_version(void);
+/// The linked library's version as "major.minor.patch".
+TSR_API const char* tsr_version_string(void);
+
+/* ---------------------------------------------------------------------------------------------
+ * Status and error messages
+ * ------------------------------------------------------------------------------------------- */
+
+typedef enum tsr_status {
+  tsr_status_success = 0,
+  /// An argument is NULL, out of range, inconsistent with another, or its size overflows.
+  tsr_status_invalid_parameter = 1,
+  /// The arguments are valid but this combination is not implemented.
+  tsr_status_unsupported_parameter = 2,
+  /// The CPU lacks an instruction set the request needs.
+  tsr_status_unsupported_hardware = 3,
+  /// A memory allocation failed.
+  tsr_status_out_of_memory = 4,
+  /// The object is not in a state that allows the call (e.g. a handle of the wrong kind).
+  tsr_status_invalid_state = 5,
+  /// A system call failed (e.g. a thread could not be started).
+  tsr_status_system_error = 6,
+} tsr_status;
+
+/// A constant, human-readable name of a status ("invalid parameter"); "unknown status" for a
+/// value outside the enum. Never NULL.
+TSR_API const char* tsr_status_string(tsr_status status);
+
+/// The detail message of the last call that failed on this thread, e.g.
+/// "tsr_tensor_desc_init: dims[2] is 0; every dimension must be at least 1". Valid until the
+/// next failing call on this thread; "" if none failed yet. Never NULL.
+TSR_API const char* tsr_last_error_message(void);
+
+/* ---------------------------------------------------------------------------------------------
+ * CPU instruction sets
+ * ------------------------------------------------------------------------------------------- */
+
+typedef enum tsr_isa {
+  tsr_isa_scalar = 0,  ///< portable C, no SIMD intrinsics
+  tsr_isa_avx2 = 1,    ///< x86-64 AVX2 + FMA3
+  tsr_isa_avx512 = 2,  ///< x86-64 AVX-512 F + BW + DQ + VL
+  tsr_isa_neon = 3,    ///< AArch64 Advanced SIMD
+} tsr_isa;
+
+/// The best instruction set this CPU and OS support (detected once, thread-safely).
+TSR_API tsr_isa tsr_cpu_detected_isa(void);
+/// The instruction set kernels are chosen for: the detected one, capped by the environment
+/// variable TESSERA_MAX_ISA=scalar|avx2|avx512|neon (read once, at the first query). Ops pick
+/// their kernels when they are created, so the cap must be set before the first op is created.
+TSR_API tsr_isa tsr_cpu_isa_in_use(void);
+/// NULL if TESSERA_MAX_ISA is unset or valid; otherwise a message saying why it was ignored.
+TSR_API const char* tsr_cpu_isa_cap_warning(void);
+/// "scalar", "avx2", "avx512", "neon"; "unknown" otherwise.
+TSR_API const char* tsr_isa_name(tsr_isa isa);
+/// The number of logical CPUs online (at least 1).
+TSR_API uint32_t tsr_cpu_count(void);
+
+/* ---------------------------------------------------------------------------------------------
+ * Tensors
+ * ------------------------------------------------------------------------------------------- */
+
+#define TSR_MAX_DIMS 8
+
+typedef enum tsr_dtype {
+  tsr_dtype_undefined = 0,
+  tsr_dtype_f32 = 1,  ///< IEEE 754 binary32
+  tsr_dtype_s32 = 2,  ///< 32-bit signed integer (indices, labels)
+} tsr_dtype;
+
+/// Where each element of a tensor lives. Dims are always listed in logical order (N, C,
+/// spatial...); the layout maps them to memory.
+typedef enum tsr_layout {
+  tsr_layout_undefined = 0,
+  /// Row-major in logical order: the last dim is contiguous. For 3/4/5-D activations this is
+  /// NCW / NCHW / NCDHW.
+  tsr_layout_plain = 1,
+  tsr_layout_nchw = tsr_layout_plain,
+  /// Channels last: N, spatial..., C, with C contiguous (NWC / NHWC / NDHWC). 3 to 5 dims.
+  tsr_layout_nhwc = 2,
+  /// Channel-blocked, as oneDNN's nChw4c / nChw8c / nChw16c (and nCw.c, nCdhw.c): channels are
+  /// split into blocks of 4 / 8 / 16, the block is innermost, and the channel count is padded up
+  /// to a whole block (padding elements are zero). 3 to 5 dims. The SIMD width decides the
+  /// block: 4 on NEON, 8 on AVX2, 16 on AVX-512.
+  tsr_layout_nchw4c = 3,
+  tsr_layout_nchw8c = 4,
+  tsr_layout_nchw16c = 5,
+  /// Any strides, given explicitly by tsr_tensor_desc_init_strided().
+  tsr_layout_strided = 6,
+} tsr_layout;
+
+typedef struct tsr_tensor_desc {
+  tsr_dtype dtype;
+  tsr_layout layout;
+  int32_t ndims;                   ///< 1 to TSR_MAX_DIMS
+  int64_t dims[TSR_MAX_DIMS];      ///< logical order; each at least 1
+  /// Element strides per logical dim. For plain, nhwc and strided layouts they locate every
+  /// element; for blocked layouts they are 0 (the layout alone defines the arrangement).
+  int64_t strides[TSR_MAX_DIMS];
+} tsr_tensor_desc;
+
+/// A tensor: its description and its data (not owned).
+typedef struct tsr_tensor {
+  tsr_tensor_desc desc;
+  void* data;
+} tsr_tensor;
+
+/// Fills *desc for a dense tensor of the given layout (any except tsr_layout_strided).
+/// Returns tsr_status_invalid_parameter (desc untouched) if desc or dims is NULL, ndims is
+/// outside 1..TSR_MAX_DIMS or outside 3..5 for nhwc/blocked layouts, a dim is below 1, the dtype
+/// or layout is unknown, or the element count or byte size overflows.
+TSR_API tsr_status tsr_tensor_desc_init(tsr_tensor_desc* desc, tsr_dtype dtype, tsr_layout layout,
+                                        int32_t ndims, const int64_t* dims);
+
+/// Fills *desc with explicit element strides (layout tsr_layout_strided). Strides may be 0 (a
+/// broadcast dim) but not negative. Same errors as tsr_tensor_desc_init(), plus a NULL or
+/// negative stride, or an addressed span that overflows.
+TSR_API tsr_status tsr_tensor_desc_init_strided(tsr_tensor_desc* desc, tsr_dtype dtype,
+                                                int32_t ndims, const int64_t* dims,
+                                                const int64_t* strides);
+
+/// The number of logical elements (the product of dims). 0 for an invalid desc.
+TSR_API size_t tsr_tensor_desc_elements(const tsr_tensor_desc* desc);
+/// The number of bytes the data spans, blocked padding included. 0 for an invalid desc.
+TSR_API size_t tsr_tensor_desc_bytes(const tsr_tensor_desc* desc);
+/// Bytes per element of a dtype; 0 for an unknown dtype.
+TSR_API size_t tsr_dtype_size(tsr_dtype dtype);
+/// "plain", "nhwc", "nchw8c", ...; "unknown" otherwise.
+TSR_API const char* tsr_layout_name(tsr_layout layout);
+
+/* ---------------------------------------------------------------------------------------------
+ * Thread pool
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct tsr_threadpool tsr_threadpool;
+
+/// Creates a pool of `threads` threads (0 = one per online CPU), the calling thread included:
+/// a pool of N starts N-1 workers, and the thread that runs an op works too. Workers are
+/// persistent; between runs they spin for the pool's spin count, then sleep.
+/// The backend (native pool or OpenMP) is chosen when the library is built;
+/// tsr_threadpool_backend_name() says which.
+/// Errors: invalid_parameter (pool NULL, threads above 1024), out_of_memory, system_error.
+TSR_API tsr_status tsr_threadpool_create(uint32_t threads, tsr_threadpool** pool);
+
+/// How the embedding application runs a function on one of its threads. It must eventually
+/// call task(task_arg) exactly once, on any thread (the caller included, even synchronously).
+typedef void (*tsr_executor_schedule_fn)(void* executor_context, void (*task)(void* task_arg),
+                                         void* task_arg);
+
+/// Creates a pool that starts no threads of its own: each parallel run schedules up to
+/// threads-1 helper tasks through `schedule` and works on the calling thread as well. Helpers
+/// that start late, or never, cost nothing but idle time: the caller finishes the work itself
+/// and never waits for a helper that has not started, so a busy executor cannot deadlock it.
+/// `executor_context` must outlive the pool and any helper task still queued.
+/// Errors: invalid_parameter (pool or schedule NULL, threads 0 or above 1024), out_of_memory.
+TSR_API tsr_status tsr_threadpool_create_with_executor(uint32_t threads,
+                                                       tsr_executor_schedule_fn schedule,
+                                                       void* executor_context,
+                                                       tsr_threadpool** pool);
+
+/// Sets how many pause iterations an idle worker spins before it sleeps (0 = sleep at once;
+/// the default is 10000, roughly 20-50 microseconds). Servers that share cores with other work
+/// may want 0. Safe to call at any time, from any thread. Ignored by the OpenMP backend, whose
+/// waiting is set by OMP_WAIT_POLICY. Errors: invalid_parameter (pool NULL).
+TSR_API tsr_status tsr_threadpool_set_spin(tsr_threadpool* pool, uint32_t spin_iterations);
+
+/// The number of threads that work on a run (the caller included); 1 for a NULL pool.
+TSR_API uint32_t tsr_threadpool_threads(const tsr_threadpool* pool);
+/// "native", "openmp" or "executor"; "none" for a NULL pool.
+TSR_API const char* tsr_threadpool_backend_name(const tsr_threadpool* pool);
+
+/// Stops and joins the workers. NULL does nothing.
+TSR_API void tsr_threadpool_destroy(tsr_threadpool* pool);
+
+/* ---------------------------------------------------------------------------------------------
+ * Activations (elementwise functions, also fused into the ops that accept them)
+ * ------------------------------------------------------------------------------------------- */
+
+typedef enum tsr_activation_kind {
+  tsr_activation_none = 0,   ///< y = x
+  tsr_activation_relu = 1,   ///< y = max(x, 0)
+  tsr_activation_clamp = 2,  ///< y = min(max(x, alpha), beta); ReLU6 is alpha = 0, beta = 6
+} tsr_activation_kind;
+
+/// An activation and its parameters. NaN inputs give NaN outputs.
+typedef struct tsr_activation {
+  tsr_activation_kind kind;
+  float alpha;  ///< clamp: lower bound; unused otherwise
+  float beta;   ///< clamp: upper bound (>= alpha); unused otherwise
+} tsr_activation;
+
+/* ---------------------------------------------------------------------------------------------
+ * Ops
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct tsr_op tsr_op;
+
+typedef enum tsr_op_kind {
+  tsr_op_kind_eltwise = 1,
+} tsr_op_kind;
+
+/// Runs `op` on `inputs` and writes `outputs`; the order and meaning of the tensors is given by
+/// each op's create function. Shapes are taken from the tensors at each run, so one op serves
+/// any batch size. `pool` may be NULL (run on the calling thread).
+/// Safe to call concurrently on the same op with different outputs.
+/// Errors: invalid_parameter (op NULL or not an op, wrong tensor counts, NULL data, shapes or
+/// dtypes that do not fit the op), unsupported_parameter (a layout or stride the op does not
+/// handle), out_of_memory. On failure no output element is written.
+TSR_API tsr_status tsr_op_run(const tsr_op* op, size_t num_inputs, const tsr_tensor* inputs,
+                              size_t num_outputs, const tsr_tensor* outputs,
+                              tsr_threadpool* pool);
+
+/// The kind of op; 0 for NULL or a pointer that is not an op.
+TSR_API tsr_op_kind tsr_op_get_kind(const tsr_op* op);
+
+/// What the op is and which implementation it chose at creation, e.g.
+/// "eltwise:clamp[0,6] impl=tsr_f32_vclamp_ukernel__avx2_u16 isa=avx2". Valid while the op
+/// lives; "(null)" for NULL.
+TSR_API const char* tsr_op_describe(const tsr_op* op);
+
+/// Releases the op and its packed data. NULL does nothing.
+TSR_API void tsr_op_destroy(tsr_op* op);
+
+/// Elementwise activation: one input, one output, same dims, dtype f32, and the same dense
+/// layout (plain, nhwc or blocked; not strided). The output may be the input itself (in place).
+/// Errors: invalid_parameter (op or activation NULL, unknown kind, clamp bounds NaN or
+/// alpha > beta), out_of_memory.
+TSR_API tsr_status tsr_eltwise_create(const tsr_activation* activation, tsr_op** op);
+
+/* ---------------------------------------------------------------------------------------------
+ * Measuring the machine
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct tsr_machine_peak {
+  uint32_t threads;               ///< threads measured (the pool's)
+  tsr_isa isa;                    ///< ISA of the FMA loop (the one in use)
+  double fma_gflops_per_core;     ///< f32 FMA peak of one thread, GFLOP/s
+  double fma_gflops;              ///< all threads running the loop at once
+  double stream_gbps_per_core;    ///< streaming read+write of one thread, GB/s (1e9 bytes)
+  double stream_gbps;             ///< all threads at once
+} tsr_machine_peak;
+
+/// Measures the f32 FMA peak (a register-only loop of independent FMA chains, best of several
+/// short runs) and the streaming bandwidth (a clamp over 2 x 64 MiB, counting bytes read and
+/// written) on one thread and on every thread of `pool` (NULL = 1 thread). Takes about 0.5 s.
+/// Errors: invalid_parameter (peak NULL), out_of_memory.
+TSR_API tsr_status tsr_measure_machine_peak(tsr_threadpool* pool, tsr_machine_peak* peak);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TESSERA_H */

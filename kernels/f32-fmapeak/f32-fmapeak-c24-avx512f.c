@@ -1,0 +1,82 @@
+#include "kernels/simd-x86.h"
+#include "kernels/f32-fmapeak/f32-fmapeak.h"
+
+/* acc = acc * a + b with a < 1 converges to b / (1 - a): values stay normal, never denormal. */
+float tsr_f32_fmapeak__avx512f_c24(size_t iterations) {
+  const __m512 va = _mm512_set1_ps(0.999f);
+  const __m512 vb = _mm512_set1_ps(0.001f);
+  __m512 vacc0 = _mm512_set1_ps(0.0f);
+  __m512 vacc1 = _mm512_set1_ps(1.0f);
+  __m512 vacc2 = _mm512_set1_ps(2.0f);
+  __m512 vacc3 = _mm512_set1_ps(3.0f);
+  __m512 vacc4 = _mm512_set1_ps(4.0f);
+  __m512 vacc5 = _mm512_set1_ps(5.0f);
+  __m512 vacc6 = _mm512_set1_ps(6.0f);
+  __m512 vacc7 = _mm512_set1_ps(7.0f);
+  __m512 vacc8 = _mm512_set1_ps(8.0f);
+  __m512 vacc9 = _mm512_set1_ps(9.0f);
+  __m512 vacc10 = _mm512_set1_ps(10.0f);
+  __m512 vacc11 = _mm512_set1_ps(11.0f);
+  __m512 vacc12 = _mm512_set1_ps(12.0f);
+  __m512 vacc13 = _mm512_set1_ps(13.0f);
+  __m512 vacc14 = _mm512_set1_ps(14.0f);
+  __m512 vacc15 = _mm512_set1_ps(15.0f);
+  __m512 vacc16 = _mm512_set1_ps(16.0f);
+  __m512 vacc17 = _mm512_set1_ps(17.0f);
+  __m512 vacc18 = _mm512_set1_ps(18.0f);
+  __m512 vacc19 = _mm512_set1_ps(19.0f);
+  __m512 vacc20 = _mm512_set1_ps(20.0f);
+  __m512 vacc21 = _mm512_set1_ps(21.0f);
+  __m512 vacc22 = _mm512_set1_ps(22.0f);
+  __m512 vacc23 = _mm512_set1_ps(23.0f);
+  for (size_t i = 0; i < iterations; i++) {
+    vacc0 = _mm512_fmadd_ps(vacc0, va, vb);
+    vacc1 = _mm512_fmadd_ps(vacc1, va, vb);
+    vacc2 = _mm512_fmadd_ps(vacc2, va, vb);
+    vacc3 = _mm512_fmadd_ps(vacc3, va, vb);
+    vacc4 = _mm512_fmadd_ps(vacc4, va, vb);
+    vacc5 = _mm512_fmadd_ps(vacc5, va, vb);
+    vacc6 = _mm512_fmadd_ps(vacc6, va, vb);
+    vacc7 = _mm512_fmadd_ps(vacc7, va, vb);
+    vacc8 = _mm512_fmadd_ps(vacc8, va, vb);
+    vacc9 = _mm512_fmadd_ps(vacc9, va, vb);
+    vacc10 = _mm512_fmadd_ps(vacc10, va, vb);
+    vacc11 = _mm512_fmadd_ps(vacc11, va, vb);
+    vacc12 = _mm512_fmadd_ps(vacc12, va, vb);
+    vacc13 = _mm512_fmadd_ps(vacc13, va, vb);
+    vacc14 = _mm512_fmadd_ps(vacc14, va, vb);
+    vacc15 = _mm512_fmadd_ps(vacc15, va, vb);
+    vacc16 = _mm512_fmadd_ps(vacc16, va, vb);
+    vacc17 = _mm512_fmadd_ps(vacc17, va, vb);
+    vacc18 = _mm512_fmadd_ps(vacc18, va, vb);
+    vacc19 = _mm512_fmadd_ps(vacc19, va, vb);
+    vacc20 = _mm512_fmadd_ps(vacc20, va, vb);
+    vacc21 = _mm512_fmadd_ps(vacc21, va, vb);
+    vacc22 = _mm512_fmadd_ps(vacc22, va, vb);
+    vacc23 = _mm512_fmadd_ps(vacc23, va, vb);
+  }
+  vacc0 = _mm512_add_ps(vacc0, vacc1);
+  vacc2 = _mm512_add_ps(vacc2, vacc3);
+  vacc4 = _mm512_add_ps(vacc4, vacc5);
+  vacc6 = _mm512_add_ps(vacc6, vacc7);
+  vacc8 = _mm512_add_ps(vacc8, vacc9);
+  vacc10 = _mm512_add_ps(vacc10, vacc11);
+  vacc12 = _mm512_add_ps(vacc12, vacc13);
+  vacc14 = _mm512_add_ps(vacc14, vacc15);
+  vacc16 = _mm512_add_ps(vacc16, vacc17);
+  vacc18 = _mm512_add_ps(vacc18, vacc19);
+  vacc20 = _mm512_add_ps(vacc20, vacc21);
+  vacc22 = _mm512_add_ps(vacc22, vacc23);
+  vacc0 = _mm512_add_ps(vacc0, vacc2);
+  vacc4 = _mm512_add_ps(vacc4, vacc6);
+  vacc8 = _mm512_add_ps(vacc8, vacc10);
+  vacc12 = _mm512_add_ps(vacc12, vacc14);
+  vacc16 = _mm512_add_ps(vacc16, vacc18);
+  vacc20 = _mm512_add_ps(vacc20, vacc22);
+  vacc0 = _mm512_add_ps(vacc0, vacc4);
+  vacc8 = _mm512_add_ps(vacc8, vacc12);
+  vacc16 = _mm512_add_ps(vacc16, vacc20);
+  vacc0 = _mm512_add_ps(vacc0, vacc8);
+  vacc0 = _mm512_add_ps(vacc0, vacc16);
+  return _mm512_reduce_add_ps(vacc0);
+}

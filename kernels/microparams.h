@@ -1,0 +1,10 @@
+/* Parameters the microkernels take, prepared once at op creation. */
+#ifndef TSR_KERNELS_MICROPARAMS_H
+#define TSR_KERNELS_MICROPARAMS_H
+
+struct tsr_f32_minmax_params {
+  float min; /* lower bound; -INFINITY for none */
+  float max; /* upper bound; +INFINITY for none */
+};
+
+#endif

@@ -1,0 +1,37 @@
+/* x86 intrinsics for kernels compiled for AVX-512. In the test-only SIMDe build (TSR_SIMDE) the
+ * same source compiles against SIMDe, which emulates AVX-512 with AVX2, so the kernels run and
+ * are checked on machines without AVX-512. */
+#ifndef TSR_KERNELS_SIMD_X86_H
+#define TSR_KERNELS_SIMD_X86_H
+
+#if defined(TSR_SIMDE)
+#define SIMDE_ENABLE_NATIVE_ALIASES
+#include <simde/x86/avx512.h>
+#include <stdint.h>
+
+/* Intrinsics Debian's SIMDe (0.7.4) does not emulate yet, written lane by lane with the same
+ * semantics: masked-off lanes are neither read nor written, so guard-page tests stay valid. */
+static inline simde__mmask16 tsr_simde_cvtu32_mask16(uint32_t bits) { return (simde__mmask16)bits; }
+
+static inline simde__m512 tsr_simde_maskz_loadu_ps(simde__mmask16 mask, const void* pointer) {
+  float lanes[16] = {0};
+  for (int i = 0; i < 16; i++)
+    if ((mask >> i) & 1) lanes[i] = ((const float*)pointer)[i];
+  return simde_mm512_loadu_ps(lanes);
+}
+
+static inline void tsr_simde_mask_storeu_ps(void* pointer, simde__mmask16 mask, simde__m512 v) {
+  float lanes[16];
+  simde_mm512_storeu_ps(lanes, v);
+  for (int i = 0; i < 16; i++)
+    if ((mask >> i) & 1) ((float*)pointer)[i] = lanes[i];
+}
+
+#define _cvtu32_mask16(bits) tsr_simde_cvtu32_mask16(bits)
+#define _mm512_maskz_loadu_ps(mask, pointer) tsr_simde_maskz_loadu_ps(mask, pointer)
+#define _mm512_mask_storeu_ps(pointer, mask, v) tsr_simde_mask_storeu_ps(pointer, mask, v)
+#else
+#include <immintrin.h>
+#endif
+
+#endif

@@ -1,0 +1,65 @@
+/* Running a oneDNN primitive on tessera-described plain or NHWC data, so that a test or a
+ * benchmark compares against oneDNN in a few lines:
+ *
+ *   dnnl_eltwise_desc_t d;
+ *   dnnl_memory_desc_t md;
+ *   tsr_onednn_md(&x.desc, &md);
+ *   dnnl_eltwise_forward_desc_init(&d, dnnl_forward_inference, dnnl_eltwise_relu, &md, 0, 0);
+ *   tsr_onednn_call call;
+ *   tsr_onednn_args args = {{DNNL_ARG_SRC, &x}, {DNNL_ARG_DST, &y}};
+ *   if (tsr_onednn_call_create(&call, &d, NULL, 2, args) == 0) {
+ *     tsr_onednn_call_execute(&call);  // as often as wanted
+ *     tsr_onednn_call_destroy(&call);
+ *   }
+ */
+#ifndef TSR_TESTS_ONEDNN_H
+#define TSR_TESTS_ONEDNN_H
+
+#include <oneapi/dnnl/dnnl.h>
+
+#include "tessera.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TSR_ONEDNN_MAX_ARGS 16
+
+typedef struct tsr_onednn_arg {
+  int arg;                 /* DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, ... */
+  const tsr_tensor* tensor;
+} tsr_onednn_arg;
+typedef tsr_onednn_arg tsr_onednn_args[];
+
+typedef struct tsr_onednn_call {
+  dnnl_primitive_t primitive;
+  dnnl_stream_t stream;
+  int num_args;
+  dnnl_exec_arg_t args[TSR_ONEDNN_MAX_ARGS];
+  char implementation[64]; /* oneDNN's implementation name, e.g. "jit:avx2" */
+} tsr_onednn_call;
+
+/// The process-wide CPU engine, created at first use.
+dnnl_engine_t tsr_onednn_engine(void);
+
+/// Describes a plain, NHWC or strided f32/s32 tensor to oneDNN; returns 0, or -1 for a layout
+/// oneDNN cannot take from strides (blocked).
+int tsr_onednn_md(const tsr_tensor_desc* desc, dnnl_memory_desc_t* md);
+
+/// Creates the primitive for `op_desc` (and `attr`, may be NULL) and binds each argument to its
+/// tensor's data (no copy). Returns 0, or -1 with a message on stderr.
+int tsr_onednn_call_create(tsr_onednn_call* call, const_dnnl_op_desc_t op_desc,
+                           const_dnnl_primitive_attr_t attr, int num_args,
+                           const tsr_onednn_arg* args);
+/// Runs the primitive and waits for it. Returns 0, or -1 with a message on stderr.
+int tsr_onednn_call_execute(const tsr_onednn_call* call);
+void tsr_onednn_call_destroy(tsr_onednn_call* call);
+
+/// Sets the thread count oneDNN's OpenMP runtime uses for later primitives.
+void tsr_onednn_set_threads(int threads);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

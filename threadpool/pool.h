@@ -1,0 +1,73 @@
+/* What the thread pool backends share: the pool object and the job they hand out. */
+#ifndef TSR_THREADPOOL_POOL_H
+#define TSR_THREADPOOL_POOL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tessera.h"
+
+/// One parallel call: `item(context, thread, index)` for every index below num_items. Threads
+/// claim indices from `next`, so whoever is free takes the next one.
+typedef void (*tsr_item_fn)(void* context, size_t thread, size_t index);
+
+struct tsr_pool_job {
+  tsr_item_fn item;
+  void* context;
+  size_t num_items;
+  _Atomic size_t next;
+};
+
+enum tsr_pool_backend { tsr_pool_backend_native, tsr_pool_backend_openmp, tsr_pool_backend_executor };
+
+struct tsr_threadpool {
+  enum tsr_pool_backend backend;
+  uint32_t threads;
+  _Atomic uint32_t spin;      /* pause iterations before sleeping */
+  pthread_mutex_t run_lock;   /* one parallel call at a time (native and executor) */
+  struct tsr_pool_job job;    /* the call in progress (native backend) */
+
+  /* native backend */
+  pthread_t* workers;                /* threads - 1 of them */
+  _Atomic uint32_t generation;       /* bumped per call; workers sleep on it (futex word) */
+  _Atomic uint32_t sleeping_workers; /* workers inside futex_wait on generation */
+  _Atomic uint32_t active_workers;   /* workers still busy with the call (futex word) */
+  _Atomic uint32_t caller_sleeping;  /* the caller is inside futex_wait on active_workers */
+  _Atomic bool stopping;
+
+  /* executor backend */
+  tsr_executor_schedule_fn schedule;
+  void* executor_context;
+};
+
+/// Claims and runs items of `job` until none are left, marking this thread as inside a task so
+/// that nested parallel calls run inline.
+void tsr_pool_job_work(struct tsr_pool_job* job, size_t thread);
+
+/// True on a thread that is running a pool task (nested calls then run inline).
+bool tsr_pool_in_task(void);
+
+/// Spins for a while with the CPU's pause hint.
+void tsr_pool_pause(void);
+
+/// Blocks while *word == expected (or until woken); may return spuriously.
+void tsr_futex_wait(_Atomic uint32_t* word, uint32_t expected);
+/// Wakes up to `count` threads blocked on word.
+void tsr_futex_wake(_Atomic uint32_t* word, int count);
+
+/* Backend entry points. run() is called with num_items >= 2 and threads >= 2. */
+tsr_status tsr_pool_native_start(struct tsr_threadpool* pool);
+void tsr_pool_native_stop(struct tsr_threadpool* pool);
+void tsr_pool_native_run(struct tsr_threadpool* pool, struct tsr_pool_job* job);
+void tsr_pool_executor_run(struct tsr_threadpool* pool, struct tsr_pool_job* job);
+#if defined(TSR_THREADING_OPENMP)
+void tsr_pool_openmp_run(struct tsr_threadpool* pool, struct tsr_pool_job* job);
+#endif
+
+/// Runs item(context, thread, i) for i < num_items over the pool (or inline, see threadpool.h).
+void tsr_pool_run(tsr_threadpool* pool, tsr_item_fn item, void* context, size_t num_items);
+
+#endif
