@@ -79,6 +79,13 @@ static bool tsr_close(float actual, float expected, double atol, double rtol) {
   return fabs((double)actual - (double)expected) <= atol + rtol * fabs((double)expected);
 }
 
+size_t tsr_count_mismatches(const float* actual, const float* expected, size_t n, double atol,
+                            double rtol) {
+  size_t mismatches = 0;
+  for (size_t i = 0; i < n; i++) mismatches += !tsr_close(actual[i], expected[i], atol, rtol);
+  return mismatches;
+}
+
 size_t tsr_check_close(const char* what, const float* actual, const float* expected, size_t n,
                        double atol, double rtol) {
   size_t mismatches = 0;

@@ -47,6 +47,9 @@ void tsr_guarded_free(void* buffer);
 /// the heading `what`, and records one check. Returns the number of mismatches.
 size_t tsr_check_close(const char* what, const float* actual, const float* expected, size_t n,
                        double atol, double rtol);
+/// Counts mismatches as tsr_check_close() does, silently and without recording a check.
+size_t tsr_count_mismatches(const float* actual, const float* expected, size_t n, double atol,
+                            double rtol);
 /// The largest |actual - expected| over elements that are both finite (0 if none).
 double tsr_max_abs_error(const float* actual, const float* expected, size_t n);
 

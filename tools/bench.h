@@ -1,0 +1,56 @@
+/* The `tessera bench` driver interface. Each op (eltwise, and conv, pool, matmul... as they
+ * arrive) provides one struct tsr_bench_driver; bench.c does everything else: arguments, batch
+ * files, option lines, timing, the peak figures and the table or CSV. */
+#ifndef TSR_TOOLS_BENCH_H
+#define TSR_TOOLS_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tessera.h"
+
+enum tsr_bench_mode { tsr_bench_check = 1, tsr_bench_perf = 2, tsr_bench_both = 3 };
+
+struct tsr_bench_settings {
+  uint32_t threads;
+  int64_t mb;                  /* batch override; 0 = as the descriptor says */
+  enum tsr_bench_mode mode;
+  tsr_threadpool* pool;
+};
+
+struct tsr_bench_result {
+  char impl[160];     /* what tessera chose (tsr_op_describe) */
+  bool memory_bound;  /* work is bytes moved: report GB/s instead of GFLOP/s */
+  double work;        /* flops, or bytes, per run */
+  double tessera_ms;  /* median; NAN if not measured */
+  double onednn_ms;   /* median; NAN if not measured or no oneDNN */
+  double max_abs_err; /* against the reference; NAN if not checked */
+  char status[32];    /* "ok", or a word saying what failed */
+};
+
+struct tsr_bench_driver {
+  const char* op;
+  const char* summary;
+  const char* const* default_suite; /* batch-file lines, NULL-terminated */
+  /// Restores the driver's options (--alg=...) to their defaults.
+  void (*reset_options)(void);
+  /// Applies one option; returns 0, or -1 with a message (unknown key or bad value).
+  int (*set_option)(const char* key, const char* value, char* error, size_t error_size);
+  /// Parses `body` under the current options. With result NULL only validates; otherwise runs
+  /// the problem as settings->mode says and fills result. Returns 0, or -1 with a message when
+  /// the problem is malformed or cannot be set up.
+  int (*run)(const char* body, const struct tsr_bench_settings* settings,
+             struct tsr_bench_result* result, char* error, size_t error_size);
+};
+
+/// Median milliseconds of `run(context)`: one warm-up, then repetitions until at least 0.2 s
+/// and 5 runs have passed (at most 1000 runs or about 3 s).
+double tsr_bench_time_ms(void (*run)(void* context), void* context);
+
+/// Memory aligned to 64 bytes for benchmark tensors; NULL if out of memory.
+void* tsr_bench_alloc(size_t bytes);
+
+extern const struct tsr_bench_driver tsr_bench_eltwise_driver;
+
+#endif
