@@ -37,7 +37,7 @@ static void tsr_compare_onednn(const tsr_activation* act, const tsr_tensor* x, c
   const tsr_onednn_arg args[] = {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, &y}};
   if (tsr_check(tsr_onednn_call_create(&call, &desc, NULL, 2, args) == 0, what, "oneDNN setup")) {
     tsr_onednn_call_execute(&call);
-    char label[200];
+    char label[400];
     snprintf(label, sizeof(label), "%s vs oneDNN (%s)", what, call.implementation);
     tsr_check_close(label, actual, expected, n, 0.0, 0.0);
     tsr_onednn_call_destroy(&call);
@@ -61,10 +61,12 @@ static void tsr_test_case(tsr_threadpool* pool, const tsr_activation* act, tsr_l
 
   tsr_op* op = NULL;
   tsr_eltwise_create(act, &op);
-  char what[200];
-  snprintf(what, sizeof(what), "eltwise %s %s dims[0..%d]=%lldx%lld.. threads %u",
-           tsr_op_describe(op), tsr_layout_name(layout), (int)ndims, (long long)dims[0],
-           (long long)dims[1], tsr_threadpool_threads(pool));
+  char shape[96] = "", what[300];
+  for (int32_t d = 0; d < ndims; d++)
+    snprintf(shape + strlen(shape), sizeof(shape) - strlen(shape), d ? "x%lld" : "%lld",
+             (long long)dims[d]);
+  snprintf(what, sizeof(what), "eltwise %s %s %s threads %u", tsr_op_describe(op),
+           tsr_layout_name(layout), shape, tsr_threadpool_threads(pool));
   tsr_check_status(tsr_op_run(op, 1, &x, 1, &y, pool), tsr_status_success, what);
   tsr_check_close(what, y.data, expected, n, 0.0, 0.0);
 #ifdef TSR_HAVE_ONEDNN

@@ -16,6 +16,10 @@
 
 #include "tessera.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef void (*tsr_task_1d_fn)(void* context, size_t thread, size_t i);
 typedef void (*tsr_task_1d_tile_1d_fn)(void* context, size_t thread, size_t start_i,
                                        size_t tile_i);
@@ -67,5 +71,9 @@ void tsr_parallelize_3d(tsr_threadpool* pool, tsr_task_3d_fn task, void* context
 void tsr_parallelize_3d_tile_2d(tsr_threadpool* pool, tsr_task_3d_tile_2d_fn task,
                                 void* context, size_t range_i, size_t range_j, size_t range_k,
                                 size_t tile_j, size_t tile_k);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The tessera command on good and bad input: every malformed argument or batch line must exit
+# with code 2 and a message, never crash (a signal gives a code above 128); good input must work.
+# Usage: cli-test.sh PATH/TO/tessera
+set -u
+# TESSERA_WRAPPER (e.g. an emulator for a cross build) runs before the binary when set.
+tessera_binary=$1
+tessera() { ${TESSERA_WRAPPER:-} "$tessera_binary" "$@"; }
+passed=0 failed=0
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+expect() { # expect CODE ARGS... : run tessera, compare the exit code
+  local want=$1; shift
+  tessera "$@" >"$scratch/out" 2>"$scratch/err"
+  local got=$?
+  if [ "$got" -eq "$want" ] && { [ "$want" -eq 0 ] || [ -s "$scratch/err" ]; }; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL: tessera $* exited $got, expected $want"; head -3 "$scratch/err"
+  fi
+}
+
+expect 0 version
+expect 0 --help
+expect 0 bench --help
+expect 0 info --threads=1
+grep -q "f32 FMA peak" "$scratch/out" || { failed=$((failed + 1)); echo "FAIL: info prints no peak"; }
+expect 0 bench eltwise --mode=check --threads=2 2x3x5x7 '--alg=clamp' '--alpha=-1' '--beta=2' '1x9x4x4n"small"' '--tag=nchw8c' 1x17x3x3
+expect 0 bench eltwise --mode=both --format=csv --threads=1 1x8x8x8
+head -2 "$scratch/out" | tail -1 | grep -q '^op,problem,threads,tessera_ms,tessera_gflops,onednn_ms,onednn_gflops,ratio,pct_peak,max_abs_err,status' \
+  || { failed=$((failed + 1)); echo "FAIL: csv header"; }
+printf '# a comment\n--alg=relu\n\n2x3x4x5n"from.batch"   # trailing comment\n--alg=clip\n--beta=1\n3x3x3\n' >"$scratch/good.txt"
+expect 0 bench eltwise --mode=check "--batch=$scratch/good.txt"
+grep -q 'from.batch' "$scratch/out" || { failed=$((failed + 1)); echo "FAIL: batch problem not run"; }
+
+expect 2
+expect 2 frobnicate
+expect 2 info --threads=x
+expect 2 bench conv2000
+expect 2 bench 3x4
+for bad in '' 'x' '3x' '0x5' '-1' '3xx4' 'n"name"' '3n"unterminated' '3n"a"tail' '1x2x3x4x5x6x7x8x9' \
+           '99999999999999999' '3x4;rm' '--alg=' '--alg=tanh' '--alpha=abc' '--beta=1e99' '--foo=1' \
+           '--alg' '--=3' '--tag=nchw2c' '--threads=0' '--threads=-3' '--threads=99999' '--mb=0' \
+           '--mode=fast' '--format=xml' '--batch=/nonexistent/file' "$(printf '\001\377')" \
+           "$(head -c 3000 /dev/zero | tr '\0' '7')"; do
+  expect 2 bench eltwise --mode=check "$bad"
+done
+# The clamp bounds are checked when the problem is, before anything runs.
+expect 2 bench eltwise --mode=check --alg=clamp --alpha=3 --beta=1 2x2
+# Garbage batch files: binary noise, an over-long line, a line with two problems.
+head -c 4096 /dev/urandom >"$scratch/noise.txt"
+expect 2 bench eltwise --mode=check "--batch=$scratch/noise.txt"
+{ printf '2x2 3x3\n'; } >"$scratch/two.txt"
+expect 2 bench eltwise --mode=check "--batch=$scratch/two.txt"
+head -c 5000 /dev/zero | tr '\0' '8' >"$scratch/long.txt"
+expect 2 bench eltwise --mode=check "--batch=$scratch/long.txt"
+# Random argument strings: exit 0 or 2, never a crash.
+for i in $(seq 1 200); do
+  arg=$(head -c $((i % 40 + 1)) /dev/urandom | tr -d '\0')
+  tessera bench eltwise --mode=check "$arg" >/dev/null 2>&1
+  code=$?
+  if [ $code -ne 0 ] && [ $code -ne 2 ]; then failed=$((failed + 1)); echo "FAIL: random argument exited $code"; fi
+done
+passed=$((passed + 1))
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
