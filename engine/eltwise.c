@@ -11,9 +11,17 @@
 #include "kernels/f32-vclamp/f32-vclamp.h"
 #include "threadpool/threadpool.h"
 
-/* Elements per task: 16 KiB of input, enough to hide the per-task cost, small enough to spread a
- * cache-sized tensor over every thread. */
-#define TSR_ELTWISE_TILE 4096
+/* Tasks: about 4 per thread, so a slow thread's share can be taken over, but at least 16 KiB
+ * of input each, so that claiming a task (an atomic on a shared line) stays negligible; and a
+ * multiple of 64 elements, so tasks never share a cache line of output. */
+#define TSR_ELTWISE_MIN_TILE 4096
+#define TSR_ELTWISE_TASKS_PER_THREAD 4
+
+static size_t tsr_eltwise_tile(size_t n, size_t threads) {
+  size_t tile = (n + threads * TSR_ELTWISE_TASKS_PER_THREAD - 1) / (threads * TSR_ELTWISE_TASKS_PER_THREAD);
+  tile = (tile + 63) / 64 * 64;
+  return tile < TSR_ELTWISE_MIN_TILE ? TSR_ELTWISE_MIN_TILE : tile;
+}
 
 struct tsr_eltwise_op {
   struct tsr_op base;
@@ -28,7 +36,7 @@ struct tsr_eltwise_call {
   float* y;
 };
 
-static void tsr_eltwise_tile(void* context, size_t thread, size_t start, size_t count) {
+static void tsr_eltwise_task(void* context, size_t thread, size_t start, size_t count) {
   (void)thread;
   const struct tsr_eltwise_call* call = context;
   call->op->ukernel(count, call->x + start, call->y + start, &call->op->params);
@@ -51,7 +59,8 @@ static tsr_status tsr_eltwise_run(const tsr_op* base, const tsr_tensor* inputs,
                      "(got %s and %s)", tsr_layout_name(x->layout), tsr_layout_name(y->layout));
   struct tsr_eltwise_call call = {op, inputs[0].data, outputs[0].data};
   const size_t n = tsr_tensor_desc_bytes(x) / sizeof(float);
-  tsr_parallelize_1d_tile_1d(pool, tsr_eltwise_tile, &call, n, TSR_ELTWISE_TILE);
+  tsr_parallelize_1d_tile_1d(pool, tsr_eltwise_task, &call, n,
+                             tsr_eltwise_tile(n, tsr_threadpool_threads(pool)));
   return tsr_status_success;
 }
 

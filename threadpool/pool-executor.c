@@ -48,15 +48,9 @@ void tsr_pool_executor_run(tsr_threadpool* pool, struct tsr_pool_job* job) {
   tsr_pool_job_work(job, 0);
 
   atomic_store(&call->closed, 1);
-  const uint32_t spin = atomic_load_explicit(&pool->spin, memory_order_relaxed);
-  uint32_t working = atomic_load(&call->working);
-  for (uint32_t i = 0; i < spin && working != 0; i++) {
-    tsr_pool_pause();
-    working = atomic_load(&call->working);
-  }
-  while (working != 0) {
-    tsr_futex_wait(&call->working, working);
-    working = atomic_load(&call->working);
-  }
+  /* No sleeping flag: the last helper always wakes, since it cannot know whether the caller
+   * still exists to set one (the call record, not the caller, is what outlives it). */
+  tsr_pool_wait_for_zero(&call->working, atomic_load_explicit(&pool->spin, memory_order_relaxed),
+                         NULL);
   tsr_call_release(call);
 }

@@ -99,17 +99,8 @@ void tsr_pool_native_run(tsr_threadpool* pool, struct tsr_pool_job* job) {
 
   tsr_pool_job_work(&pool->job, 0);
 
-  const uint32_t spin = atomic_load_explicit(&pool->spin, memory_order_relaxed);
-  uint32_t active = atomic_load(&pool->active_workers);
-  for (uint32_t i = 0; i < spin && active != 0; i++) {
-    tsr_pool_pause();
-    active = atomic_load(&pool->active_workers);
-  }
-  while (active != 0) {
-    atomic_store(&pool->caller_sleeping, 1);
-    tsr_futex_wait(&pool->active_workers, active);
-    atomic_store(&pool->caller_sleeping, 0);
-    active = atomic_load(&pool->active_workers);
-  }
+  tsr_pool_wait_for_zero(&pool->active_workers,
+                         atomic_load_explicit(&pool->spin, memory_order_relaxed),
+                         &pool->caller_sleeping);
   pthread_mutex_unlock(&pool->run_lock);
 }

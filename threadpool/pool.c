@@ -7,7 +7,7 @@
 #include "engine/error.h"
 
 #define TSR_MAX_THREADS 1024
-#define TSR_DEFAULT_SPIN 10000
+#define TSR_DEFAULT_SPIN 1000
 
 static _Thread_local bool tsr_pool_task_running = false;
 
@@ -19,6 +19,20 @@ void tsr_pool_pause(void) {
 #elif defined(__aarch64__)
   __asm__ volatile("yield");
 #endif
+}
+
+void tsr_pool_wait_for_zero(_Atomic uint32_t* counter, uint32_t spin, _Atomic uint32_t* sleeping) {
+  uint32_t value = atomic_load(counter);
+  for (uint32_t i = 0; i < spin && value != 0; i++) {
+    tsr_pool_pause();
+    value = atomic_load(counter);
+  }
+  while (value != 0) {
+    if (sleeping != NULL) atomic_store(sleeping, 1);
+    tsr_futex_wait(counter, value);
+    if (sleeping != NULL) atomic_store(sleeping, 0);
+    value = atomic_load(counter);
+  }
 }
 
 void tsr_pool_job_work(struct tsr_pool_job* job, size_t thread) {

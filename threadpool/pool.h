@@ -53,6 +53,12 @@ bool tsr_pool_in_task(void);
 /// Spins for a while with the CPU's pause hint.
 void tsr_pool_pause(void);
 
+/// Waits until *counter is 0: spins up to `spin` pauses, then sleeps on the counter's futex.
+/// While asleep it sets *sleeping (if not NULL) to 1, so that the thread bringing the counter to
+/// 0 can skip the wake-up system call when nobody sleeps; without a flag the waker must always
+/// wake. The flag and the counter form a Dekker-style handshake on seq_cst atomics.
+void tsr_pool_wait_for_zero(_Atomic uint32_t* counter, uint32_t spin, _Atomic uint32_t* sleeping);
+
 /// Blocks while *word == expected (or until woken); may return spuriously.
 void tsr_futex_wait(_Atomic uint32_t* word, uint32_t expected);
 /// Wakes up to `count` threads blocked on word.
