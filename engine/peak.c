@@ -2,6 +2,7 @@
  * peak (register-only FMA chains) and the streaming bandwidth (a clamp over buffers far larger
  * than the caches), each on one thread and on every thread of a pool. Best of a few runs: the
  * machine is shared, and interference only ever makes a run slower. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,13 +24,13 @@ static double tsr_now_seconds(void) {
 struct tsr_fma_call {
   tsr_f32_fmapeak_fn kernel;
   size_t iterations;
-  volatile float sink;
+  _Atomic float sink; /* written by every thread: keeps the loops alive */
 };
 
 static void tsr_fma_task(void* context, size_t thread, size_t i) {
   (void)thread, (void)i;
   struct tsr_fma_call* call = context;
-  call->sink = call->kernel(call->iterations);
+  atomic_store_explicit(&call->sink, call->kernel(call->iterations), memory_order_relaxed);
 }
 
 /* GFLOP/s of `threads` copies of the loop running at once (best of TSR_PEAK_RUNS). */
@@ -97,7 +98,7 @@ tsr_status tsr_measure_machine_peak(tsr_threadpool* pool, tsr_machine_peak* peak
   struct tsr_fma_call fma_call = {.kernel = (tsr_f32_fmapeak_fn)fma->function, .iterations = 1000};
   for (;;) {
     const double start = tsr_now_seconds();
-    fma_call.sink = fma_call.kernel(fma_call.iterations);
+    atomic_store_explicit(&fma_call.sink, fma_call.kernel(fma_call.iterations), memory_order_relaxed);
     const double seconds = tsr_now_seconds() - start;
     if (seconds > 0.005 || fma_call.iterations > ((size_t)1 << 40)) {
       fma_call.iterations = (size_t)((double)fma_call.iterations * 0.02 / seconds) + 1;
