@@ -46,7 +46,7 @@ build() {
     cmake -S . -B "$dir" "$@" >"build/$name.configure.log" 2>&1 || { cat "build/$name.configure.log"; exit 1; }
   fi
   echo "== building $dir"
-  cmake --build "$dir" --parallel "$jobs" 2>&1 | grep -E "warning|error|Error" || true
+  cmake --build "$dir" --parallel "$jobs" 2>&1 | grep -E "warning:|error:|Error [0-9]" || true
   [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
 }
 
