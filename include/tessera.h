@@ -252,6 +252,7 @@ typedef struct tsr_op tsr_op;
 
 typedef enum tsr_op_kind {
   tsr_op_kind_eltwise = 1,
+  tsr_op_kind_dense = 2,
 } tsr_op_kind;
 
 /// Runs `op` on `inputs` and writes `outputs`; the order and meaning of the tensors is given by
@@ -281,6 +282,59 @@ TSR_API void tsr_op_destroy(tsr_op* op);
 /// Errors: invalid_parameter (op or activation NULL, unknown kind, clamp bounds NaN or
 /// alpha > beta), out_of_memory.
 TSR_API tsr_status tsr_eltwise_create(const tsr_activation* activation, tsr_op** op);
+
+/// Dense (fully connected) layer: y = activation(x W^T + bias) over the last axis of x.
+/// - weights: out_features x in_features floats in the given layout, copied and packed for the
+///   GEMM engine at creation (the caller's array may be freed afterwards);
+/// - bias: out_features floats, or NULL;
+/// - activation: NULL for none, or relu / clamp (fused into the GEMM's store).
+/// Run with inputs[0] = x, f32, plain layout, dims [..., in_features] (any leading dims, each
+/// row one sample) and outputs[0] = y, f32, plain, dims [..., out_features] with the same
+/// leading dims. Batch 1 uses a single-row kernel that streams the packed weights once.
+/// Errors: invalid_parameter (op or weights NULL, features below 1, sizes that overflow, an
+/// unknown layout, a bad activation), out_of_memory.
+typedef enum tsr_dense_weights_layout {
+  tsr_dense_weights_out_in = 0, ///< [out_features][in_features], as PyTorch's Linear.weight
+  tsr_dense_weights_in_out = 1, ///< [in_features][out_features], as Keras' Dense kernel
+} tsr_dense_weights_layout;
+
+TSR_API tsr_status tsr_dense_create(int64_t in_features, int64_t out_features,
+                                    const float* weights, tsr_dense_weights_layout layout,
+                                    const float* bias, const tsr_activation* activation,
+                                    tsr_op** op);
+
+/* ---------------------------------------------------------------------------------------------
+ * Matrix multiplication
+ * ------------------------------------------------------------------------------------------- */
+
+typedef enum tsr_transpose {
+  tsr_no_transpose = 0, ///< op(X) = X
+  tsr_transpose_op = 1, ///< op(X) = X^T
+} tsr_transpose;
+
+/// C = alpha * op(A) op(B) + beta * C on row-major matrices, as BLAS sgemm but row-major:
+/// op(A) is m x k (A stored m x k with row stride lda, or k x m if transposed), op(B) is k x n
+/// (B stored k x n with row stride ldb, or n x k if transposed), C is m x n with row stride
+/// ldc. When beta is 0, C is not read (it may hold NaN). Runs on `pool` (NULL: the caller).
+/// Errors: invalid_parameter (a NULL matrix, m, n or k below 1, a leading dimension smaller
+/// than its row, a transpose flag other than the two values, sizes that overflow),
+/// out_of_memory (packing scratch, a few hundred KiB per thread). C is untouched on failure.
+TSR_API tsr_status tsr_sgemm(tsr_transpose trans_a, tsr_transpose trans_b, int64_t m, int64_t n,
+                             int64_t k, float alpha, const float* a, int64_t lda, const float* b,
+                             int64_t ldb, float beta, float* c, int64_t ldc,
+                             tsr_threadpool* pool);
+
+/// `batch` independent GEMMs as tsr_sgemm: item t uses A + t * stride_a, B + t * stride_b and
+/// C + t * stride_c (strides in elements). A stride of 0 shares one A (or B) across the batch;
+/// the C items must not overlap (stride_c at least m * ldc when batch > 1). The whole batch is
+/// split over the pool at once. Errors: those of tsr_sgemm, plus batch below 1, a negative
+/// stride, or C items that overlap.
+TSR_API tsr_status tsr_sgemm_batched(int64_t batch, tsr_transpose trans_a, tsr_transpose trans_b,
+                                     int64_t m, int64_t n, int64_t k, float alpha,
+                                     const float* a, int64_t lda, int64_t stride_a,
+                                     const float* b, int64_t ldb, int64_t stride_b, float beta,
+                                     float* c, int64_t ldc, int64_t stride_c,
+                                     tsr_threadpool* pool);
 
 /* ---------------------------------------------------------------------------------------------
  * Measuring the machine

@@ -16,7 +16,8 @@
 #include "tests/harness/onednn.h"
 #endif
 
-static const struct tsr_bench_driver* const tsr_drivers[] = {&tsr_bench_eltwise_driver};
+static const struct tsr_bench_driver* const tsr_drivers[] = {&tsr_bench_eltwise_driver,
+                                                             &tsr_bench_matmul_driver};
 #define TSR_NUM_DRIVERS (sizeof(tsr_drivers) / sizeof(tsr_drivers[0]))
 
 #define TSR_MAX_LINE 1024

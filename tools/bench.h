@@ -52,5 +52,6 @@ double tsr_bench_time_ms(void (*run)(void* context), void* context);
 void* tsr_bench_alloc(size_t bytes);
 
 extern const struct tsr_bench_driver tsr_bench_eltwise_driver;
+extern const struct tsr_bench_driver tsr_bench_matmul_driver;
 
 #endif

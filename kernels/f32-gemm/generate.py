@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Writes the f32 GEMM microkernels of kernels/f32-gemm/ (one file per tile and ISA).
+
+The variants differ only in vector width, tile and intrinsic names, so they are generated from
+one template: run `python3 kernels/f32-gemm/generate.py` after changing it, and commit both.
+
+Each kernel computes one full MR x NR tile of C over kc steps of k:
+  acc = init ? broadcast(init[0..NR)) : C tile;  acc += A_panel x B_panel;  clamp;  store.
+A panel: kc groups of MR floats (k-major, MR-interleaved). B panel: kc rows of NR floats,
+aligned to the vector size. The 1xNR (GEMV) kernels split k four ways into independent
+accumulators so the FMA latency is hidden with a single row.
+"""
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+ISAS = {
+    "avx2": dict(suffix="avx2", width=8, vec="__m256", include="#include <immintrin.h>",
+                 load="_mm256_load_ps({})", loadu="_mm256_loadu_ps({})", storeu="_mm256_storeu_ps({}, {})",
+                 bcast="_mm256_broadcast_ss({})", fma="_mm256_fmadd_ps({a}, {b}, {acc})",
+                 add="_mm256_add_ps({}, {})", max="_mm256_max_ps({}, {})", min="_mm256_min_ps({}, {})",
+                 set1="_mm256_set1_ps({})", zero="_mm256_setzero_ps()", isa="avx2"),
+    "avx512f": dict(suffix="avx512f", width=16, vec="__m512", include='#include "kernels/simd-x86.h"',
+                    load="_mm512_load_ps({})", loadu="_mm512_loadu_ps({})", storeu="_mm512_storeu_ps({}, {})",
+                    bcast="_mm512_set1_ps(*({}))", fma="_mm512_fmadd_ps({a}, {b}, {acc})",
+                    add="_mm512_add_ps({}, {})", max="_mm512_max_ps({}, {})", min="_mm512_min_ps({}, {})",
+                    set1="_mm512_set1_ps({})", zero="_mm512_setzero_ps()", isa="avx512"),
+    "neon": dict(suffix="neon", width=4, vec="float32x4_t", include="#include <arm_neon.h>",
+                 load="vld1q_f32({})", loadu="vld1q_f32({})", storeu="vst1q_f32({}, {})",
+                 bcast="vld1q_dup_f32({})", fma="vfmaq_f32({acc}, {a}, {b})",
+                 add="vaddq_f32({}, {})", max="vmaxq_f32({1}, {0})", min="vminq_f32({1}, {0})",
+                 set1="vdupq_n_f32({})", zero="vdupq_n_f32(0.0f)", isa="neon"),
+}
+
+LANES = "0123456789ABCDEFGHIJKLMNOPQRSTUV"
+
+
+def lanes(v, w):
+    return LANES[v * w:(v + 1) * w] if w <= 16 else f"v{v}"
+
+
+def kernel(isa, mr, nr, ksplit):
+    p = ISAS[isa]
+    w = p["width"]
+    nv = nr // w
+    name = f"tsr_f32_gemm_minmax_ukernel_{mr}x{nr}__{p['suffix']}"
+    acc = lambda r, v, s=0: f"vacc{r}x{lanes(v, w)}" + (f"_k{s}" if s else "")
+    out = []
+    o = out.append
+    o(p["include"])
+    o("")
+    o('#include "kernels/f32-gemm/f32-gemm.h"')
+    o("")
+    o(f"void {name}(size_t kc, const float* restrict a, const float* restrict b, float* restrict c,")
+    o(f"    size_t ldc, const float* restrict init, const struct tsr_f32_minmax_params* clamp) {{")
+    for r in range(mr):
+        for v in range(nv):
+            o(f"  {p['vec']} {acc(r, v)};")
+    o("  if (init != NULL) {")
+    for v in range(nv):
+        o(f"    {acc(0, v)} = {p['loadu'].format(f'init + {v * w}')};")
+    for r in range(1, mr):
+        for v in range(nv):
+            o(f"    {acc(r, v)} = {acc(0, v)};")
+    o("  } else {")
+    for r in range(mr):
+        for v in range(nv):
+            o(f"    {acc(r, v)} = {p['loadu'].format(f'c + {r} * ldc + {v * w}')};")
+    o("  }")
+    if ksplit > 1:
+        for s in range(1, ksplit):
+            for v in range(nv):
+                o(f"  {p['vec']} {acc(0, v, s)} = {p['zero']};")
+        o(f"  for (; kc >= {ksplit}; kc -= {ksplit}) {{")
+        for s in range(ksplit):
+            for v in range(nv):
+                o(f"    const {p['vec']} vb{lanes(v, w)}_k{s} = {p['load'].format(f'b + {s * nr + v * w}')};")
+            o(f"    const {p['vec']} va0_k{s} = {p['bcast'].format(f'a + {s}')};")
+            for v in range(nv):
+                o(f"    {acc(0, v, s)} = {p['fma'].format(a=f'va0_k{s}', b=f'vb{lanes(v, w)}_k{s}', acc=acc(0, v, s))};")
+        o(f"    a += {ksplit};")
+        o(f"    b += {ksplit * nr};")
+        o("  }")
+        for v in range(nv):
+            o(f"  {acc(0, v)} = {p['add'].format(p['add'].format(acc(0, v), acc(0, v, 1)), p['add'].format(acc(0, v, 2), acc(0, v, 3)))};")
+    o("  for (; kc != 0; kc--) {")
+    for v in range(nv):
+        o(f"    const {p['vec']} vb{lanes(v, w)} = {p['load'].format(f'b + {v * w}')};")
+    for r in range(mr):
+        o(f"    const {p['vec']} va{r} = {p['bcast'].format(f'a + {r}')};")
+        for v in range(nv):
+            o(f"    {acc(r, v)} = {p['fma'].format(a=f'va{r}', b=f'vb{lanes(v, w)}', acc=acc(r, v))};")
+    o(f"    a += {mr};")
+    o(f"    b += {nr};")
+    o("  }")
+    o("  if (clamp != NULL) {")
+    o(f"    const {p['vec']} vmin = {p['set1'].format('clamp->min')};")
+    o(f"    const {p['vec']} vmax = {p['set1'].format('clamp->max')};")
+    o("    /* x second: a NaN result stays NaN */")
+    for r in range(mr):
+        for v in range(nv):
+            o(f"    {acc(r, v)} = {p['min'].format('vmax', p['max'].format('vmin', acc(r, v)))};")
+    o("  }")
+    for r in range(mr):
+        for v in range(nv):
+            o(f"  {p['storeu'].format(f'c + {r} * ldc + {v * w}', acc(r, v))};")
+    o("}")
+    fname = f"f32-gemm-{mr}x{nr}-minmax-{p['suffix']}.c"
+    with open(os.path.join(HERE, fname), "w") as f:
+        f.write("/* Generated by kernels/f32-gemm/generate.py: edit the generator, not this file. */\n")
+        f.write("\n".join(out) + "\n")
+
+
+def scalar(mr, nr):
+    name = f"tsr_f32_gemm_minmax_ukernel_{mr}x{nr}__scalar"
+    body = f"""/* Generated by kernels/f32-gemm/generate.py: edit the generator, not this file. */
+#include "kernels/f32-gemm/f32-gemm.h"
+
+void {name}(size_t kc, const float* restrict a, const float* restrict b, float* restrict c,
+    size_t ldc, const float* restrict init, const struct tsr_f32_minmax_params* clamp) {{
+  float acc[{mr}][{nr}];
+  for (size_t r = 0; r < {mr}; r++)
+    for (size_t j = 0; j < {nr}; j++) acc[r][j] = init != NULL ? init[j] : c[r * ldc + j];
+  for (; kc != 0; kc--, a += {mr}, b += {nr})
+    for (size_t r = 0; r < {mr}; r++)
+      for (size_t j = 0; j < {nr}; j++) acc[r][j] += a[r] * b[j];
+  for (size_t r = 0; r < {mr}; r++)
+    for (size_t j = 0; j < {nr}; j++) {{
+      float v = acc[r][j];
+      if (clamp != NULL) {{ /* compares, not fminf/fmaxf, so that NaN stays NaN */
+        v = v < clamp->min ? clamp->min : v;
+        v = v > clamp->max ? clamp->max : v;
+      }}
+      c[r * ldc + j] = v;
+    }}
+}}
+"""
+    with open(os.path.join(HERE, f"f32-gemm-{mr}x{nr}-minmax-scalar.c"), "w") as f:
+        f.write(body)
+
+
+kernel("avx2", 6, 16, 1)
+kernel("avx2", 1, 16, 4)
+kernel("avx512f", 14, 32, 1)
+kernel("avx512f", 1, 32, 4)
+kernel("neon", 8, 12, 1)
+kernel("neon", 1, 12, 4)
+scalar(4, 4)
+scalar(1, 4)
