@@ -11,13 +11,18 @@
  * batch 1) still keeps every thread busy. */
 #include "engine/gemm.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/error.h"
+#include "engine/scratch.h"
+#include "kernels/f32-gemv/f32-gemv.h"
 #include "threadpool/threadpool.h"
 
 #define TSR_GEMM_MAX_NR 64
+/* Tasks of at most this many rows read a plain (not transposed) B in place. */
+#define TSR_GEMM_DIRECT_B_ROWS 48
 #define TSR_GEMM_TASKS_PER_THREAD 4
 
 static const float tsr_gemm_zeros[TSR_GEMM_MAX_NR];
@@ -107,17 +112,39 @@ void tsr_gemm_packed_b_release(struct tsr_gemm_packed_b* packed) {
 
 struct tsr_gemm_call {
   const struct tsr_gemm_args* args;
-  const struct tsr_gemm_config* config;
   tsr_f32_gemm_ukernel_fn ukernel;
   size_t mr, nr, mc, kc;       /* mr is 1 with the single-row kernel */
-  size_t row_block, col_block; /* task extents */
-  float* scratch;
-  size_t scratch_stride;       /* floats per thread */
+  size_t row_block, col_block; /* task extents: rows (a multiple of mc, or all) and columns */
+  float* packed_a;             /* all of A packed once, when several column tasks share it */
+  size_t k_blocks;
+  _Atomic int out_of_memory;
 };
 
-/* Scratch per thread: the A block, one B panel, an edge tile and a padded bias row. */
-static size_t tsr_scratch_floats(size_t row_block, size_t mr, size_t nr, size_t kc) {
-  return tsr_round_up(row_block, mr) * kc + kc * nr + mr * nr + nr + 3 * 16;
+/* Where the packed A block of row block rb (rows rb * mc...) and k block kb lives. */
+static float* tsr_packed_a_block(const struct tsr_gemm_call* call, size_t t, size_t rb, size_t kb) {
+  const size_t row_blocks = tsr_divide_up(call->args->m, call->mc);
+  const size_t block = tsr_round_up(call->mc, call->mr) * call->kc;
+  return call->packed_a + ((t * row_blocks + rb) * call->k_blocks + kb) * block;
+}
+
+static void tsr_gemm_pack_a_task(void* context, size_t thread, size_t t, size_t rb, size_t kb) {
+  (void)thread;
+  const struct tsr_gemm_call* call = context;
+  const struct tsr_gemm_args* g = call->args;
+  const size_t i0 = rb * call->mc, k0 = kb * call->kc;
+  tsr_pack_a_block(g->trans_a, g->a + t * g->stride_a, g->lda, g->alpha, i0,
+                   tsr_min_size(call->mc, g->m - i0), k0, tsr_min_size(call->kc, g->k - k0),
+                   call->mr, tsr_packed_a_block(call, t, rb, kb));
+}
+
+/* Scratch of one task: its B block (kc x col_block, unless B is pre-packed), one A block
+ * (mc x kc), an edge tile and a padded bias row, each 64-byte aligned. */
+static size_t tsr_align_floats(size_t n) { return tsr_round_up(n, 16); }
+static size_t tsr_task_scratch_floats(const struct tsr_gemm_call* call) {
+  const size_t b_block = call->args->packed_b != NULL ? 0 : call->kc * call->col_block;
+  const size_t a_block = call->packed_a != NULL ? 0 : tsr_round_up(call->mc, call->mr) * call->kc;
+  return tsr_align_floats(b_block) + tsr_align_floats(a_block) +
+         tsr_align_floats(call->mr * call->nr) + tsr_align_floats(call->nr);
 }
 
 /* Before the first k block: C = beta * C + bias on the task's block, when C is read at all. */
@@ -131,94 +158,251 @@ static void tsr_gemm_prepare_c(const struct tsr_gemm_args* g, float* c, size_t r
   }
 }
 
+/* One task: rows [r0, r0 + rows) x columns [j0, j0 + cols) of batch item t. For each k block
+ * and each row block of mc it packs A and sweeps the column panels: the B panel (kc x nr) stays
+ * in L1 across the block's tiles, the A block in L2. B is packed once per k block for all the
+ * task's rows. */
 static void tsr_gemm_task(void* context, size_t thread, size_t t, size_t row_index,
                           size_t col_index) {
-  const struct tsr_gemm_call* call = context;
+  (void)thread;
+  struct tsr_gemm_call* call = context;
   const struct tsr_gemm_args* g = call->args;
   const size_t mr = call->mr, nr = call->nr;
-  const size_t i0 = row_index * call->row_block, rows = tsr_min_size(call->row_block, g->m - i0);
+  const size_t r0 = row_index * call->row_block, rows = tsr_min_size(call->row_block, g->m - r0);
   const size_t j0 = col_index * call->col_block, cols = tsr_min_size(call->col_block, g->n - j0);
+  const size_t panels = tsr_divide_up(cols, nr);
   const float* a = g->a + t * g->stride_a;
   const float* b = g->b + t * g->stride_b;
-  float* c = g->c + t * g->stride_c + i0 * g->ldc;
+  float* c = g->c + t * g->stride_c;
 
-  float* a_block = call->scratch + thread * call->scratch_stride;
-  float* b_panel = a_block + tsr_round_up(rows, mr) * call->kc;
-  b_panel = (float*)(((uintptr_t)b_panel + 63) & ~(uintptr_t)63);
-  float* edge = b_panel + call->kc * nr;
-  float* bias_row = edge + mr * nr;
+  float* scratch = tsr_thread_scratch(tsr_task_scratch_floats(call) * sizeof(float));
+  if (scratch == NULL) {
+    atomic_store(&call->out_of_memory, 1);
+    return;
+  }
+  float* b_block = scratch;
+  float* a_block = b_block + (g->packed_b != NULL ? 0 : tsr_align_floats(call->kc * call->col_block));
+  float* edge = a_block + (call->packed_a != NULL ? 0 : tsr_align_floats(tsr_round_up(call->mc, mr) * call->kc));
+  float* bias_row = edge + tsr_align_floats(mr * nr);
 
   const bool overwrite = g->beta == 0.0f;
-  if (!overwrite) tsr_gemm_prepare_c(g, c, rows, j0, cols);
+  if (!overwrite) tsr_gemm_prepare_c(g, c + r0 * g->ldc, rows, j0, cols);
   for (size_t k0 = 0; k0 < g->k; k0 += call->kc) {
     const size_t kc = tsr_min_size(call->kc, g->k - k0);
     const bool first = k0 == 0, last = k0 + kc == g->k;
-    tsr_pack_a_block(g->trans_a, a, g->lda, g->alpha, i0, rows, k0, kc, mr, a_block);
-    for (size_t j = j0; j < j0 + cols; j += nr) {
-      const size_t n_valid = tsr_min_size(nr, j0 + cols - j);
-      const float* panel;
-      if (g->packed_b != NULL) {
-        panel = g->packed_b->data + (j / nr) * g->k * nr + k0 * nr;
-      } else {
-        tsr_pack_b_panel(g->trans_b, b, g->ldb, k0, kc, j, n_valid, nr, b_panel);
-        panel = b_panel;
-      }
-      const float* init = NULL;
-      if (first && overwrite) {
-        init = tsr_gemm_zeros;
-        if (g->bias != NULL) {
-          memcpy(bias_row, g->bias + j, n_valid * sizeof(float));
-          memset(bias_row + n_valid, 0, (nr - n_valid) * sizeof(float));
-          init = bias_row;
+    for (size_t i0 = r0; i0 < r0 + rows; i0 += call->mc) {
+      /* The first row block packs each B panel just before using it (still in L1); later row
+       * blocks reuse the packed block. A task of few rows reads a plain B in place instead: its
+       * panels serve too few tiles to repay the copy. */
+      const bool direct_b = g->packed_b == NULL && !g->trans_b && rows <= TSR_GEMM_DIRECT_B_ROWS;
+      const bool pack_b = g->packed_b == NULL && i0 == r0;
+      const size_t mc = tsr_min_size(call->mc, r0 + rows - i0);
+      const float* a_packed = a_block;
+      if (call->packed_a != NULL)
+        a_packed = tsr_packed_a_block(call, t, i0 / call->mc, k0 / call->kc);
+      else
+        tsr_pack_a_block(g->trans_a, a, g->lda, g->alpha, i0, mc, k0, kc, mr, a_block);
+      for (size_t p = 0; p < panels; p++) {
+        const size_t j = j0 + p * nr, n_valid = tsr_min_size(nr, cols - p * nr);
+        /* A task with one row block packs every panel into the same (L1-hot) buffer; with
+         * several, panels are kept side by side for the later row blocks. */
+        float* own_panel = b_block + (rows <= call->mc ? 0 : p * kc * nr);
+        const float* panel = g->packed_b != NULL
+                                 ? g->packed_b->data + (j / nr) * g->k * nr + k0 * nr
+                                 : own_panel;
+        size_t panel_ld = nr;
+        if (direct_b && n_valid == nr) {
+          panel = b + k0 * g->ldb + j;
+          panel_ld = g->ldb;
+        } else if (pack_b) {
+          tsr_pack_b_panel(g->trans_b, b, g->ldb, k0, kc, j, n_valid, nr, own_panel);
         }
-      }
-      const struct tsr_f32_minmax_params* clamp = last ? g->clamp : NULL;
-      for (size_t i = 0; i < rows; i += mr) {
-        const size_t m_valid = tsr_min_size(mr, rows - i);
-        float* tile = c + i * g->ldc + j;
-        if (m_valid == mr && n_valid == nr) {
-          call->ukernel(kc, a_block + i * kc, panel, tile, g->ldc, init, clamp);
-          continue;
+        const float* init = NULL;
+        if (first && overwrite) {
+          init = tsr_gemm_zeros;
+          if (g->bias != NULL) {
+            memcpy(bias_row, g->bias + j, n_valid * sizeof(float));
+            memset(bias_row + n_valid, 0, (nr - n_valid) * sizeof(float));
+            init = bias_row;
+          }
         }
-        if (init == NULL)
-          for (size_t r = 0; r < m_valid; r++) memcpy(edge + r * nr, tile + r * g->ldc, n_valid * sizeof(float));
-        call->ukernel(kc, a_block + i * kc, panel, edge, nr, init, clamp);
-        for (size_t r = 0; r < m_valid; r++) memcpy(tile + r * g->ldc, edge + r * nr, n_valid * sizeof(float));
+        const struct tsr_f32_minmax_params* clamp = last ? g->clamp : NULL;
+        for (size_t i = 0; i < mc; i += mr) {
+          const size_t m_valid = tsr_min_size(mr, mc - i);
+          float* tile = c + (i0 + i) * g->ldc + j;
+          if (m_valid == mr && n_valid == nr) {
+            call->ukernel(kc, a_packed + i * kc, panel, panel_ld, tile, g->ldc, init, clamp);
+            continue;
+          }
+          if (init == NULL)
+            for (size_t r = 0; r < m_valid; r++) memcpy(edge + r * nr, tile + r * g->ldc, n_valid * sizeof(float));
+          call->ukernel(kc, a_packed + i * kc, panel, panel_ld, edge, nr, init, clamp);
+          for (size_t r = 0; r < m_valid; r++) memcpy(tile + r * g->ldc, edge + r * nr, n_valid * sizeof(float));
+        }
       }
     }
   }
 }
 
+/* The task grid (the written-down heuristic). One task per batch item when the batch alone
+ * gives every thread about TSR_GEMM_TASKS_PER_THREAD tasks; otherwise each item's C is cut into
+ * blocks about as tall as wide: a task packs (rows + cols) x k elements for rows x cols x k
+ * multiply-adds, so square blocks waste least, and every task packs its B block once for all
+ * its rows. Rows come in whole mc blocks (or all of a short M, so decode and batch 1 split
+ * columns only); columns in whole nr panels, at least 4 of them and at most
+ * TSR_GEMM_MAX_COLUMNS per task so the packed B block stays cache-sized. When several column
+ * tasks share rows, A is packed once up front, in parallel, instead of once per task. */
+#define TSR_GEMM_MAX_COLUMNS 1024
+#define TSR_GEMM_MIN_PANELS 4
+
+static void tsr_gemm_plan(struct tsr_gemm_call* call, size_t threads) {
+  const struct tsr_gemm_args* g = call->args;
+  const size_t tasks_wanted = threads == 1 ? 1 : TSR_GEMM_TASKS_PER_THREAD * threads;
+  const size_t per_item = g->batch >= tasks_wanted ? 1 : tsr_divide_up(tasks_wanted, g->batch);
+  size_t side = 1;
+  while (side * side * per_item < g->m * g->n) side++;
+  call->row_block = g->m <= call->mc ? g->m : tsr_min_size(tsr_round_up(g->m, call->mc), tsr_round_up(side, call->mc));
+  const size_t row_tasks = tsr_divide_up(g->m, call->row_block);
+  const size_t col_tasks = tsr_divide_up(per_item, row_tasks);
+  size_t cols = tsr_round_up(tsr_divide_up(g->n, col_tasks), call->nr);
+  if (cols < TSR_GEMM_MIN_PANELS * call->nr) cols = TSR_GEMM_MIN_PANELS * call->nr;
+  if (cols > TSR_GEMM_MAX_COLUMNS) cols = TSR_GEMM_MAX_COLUMNS;
+  call->col_block = cols;
+}
+
+/* Single-row problems with a plain B (decode, batch-1 layers on unpacked weights) stream B row
+ * after row with the GEMV kernel instead: every B element is used once, so packing it would only
+ * add traffic, and a panel-by-panel walk would jump pages on every row. With one thread (or a
+ * batch to split), tasks split columns; otherwise they split k, so that each thread streams its
+ * own contiguous block of B rows into a partial sum, and the partial sums are added at the end. */
+struct tsr_gemv_call {
+  const struct tsr_gemm_args* args;
+  tsr_f32_gemv_ukernel_fn ukernel;
+  size_t col_block;
+  size_t k_block;    /* rows of B per task when k is split, else k */
+  float* partials;   /* k split: one row of n per k block */
+  _Atomic int out_of_memory;
+};
+
+/* op(A)'s single row, contiguous and scaled by alpha (the user's memory when it already is). */
+static const float* tsr_gemv_row(struct tsr_gemv_call* call, size_t t, size_t k0, size_t k) {
+  const struct tsr_gemm_args* g = call->args;
+  const float* a = g->a + t * g->stride_a;
+  if (!g->trans_a && g->alpha == 1.0f) return a + k0;
+  float* row = tsr_thread_scratch(k * sizeof(float));
+  if (row == NULL) {
+    atomic_store(&call->out_of_memory, 1);
+    return NULL;
+  }
+  for (size_t p = 0; p < k; p++) row[p] = g->alpha * a[g->trans_a ? (k0 + p) * g->lda : k0 + p];
+  return row;
+}
+
+/* y = beta * y + bias (or bias alone when C is not read). */
+static void tsr_gemv_init(const struct tsr_gemm_args* g, float* y, size_t j0, size_t cols) {
+  for (size_t j = 0; j < cols; j++) {
+    const float bias = g->bias != NULL ? g->bias[j0 + j] : 0.0f;
+    y[j] = g->beta == 0.0f ? bias : g->beta * y[j] + bias;
+  }
+}
+
+static void tsr_gemv_clamp(const struct tsr_gemm_args* g, float* y, size_t cols) {
+  if (g->clamp == NULL) return;
+  for (size_t j = 0; j < cols; j++) { /* compares, so that NaN stays NaN */
+    float v = y[j];
+    v = v < g->clamp->min ? g->clamp->min : v;
+    y[j] = v > g->clamp->max ? g->clamp->max : v;
+  }
+}
+
+static void tsr_gemv_columns_task(void* context, size_t thread, size_t t, size_t col_index) {
+  (void)thread;
+  struct tsr_gemv_call* call = context;
+  const struct tsr_gemm_args* g = call->args;
+  const size_t j0 = col_index * call->col_block, cols = tsr_min_size(call->col_block, g->n - j0);
+  float* y = g->c + t * g->stride_c + j0;
+  const float* a = tsr_gemv_row(call, t, 0, g->k);
+  if (a == NULL) return;
+  tsr_gemv_init(g, y, j0, cols);
+  call->ukernel(g->k, cols, a, g->b + t * g->stride_b + j0, g->ldb, y);
+  tsr_gemv_clamp(g, y, cols);
+}
+
+static void tsr_gemv_k_task(void* context, size_t thread, size_t k_index) {
+  (void)thread;
+  struct tsr_gemv_call* call = context;
+  const struct tsr_gemm_args* g = call->args;
+  const size_t k0 = k_index * call->k_block, k = tsr_min_size(call->k_block, g->k - k0);
+  float* partial = call->partials + k_index * g->n;
+  const float* a = tsr_gemv_row(call, 0, k0, k);
+  if (a == NULL) return;
+  memset(partial, 0, g->n * sizeof(float));
+  call->ukernel(k, g->n, a, g->b + k0 * g->ldb, g->ldb, partial);
+}
+
+static tsr_status tsr_gemv_execute(const struct tsr_gemm_args* g, tsr_threadpool* pool,
+                                   const char* where) {
+  const struct tsr_ukernel_entry* kernel =
+      tsr_ukernel_pick(tsr_f32_gemv_ukernels, tsr_f32_gemv_ukernel_count);
+  struct tsr_gemv_call call = {.args = g, .ukernel = (tsr_f32_gemv_ukernel_fn)kernel->function};
+  atomic_init(&call.out_of_memory, 0);
+  const size_t threads = tsr_threadpool_threads(pool);
+  const size_t tasks_wanted = threads == 1 ? 1 : TSR_GEMM_TASKS_PER_THREAD * threads;
+  const size_t k_blocks = tsr_min_size(2 * threads, g->k / 64);
+  if (g->batch == 1 && threads > 1 && k_blocks > 1) {
+    call.k_block = tsr_round_up(tsr_divide_up(g->k, k_blocks), 4);
+    const size_t blocks = tsr_divide_up(g->k, call.k_block);
+    call.partials = malloc(blocks * g->n * sizeof(float));
+    if (call.partials != NULL) {
+      tsr_parallelize_1d(pool, tsr_gemv_k_task, &call, blocks);
+      if (!atomic_load(&call.out_of_memory)) {
+        tsr_gemv_init(g, g->c, 0, g->n);
+        for (size_t b = 0; b < blocks; b++)
+          for (size_t j = 0; j < g->n; j++) g->c[j] += call.partials[b * g->n + j];
+        tsr_gemv_clamp(g, g->c, g->n);
+      }
+      free(call.partials);
+      return atomic_load(&call.out_of_memory)
+                 ? tsr_error(tsr_status_out_of_memory, "%s: out of memory for GEMV scratch", where)
+                 : tsr_status_success;
+    }
+  }
+  const size_t per_item = g->batch >= tasks_wanted ? 1 : tsr_divide_up(tasks_wanted, g->batch);
+  call.col_block = tsr_round_up(tsr_divide_up(g->n, per_item), 64);
+  tsr_parallelize_2d(pool, tsr_gemv_columns_task, &call, g->batch, tsr_divide_up(g->n, call.col_block));
+  if (atomic_load(&call.out_of_memory))
+    return tsr_error(tsr_status_out_of_memory, "%s: out of memory for GEMV scratch (C may be "
+                     "partly written)", where);
+  return tsr_status_success;
+}
+
 tsr_status tsr_gemm_execute(const struct tsr_gemm_args* g, tsr_threadpool* pool, const char* where) {
+  if (g->m == 1 && g->packed_b == NULL && !g->trans_b) return tsr_gemv_execute(g, pool, where);
   const struct tsr_gemm_config* config =
       g->packed_b != NULL ? g->packed_b->config : tsr_gemm_config_get();
-  struct tsr_gemm_call call = {.args = g, .config = config, .nr = config->nr, .kc = config->kc};
+  struct tsr_gemm_call call = {.args = g, .nr = config->nr, .kc = config->kc};
   const bool single_row = g->m == 1;
   call.ukernel = single_row ? config->row : config->main;
   call.mr = single_row ? 1 : config->mr;
   call.mc = single_row ? 1 : config->mc;
-
-  const size_t threads = tsr_threadpool_threads(pool);
-  const size_t want = TSR_GEMM_TASKS_PER_THREAD * threads;
-  call.row_block = tsr_min_size(call.mc, tsr_round_up(g->m, call.mr));
-  const size_t row_tasks = g->batch * tsr_divide_up(g->m, call.row_block);
-  const size_t panels = tsr_divide_up(g->n, call.nr);
-  size_t col_tasks = 1;
-  if (threads > 1 && row_tasks < want) {
-    col_tasks = tsr_divide_up(want, row_tasks);
-    const size_t max_col_tasks = tsr_divide_up(panels, 4);
-    if (col_tasks > max_col_tasks) col_tasks = max_col_tasks > 0 ? max_col_tasks : 1;
+  atomic_init(&call.out_of_memory, 0);
+  tsr_gemm_plan(&call, tsr_threadpool_threads(pool));
+  const size_t col_tasks = tsr_divide_up(g->n, call.col_block);
+  call.k_blocks = tsr_divide_up(g->k, call.kc);
+  if (col_tasks > 1) {
+    const size_t row_blocks = tsr_divide_up(g->m, call.mc);
+    size_t floats;
+    if (tsr_mul_size(g->batch * row_blocks * call.k_blocks, tsr_round_up(call.mc, call.mr) * call.kc, &floats) &&
+        posix_memalign((void**)&call.packed_a, 64, floats * sizeof(float)) == 0)
+      tsr_parallelize_3d(pool, tsr_gemm_pack_a_task, &call, g->batch, row_blocks, call.k_blocks);
+    else
+      call.packed_a = NULL; /* no memory for it: each task packs its own blocks */
   }
-  call.col_block = tsr_divide_up(panels, col_tasks) * call.nr;
-
-  call.scratch_stride = tsr_round_up(tsr_scratch_floats(call.row_block, call.mr, call.nr, call.kc), 16);
-  /* Any thread may take any task, so every thread gets scratch. */
-  const size_t bytes = threads * call.scratch_stride * sizeof(float);
-  if (posix_memalign((void**)&call.scratch, 64, bytes) != 0)
-    return tsr_error(tsr_status_out_of_memory, "%s: out of memory for %zu bytes of GEMM scratch",
-                     where, bytes);
   tsr_parallelize_3d(pool, tsr_gemm_task, &call, g->batch, tsr_divide_up(g->m, call.row_block),
-                     tsr_divide_up(g->n, call.col_block));
-  free(call.scratch);
+                     col_tasks);
+  free(call.packed_a);
+  if (atomic_load(&call.out_of_memory))
+    return tsr_error(tsr_status_out_of_memory, "%s: out of memory for GEMM scratch (C may be "
+                     "partly written)", where);
   return tsr_status_success;
 }

@@ -20,8 +20,13 @@
  *   the calling thread instead of deadlocking.
  * - tsr_op_destroy() and tsr_threadpool_destroy() must not race with any other use of the
  *   object they destroy.
- * - Everything else (version, status strings, CPU queries, tensor descriptor helpers) is
- *   thread-safe.
+ * - Everything else (version, status strings, CPU queries, tensor descriptor helpers, tsr_sgemm)
+ *   is thread-safe.
+ *
+ * Memory
+ * - Every thread that runs matrix-multiply work (the calling thread and pool workers) keeps a
+ *   packing buffer of up to about 2 MiB for its lifetime, so steady-state runs allocate nothing;
+ *   it is freed when the thread exits.
  */
 #ifndef TESSERA_H
 #define TESSERA_H

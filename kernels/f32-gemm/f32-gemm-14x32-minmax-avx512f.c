@@ -3,8 +3,9 @@
 
 #include "kernels/f32-gemm/f32-gemm.h"
 
-void tsr_f32_gemm_minmax_ukernel_14x32__avx512f(size_t kc, const float* restrict a, const float* restrict b, float* restrict c,
-    size_t ldc, const float* restrict init, const struct tsr_f32_minmax_params* clamp) {
+void tsr_f32_gemm_minmax_ukernel_14x32__avx512f(size_t kc, const float* restrict a, const float* restrict b, size_t ldb,
+    float* restrict c, size_t ldc, const float* restrict init,
+    const struct tsr_f32_minmax_params* clamp) {
   __m512 vacc0x0123456789ABCDEF;
   __m512 vacc0xGHIJKLMNOPQRSTUV;
   __m512 vacc1x0123456789ABCDEF;
@@ -93,8 +94,8 @@ void tsr_f32_gemm_minmax_ukernel_14x32__avx512f(size_t kc, const float* restrict
     vacc13xGHIJKLMNOPQRSTUV = _mm512_loadu_ps(c + 13 * ldc + 16);
   }
   for (; kc != 0; kc--) {
-    const __m512 vb0123456789ABCDEF = _mm512_load_ps(b + 0);
-    const __m512 vbGHIJKLMNOPQRSTUV = _mm512_load_ps(b + 16);
+    const __m512 vb0123456789ABCDEF = _mm512_loadu_ps(b + 0);
+    const __m512 vbGHIJKLMNOPQRSTUV = _mm512_loadu_ps(b + 16);
     const __m512 va0 = _mm512_set1_ps(*(a + 0));
     vacc0x0123456789ABCDEF = _mm512_fmadd_ps(va0, vb0123456789ABCDEF, vacc0x0123456789ABCDEF);
     vacc0xGHIJKLMNOPQRSTUV = _mm512_fmadd_ps(va0, vbGHIJKLMNOPQRSTUV, vacc0xGHIJKLMNOPQRSTUV);
@@ -138,7 +139,7 @@ void tsr_f32_gemm_minmax_ukernel_14x32__avx512f(size_t kc, const float* restrict
     vacc13x0123456789ABCDEF = _mm512_fmadd_ps(va13, vb0123456789ABCDEF, vacc13x0123456789ABCDEF);
     vacc13xGHIJKLMNOPQRSTUV = _mm512_fmadd_ps(va13, vbGHIJKLMNOPQRSTUV, vacc13xGHIJKLMNOPQRSTUV);
     a += 14;
-    b += 32;
+    b += ldb;
   }
   if (clamp != NULL) {
     const __m512 vmin = _mm512_set1_ps(clamp->min);

@@ -3,8 +3,9 @@
 
 #include "kernels/f32-gemm/f32-gemm.h"
 
-void tsr_f32_gemm_minmax_ukernel_1x12__neon(size_t kc, const float* restrict a, const float* restrict b, float* restrict c,
-    size_t ldc, const float* restrict init, const struct tsr_f32_minmax_params* clamp) {
+void tsr_f32_gemm_minmax_ukernel_1x12__neon(size_t kc, const float* restrict a, const float* restrict b, size_t ldb,
+    float* restrict c, size_t ldc, const float* restrict init,
+    const struct tsr_f32_minmax_params* clamp) {
   float32x4_t vacc0x0123;
   float32x4_t vacc0x4567;
   float32x4_t vacc0x89AB;
@@ -27,36 +28,36 @@ void tsr_f32_gemm_minmax_ukernel_1x12__neon(size_t kc, const float* restrict a, 
   float32x4_t vacc0x4567_k3 = vdupq_n_f32(0.0f);
   float32x4_t vacc0x89AB_k3 = vdupq_n_f32(0.0f);
   for (; kc >= 4; kc -= 4) {
-    const float32x4_t vb0123_k0 = vld1q_f32(b + 0);
-    const float32x4_t vb4567_k0 = vld1q_f32(b + 4);
-    const float32x4_t vb89AB_k0 = vld1q_f32(b + 8);
+    const float32x4_t vb0123_k0 = vld1q_f32(b + 0 * ldb + 0);
+    const float32x4_t vb4567_k0 = vld1q_f32(b + 0 * ldb + 4);
+    const float32x4_t vb89AB_k0 = vld1q_f32(b + 0 * ldb + 8);
     const float32x4_t va0_k0 = vld1q_dup_f32(a + 0);
     vacc0x0123 = vfmaq_f32(vacc0x0123, va0_k0, vb0123_k0);
     vacc0x4567 = vfmaq_f32(vacc0x4567, va0_k0, vb4567_k0);
     vacc0x89AB = vfmaq_f32(vacc0x89AB, va0_k0, vb89AB_k0);
-    const float32x4_t vb0123_k1 = vld1q_f32(b + 12);
-    const float32x4_t vb4567_k1 = vld1q_f32(b + 16);
-    const float32x4_t vb89AB_k1 = vld1q_f32(b + 20);
+    const float32x4_t vb0123_k1 = vld1q_f32(b + 1 * ldb + 0);
+    const float32x4_t vb4567_k1 = vld1q_f32(b + 1 * ldb + 4);
+    const float32x4_t vb89AB_k1 = vld1q_f32(b + 1 * ldb + 8);
     const float32x4_t va0_k1 = vld1q_dup_f32(a + 1);
     vacc0x0123_k1 = vfmaq_f32(vacc0x0123_k1, va0_k1, vb0123_k1);
     vacc0x4567_k1 = vfmaq_f32(vacc0x4567_k1, va0_k1, vb4567_k1);
     vacc0x89AB_k1 = vfmaq_f32(vacc0x89AB_k1, va0_k1, vb89AB_k1);
-    const float32x4_t vb0123_k2 = vld1q_f32(b + 24);
-    const float32x4_t vb4567_k2 = vld1q_f32(b + 28);
-    const float32x4_t vb89AB_k2 = vld1q_f32(b + 32);
+    const float32x4_t vb0123_k2 = vld1q_f32(b + 2 * ldb + 0);
+    const float32x4_t vb4567_k2 = vld1q_f32(b + 2 * ldb + 4);
+    const float32x4_t vb89AB_k2 = vld1q_f32(b + 2 * ldb + 8);
     const float32x4_t va0_k2 = vld1q_dup_f32(a + 2);
     vacc0x0123_k2 = vfmaq_f32(vacc0x0123_k2, va0_k2, vb0123_k2);
     vacc0x4567_k2 = vfmaq_f32(vacc0x4567_k2, va0_k2, vb4567_k2);
     vacc0x89AB_k2 = vfmaq_f32(vacc0x89AB_k2, va0_k2, vb89AB_k2);
-    const float32x4_t vb0123_k3 = vld1q_f32(b + 36);
-    const float32x4_t vb4567_k3 = vld1q_f32(b + 40);
-    const float32x4_t vb89AB_k3 = vld1q_f32(b + 44);
+    const float32x4_t vb0123_k3 = vld1q_f32(b + 3 * ldb + 0);
+    const float32x4_t vb4567_k3 = vld1q_f32(b + 3 * ldb + 4);
+    const float32x4_t vb89AB_k3 = vld1q_f32(b + 3 * ldb + 8);
     const float32x4_t va0_k3 = vld1q_dup_f32(a + 3);
     vacc0x0123_k3 = vfmaq_f32(vacc0x0123_k3, va0_k3, vb0123_k3);
     vacc0x4567_k3 = vfmaq_f32(vacc0x4567_k3, va0_k3, vb4567_k3);
     vacc0x89AB_k3 = vfmaq_f32(vacc0x89AB_k3, va0_k3, vb89AB_k3);
     a += 4;
-    b += 48;
+    b += 4 * ldb;
   }
   vacc0x0123 = vaddq_f32(vaddq_f32(vacc0x0123, vacc0x0123_k1), vaddq_f32(vacc0x0123_k2, vacc0x0123_k3));
   vacc0x4567 = vaddq_f32(vaddq_f32(vacc0x4567, vacc0x4567_k1), vaddq_f32(vacc0x4567_k2, vacc0x4567_k3));
@@ -70,7 +71,7 @@ void tsr_f32_gemm_minmax_ukernel_1x12__neon(size_t kc, const float* restrict a, 
     vacc0x4567 = vfmaq_f32(vacc0x4567, va0, vb4567);
     vacc0x89AB = vfmaq_f32(vacc0x89AB, va0, vb89AB);
     a += 1;
-    b += 12;
+    b += ldb;
   }
   if (clamp != NULL) {
     const float32x4_t vmin = vdupq_n_f32(clamp->min);

@@ -3,8 +3,9 @@
 
 #include "kernels/f32-gemm/f32-gemm.h"
 
-void tsr_f32_gemm_minmax_ukernel_1x16__avx2(size_t kc, const float* restrict a, const float* restrict b, float* restrict c,
-    size_t ldc, const float* restrict init, const struct tsr_f32_minmax_params* clamp) {
+void tsr_f32_gemm_minmax_ukernel_1x16__avx2(size_t kc, const float* restrict a, const float* restrict b, size_t ldb,
+    float* restrict c, size_t ldc, const float* restrict init,
+    const struct tsr_f32_minmax_params* clamp) {
   __m256 vacc0x01234567;
   __m256 vacc0x89ABCDEF;
   if (init != NULL) {
@@ -21,39 +22,39 @@ void tsr_f32_gemm_minmax_ukernel_1x16__avx2(size_t kc, const float* restrict a, 
   __m256 vacc0x01234567_k3 = _mm256_setzero_ps();
   __m256 vacc0x89ABCDEF_k3 = _mm256_setzero_ps();
   for (; kc >= 4; kc -= 4) {
-    const __m256 vb01234567_k0 = _mm256_load_ps(b + 0);
-    const __m256 vb89ABCDEF_k0 = _mm256_load_ps(b + 8);
+    const __m256 vb01234567_k0 = _mm256_loadu_ps(b + 0 * ldb + 0);
+    const __m256 vb89ABCDEF_k0 = _mm256_loadu_ps(b + 0 * ldb + 8);
     const __m256 va0_k0 = _mm256_broadcast_ss(a + 0);
     vacc0x01234567 = _mm256_fmadd_ps(va0_k0, vb01234567_k0, vacc0x01234567);
     vacc0x89ABCDEF = _mm256_fmadd_ps(va0_k0, vb89ABCDEF_k0, vacc0x89ABCDEF);
-    const __m256 vb01234567_k1 = _mm256_load_ps(b + 16);
-    const __m256 vb89ABCDEF_k1 = _mm256_load_ps(b + 24);
+    const __m256 vb01234567_k1 = _mm256_loadu_ps(b + 1 * ldb + 0);
+    const __m256 vb89ABCDEF_k1 = _mm256_loadu_ps(b + 1 * ldb + 8);
     const __m256 va0_k1 = _mm256_broadcast_ss(a + 1);
     vacc0x01234567_k1 = _mm256_fmadd_ps(va0_k1, vb01234567_k1, vacc0x01234567_k1);
     vacc0x89ABCDEF_k1 = _mm256_fmadd_ps(va0_k1, vb89ABCDEF_k1, vacc0x89ABCDEF_k1);
-    const __m256 vb01234567_k2 = _mm256_load_ps(b + 32);
-    const __m256 vb89ABCDEF_k2 = _mm256_load_ps(b + 40);
+    const __m256 vb01234567_k2 = _mm256_loadu_ps(b + 2 * ldb + 0);
+    const __m256 vb89ABCDEF_k2 = _mm256_loadu_ps(b + 2 * ldb + 8);
     const __m256 va0_k2 = _mm256_broadcast_ss(a + 2);
     vacc0x01234567_k2 = _mm256_fmadd_ps(va0_k2, vb01234567_k2, vacc0x01234567_k2);
     vacc0x89ABCDEF_k2 = _mm256_fmadd_ps(va0_k2, vb89ABCDEF_k2, vacc0x89ABCDEF_k2);
-    const __m256 vb01234567_k3 = _mm256_load_ps(b + 48);
-    const __m256 vb89ABCDEF_k3 = _mm256_load_ps(b + 56);
+    const __m256 vb01234567_k3 = _mm256_loadu_ps(b + 3 * ldb + 0);
+    const __m256 vb89ABCDEF_k3 = _mm256_loadu_ps(b + 3 * ldb + 8);
     const __m256 va0_k3 = _mm256_broadcast_ss(a + 3);
     vacc0x01234567_k3 = _mm256_fmadd_ps(va0_k3, vb01234567_k3, vacc0x01234567_k3);
     vacc0x89ABCDEF_k3 = _mm256_fmadd_ps(va0_k3, vb89ABCDEF_k3, vacc0x89ABCDEF_k3);
     a += 4;
-    b += 64;
+    b += 4 * ldb;
   }
   vacc0x01234567 = _mm256_add_ps(_mm256_add_ps(vacc0x01234567, vacc0x01234567_k1), _mm256_add_ps(vacc0x01234567_k2, vacc0x01234567_k3));
   vacc0x89ABCDEF = _mm256_add_ps(_mm256_add_ps(vacc0x89ABCDEF, vacc0x89ABCDEF_k1), _mm256_add_ps(vacc0x89ABCDEF_k2, vacc0x89ABCDEF_k3));
   for (; kc != 0; kc--) {
-    const __m256 vb01234567 = _mm256_load_ps(b + 0);
-    const __m256 vb89ABCDEF = _mm256_load_ps(b + 8);
+    const __m256 vb01234567 = _mm256_loadu_ps(b + 0);
+    const __m256 vb89ABCDEF = _mm256_loadu_ps(b + 8);
     const __m256 va0 = _mm256_broadcast_ss(a + 0);
     vacc0x01234567 = _mm256_fmadd_ps(va0, vb01234567, vacc0x01234567);
     vacc0x89ABCDEF = _mm256_fmadd_ps(va0, vb89ABCDEF, vacc0x89ABCDEF);
     a += 1;
-    b += 16;
+    b += ldb;
   }
   if (clamp != NULL) {
     const __m256 vmin = _mm256_set1_ps(clamp->min);

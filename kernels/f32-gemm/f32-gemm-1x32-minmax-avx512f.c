@@ -3,8 +3,9 @@
 
 #include "kernels/f32-gemm/f32-gemm.h"
 
-void tsr_f32_gemm_minmax_ukernel_1x32__avx512f(size_t kc, const float* restrict a, const float* restrict b, float* restrict c,
-    size_t ldc, const float* restrict init, const struct tsr_f32_minmax_params* clamp) {
+void tsr_f32_gemm_minmax_ukernel_1x32__avx512f(size_t kc, const float* restrict a, const float* restrict b, size_t ldb,
+    float* restrict c, size_t ldc, const float* restrict init,
+    const struct tsr_f32_minmax_params* clamp) {
   __m512 vacc0x0123456789ABCDEF;
   __m512 vacc0xGHIJKLMNOPQRSTUV;
   if (init != NULL) {
@@ -21,39 +22,39 @@ void tsr_f32_gemm_minmax_ukernel_1x32__avx512f(size_t kc, const float* restrict 
   __m512 vacc0x0123456789ABCDEF_k3 = _mm512_setzero_ps();
   __m512 vacc0xGHIJKLMNOPQRSTUV_k3 = _mm512_setzero_ps();
   for (; kc >= 4; kc -= 4) {
-    const __m512 vb0123456789ABCDEF_k0 = _mm512_load_ps(b + 0);
-    const __m512 vbGHIJKLMNOPQRSTUV_k0 = _mm512_load_ps(b + 16);
+    const __m512 vb0123456789ABCDEF_k0 = _mm512_loadu_ps(b + 0 * ldb + 0);
+    const __m512 vbGHIJKLMNOPQRSTUV_k0 = _mm512_loadu_ps(b + 0 * ldb + 16);
     const __m512 va0_k0 = _mm512_set1_ps(*(a + 0));
     vacc0x0123456789ABCDEF = _mm512_fmadd_ps(va0_k0, vb0123456789ABCDEF_k0, vacc0x0123456789ABCDEF);
     vacc0xGHIJKLMNOPQRSTUV = _mm512_fmadd_ps(va0_k0, vbGHIJKLMNOPQRSTUV_k0, vacc0xGHIJKLMNOPQRSTUV);
-    const __m512 vb0123456789ABCDEF_k1 = _mm512_load_ps(b + 32);
-    const __m512 vbGHIJKLMNOPQRSTUV_k1 = _mm512_load_ps(b + 48);
+    const __m512 vb0123456789ABCDEF_k1 = _mm512_loadu_ps(b + 1 * ldb + 0);
+    const __m512 vbGHIJKLMNOPQRSTUV_k1 = _mm512_loadu_ps(b + 1 * ldb + 16);
     const __m512 va0_k1 = _mm512_set1_ps(*(a + 1));
     vacc0x0123456789ABCDEF_k1 = _mm512_fmadd_ps(va0_k1, vb0123456789ABCDEF_k1, vacc0x0123456789ABCDEF_k1);
     vacc0xGHIJKLMNOPQRSTUV_k1 = _mm512_fmadd_ps(va0_k1, vbGHIJKLMNOPQRSTUV_k1, vacc0xGHIJKLMNOPQRSTUV_k1);
-    const __m512 vb0123456789ABCDEF_k2 = _mm512_load_ps(b + 64);
-    const __m512 vbGHIJKLMNOPQRSTUV_k2 = _mm512_load_ps(b + 80);
+    const __m512 vb0123456789ABCDEF_k2 = _mm512_loadu_ps(b + 2 * ldb + 0);
+    const __m512 vbGHIJKLMNOPQRSTUV_k2 = _mm512_loadu_ps(b + 2 * ldb + 16);
     const __m512 va0_k2 = _mm512_set1_ps(*(a + 2));
     vacc0x0123456789ABCDEF_k2 = _mm512_fmadd_ps(va0_k2, vb0123456789ABCDEF_k2, vacc0x0123456789ABCDEF_k2);
     vacc0xGHIJKLMNOPQRSTUV_k2 = _mm512_fmadd_ps(va0_k2, vbGHIJKLMNOPQRSTUV_k2, vacc0xGHIJKLMNOPQRSTUV_k2);
-    const __m512 vb0123456789ABCDEF_k3 = _mm512_load_ps(b + 96);
-    const __m512 vbGHIJKLMNOPQRSTUV_k3 = _mm512_load_ps(b + 112);
+    const __m512 vb0123456789ABCDEF_k3 = _mm512_loadu_ps(b + 3 * ldb + 0);
+    const __m512 vbGHIJKLMNOPQRSTUV_k3 = _mm512_loadu_ps(b + 3 * ldb + 16);
     const __m512 va0_k3 = _mm512_set1_ps(*(a + 3));
     vacc0x0123456789ABCDEF_k3 = _mm512_fmadd_ps(va0_k3, vb0123456789ABCDEF_k3, vacc0x0123456789ABCDEF_k3);
     vacc0xGHIJKLMNOPQRSTUV_k3 = _mm512_fmadd_ps(va0_k3, vbGHIJKLMNOPQRSTUV_k3, vacc0xGHIJKLMNOPQRSTUV_k3);
     a += 4;
-    b += 128;
+    b += 4 * ldb;
   }
   vacc0x0123456789ABCDEF = _mm512_add_ps(_mm512_add_ps(vacc0x0123456789ABCDEF, vacc0x0123456789ABCDEF_k1), _mm512_add_ps(vacc0x0123456789ABCDEF_k2, vacc0x0123456789ABCDEF_k3));
   vacc0xGHIJKLMNOPQRSTUV = _mm512_add_ps(_mm512_add_ps(vacc0xGHIJKLMNOPQRSTUV, vacc0xGHIJKLMNOPQRSTUV_k1), _mm512_add_ps(vacc0xGHIJKLMNOPQRSTUV_k2, vacc0xGHIJKLMNOPQRSTUV_k3));
   for (; kc != 0; kc--) {
-    const __m512 vb0123456789ABCDEF = _mm512_load_ps(b + 0);
-    const __m512 vbGHIJKLMNOPQRSTUV = _mm512_load_ps(b + 16);
+    const __m512 vb0123456789ABCDEF = _mm512_loadu_ps(b + 0);
+    const __m512 vbGHIJKLMNOPQRSTUV = _mm512_loadu_ps(b + 16);
     const __m512 va0 = _mm512_set1_ps(*(a + 0));
     vacc0x0123456789ABCDEF = _mm512_fmadd_ps(va0, vb0123456789ABCDEF, vacc0x0123456789ABCDEF);
     vacc0xGHIJKLMNOPQRSTUV = _mm512_fmadd_ps(va0, vbGHIJKLMNOPQRSTUV, vacc0xGHIJKLMNOPQRSTUV);
     a += 1;
-    b += 32;
+    b += ldb;
   }
   if (clamp != NULL) {
     const __m512 vmin = _mm512_set1_ps(clamp->min);

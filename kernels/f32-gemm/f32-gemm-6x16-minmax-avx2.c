@@ -3,8 +3,9 @@
 
 #include "kernels/f32-gemm/f32-gemm.h"
 
-void tsr_f32_gemm_minmax_ukernel_6x16__avx2(size_t kc, const float* restrict a, const float* restrict b, float* restrict c,
-    size_t ldc, const float* restrict init, const struct tsr_f32_minmax_params* clamp) {
+void tsr_f32_gemm_minmax_ukernel_6x16__avx2(size_t kc, const float* restrict a, const float* restrict b, size_t ldb,
+    float* restrict c, size_t ldc, const float* restrict init,
+    const struct tsr_f32_minmax_params* clamp) {
   __m256 vacc0x01234567;
   __m256 vacc0x89ABCDEF;
   __m256 vacc1x01234567;
@@ -45,8 +46,8 @@ void tsr_f32_gemm_minmax_ukernel_6x16__avx2(size_t kc, const float* restrict a, 
     vacc5x89ABCDEF = _mm256_loadu_ps(c + 5 * ldc + 8);
   }
   for (; kc != 0; kc--) {
-    const __m256 vb01234567 = _mm256_load_ps(b + 0);
-    const __m256 vb89ABCDEF = _mm256_load_ps(b + 8);
+    const __m256 vb01234567 = _mm256_loadu_ps(b + 0);
+    const __m256 vb89ABCDEF = _mm256_loadu_ps(b + 8);
     const __m256 va0 = _mm256_broadcast_ss(a + 0);
     vacc0x01234567 = _mm256_fmadd_ps(va0, vb01234567, vacc0x01234567);
     vacc0x89ABCDEF = _mm256_fmadd_ps(va0, vb89ABCDEF, vacc0x89ABCDEF);
@@ -66,7 +67,7 @@ void tsr_f32_gemm_minmax_ukernel_6x16__avx2(size_t kc, const float* restrict a, 
     vacc5x01234567 = _mm256_fmadd_ps(va5, vb01234567, vacc5x01234567);
     vacc5x89ABCDEF = _mm256_fmadd_ps(va5, vb89ABCDEF, vacc5x89ABCDEF);
     a += 6;
-    b += 16;
+    b += ldb;
   }
   if (clamp != NULL) {
     const __m256 vmin = _mm256_set1_ps(clamp->min);

@@ -3,8 +3,9 @@
 
 #include "kernels/f32-gemm/f32-gemm.h"
 
-void tsr_f32_gemm_minmax_ukernel_8x12__neon(size_t kc, const float* restrict a, const float* restrict b, float* restrict c,
-    size_t ldc, const float* restrict init, const struct tsr_f32_minmax_params* clamp) {
+void tsr_f32_gemm_minmax_ukernel_8x12__neon(size_t kc, const float* restrict a, const float* restrict b, size_t ldb,
+    float* restrict c, size_t ldc, const float* restrict init,
+    const struct tsr_f32_minmax_params* clamp) {
   float32x4_t vacc0x0123;
   float32x4_t vacc0x4567;
   float32x4_t vacc0x89AB;
@@ -117,7 +118,7 @@ void tsr_f32_gemm_minmax_ukernel_8x12__neon(size_t kc, const float* restrict a, 
     vacc7x4567 = vfmaq_f32(vacc7x4567, va7, vb4567);
     vacc7x89AB = vfmaq_f32(vacc7x89AB, va7, vb89AB);
     a += 8;
-    b += 12;
+    b += ldb;
   }
   if (clamp != NULL) {
     const float32x4_t vmin = vdupq_n_f32(clamp->min);

@@ -12,9 +12,11 @@ const struct tsr_gemm_ukernel_entry tsr_f32_gemm_ukernels[] = {
 const size_t tsr_f32_gemm_ukernel_count =
     sizeof(tsr_f32_gemm_ukernels) / sizeof(tsr_f32_gemm_ukernels[0]);
 
-/* Blocking per ISA. kc: a B panel of kc x nr floats stays in L1 (16 KiB at 256 x 16) while the
+/* Blocking per ISA. kc: a B panel of kc x nr floats stays in L1 (24 KiB at 384 x 16) while the
  * rows of the A block stream past it; mc: an A block of mc x kc floats stays in L2 (about
- * 140 KiB of a 512 KiB-2 MiB L2). Measured on Zen 3 for AVX2 (docs/PERFORMANCE.md). */
+ * 216 KiB of a 512 KiB-2 MiB L2). AVX2's pair was measured on Zen 3 among mc 72-240 and kc
+ * 256-512 (docs/PERFORMANCE.md); the others follow the same cache budget. */
+static size_t tsr_gemm_kc(tsr_isa isa) { return isa == tsr_isa_avx512 ? 256 : 384; }
 static size_t tsr_gemm_mc(tsr_isa isa) {
   switch (isa) {
     case tsr_isa_avx512: return 140;
@@ -38,7 +40,7 @@ static void tsr_gemm_config_init(void) {
       c->mr = e->mr;
       c->nr = e->nr;
       c->mc = tsr_gemm_mc(e->isa);
-      c->kc = 256;
+      c->kc = tsr_gemm_kc(e->isa);
       c->main = e->function;
       c->main_name = e->name;
     } else if (e->mr == 1 && c->main != NULL && e->isa == c->isa && e->nr == c->nr) {

@@ -2,8 +2,8 @@
  *
  * Contract of a kernel with tile MR x NR:
  * - a: the packed A panel, kc groups of MR floats (row r of step k at a[k * MR + r]); kc >= 1.
- * - b: the packed B panel, kc rows of NR floats, aligned to the vector size (32 bytes on AVX2,
- *   64 on AVX-512, 16 on NEON).
+ * - b, ldb: the B panel, kc rows of NR floats, ldb floats apart: a packed panel (ldb = NR), or
+ *   a plain B read in place (ldb = its row stride). No alignment required.
  * - c: a full MR x NR tile with row stride ldc; read (when init is NULL) and written whole. The
  *   GEMM driver passes a scratch tile for edge tiles, so kernels never see partial tiles.
  * - init: NULL to start from the values in C (accumulate), or NR floats (a bias row, or zeros)
@@ -19,12 +19,12 @@
 #include "kernels/microparams.h"
 #include "kernels/ukernel-list.h"
 
-typedef void (*tsr_f32_gemm_ukernel_fn)(size_t kc, const float* a, const float* b, float* c,
-                                        size_t ldc, const float* init,
+typedef void (*tsr_f32_gemm_ukernel_fn)(size_t kc, const float* a, const float* b, size_t ldb,
+                                        float* c, size_t ldc, const float* init,
                                         const struct tsr_f32_minmax_params* clamp);
 
 #define TSR_GEMM_UKERNEL(isa, ukernel, mr, nr)                                       \
-  void ukernel(size_t kc, const float* restrict a, const float* restrict b,          \
+  void ukernel(size_t kc, const float* restrict a, const float* restrict b, size_t ldb, \
                float* restrict c, size_t ldc, const float* restrict init,            \
                const struct tsr_f32_minmax_params* clamp);
 #include "kernels/f32-gemm/f32-gemm.inc"

@@ -1,0 +1,14 @@
+/* Per-thread scratch memory for kernels' packing buffers: grown on demand, kept for the thread's
+ * life, so steady-state runs allocate nothing (an mmap'd block per call cost page faults on every
+ * GEMM). A thread's buffer is freed when the thread exits. */
+#ifndef TSR_ENGINE_SCRATCH_H
+#define TSR_ENGINE_SCRATCH_H
+
+#include <stddef.h>
+
+/// A 64-byte-aligned buffer of at least `bytes` bytes owned by the calling thread, valid until
+/// this thread's next call; NULL if out of memory. The contents are not preserved when it
+/// grows. Callers must not hold it across a call that may use it too (no kernel does).
+void* tsr_thread_scratch(size_t bytes);
+
+#endif
