@@ -47,6 +47,12 @@ for bad in '' 'x' '3x' '0x5' '-1' '3xx4' 'n"name"' '3n"unterminated' '3n"a"tail'
            "$(head -c 3000 /dev/zero | tr '\0' '7')"; do
   expect 2 bench eltwise --mode=check "$bad"
 done
+# matmul: good problems run and check exactly; malformed ones are refused.
+expect 0 bench matmul --mode=check --threads=2 7x13:13x5 '1x64:64x33n"gemv"' 20x3:3x17
+for bad in '3x4:5x6' '3x4' '3x4:4x5:5x6' ':' '3x4:' 'x4:4x5' '3x4:4x5x6' '0x4:4x5' '--alg=relu' \
+           '99999x99999:99999x99999'; do
+  expect 2 bench matmul --mode=check "$bad"
+done
 # The clamp bounds are checked when the problem is, before anything runs.
 expect 2 bench eltwise --mode=check --alg=clamp --alpha=3 --beta=1 2x2
 # Garbage batch files: binary noise, an over-long line, a line with two problems.
