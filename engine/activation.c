@@ -1,28 +1,74 @@
-/* Activations as users pass them: validation, kernel parameters, names. */
+/* Activations as users pass them: validation, kernel choice, names, threaded application. */
 #include "engine/activation.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "engine/error.h"
+#include "threadpool/threadpool.h"
 
-tsr_status tsr_activation_check(const tsr_activation* activation, const char* where) {
-  if (activation == NULL) return tsr_error(tsr_status_invalid_parameter, "%s is NULL", where);
-  switch (activation->kind) {
-    case tsr_activation_none:
-    case tsr_activation_relu:
-      return tsr_status_success;
+static const char* const tsr_activation_names[] = {
+    "identity", "relu", "clamp", "leaky_relu", "elu", "selu", "gelu_erf", "gelu_tanh",
+    "sigmoid", "hard_sigmoid", "tanh", "softplus", "softsign", "silu", "hard_swish", "mish",
+    "exp", "log", "abs", "square", "sqrt"};
+#define TSR_NUM_ACTIVATIONS (sizeof(tsr_activation_names) / sizeof(tsr_activation_names[0]))
+
+tsr_status tsr_activation_check(const tsr_activation* a, const char* where) {
+  if (a == NULL) return tsr_error(tsr_status_invalid_parameter, "%s is NULL", where);
+  if ((unsigned)a->kind >= TSR_NUM_ACTIVATIONS)
+    return tsr_error(tsr_status_invalid_parameter, "%s: kind %d is not a tsr_activation_kind",
+                     where, (int)a->kind);
+  const char* name = tsr_activation_names[a->kind];
+  switch (a->kind) {
     case tsr_activation_clamp:
-      if (isnan(activation->alpha) || isnan(activation->beta))
+      if (isnan(a->alpha) || isnan(a->beta))
         return tsr_error(tsr_status_invalid_parameter, "%s: clamp bounds must not be NaN", where);
-      if (activation->alpha > activation->beta)
+      if (a->alpha > a->beta)
         return tsr_error(tsr_status_invalid_parameter,
                          "%s: clamp lower bound alpha=%g is above upper bound beta=%g", where,
-                         (double)activation->alpha, (double)activation->beta);
+                         (double)a->alpha, (double)a->beta);
+      return tsr_status_success;
+    case tsr_activation_leaky_relu:
+    case tsr_activation_elu:
+    case tsr_activation_silu:
+      if (!isfinite(a->alpha))
+        return tsr_error(tsr_status_invalid_parameter, "%s: %s needs a finite alpha, got %g",
+                         where, name, (double)a->alpha);
+      return tsr_status_success;
+    case tsr_activation_hard_sigmoid:
+      if (!isfinite(a->alpha) || !isfinite(a->beta))
+        return tsr_error(tsr_status_invalid_parameter,
+                         "%s: hard_sigmoid needs finite alpha and beta, got %g and %g", where,
+                         (double)a->alpha, (double)a->beta);
+      return tsr_status_success;
+    case tsr_activation_softplus:
+      if (!(a->alpha > 0.0f) || !isfinite(a->alpha))
+        return tsr_error(tsr_status_invalid_parameter,
+                         "%s: softplus needs alpha > 0 (1 for the usual softplus), got %g", where,
+                         (double)a->alpha);
+      return tsr_status_success;
+    default:
       return tsr_status_success;
   }
-  return tsr_error(tsr_status_invalid_parameter, "%s: kind %d is not a tsr_activation_kind",
-                   where, (int)activation->kind);
+}
+
+int tsr_activation_kind_from_name(const char* name) {
+  static const struct { const char* alias; tsr_activation_kind kind; } aliases[] = {
+      {"clip", tsr_activation_clamp}, {"logistic", tsr_activation_sigmoid},
+      {"soft_relu", tsr_activation_softplus}, {"swish", tsr_activation_silu},
+      {"hardswish", tsr_activation_hard_swish}, {"hardsigmoid", tsr_activation_hard_sigmoid},
+      {"linear", tsr_activation_none}};
+  for (size_t k = 0; k < TSR_NUM_ACTIVATIONS; k++)
+    if (strcmp(name, tsr_activation_names[k]) == 0) return (int)k;
+  for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+    if (strcmp(name, aliases[i].alias) == 0) return (int)aliases[i].kind;
+  return -1;
+}
+
+bool tsr_activation_is_clamp(const tsr_activation* a) {
+  return a->kind == tsr_activation_none || a->kind == tsr_activation_relu ||
+         a->kind == tsr_activation_clamp;
 }
 
 struct tsr_f32_minmax_params tsr_activation_minmax(const tsr_activation* activation) {
@@ -35,13 +81,70 @@ struct tsr_f32_minmax_params tsr_activation_minmax(const tsr_activation* activat
   return params;
 }
 
-void tsr_activation_describe(const tsr_activation* activation, char* text, size_t size) {
-  switch (activation->kind) {
-    case tsr_activation_none: snprintf(text, size, "identity"); return;
-    case tsr_activation_relu: snprintf(text, size, "relu"); return;
+void tsr_activation_describe(const tsr_activation* a, char* text, size_t size) {
+  const char* name = (unsigned)a->kind < TSR_NUM_ACTIVATIONS ? tsr_activation_names[a->kind] : "unknown";
+  switch (a->kind) {
     case tsr_activation_clamp:
-      snprintf(text, size, "clamp[%g,%g]", (double)activation->alpha, (double)activation->beta);
+    case tsr_activation_hard_sigmoid:
+      snprintf(text, size, "%s[%g,%g]", name, (double)a->alpha, (double)a->beta);
       return;
+    case tsr_activation_leaky_relu:
+    case tsr_activation_elu:
+    case tsr_activation_softplus:
+    case tsr_activation_silu:
+      snprintf(text, size, "%s[%g]", name, (double)a->alpha);
+      return;
+    default:
+      snprintf(text, size, "%s", name);
   }
-  snprintf(text, size, "unknown");
+}
+
+void tsr_activation_impl_init(struct tsr_activation_impl* impl, const tsr_activation* activation) {
+  *impl = (struct tsr_activation_impl){.activation = *activation};
+  impl->params = (struct tsr_f32_activation_params){activation->alpha, activation->beta};
+  if (tsr_activation_is_clamp(activation)) {
+    const struct tsr_ukernel_entry* kernel =
+        tsr_ukernel_pick(tsr_f32_vclamp_ukernels, tsr_f32_vclamp_ukernel_count);
+    impl->clamp = (tsr_f32_vclamp_ukernel_fn)kernel->function;
+    impl->minmax = tsr_activation_minmax(activation);
+    impl->kernel_name = kernel->name;
+    impl->isa = kernel->isa;
+  } else {
+    impl->unary = tsr_f32_vunary_scalar(activation->kind, &impl->kernel_name);
+    impl->isa = tsr_isa_scalar;
+  }
+}
+
+/* Tasks: about 4 per thread, so a slow thread's share can be taken over, but at least 16 KiB
+ * of input each, so that claiming a task (an atomic on a shared line) stays negligible; and a
+ * multiple of 64 elements, so tasks never share a cache line of output. */
+#define TSR_ACTIVATION_MIN_TILE 4096
+#define TSR_ACTIVATION_TASKS_PER_THREAD 4
+
+struct tsr_activation_call {
+  const struct tsr_activation_impl* impl;
+  const float* x;
+  float* y;
+};
+
+void tsr_activation_impl_run_serial(const struct tsr_activation_impl* impl, size_t n,
+                                    const float* x, float* y) {
+  if (impl->clamp != NULL) impl->clamp(n, x, y, &impl->minmax);
+  else impl->unary(n, x, y, &impl->params);
+}
+
+static void tsr_activation_task(void* context, size_t thread, size_t start, size_t count) {
+  (void)thread;
+  const struct tsr_activation_call* call = context;
+  tsr_activation_impl_run_serial(call->impl, count, call->x + start, call->y + start);
+}
+
+void tsr_activation_impl_apply(const struct tsr_activation_impl* impl, size_t n, const float* x,
+                               float* y, tsr_threadpool* pool) {
+  const size_t tasks = tsr_threadpool_threads(pool) * TSR_ACTIVATION_TASKS_PER_THREAD;
+  size_t tile = (n + tasks - 1) / tasks;
+  tile = (tile + 63) / 64 * 64;
+  if (tile < TSR_ACTIVATION_MIN_TILE) tile = TSR_ACTIVATION_MIN_TILE;
+  struct tsr_activation_call call = {impl, x, y};
+  tsr_parallelize_1d_tile_1d(pool, tsr_activation_task, &call, n, tile);
 }

@@ -15,8 +15,8 @@ struct tsr_dense_op {
   size_t in_features, out_features;
   struct tsr_gemm_packed_b weights;
   float* bias; /* out_features, or NULL */
-  tsr_activation activation;
-  struct tsr_f32_minmax_params clamp;
+  struct tsr_activation_impl activation;
+  struct tsr_f32_minmax_params clamp; /* the GEMM's store clamp, for none / relu / clamp */
 };
 
 /* Rows of x: the product of every dim but the last. */
@@ -49,6 +49,8 @@ static tsr_status tsr_dense_run(const tsr_op* base, const tsr_tensor* inputs,
                      "tsr_op_run(dense): outputs[0] must have the leading dims of inputs[0]");
   size_t rows = 1;
   for (int32_t d = 0; d + 1 < x->ndims; d++) rows *= (size_t)x->dims[d];
+  const tsr_activation_kind kind = op->activation.activation.kind;
+  const bool fused = kind == tsr_activation_relu || kind == tsr_activation_clamp;
   const struct tsr_gemm_args args = {
       .batch = 1, .m = rows, .n = op->out_features, .k = op->in_features,
       .alpha = 1.0f, .beta = 0.0f,
@@ -56,8 +58,12 @@ static tsr_status tsr_dense_run(const tsr_op* base, const tsr_tensor* inputs,
       .packed_b = &op->weights,
       .c = outputs[0].data, .ldc = op->out_features,
       .bias = op->bias,
-      .clamp = op->activation.kind == tsr_activation_none ? NULL : &op->clamp};
-  return tsr_gemm_execute(&args, pool, "tsr_op_run(dense)");
+      .clamp = fused ? &op->clamp : NULL};
+  status = tsr_gemm_execute(&args, pool, "tsr_op_run(dense)");
+  if (status == tsr_status_success && !fused && kind != tsr_activation_none)
+    tsr_activation_impl_apply(&op->activation, rows * op->out_features, outputs[0].data,
+                              outputs[0].data, pool);
+  return status;
 }
 
 static void tsr_dense_release(tsr_op* base) {
@@ -97,7 +103,7 @@ tsr_status tsr_dense_create(int64_t in_features, int64_t out_features, const flo
   if (created == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
   created->in_features = (size_t)in_features;
   created->out_features = (size_t)out_features;
-  created->activation = *activation;
+  tsr_activation_impl_init(&created->activation, activation);
   created->clamp = tsr_activation_minmax(activation);
   /* y = x W^T: op(B) is in x out; [out][in] weights are B stored transposed. */
   const bool trans_b = layout == tsr_dense_weights_out_in;

@@ -1,6 +1,6 @@
-/* The elementwise activation op: picks its kernel once at creation, then splits the tensor into
- * tiles of the pool. Blocked layouts are processed whole, channel padding included: the padding
- * holds zeros, and every activation here maps 0 to a finite value. */
+/* The elementwise activation op: picks its kernel once at creation, then applies it over the
+ * pool. Blocked layouts are processed whole, channel padding included (log and its kin turn the
+ * zero padding into -inf or NaN there; padding is never part of the logical tensor). */
 #include <stdio.h>
 #include <string.h>
 
@@ -8,38 +8,30 @@
 #include "engine/error.h"
 #include "engine/op.h"
 #include "engine/tensor.h"
-#include "kernels/f32-vclamp/f32-vclamp.h"
-#include "threadpool/threadpool.h"
-
-/* Tasks: about 4 per thread, so a slow thread's share can be taken over, but at least 16 KiB
- * of input each, so that claiming a task (an atomic on a shared line) stays negligible; and a
- * multiple of 64 elements, so tasks never share a cache line of output. */
-#define TSR_ELTWISE_MIN_TILE 4096
-#define TSR_ELTWISE_TASKS_PER_THREAD 4
-
-static size_t tsr_eltwise_tile(size_t n, size_t threads) {
-  size_t tile = (n + threads * TSR_ELTWISE_TASKS_PER_THREAD - 1) / (threads * TSR_ELTWISE_TASKS_PER_THREAD);
-  tile = (tile + 63) / 64 * 64;
-  return tile < TSR_ELTWISE_MIN_TILE ? TSR_ELTWISE_MIN_TILE : tile;
-}
 
 struct tsr_eltwise_op {
   struct tsr_op base;
-  tsr_activation activation;
-  struct tsr_f32_minmax_params params;
-  tsr_f32_vclamp_ukernel_fn ukernel;
+  struct tsr_activation_impl impl;
 };
 
-struct tsr_eltwise_call {
-  const struct tsr_eltwise_op* op;
-  const float* x;
-  float* y;
-};
-
-static void tsr_eltwise_task(void* context, size_t thread, size_t start, size_t count) {
-  (void)thread;
-  const struct tsr_eltwise_call* call = context;
-  call->op->ukernel(count, call->x + start, call->y + start, &call->op->params);
+/* Blocked layouts keep their channel padding at zero; an activation that does not map 0 to 0
+ * (sigmoid, exp, log...) would break that, so the padding lanes are cleared again. */
+static void tsr_eltwise_zero_padding(const struct tsr_eltwise_op* op, const tsr_tensor_desc* y,
+                                     float* data) {
+  const size_t block = y->layout == tsr_layout_nchw4c ? 4 : y->layout == tsr_layout_nchw8c ? 8
+                     : y->layout == tsr_layout_nchw16c ? 16 : 1;
+  const size_t channels = (size_t)y->dims[1], tail = channels % block;
+  float zero = 0.0f;
+  tsr_activation_impl_run_serial(&op->impl, 1, &zero, &zero);
+  if (block == 1 || tail == 0 || zero == 0.0f) return;
+  size_t spatial = 1;
+  for (int32_t d = 2; d < y->ndims; d++) spatial *= (size_t)y->dims[d];
+  const size_t blocks = (channels + block - 1) / block;
+  for (size_t n = 0; n < (size_t)y->dims[0]; n++) {
+    float* last = data + ((n * blocks) + blocks - 1) * spatial * block;
+    for (size_t s = 0; s < spatial; s++)
+      for (size_t c = tail; c < block; c++) last[s * block + c] = 0.0f;
+  }
 }
 
 static tsr_status tsr_eltwise_run(const tsr_op* base, const tsr_tensor* inputs,
@@ -57,10 +49,9 @@ static tsr_status tsr_eltwise_run(const tsr_op* base, const tsr_tensor* inputs,
     return tsr_error(tsr_status_unsupported_parameter,
                      "tsr_op_run(eltwise): inputs[0] and outputs[0] must share one dense layout "
                      "(got %s and %s)", tsr_layout_name(x->layout), tsr_layout_name(y->layout));
-  struct tsr_eltwise_call call = {op, inputs[0].data, outputs[0].data};
-  const size_t n = tsr_tensor_desc_bytes(x) / sizeof(float);
-  tsr_parallelize_1d_tile_1d(pool, tsr_eltwise_task, &call, n,
-                             tsr_eltwise_tile(n, tsr_threadpool_threads(pool)));
+  tsr_activation_impl_apply(&op->impl, tsr_tensor_desc_bytes(x) / sizeof(float), inputs[0].data,
+                            outputs[0].data, pool);
+  tsr_eltwise_zero_padding(op, y, outputs[0].data);
   return tsr_status_success;
 }
 
@@ -71,19 +62,16 @@ tsr_status tsr_eltwise_create(const tsr_activation* activation, tsr_op** op) {
   if (op == NULL) return tsr_error(tsr_status_invalid_parameter, "tsr_eltwise_create: op is NULL");
   const tsr_status status = tsr_activation_check(activation, "tsr_eltwise_create: activation");
   if (status != tsr_status_success) return status;
-  const struct tsr_ukernel_entry* kernel =
-      tsr_ukernel_pick(tsr_f32_vclamp_ukernels, tsr_f32_vclamp_ukernel_count);
   struct tsr_eltwise_op* created = (struct tsr_eltwise_op*)tsr_op_alloc(
       sizeof(struct tsr_eltwise_op), tsr_op_kind_eltwise, &tsr_eltwise_vtable);
   if (created == NULL)
     return tsr_error(tsr_status_out_of_memory, "tsr_eltwise_create: out of memory");
-  created->activation = *activation;
-  created->params = tsr_activation_minmax(activation);
-  created->ukernel = (tsr_f32_vclamp_ukernel_fn)kernel->function;
+  tsr_activation_impl_init(&created->impl, activation);
   char name[64];
   tsr_activation_describe(activation, name, sizeof(name));
   snprintf(created->base.description, sizeof(created->base.description),
-           "eltwise:%s impl=%s isa=%s", name, kernel->name, tsr_isa_name(kernel->isa));
+           "eltwise:%s impl=%s isa=%s", name, created->impl.kernel_name,
+           tsr_isa_name(created->impl.isa));
   *op = &created->base;
   return tsr_status_success;
 }

@@ -237,16 +237,48 @@ TSR_API void tsr_threadpool_destroy(tsr_threadpool* pool);
  * ------------------------------------------------------------------------------------------- */
 
 typedef enum tsr_activation_kind {
-  tsr_activation_none = 0,   ///< y = x
-  tsr_activation_relu = 1,   ///< y = max(x, 0)
-  tsr_activation_clamp = 2,  ///< y = min(max(x, alpha), beta); ReLU6 is alpha = 0, beta = 6
+  tsr_activation_none = 0,          ///< y = x
+  tsr_activation_relu = 1,          ///< y = max(x, 0)
+  tsr_activation_clamp = 2,         ///< y = min(max(x, alpha), beta); ReLU6: alpha 0, beta 6
+  tsr_activation_leaky_relu = 3,    ///< y = x > 0 ? x : alpha * x
+  tsr_activation_elu = 4,           ///< y = x > 0 ? x : alpha * (exp(x) - 1)
+  /// y = 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * (exp(x) - 1)); alpha and beta
+  /// are ignored (SELU's constants are fixed)
+  tsr_activation_selu = 5,
+  tsr_activation_gelu_erf = 6,      ///< y = x * Phi(x) = 0.5 x (1 + erf(x / sqrt(2)))
+  /// y = 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))), PyTorch's approximate='tanh'
+  tsr_activation_gelu_tanh = 7,
+  tsr_activation_sigmoid = 8,       ///< y = 1 / (1 + exp(-x))
+  /// y = min(max(alpha x + beta, 0), 1); PyTorch's Hardsigmoid is alpha 1/6, beta 1/2;
+  /// Keras' hard_sigmoid alpha 0.2, beta 0.5
+  tsr_activation_hard_sigmoid = 9,
+  tsr_activation_tanh = 10,         ///< y = tanh(x)
+  tsr_activation_softplus = 11,     ///< y = log(1 + exp(alpha x)) / alpha, alpha > 0 (1 usual)
+  tsr_activation_softsign = 12,     ///< y = x / (1 + |x|)
+  tsr_activation_silu = 13,         ///< y = x * sigmoid(alpha x): swish; alpha 1 is SiLU
+  tsr_activation_hard_swish = 14,   ///< y = x * min(max(x + 3, 0), 6) / 6
+  tsr_activation_mish = 15,         ///< y = x * tanh(log(1 + exp(x)))
+  tsr_activation_exp = 16,          ///< y = exp(x)
+  tsr_activation_log = 17,          ///< y = log(x) (NaN below 0, -inf at 0)
+  tsr_activation_abs = 18,          ///< y = |x|
+  tsr_activation_square = 19,       ///< y = x * x
+  tsr_activation_sqrt = 20,         ///< y = sqrt(x) (NaN below 0)
 } tsr_activation_kind;
 
-/// An activation and its parameters. NaN inputs give NaN outputs.
+/// An activation and its parameters (alpha and beta as each kind says; unused ones ignored).
+///
+/// Accuracy: every kind is within 1 ulp of the exact value (none, relu, clamp and abs exactly),
+/// against the function evaluated in double precision, over the whole float range including
+/// tiny, huge, negative, subnormal and special inputs (outputs below 2^-126 in magnitude: within
+/// 2^-149); tests/activation-test.c holds every kernel to it. The portable path evaluates the
+/// composite functions in double precision and rounds once; faster SIMD paths, when added,
+/// state any looser bound here.
+/// NaN inputs give NaN; infinities give the function's limit (e.g. sigmoid(-inf) = 0,
+/// gelu(-inf) = 0, softsign(inf) = 1).
 typedef struct tsr_activation {
   tsr_activation_kind kind;
-  float alpha;  ///< clamp: lower bound; unused otherwise
-  float beta;   ///< clamp: upper bound (>= alpha); unused otherwise
+  float alpha;
+  float beta;
 } tsr_activation;
 
 /* ---------------------------------------------------------------------------------------------
@@ -258,6 +290,7 @@ typedef struct tsr_op tsr_op;
 typedef enum tsr_op_kind {
   tsr_op_kind_eltwise = 1,
   tsr_op_kind_dense = 2,
+  tsr_op_kind_softmax = 3,
 } tsr_op_kind;
 
 /// Runs `op` on `inputs` and writes `outputs`; the order and meaning of the tensors is given by
@@ -283,16 +316,30 @@ TSR_API const char* tsr_op_describe(const tsr_op* op);
 TSR_API void tsr_op_destroy(tsr_op* op);
 
 /// Elementwise activation: one input, one output, same dims, dtype f32, and the same dense
-/// layout (plain, nhwc or blocked; not strided). The output may be the input itself (in place).
+/// layout (plain, nhwc or blocked; not strided; blocked channel padding stays zero). The output
+/// may be the input itself (in place).
 /// Errors: invalid_parameter (op or activation NULL, unknown kind, clamp bounds NaN or
-/// alpha > beta), out_of_memory.
+/// alpha > beta, a non-finite alpha or beta where the kind uses it, softplus alpha <= 0),
+/// out_of_memory.
 TSR_API tsr_status tsr_eltwise_create(const tsr_activation* activation, tsr_op** op);
+
+/// Softmax along one axis: y = exp(x - max) / sum(exp(x - max)), the max and sum taken over
+/// `axis` (negative counts from the end: -1 is the last axis). With `logarithmic` set, log-softmax:
+/// y = (x - max) - log(sum(exp(x - max))). Run with inputs[0] = x and outputs[0] = y: f32, the
+/// same dims and the same plain, nhwc or strided layout (y may be x itself); the axis is checked
+/// against x's rank at each run. Each row is reduced in double precision and rounded once:
+/// within 1 ulp of the exact result (plus 2^-149 for subnormal outputs). NaN anywhere in a row
+/// makes the row NaN; +inf gives NaN (inf - inf), as IEEE 754 and PyTorch do.
+/// Errors: invalid_parameter (op NULL, axis outside -TSR_MAX_DIMS..TSR_MAX_DIMS-1; at run, axis
+/// outside the tensor's rank or mismatched tensors), unsupported_parameter (blocked layouts).
+TSR_API tsr_status tsr_softmax_create(int32_t axis, int logarithmic, tsr_op** op);
 
 /// Dense (fully connected) layer: y = activation(x W^T + bias) over the last axis of x.
 /// - weights: out_features x in_features floats in the given layout, copied and packed for the
 ///   GEMM engine at creation (the caller's array may be freed afterwards);
 /// - bias: out_features floats, or NULL;
-/// - activation: NULL for none, or relu / clamp (fused into the GEMM's store).
+/// - activation: NULL for none, or any tsr_activation (relu and clamp are fused into the GEMM's
+///   store; the others run as a pass over the output).
 /// Run with inputs[0] = x, f32, plain layout, dims [..., in_features] (any leading dims, each
 /// row one sample) and outputs[0] = y, f32, plain, dims [..., out_features] with the same
 /// leading dims. Batch 1 uses a single-row kernel that streams the packed weights once.

@@ -7,4 +7,10 @@ struct tsr_f32_minmax_params {
   float max; /* upper bound; +INFINITY for none */
 };
 
+/* Parameters of the activations that have them (see tsr_activation in tessera.h). */
+struct tsr_f32_activation_params {
+  float alpha;
+  float beta;
+};
+
 #endif

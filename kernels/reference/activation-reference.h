@@ -1,5 +1,5 @@
-/* Reference activations: the plain definitions, one element at a time, that every fast
- * activation kernel is checked against. */
+/* Reference activations: each function's definition evaluated in double precision, the ground
+ * truth every activation kernel (and the error bounds in tessera.h) is checked against. */
 #ifndef TSR_KERNELS_REFERENCE_ACTIVATION_H
 #define TSR_KERNELS_REFERENCE_ACTIVATION_H
 
@@ -7,10 +7,13 @@
 
 #include "tessera.h"
 
-/// The activation of one value, as tessera.h defines it (NaN in gives NaN out).
+/// The activation of x in double precision, infinities mapped to the function's limits.
+double tsr_reference_activation_f64(const tsr_activation* activation, double x);
+
+/// The same, rounded to float.
 float tsr_reference_activation(const tsr_activation* activation, float x);
 
-/// y[i] = activation(x[i]) for i < n; y may equal x.
+/// y[i] = activation(x[i]) for i < n, rounded to float; y may equal x.
 void tsr_reference_activation_f32(const tsr_activation* activation, size_t n, const float* x,
                                   float* y);
 

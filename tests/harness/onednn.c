@@ -90,4 +90,33 @@ void tsr_onednn_call_destroy(tsr_onednn_call* call) {
   memset(call, 0, sizeof(*call));
 }
 
+int tsr_onednn_eltwise_alg(const tsr_activation* a, dnnl_alg_kind_t* alg, float* alpha,
+                           float* beta) {
+  *alpha = 0.0f;
+  *beta = 0.0f;
+  switch (a->kind) {
+    case tsr_activation_relu: *alg = dnnl_eltwise_relu; return 0;
+    case tsr_activation_leaky_relu: *alg = dnnl_eltwise_relu; *alpha = a->alpha; return 0;
+    case tsr_activation_clamp: *alg = dnnl_eltwise_clip; *alpha = a->alpha; *beta = a->beta; return 0;
+    case tsr_activation_elu: *alg = dnnl_eltwise_elu; *alpha = a->alpha; return 0;
+    case tsr_activation_gelu_erf: *alg = dnnl_eltwise_gelu_erf; return 0;
+    case tsr_activation_gelu_tanh: *alg = dnnl_eltwise_gelu_tanh; return 0;
+    case tsr_activation_sigmoid: *alg = dnnl_eltwise_logistic; return 0;
+    case tsr_activation_tanh: *alg = dnnl_eltwise_tanh; return 0;
+    case tsr_activation_softplus:
+      if (a->alpha != 1.0f) return -1;
+      *alg = dnnl_eltwise_soft_relu;
+      return 0;
+    case tsr_activation_silu: *alg = dnnl_eltwise_swish; *alpha = a->alpha; return 0;
+    case tsr_activation_hard_swish: *alg = dnnl_eltwise_hardswish; return 0;
+    case tsr_activation_mish: *alg = dnnl_eltwise_mish; return 0;
+    case tsr_activation_exp: *alg = dnnl_eltwise_exp; return 0;
+    case tsr_activation_log: *alg = dnnl_eltwise_log; return 0;
+    case tsr_activation_abs: *alg = dnnl_eltwise_abs; return 0;
+    case tsr_activation_square: *alg = dnnl_eltwise_square; return 0;
+    case tsr_activation_sqrt: *alg = dnnl_eltwise_sqrt; return 0;
+    default: return -1;
+  }
+}
+
 void tsr_onednn_set_threads(int threads) { omp_set_num_threads(threads); }

@@ -55,6 +55,11 @@ int tsr_onednn_call_create(tsr_onednn_call* call, const_dnnl_op_desc_t op_desc,
 int tsr_onednn_call_execute(const tsr_onednn_call* call);
 void tsr_onednn_call_destroy(tsr_onednn_call* call);
 
+/// oneDNN's eltwise algorithm and parameters for a tessera activation; returns 0, or -1 when
+/// oneDNN 2.6 has no such function (selu, hard_sigmoid, softsign, softplus with alpha != 1).
+int tsr_onednn_eltwise_alg(const tsr_activation* activation, dnnl_alg_kind_t* alg, float* alpha,
+                           float* beta);
+
 /// Sets the thread count oneDNN's OpenMP runtime uses for later primitives.
 void tsr_onednn_set_threads(int threads);
 

@@ -31,6 +31,9 @@ expect 0 bench eltwise --mode=check --threads=2 2x3x5x7 '--alg=clamp' '--alpha=-
 expect 0 bench eltwise --mode=both --format=csv --threads=1 1x8x8x8
 head -2 "$scratch/out" | tail -1 | grep -q '^op,problem,threads,tessera_ms,tessera_gflops,onednn_ms,onednn_gflops,ratio,pct_peak,max_abs_err,status' \
   || { failed=$((failed + 1)); echo "FAIL: csv header"; }
+expect 0 bench eltwise --mode=check --alg=gelu_erf 3x77 --alg=swish --alpha=0.5 2x9 --alg=log 5x5 \
+  --alg=softplus --alpha=2 4x4 --alg=hard_sigmoid --alpha=0.2 --beta=0.5 3x3
+expect 2 bench eltwise --mode=check --alg=softplus --alpha=0 3x3
 printf '# a comment\n--alg=relu\n\n2x3x4x5n"from.batch"   # trailing comment\n--alg=clip\n--beta=1\n3x3x3\n' >"$scratch/good.txt"
 expect 0 bench eltwise --mode=check "--batch=$scratch/good.txt"
 grep -q 'from.batch' "$scratch/out" || { failed=$((failed + 1)); echo "FAIL: batch problem not run"; }
@@ -41,7 +44,7 @@ expect 2 info --threads=x
 expect 2 bench conv2000
 expect 2 bench 3x4
 for bad in '' 'x' '3x' '0x5' '-1' '3xx4' 'n"name"' '3n"unterminated' '3n"a"tail' '1x2x3x4x5x6x7x8x9' \
-           '99999999999999999' '3x4;rm' '--alg=' '--alg=tanh' '--alpha=abc' '--beta=1e99' '--foo=1' \
+           '99999999999999999' '3x4;rm' '--alg=' '--alg=tanhh' '--alpha=abc' '--beta=1e99' '--foo=1' \
            '--alg' '--=3' '--tag=nchw2c' '--threads=0' '--threads=-3' '--threads=99999' '--mb=0' \
            '--mode=fast' '--format=xml' '--batch=/nonexistent/file' "$(printf '\001\377')" \
            "$(head -c 3000 /dev/zero | tr '\0' '7')"; do
