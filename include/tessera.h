@@ -291,6 +291,10 @@ typedef enum tsr_op_kind {
   tsr_op_kind_eltwise = 1,
   tsr_op_kind_dense = 2,
   tsr_op_kind_softmax = 3,
+  tsr_op_kind_layer_norm = 4,
+  tsr_op_kind_batch_norm = 5,
+  tsr_op_kind_batch_norm_training = 6,
+  tsr_op_kind_group_norm = 7,
 } tsr_op_kind;
 
 /// Runs `op` on `inputs` and writes `outputs`; the order and meaning of the tensors is given by
@@ -333,6 +337,70 @@ TSR_API tsr_status tsr_eltwise_create(const tsr_activation* activation, tsr_op**
 /// Errors: invalid_parameter (op NULL, axis outside -TSR_MAX_DIMS..TSR_MAX_DIMS-1; at run, axis
 /// outside the tensor's rank or mismatched tensors), unsupported_parameter (blocked layouts).
 TSR_API tsr_status tsr_softmax_create(int32_t axis, int logarithmic, tsr_op** op);
+
+/* Normalizations. Each takes an optional per-feature scale (gamma) and shift (beta), copied at
+ * creation (NULL means 1 and 0), and epsilon >= 0, added to the variance. Statistics are
+ * accumulated in double precision; the variance used to normalize is the biased (population)
+ * one. Outputs may alias inputs. */
+
+/// Layer norm over the last `normalized_ndims` axes, whose extents are `normalized_shape`
+/// (as PyTorch's LayerNorm): y = (x - mean) / sqrt(var + epsilon) * gamma + beta, mean and var
+/// over those axes, gamma and beta of product(normalized_shape) elements. Run with inputs[0] = x
+/// and outputs[0] = y: f32, plain layout, same dims, the last axes matching normalized_shape.
+/// Errors: invalid_parameter (op or normalized_shape NULL, normalized_ndims outside
+/// 1..TSR_MAX_DIMS, an extent below 1, a size overflow, epsilon negative or NaN; at run,
+/// mismatched dims), unsupported_parameter (a layout other than plain), out_of_memory.
+TSR_API tsr_status tsr_layer_norm_create(int32_t normalized_ndims, const int64_t* normalized_shape,
+                                         const float* gamma, const float* beta, float epsilon,
+                                         tsr_op** op);
+
+/// Batch norm for inference with given statistics: y = (x - mean[c]) / sqrt(var[c] + epsilon) *
+/// gamma[c] + beta[c], c the channel (dim 1). mean and variance are required, `channels` floats
+/// each. Run with inputs[0] = x, outputs[0] = y: f32, dims [N, C, ...] (2 to 5 dims), plain or
+/// nhwc, the same for both. Errors: invalid_parameter (op, mean or variance NULL, channels below
+/// 1, a negative or NaN variance or epsilon; at run, C differing from channels or mismatched
+/// tensors), unsupported_parameter (blocked or strided layouts), out_of_memory.
+TSR_API tsr_status tsr_batch_norm_create(int64_t channels, const float* mean, const float* variance,
+                                         const float* gamma, const float* beta, float epsilon,
+                                         tsr_op** op);
+
+/// How a training batch norm updates its running statistics, with m = momentum in [0, 1]:
+typedef enum tsr_momentum_convention {
+  /// running = (1 - m) * running + m * batch (PyTorch; its default m is 0.1)
+  tsr_momentum_pytorch = 0,
+  /// running = m * running + (1 - m) * batch (Keras; its default m is 0.99)
+  tsr_momentum_keras = 1,
+} tsr_momentum_convention;
+
+/// Batch norm for training: normalizes with the batch's own per-channel mean and biased variance
+/// (over N and the spatial dims), and updates running statistics, which are tensors of the run
+/// (the op itself stays immutable). The running variance is updated with the unbiased batch
+/// variance (count / (count - 1) times the biased one; count = N x spatial), as PyTorch does.
+/// Run with
+///   inputs:  [0] x (f32, [N, C, ...], plain or nhwc), [1] running_mean [C], [2] running_var [C]
+///   outputs: [0] y (like x), [1] new running_mean [C], [2] new running_var [C],
+///            [3] batch mean [C], [4] batch biased variance [C] (for a backward pass)
+/// The new running statistics may alias the old ones (update in place).
+/// Errors: invalid_parameter (op NULL, channels below 1, momentum outside [0, 1], an unknown
+/// convention, epsilon negative or NaN; at run, mismatched tensors, count below 2),
+/// unsupported_parameter (blocked or strided layouts), out_of_memory.
+TSR_API tsr_status tsr_batch_norm_training_create(int64_t channels, const float* gamma,
+                                                  const float* beta, float epsilon, float momentum,
+                                                  tsr_momentum_convention convention, tsr_op** op);
+
+/// Group norm: channels split into `groups` consecutive groups; y = (x - mean) / sqrt(var +
+/// epsilon) * gamma[c] + beta[c], mean and var over each sample's group (its channels and all
+/// spatial positions). Instance norm is groups == channels. Run with inputs[0] = x, outputs[0] =
+/// y: f32, [N, C, ...] (2 to 5 dims), plain or nhwc, the same for both.
+/// Errors: invalid_parameter (op NULL, channels or groups below 1, groups not dividing channels,
+/// epsilon negative or NaN; at run, mismatched tensors), unsupported_parameter (blocked or
+/// strided layouts), out_of_memory.
+TSR_API tsr_status tsr_group_norm_create(int64_t channels, int64_t groups, const float* gamma,
+                                         const float* beta, float epsilon, tsr_op** op);
+
+/// Instance norm: group norm with one group per channel.
+TSR_API tsr_status tsr_instance_norm_create(int64_t channels, const float* gamma,
+                                            const float* beta, float epsilon, tsr_op** op);
 
 /// Dense (fully connected) layer: y = activation(x W^T + bias) over the last axis of x.
 /// - weights: out_features x in_features floats in the given layout, copied and packed for the

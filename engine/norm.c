@@ -1,0 +1,412 @@
+/* Layer, batch (inference and training), group and instance normalization. Each op describes its
+ * sets (the elements one mean and variance cover) and hands each set to the reference routine
+ * tsr_reference_normalize_set, one set per task: rows for layer norm, channels for batch norm,
+ * (sample, group) pairs for group norm. Statistics are in double. This is the portable path;
+ * vectorized kernels come with the bandwidth-kernels work. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/error.h"
+#include "engine/op.h"
+#include "engine/tensor.h"
+#include "kernels/reference/norm-reference.h"
+#include "threadpool/threadpool.h"
+
+/* ---- shared pieces ---- */
+
+static tsr_status tsr_norm_check_epsilon(float epsilon, const char* where) {
+  if (!(epsilon >= 0.0f) || isinf(epsilon))
+    return tsr_error(tsr_status_invalid_parameter,
+                     "%s: epsilon is %g; must be finite and at least 0", where, (double)epsilon);
+  return tsr_status_success;
+}
+
+/* Copies `count` floats (NULL stays NULL); returns false when out of memory. */
+static bool tsr_norm_copy(size_t count, const float* source, float** copy) {
+  *copy = NULL;
+  if (source == NULL) return true;
+  *copy = malloc(count * sizeof(float));
+  if (*copy == NULL) return false;
+  memcpy(*copy, source, count * sizeof(float));
+  return true;
+}
+
+/* An [N, C, spatial...] tensor as N x C x S with element (n, c, s) at n*sn + c*sc + s*ss. */
+struct tsr_ncs {
+  size_t n, c, s, sn, sc, ss;
+};
+
+static tsr_status tsr_norm_ncs(const tsr_tensor_desc* d, size_t channels, const char* where,
+                               const char* name, struct tsr_ncs* g) {
+  if (d->dtype != tsr_dtype_f32)
+    return tsr_error(tsr_status_unsupported_parameter, "%s: %s must be f32", where, name);
+  if (d->ndims < 2 || d->ndims > 5)
+    return tsr_error(tsr_status_invalid_parameter, "%s: %s has %d dims; needs 2 to 5 (N, C, spatial)",
+                     where, name, (int)d->ndims);
+  if (d->layout != tsr_layout_plain && !(d->layout == tsr_layout_nhwc && d->ndims >= 3))
+    return tsr_error(tsr_status_unsupported_parameter,
+                     "%s: %s has layout %s; plain or nhwc is supported", where, name,
+                     tsr_layout_name(d->layout));
+  if ((size_t)d->dims[1] != channels)
+    return tsr_error(tsr_status_invalid_parameter, "%s: %s has %lld channels; the op has %zu",
+                     where, name, (long long)d->dims[1], channels);
+  g->n = (size_t)d->dims[0];
+  g->c = channels;
+  g->s = 1;
+  for (int32_t k = 2; k < d->ndims; k++) g->s *= (size_t)d->dims[k];
+  g->sn = g->c * g->s;
+  g->sc = d->layout == tsr_layout_nhwc ? 1 : g->s;
+  g->ss = d->layout == tsr_layout_nhwc ? g->c : 1;
+  return tsr_status_success;
+}
+
+/* Checks x and y of an [N, C, ...] op: same dims, dtype and layout. */
+static tsr_status tsr_norm_ncs_pair(const tsr_tensor* inputs, const tsr_tensor* outputs,
+                                    size_t channels, const char* where, struct tsr_ncs* g) {
+  tsr_status status = tsr_norm_ncs(&inputs[0].desc, channels, where, "inputs[0]", g);
+  if (status != tsr_status_success) return status;
+  if (!tsr_tensor_desc_same_shape(&inputs[0].desc, &outputs[0].desc) ||
+      inputs[0].desc.layout != outputs[0].desc.layout)
+    return tsr_error(tsr_status_invalid_parameter,
+                     "%s: outputs[0] must have the dims and layout of inputs[0]", where);
+  return tsr_status_success;
+}
+
+static void tsr_norm_release(tsr_op* op);
+
+/* Every normalization op shares one struct; each kind uses the fields it needs. */
+struct tsr_norm_op {
+  struct tsr_op base;
+  size_t channels, groups;            /* batch / group norm */
+  size_t normalized_size;             /* layer norm: product of the normalized extents */
+  int32_t normalized_ndims;
+  int64_t normalized_shape[TSR_MAX_DIMS];
+  float* gamma;
+  float* beta;
+  double* mean;                       /* batch norm inference */
+  double* variance;
+  double epsilon, momentum;
+  tsr_momentum_convention convention;
+};
+
+static void tsr_norm_release(tsr_op* base) {
+  struct tsr_norm_op* op = (struct tsr_norm_op*)base;
+  free(op->gamma);
+  free(op->beta);
+  free(op->mean);
+  free(op->variance);
+}
+
+static struct tsr_norm_op* tsr_norm_alloc(tsr_op_kind kind, const struct tsr_op_vtable* vtable,
+                                          size_t affine_count, const float* gamma,
+                                          const float* beta, float epsilon) {
+  struct tsr_norm_op* op =
+      (struct tsr_norm_op*)tsr_op_alloc(sizeof(struct tsr_norm_op), kind, vtable);
+  if (op == NULL) return NULL;
+  op->epsilon = epsilon;
+  if (!tsr_norm_copy(affine_count, gamma, &op->gamma) || !tsr_norm_copy(affine_count, beta, &op->beta)) {
+    tsr_op_destroy(&op->base);
+    return NULL;
+  }
+  return op;
+}
+
+/* ---- per-set tasks ---- */
+
+struct tsr_norm_call {
+  const struct tsr_norm_op* op;
+  struct tsr_ncs g;
+  const float* x;
+  float* y;
+  const tsr_tensor* inputs;  /* batch norm training: running statistics */
+  const tsr_tensor* outputs;
+};
+
+static void tsr_layer_norm_row(void* context, size_t thread, size_t row) {
+  (void)thread;
+  const struct tsr_norm_call* call = context;
+  const struct tsr_norm_op* op = call->op;
+  const size_t length = op->normalized_size;
+  const struct tsr_norm_set set = {.outer = 1, .inner = length, .inner_stride = 1,
+                                   .gamma = op->gamma, .beta = op->beta,
+                                   .affine_inner_stride = 1, .epsilon = op->epsilon};
+  tsr_reference_normalize_set(&set, call->x + row * length, call->y + row * length, NULL, NULL);
+}
+
+/* One batch-norm channel: N x spatial elements; given or batch statistics. */
+static void tsr_batch_norm_channel(void* context, size_t thread, size_t c) {
+  (void)thread;
+  const struct tsr_norm_call* call = context;
+  const struct tsr_norm_op* op = call->op;
+  const struct tsr_ncs* g = &call->g;
+  struct tsr_norm_set set = {.outer = g->n, .outer_stride = g->sn, .inner = g->s,
+                             .inner_stride = g->ss,
+                             .gamma = op->gamma ? op->gamma + c : NULL,
+                             .beta = op->beta ? op->beta + c : NULL, .epsilon = op->epsilon};
+  if (op->mean != NULL) {
+    set.mean = op->mean + c;
+    set.variance = op->variance + c;
+  }
+  double mean, variance;
+  tsr_reference_normalize_set(&set, call->x + c * g->sc, call->y + c * g->sc, &mean, &variance);
+  if (call->outputs == NULL) return;
+  /* Training: the running statistics, then the batch statistics. */
+  const double count = (double)(g->n * g->s), unbiased = variance * count / (count - 1.0);
+  const double keep = op->convention == tsr_momentum_pytorch ? 1.0 - op->momentum : op->momentum;
+  const float old_mean = ((const float*)call->inputs[1].data)[c];
+  const float old_variance = ((const float*)call->inputs[2].data)[c];
+  ((float*)call->outputs[1].data)[c] = (float)(keep * old_mean + (1.0 - keep) * mean);
+  ((float*)call->outputs[2].data)[c] = (float)(keep * old_variance + (1.0 - keep) * unbiased);
+  ((float*)call->outputs[3].data)[c] = (float)mean;
+  ((float*)call->outputs[4].data)[c] = (float)variance;
+}
+
+static void tsr_group_norm_group(void* context, size_t thread, size_t n, size_t group) {
+  (void)thread;
+  const struct tsr_norm_call* call = context;
+  const struct tsr_norm_op* op = call->op;
+  const struct tsr_ncs* g = &call->g;
+  const size_t per_group = g->c / op->groups, c0 = group * per_group;
+  const struct tsr_norm_set set = {.outer = per_group, .outer_stride = g->sc, .inner = g->s,
+                                   .inner_stride = g->ss,
+                                   .gamma = op->gamma ? op->gamma + c0 : NULL,
+                                   .beta = op->beta ? op->beta + c0 : NULL,
+                                   .affine_outer_stride = 1, .epsilon = op->epsilon};
+  const size_t offset = n * g->sn + c0 * g->sc;
+  tsr_reference_normalize_set(&set, call->x + offset, call->y + offset, NULL, NULL);
+}
+
+/* ---- layer norm ---- */
+
+static tsr_status tsr_layer_norm_run(const tsr_op* base, const tsr_tensor* inputs,
+                                     const tsr_tensor* outputs, tsr_threadpool* pool) {
+  static const char where[] = "tsr_op_run(layer_norm)";
+  const struct tsr_norm_op* op = (const struct tsr_norm_op*)base;
+  const tsr_tensor_desc* x = &inputs[0].desc;
+  if (x->dtype != tsr_dtype_f32)
+    return tsr_error(tsr_status_unsupported_parameter, "%s: inputs[0] must be f32", where);
+  if (x->layout != tsr_layout_plain || outputs[0].desc.layout != tsr_layout_plain)
+    return tsr_error(tsr_status_unsupported_parameter,
+                     "%s: inputs[0] and outputs[0] must have the plain layout", where);
+  if (!tsr_tensor_desc_same_shape(x, &outputs[0].desc))
+    return tsr_error(tsr_status_invalid_parameter,
+                     "%s: outputs[0] must have the dims of inputs[0]", where);
+  const int32_t k = op->normalized_ndims;
+  if (x->ndims < k)
+    return tsr_error(tsr_status_invalid_parameter,
+                     "%s: inputs[0] has %d dims; the layer normalizes the last %d", where,
+                     (int)x->ndims, (int)k);
+  for (int32_t d = 0; d < k; d++)
+    if (x->dims[x->ndims - k + d] != op->normalized_shape[d])
+      return tsr_error(tsr_status_invalid_parameter,
+                       "%s: inputs[0] dims[%d] is %lld; normalized_shape[%d] is %lld", where,
+                       (int)(x->ndims - k + d), (long long)x->dims[x->ndims - k + d], (int)d,
+                       (long long)op->normalized_shape[d]);
+  struct tsr_norm_call call = {.op = op, .x = inputs[0].data, .y = outputs[0].data};
+  tsr_parallelize_1d(pool, tsr_layer_norm_row, &call, tsr_tensor_desc_elements(x) / op->normalized_size);
+  return tsr_status_success;
+}
+
+static const struct tsr_op_vtable tsr_layer_norm_vtable = {
+    .run = tsr_layer_norm_run, .release = tsr_norm_release, .num_inputs = 1, .num_outputs = 1};
+
+tsr_status tsr_layer_norm_create(int32_t normalized_ndims, const int64_t* normalized_shape,
+                                 const float* gamma, const float* beta, float epsilon,
+                                 tsr_op** op) {
+  static const char where[] = "tsr_layer_norm_create";
+  if (op == NULL) return tsr_error(tsr_status_invalid_parameter, "%s: op is NULL", where);
+  if (normalized_shape == NULL)
+    return tsr_error(tsr_status_invalid_parameter, "%s: normalized_shape is NULL", where);
+  if (normalized_ndims < 1 || normalized_ndims > TSR_MAX_DIMS)
+    return tsr_error(tsr_status_invalid_parameter, "%s: normalized_ndims is %d; must be 1 to %d",
+                     where, (int)normalized_ndims, TSR_MAX_DIMS);
+  size_t size = 1;
+  for (int32_t d = 0; d < normalized_ndims; d++) {
+    if (normalized_shape[d] < 1)
+      return tsr_error(tsr_status_invalid_parameter,
+                       "%s: normalized_shape[%d] is %lld; must be at least 1", where, (int)d,
+                       (long long)normalized_shape[d]);
+    if (!tsr_mul_size(size, (size_t)normalized_shape[d], &size) || size > SIZE_MAX / 16)
+      return tsr_error(tsr_status_invalid_parameter, "%s: the normalized size overflows", where);
+  }
+  tsr_status status = tsr_norm_check_epsilon(epsilon, where);
+  if (status != tsr_status_success) return status;
+  struct tsr_norm_op* created =
+      tsr_norm_alloc(tsr_op_kind_layer_norm, &tsr_layer_norm_vtable, size, gamma, beta, epsilon);
+  if (created == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
+  created->normalized_ndims = normalized_ndims;
+  created->normalized_size = size;
+  memcpy(created->normalized_shape, normalized_shape, sizeof(int64_t) * (size_t)normalized_ndims);
+  snprintf(created->base.description, sizeof(created->base.description),
+           "layer_norm:last%d(%zu) eps=%g impl=rows_f64 isa=scalar", (int)normalized_ndims, size,
+           (double)epsilon);
+  *op = &created->base;
+  return tsr_status_success;
+}
+
+/* ---- batch norm, inference ---- */
+
+static tsr_status tsr_batch_norm_run(const tsr_op* base, const tsr_tensor* inputs,
+                                     const tsr_tensor* outputs, tsr_threadpool* pool) {
+  const struct tsr_norm_op* op = (const struct tsr_norm_op*)base;
+  struct tsr_norm_call call = {.op = op, .x = inputs[0].data, .y = outputs[0].data};
+  const tsr_status status = tsr_norm_ncs_pair(inputs, outputs, op->channels, "tsr_op_run(batch_norm)", &call.g);
+  if (status != tsr_status_success) return status;
+  tsr_parallelize_1d(pool, tsr_batch_norm_channel, &call, op->channels);
+  return tsr_status_success;
+}
+
+static const struct tsr_op_vtable tsr_batch_norm_vtable = {
+    .run = tsr_batch_norm_run, .release = tsr_norm_release, .num_inputs = 1, .num_outputs = 1};
+
+tsr_status tsr_batch_norm_create(int64_t channels, const float* mean, const float* variance,
+                                 const float* gamma, const float* beta, float epsilon,
+                                 tsr_op** op) {
+  static const char where[] = "tsr_batch_norm_create";
+  if (op == NULL) return tsr_error(tsr_status_invalid_parameter, "%s: op is NULL", where);
+  if (mean == NULL) return tsr_error(tsr_status_invalid_parameter, "%s: mean is NULL", where);
+  if (variance == NULL) return tsr_error(tsr_status_invalid_parameter, "%s: variance is NULL", where);
+  if (channels < 1 || (uint64_t)channels > SIZE_MAX / 16)
+    return tsr_error(tsr_status_invalid_parameter, "%s: channels is %lld; must be at least 1",
+                     where, (long long)channels);
+  tsr_status status = tsr_norm_check_epsilon(epsilon, where);
+  if (status != tsr_status_success) return status;
+  for (int64_t c = 0; c < channels; c++)
+    if (!(variance[c] >= 0.0f))
+      return tsr_error(tsr_status_invalid_parameter,
+                       "%s: variance[%lld] is %g; a variance is at least 0", where, (long long)c,
+                       (double)variance[c]);
+  struct tsr_norm_op* created = tsr_norm_alloc(tsr_op_kind_batch_norm, &tsr_batch_norm_vtable,
+                                               (size_t)channels, gamma, beta, epsilon);
+  if (created != NULL) {
+    created->mean = malloc((size_t)channels * sizeof(double));
+    created->variance = malloc((size_t)channels * sizeof(double));
+  }
+  if (created == NULL || created->mean == NULL || created->variance == NULL) {
+    tsr_op_destroy(created ? &created->base : NULL);
+    return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
+  }
+  for (int64_t c = 0; c < channels; c++) {
+    created->mean[c] = mean[c];
+    created->variance[c] = variance[c];
+  }
+  created->channels = (size_t)channels;
+  snprintf(created->base.description, sizeof(created->base.description),
+           "batch_norm:c%lld eps=%g impl=channels_f64 isa=scalar", (long long)channels, (double)epsilon);
+  *op = &created->base;
+  return tsr_status_success;
+}
+
+/* ---- batch norm, training ---- */
+
+static tsr_status tsr_norm_check_vector(const tsr_tensor* t, size_t channels, const char* where,
+                                        const char* name) {
+  if (t->desc.dtype != tsr_dtype_f32 || tsr_tensor_desc_elements(&t->desc) != channels ||
+      t->desc.layout != tsr_layout_plain)
+    return tsr_error(tsr_status_invalid_parameter,
+                     "%s: %s must be %zu f32 values in the plain layout", where, name, channels);
+  return tsr_status_success;
+}
+
+static tsr_status tsr_batch_norm_training_run(const tsr_op* base, const tsr_tensor* inputs,
+                                              const tsr_tensor* outputs, tsr_threadpool* pool) {
+  static const char where[] = "tsr_op_run(batch_norm_training)";
+  const struct tsr_norm_op* op = (const struct tsr_norm_op*)base;
+  struct tsr_norm_call call = {.op = op, .x = inputs[0].data, .y = outputs[0].data,
+                               .inputs = inputs, .outputs = outputs};
+  tsr_status status = tsr_norm_ncs_pair(inputs, outputs, op->channels, where, &call.g);
+  if (status != tsr_status_success) return status;
+  static const char* const names[] = {"inputs[1]", "inputs[2]", "outputs[1]", "outputs[2]",
+                                      "outputs[3]", "outputs[4]"};
+  const tsr_tensor* vectors[] = {&inputs[1], &inputs[2], &outputs[1], &outputs[2], &outputs[3], &outputs[4]};
+  for (size_t v = 0; v < 6; v++)
+    if ((status = tsr_norm_check_vector(vectors[v], op->channels, where, names[v])) != tsr_status_success)
+      return status;
+  if (call.g.n * call.g.s < 2)
+    return tsr_error(tsr_status_invalid_parameter,
+                     "%s: each channel has 1 value; training needs at least 2 for a variance", where);
+  tsr_parallelize_1d(pool, tsr_batch_norm_channel, &call, op->channels);
+  return tsr_status_success;
+}
+
+static const struct tsr_op_vtable tsr_batch_norm_training_vtable = {
+    .run = tsr_batch_norm_training_run, .release = tsr_norm_release, .num_inputs = 3, .num_outputs = 5};
+
+tsr_status tsr_batch_norm_training_create(int64_t channels, const float* gamma, const float* beta,
+                                          float epsilon, float momentum,
+                                          tsr_momentum_convention convention, tsr_op** op) {
+  static const char where[] = "tsr_batch_norm_training_create";
+  if (op == NULL) return tsr_error(tsr_status_invalid_parameter, "%s: op is NULL", where);
+  if (channels < 1 || (uint64_t)channels > SIZE_MAX / 16)
+    return tsr_error(tsr_status_invalid_parameter, "%s: channels is %lld; must be at least 1",
+                     where, (long long)channels);
+  if (!(momentum >= 0.0f && momentum <= 1.0f))
+    return tsr_error(tsr_status_invalid_parameter, "%s: momentum is %g; must be in [0, 1]", where,
+                     (double)momentum);
+  if (convention != tsr_momentum_pytorch && convention != tsr_momentum_keras)
+    return tsr_error(tsr_status_invalid_parameter,
+                     "%s: convention %d is not a tsr_momentum_convention", where, (int)convention);
+  tsr_status status = tsr_norm_check_epsilon(epsilon, where);
+  if (status != tsr_status_success) return status;
+  struct tsr_norm_op* created = tsr_norm_alloc(tsr_op_kind_batch_norm_training,
+                                               &tsr_batch_norm_training_vtable, (size_t)channels,
+                                               gamma, beta, epsilon);
+  if (created == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
+  created->channels = (size_t)channels;
+  created->momentum = momentum;
+  created->convention = convention;
+  snprintf(created->base.description, sizeof(created->base.description),
+           "batch_norm_training:c%lld eps=%g momentum=%g(%s) impl=channels_f64 isa=scalar",
+           (long long)channels, (double)epsilon, (double)momentum,
+           convention == tsr_momentum_pytorch ? "pytorch" : "keras");
+  *op = &created->base;
+  return tsr_status_success;
+}
+
+/* ---- group and instance norm ---- */
+
+static tsr_status tsr_group_norm_run(const tsr_op* base, const tsr_tensor* inputs,
+                                     const tsr_tensor* outputs, tsr_threadpool* pool) {
+  const struct tsr_norm_op* op = (const struct tsr_norm_op*)base;
+  struct tsr_norm_call call = {.op = op, .x = inputs[0].data, .y = outputs[0].data};
+  const tsr_status status = tsr_norm_ncs_pair(inputs, outputs, op->channels, "tsr_op_run(group_norm)", &call.g);
+  if (status != tsr_status_success) return status;
+  tsr_parallelize_2d(pool, tsr_group_norm_group, &call, call.g.n, op->groups);
+  return tsr_status_success;
+}
+
+static const struct tsr_op_vtable tsr_group_norm_vtable = {
+    .run = tsr_group_norm_run, .release = tsr_norm_release, .num_inputs = 1, .num_outputs = 1};
+
+tsr_status tsr_group_norm_create(int64_t channels, int64_t groups, const float* gamma,
+                                 const float* beta, float epsilon, tsr_op** op) {
+  static const char where[] = "tsr_group_norm_create";
+  if (op == NULL) return tsr_error(tsr_status_invalid_parameter, "%s: op is NULL", where);
+  if (channels < 1 || (uint64_t)channels > SIZE_MAX / 16)
+    return tsr_error(tsr_status_invalid_parameter, "%s: channels is %lld; must be at least 1",
+                     where, (long long)channels);
+  if (groups < 1 || channels % groups != 0)
+    return tsr_error(tsr_status_invalid_parameter,
+                     "%s: groups is %lld; must be at least 1 and divide channels (%lld)", where,
+                     (long long)groups, (long long)channels);
+  tsr_status status = tsr_norm_check_epsilon(epsilon, where);
+  if (status != tsr_status_success) return status;
+  struct tsr_norm_op* created = tsr_norm_alloc(tsr_op_kind_group_norm, &tsr_group_norm_vtable,
+                                               (size_t)channels, gamma, beta, epsilon);
+  if (created == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
+  created->channels = (size_t)channels;
+  created->groups = (size_t)groups;
+  snprintf(created->base.description, sizeof(created->base.description),
+           "%s:c%lld g%lld eps=%g impl=groups_f64 isa=scalar",
+           groups == channels ? "instance_norm" : "group_norm", (long long)channels,
+           (long long)groups, (double)epsilon);
+  *op = &created->base;
+  return tsr_status_success;
+}
+
+tsr_status tsr_instance_norm_create(int64_t channels, const float* gamma, const float* beta,
+                                    float epsilon, tsr_op** op) {
+  return tsr_group_norm_create(channels, channels, gamma, beta, epsilon, op);
+}

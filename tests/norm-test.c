@@ -1,0 +1,402 @@
+/* Layer, batch (inference and training), group and instance norm. Each is checked against a
+ * direct computation written here (Welford statistics in double, independent of the library's
+ * two-pass reference) with tolerance 2e-6 relative + 2e-6 absolute on inputs in [-10, 10];
+ * against oneDNN's layer and batch normalization (inference with global statistics, and
+ * training, whose batch mean and variance are compared too) at 1e-5; running statistics against
+ * values worked by hand for both momentum conventions; layouts plain and nhwc, 2-D to 5-D,
+ * 1 to 3 threads, in place; and every bad argument. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tests/harness/harness.h"
+#ifdef TSR_HAVE_ONEDNN
+#include "tests/harness/onednn.h"
+#endif
+
+#define TSR_ATOL 2e-6
+#define TSR_RTOL 2e-6
+
+/* Normalizes the elements at offsets[0..count) of x into y (Welford mean and variance). */
+static void tsr_normalize_direct(const float* x, float* y, const size_t* offsets, const size_t* affine,
+                                 size_t count, const float* gamma, const float* beta, double eps) {
+  double mean = 0.0, m2 = 0.0;
+  for (size_t i = 0; i < count; i++) {
+    const double v = x[offsets[i]], delta = v - mean;
+    mean += delta / (double)(i + 1);
+    m2 += delta * (v - mean);
+  }
+  const double inverse = 1.0 / sqrt(m2 / (double)count + eps);
+  for (size_t i = 0; i < count; i++)
+    y[offsets[i]] = (float)((x[offsets[i]] - mean) * inverse * (gamma ? gamma[affine[i]] : 1.0) +
+                            (beta ? beta[affine[i]] : 0.0));
+}
+
+/* Offset of (n, c, s) in an [N, C, spatial] tensor of the given layout. */
+static size_t tsr_at(const tsr_tensor_desc* d, size_t n, size_t c, size_t s) {
+  const size_t C = (size_t)d->dims[1];
+  size_t S = 1;
+  for (int k = 2; k < d->ndims; k++) S *= (size_t)d->dims[k];
+  return d->layout == tsr_layout_nhwc ? n * S * C + s * C + c : n * C * S + c * S + s;
+}
+
+static size_t tsr_spatial(const tsr_tensor_desc* d) {
+  size_t S = 1;
+  for (int k = 2; k < d->ndims; k++) S *= (size_t)d->dims[k];
+  return S;
+}
+
+struct tsr_buffers {
+  tsr_tensor x, y;
+  float* expected;
+  size_t n;
+};
+
+static struct tsr_buffers tsr_buffers_make(tsr_rng* rng, const tsr_tensor_desc* d) {
+  struct tsr_buffers b = {{*d, NULL}, {*d, NULL}, NULL, tsr_tensor_desc_elements(d)};
+  b.x.data = tsr_guarded_alloc(b.n * sizeof(float));
+  b.y.data = tsr_guarded_alloc(b.n * sizeof(float));
+  b.expected = tsr_guarded_alloc(b.n * sizeof(float));
+  tsr_fill_uniform(rng, b.x.data, b.n, -10.0f, 10.0f);
+  tsr_fill_nan(b.y.data, b.n);
+  return b;
+}
+
+static void tsr_buffers_free(struct tsr_buffers* b) {
+  tsr_guarded_free(b->x.data);
+  tsr_guarded_free(b->y.data);
+  tsr_guarded_free(b->expected);
+}
+
+/* Runs `op`, compares with b->expected, then runs in place and compares again. */
+static void tsr_run_and_compare(tsr_op* op, struct tsr_buffers* b, tsr_threadpool* pool, const char* what) {
+  char label[256];
+  snprintf(label, sizeof(label), "%s %s threads %u", tsr_op_describe(op), what, tsr_threadpool_threads(pool));
+  tsr_check_status(tsr_op_run(op, 1, &b->x, 1, &b->y, pool), tsr_status_success, label);
+  tsr_check_close(label, b->y.data, b->expected, b->n, TSR_ATOL, TSR_RTOL);
+  tsr_check_status(tsr_op_run(op, 1, &b->x, 1, &b->x, pool), tsr_status_success, label);
+  tsr_check_close(label, b->x.data, b->expected, b->n, TSR_ATOL, TSR_RTOL);
+}
+
+static void tsr_test_layer_norm(tsr_threadpool* pool, tsr_rng* rng) {
+  const int64_t shapes[][3] = {{7, 1, 0}, {3, 768, 0}, {4, 5, 6}, {1, 1, 1}};
+  const int32_t ranks[] = {2, 2, 3, 3};
+  for (size_t s = 0; s < 4; s++)
+    for (int32_t k = 1; k <= ranks[s] - 1 && k <= 2; k++)
+      for (int affine = 0; affine < 2; affine++) {
+        tsr_tensor_desc d;
+        tsr_tensor_desc_init(&d, tsr_dtype_f32, tsr_layout_plain, ranks[s], shapes[s]);
+        struct tsr_buffers b = tsr_buffers_make(rng, &d);
+        size_t length = 1;
+        for (int32_t i = 0; i < k; i++) length *= (size_t)shapes[s][ranks[s] - k + i];
+        float gamma[768 * 6], beta[768 * 6];
+        tsr_fill_uniform(rng, gamma, length, 0.5f, 2.0f);
+        tsr_fill_uniform(rng, beta, length, -1.0f, 1.0f);
+        size_t offsets[768 * 6], index[768 * 6];
+        for (size_t row = 0; row < b.n / length; row++) {
+          for (size_t i = 0; i < length; i++) offsets[i] = row * length + i, index[i] = i;
+          tsr_normalize_direct(b.x.data, b.expected, offsets, index, length, affine ? gamma : NULL,
+                               affine ? beta : NULL, 1e-5);
+        }
+        tsr_op* op = NULL;
+        tsr_layer_norm_create(k, &shapes[s][ranks[s] - k], affine ? gamma : NULL, affine ? beta : NULL, 1e-5f, &op);
+        tsr_run_and_compare(op, &b, pool, "");
+        tsr_op_destroy(op);
+        tsr_buffers_free(&b);
+      }
+}
+
+/* Batch norm inference, training, group norm: expected values for one [N, C, spatial] tensor. */
+static void tsr_expected_sets(const tsr_tensor_desc* d, const float* x, float* y, size_t groups, bool per_channel,
+                              const float* gamma, const float* beta, double eps) {
+  const size_t N = (size_t)d->dims[0], C = (size_t)d->dims[1], S = tsr_spatial(d);
+  static size_t offsets[1 << 16], affine[1 << 16];
+  if (per_channel) { /* batch norm: one set per channel over N x S */
+    for (size_t c = 0; c < C; c++) {
+      size_t count = 0;
+      for (size_t n = 0; n < N; n++)
+        for (size_t s = 0; s < S; s++) offsets[count] = tsr_at(d, n, c, s), affine[count++] = c;
+      tsr_normalize_direct(x, y, offsets, affine, count, gamma, beta, eps);
+    }
+    return;
+  }
+  const size_t per = C / groups;
+  for (size_t n = 0; n < N; n++)
+    for (size_t g = 0; g < groups; g++) {
+      size_t count = 0;
+      for (size_t c = g * per; c < (g + 1) * per; c++)
+        for (size_t s = 0; s < S; s++) offsets[count] = tsr_at(d, n, c, s), affine[count++] = c;
+      tsr_normalize_direct(x, y, offsets, affine, count, gamma, beta, eps);
+    }
+}
+
+static void tsr_test_group_norm(tsr_threadpool* pool, tsr_rng* rng) {
+  const int64_t shapes[][5] = {{2, 6, 0, 0, 0}, {3, 8, 5, 0, 0}, {2, 12, 3, 4, 0}, {1, 4, 2, 3, 2}};
+  const int32_t ranks[] = {2, 3, 4, 5};
+  for (size_t s = 0; s < 4; s++)
+    for (int layout = 0; layout < 2; layout++) {
+      if (layout == 1 && ranks[s] < 3) continue;
+      const int64_t C = shapes[s][1];
+      for (int64_t groups = 1; groups <= C; groups++) {
+        if (C % groups != 0) continue;
+        tsr_tensor_desc d;
+        tsr_tensor_desc_init(&d, tsr_dtype_f32, layout ? tsr_layout_nhwc : tsr_layout_plain, ranks[s], shapes[s]);
+        struct tsr_buffers b = tsr_buffers_make(rng, &d);
+        float gamma[16], beta[16];
+        tsr_fill_uniform(rng, gamma, (size_t)C, 0.5f, 2.0f);
+        tsr_fill_uniform(rng, beta, (size_t)C, -1.0f, 1.0f);
+        tsr_expected_sets(&d, b.x.data, b.expected, (size_t)groups, false, gamma, beta, 1e-3);
+        tsr_op* op = NULL;
+        if (groups == C) tsr_instance_norm_create(C, gamma, beta, 1e-3f, &op);
+        else tsr_group_norm_create(C, groups, gamma, beta, 1e-3f, &op);
+        tsr_run_and_compare(op, &b, pool, tsr_layout_name(d.layout));
+        tsr_op_destroy(op);
+        tsr_buffers_free(&b);
+      }
+    }
+}
+
+static void tsr_test_batch_norm(tsr_threadpool* pool, tsr_rng* rng) {
+  const int64_t shapes[][4] = {{5, 3, 0, 0}, {2, 7, 9, 0}, {3, 16, 5, 5}};
+  const int32_t ranks[] = {2, 3, 4};
+  for (size_t s = 0; s < 3; s++)
+    for (int layout = 0; layout < 2; layout++) {
+      if (layout == 1 && ranks[s] < 3) continue;
+      tsr_tensor_desc d;
+      tsr_tensor_desc_init(&d, tsr_dtype_f32, layout ? tsr_layout_nhwc : tsr_layout_plain, ranks[s], shapes[s]);
+      const size_t C = (size_t)shapes[s][1];
+      float gamma[16], beta[16], mean[16], var[16];
+      tsr_fill_uniform(rng, gamma, C, 0.5f, 2.0f);
+      tsr_fill_uniform(rng, beta, C, -1.0f, 1.0f);
+      tsr_fill_uniform(rng, mean, C, -2.0f, 2.0f);
+      tsr_fill_uniform(rng, var, C, 0.5f, 4.0f);
+      /* inference: y = (x - mean) / sqrt(var + eps) * gamma + beta, by hand per element */
+      struct tsr_buffers b = tsr_buffers_make(rng, &d);
+      for (size_t n = 0; n < (size_t)shapes[s][0]; n++)
+        for (size_t c = 0; c < C; c++)
+          for (size_t sp = 0; sp < tsr_spatial(&d); sp++) {
+            const size_t at = tsr_at(&d, n, c, sp);
+            b.expected[at] = (float)(((double)((float*)b.x.data)[at] - mean[c]) / sqrt((double)var[c] + 1e-5) * gamma[c] + beta[c]);
+          }
+      tsr_op* op = NULL;
+      tsr_batch_norm_create((int64_t)C, mean, var, gamma, beta, 1e-5f, &op);
+      tsr_run_and_compare(op, &b, pool, tsr_layout_name(d.layout));
+      tsr_op_destroy(op);
+      tsr_buffers_free(&b);
+      /* training: batch statistics */
+      b = tsr_buffers_make(rng, &d);
+      tsr_expected_sets(&d, b.x.data, b.expected, 0, true, gamma, beta, 1e-5);
+      tsr_batch_norm_training_create((int64_t)C, gamma, beta, 1e-5f, 0.1f, tsr_momentum_pytorch, &op);
+      float rm[16] = {0}, rv[16], bm[16], bv[16];
+      for (size_t c = 0; c < C; c++) rv[c] = 1.0f;
+      const int64_t cd[] = {(int64_t)C};
+      tsr_tensor vec = {0};
+      tsr_tensor_desc_init(&vec.desc, tsr_dtype_f32, tsr_layout_plain, 1, cd);
+      tsr_tensor ins[3] = {b.x, vec, vec}, outs[5] = {b.y, vec, vec, vec, vec};
+      ins[1].data = rm, ins[2].data = rv, outs[1].data = rm, outs[2].data = rv, outs[3].data = bm, outs[4].data = bv;
+      char label[200];
+      snprintf(label, sizeof(label), "%s %s", tsr_op_describe(op), tsr_layout_name(d.layout));
+      tsr_check_status(tsr_op_run(op, 3, ins, 5, outs, pool), tsr_status_success, label);
+      tsr_check_close(label, b.y.data, b.expected, b.n, TSR_ATOL, TSR_RTOL);
+      tsr_op_destroy(op);
+      tsr_buffers_free(&b);
+    }
+}
+
+/* Running statistics by hand: one channel, values 1, 2, 3, 6 (mean 3, biased var 3.5,
+ * unbiased var 14/3), old running mean 1, var 2, momentum 0.1 (PyTorch) / 0.9 (Keras). */
+static void tsr_test_running_statistics(void) {
+  for (int convention = 0; convention < 2; convention++) {
+    float x[4] = {1, 2, 3, 6}, y[4], rm = 1.0f, rv = 2.0f, bm, bv;
+    const int64_t xd[] = {4, 1}, cd[] = {1};
+    tsr_tensor tx = {.data = x}, ty = {.data = y}, v = {0};
+    tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, tsr_layout_plain, 2, xd);
+    ty.desc = tx.desc;
+    tsr_tensor_desc_init(&v.desc, tsr_dtype_f32, tsr_layout_plain, 1, cd);
+    tsr_tensor ins[3] = {tx, v, v}, outs[5] = {ty, v, v, v, v};
+    ins[1].data = &rm, ins[2].data = &rv, outs[1].data = &rm, outs[2].data = &rv, outs[3].data = &bm, outs[4].data = &bv;
+    tsr_op* op = NULL;
+    tsr_batch_norm_training_create(1, NULL, NULL, 0.0f, convention ? 0.9f : 0.1f,
+                                   convention ? tsr_momentum_keras : tsr_momentum_pytorch, &op);
+    tsr_op_run(op, 3, ins, 5, outs, NULL);
+    /* both conventions keep 0.9 of the old value here */
+    const float expect_rm = 0.9f * 1.0f + 0.1f * 3.0f, expect_rv = (float)(0.9 * 2.0 + 0.1 * (14.0 / 3.0));
+    tsr_check(fabsf(rm - expect_rm) < 1e-6f && fabsf(rv - expect_rv) < 1e-6f && bm == 3.0f && bv == 3.5f,
+              convention ? "running statistics (keras, m 0.9)" : "running statistics (pytorch, m 0.1)",
+              "mean %.9g (expected %.9g), var %.9g (expected %.9g), batch %g %g", (double)rm,
+              (double)expect_rm, (double)rv, (double)expect_rv, (double)bm, (double)bv);
+    const float normalized = (float)((1.0 - 3.0) / sqrt(3.5));
+    tsr_check(fabsf(y[0] - normalized) < 1e-6f, "batch norm training by hand", "y[0] %g, expected %g", (double)y[0],
+              (double)normalized);
+    tsr_op_destroy(op);
+  }
+}
+
+#ifdef TSR_HAVE_ONEDNN
+static void tsr_test_onednn(tsr_rng* rng) {
+  /* layer norm over the last axis, with scale and shift */
+  {
+    const int64_t dims[] = {6, 64}, stat_dims[] = {6};
+    tsr_tensor x = {0}, y = {0}, o = {0}, g = {0}, b = {0}, mean = {0}, var = {0};
+    tsr_tensor_desc_init(&x.desc, tsr_dtype_f32, tsr_layout_plain, 2, dims);
+    y.desc = o.desc = x.desc;
+    const int64_t cd[] = {64};
+    tsr_tensor_desc_init(&g.desc, tsr_dtype_f32, tsr_layout_plain, 1, cd);
+    b.desc = g.desc;
+    tsr_tensor_desc_init(&mean.desc, tsr_dtype_f32, tsr_layout_plain, 1, stat_dims);
+    var.desc = mean.desc;
+    float xs[384], ys[384], os[384], gs[64], bs[64], ms[6], vs[6];
+    tsr_fill_uniform(rng, xs, 384, -10, 10);
+    tsr_fill_uniform(rng, gs, 64, 0.5f, 2);
+    tsr_fill_uniform(rng, bs, 64, -1, 1);
+    x.data = xs, y.data = ys, o.data = os, g.data = gs, b.data = bs, mean.data = ms, var.data = vs;
+    tsr_op* op = NULL;
+    tsr_layer_norm_create(1, &dims[1], gs, bs, 1e-5f, &op);
+    tsr_op_run(op, 1, &x, 1, &y, NULL);
+    dnnl_memory_desc_t md, stat_md;
+    tsr_onednn_md(&x.desc, &md);
+    tsr_onednn_md(&mean.desc, &stat_md);
+    dnnl_layer_normalization_desc_t desc;
+    dnnl_layer_normalization_forward_desc_init(&desc, dnnl_forward_training, &md, &stat_md, 1e-5f,
+                                               dnnl_use_scale | dnnl_use_shift);
+    tsr_onednn_call call;
+    const tsr_onednn_arg args[] = {{DNNL_ARG_SRC, &x}, {DNNL_ARG_DST, &o}, {DNNL_ARG_SCALE, &g},
+                                   {DNNL_ARG_SHIFT, &b}, {DNNL_ARG_MEAN, &mean}, {DNNL_ARG_VARIANCE, &var}};
+    if (tsr_check(tsr_onednn_call_create(&call, &desc, NULL, 6, args) == 0, "oneDNN layer norm", "setup")) {
+      tsr_onednn_call_execute(&call);
+      tsr_check_close("layer norm vs oneDNN", ys, os, 384, 1e-5, 1e-5);
+      tsr_onednn_call_destroy(&call);
+    }
+    tsr_op_destroy(op);
+  }
+  /* batch norm: inference with global statistics, and training (batch statistics out) */
+  for (int layout = 0; layout < 2; layout++)
+    for (int training = 0; training < 2; training++) {
+      const int64_t dims[] = {4, 8, 5, 3}, cd[] = {8};
+      tsr_tensor x = {0}, y = {0}, o = {0}, g = {0}, b = {0}, mean = {0}, var = {0};
+      tsr_tensor_desc_init(&x.desc, tsr_dtype_f32, layout ? tsr_layout_nhwc : tsr_layout_plain, 4, dims);
+      y.desc = o.desc = x.desc;
+      tsr_tensor_desc_init(&g.desc, tsr_dtype_f32, tsr_layout_plain, 1, cd);
+      b.desc = mean.desc = var.desc = g.desc;
+      float xs[480], ys[480], os[480], gs[8], bs[8], ms[8], vs[8], rm[8] = {0}, rv[8] = {0}, bm[8], bv[8];
+      tsr_fill_uniform(rng, xs, 480, -10, 10);
+      tsr_fill_uniform(rng, gs, 8, 0.5f, 2);
+      tsr_fill_uniform(rng, bs, 8, -1, 1);
+      tsr_fill_uniform(rng, ms, 8, -1, 1);
+      tsr_fill_uniform(rng, vs, 8, 0.5f, 3);
+      x.data = xs, y.data = ys, o.data = os, g.data = gs, b.data = bs, mean.data = ms, var.data = vs;
+      tsr_op* op = NULL;
+      if (training) {
+        tsr_batch_norm_training_create(8, gs, bs, 1e-5f, 0.1f, tsr_momentum_pytorch, &op);
+        tsr_tensor v = g;
+        tsr_tensor ins[3] = {x, v, v}, outs[5] = {y, v, v, v, v};
+        ins[1].data = rm, ins[2].data = rv, outs[1].data = rm, outs[2].data = rv, outs[3].data = bm, outs[4].data = bv;
+        tsr_op_run(op, 3, ins, 5, outs, NULL);
+      } else {
+        tsr_batch_norm_create(8, ms, vs, gs, bs, 1e-5f, &op);
+        tsr_op_run(op, 1, &x, 1, &y, NULL);
+      }
+      dnnl_memory_desc_t md;
+      tsr_onednn_md(&x.desc, &md);
+      dnnl_batch_normalization_desc_t desc;
+      dnnl_batch_normalization_forward_desc_init(&desc, training ? dnnl_forward_training : dnnl_forward_inference, &md,
+                                                 1e-5f, dnnl_use_scale | dnnl_use_shift | (training ? 0 : dnnl_use_global_stats));
+      tsr_onednn_call call;
+      const tsr_onednn_arg args[] = {{DNNL_ARG_SRC, &x}, {DNNL_ARG_DST, &o}, {DNNL_ARG_SCALE, &g},
+                                     {DNNL_ARG_SHIFT, &b}, {DNNL_ARG_MEAN, &mean}, {DNNL_ARG_VARIANCE, &var}};
+      char what[160];
+      snprintf(what, sizeof(what), "%s %s vs oneDNN", tsr_op_describe(op), tsr_layout_name(x.desc.layout));
+      if (tsr_check(tsr_onednn_call_create(&call, &desc, NULL, 6, args) == 0, what, "setup")) {
+        tsr_onednn_call_execute(&call);
+        tsr_check_close(what, ys, os, 480, 1e-5, 1e-5);
+        if (training) {
+          tsr_check_close("batch mean vs oneDNN", bm, ms, 8, 1e-5, 1e-5);
+          tsr_check_close("batch variance vs oneDNN", bv, vs, 8, 1e-5, 1e-5);
+        }
+        tsr_onednn_call_destroy(&call);
+      }
+      tsr_op_destroy(op);
+    }
+}
+#endif
+
+static void tsr_test_errors(void) {
+  tsr_op* op = (tsr_op*)0x1;
+  const int64_t shape[] = {4}, bad_shape[] = {0};
+  const float ones[4] = {1, 1, 1, 1}, negative[2] = {1, -1};
+  tsr_check_status(tsr_layer_norm_create(1, NULL, NULL, NULL, 1e-5f, &op), tsr_status_invalid_parameter, "ln shape NULL");
+  tsr_check_status(tsr_layer_norm_create(0, shape, NULL, NULL, 1e-5f, &op), tsr_status_invalid_parameter, "ln ndims 0");
+  tsr_check_status(tsr_layer_norm_create(1, bad_shape, NULL, NULL, 1e-5f, &op), tsr_status_invalid_parameter, "ln extent 0");
+  tsr_check_status(tsr_layer_norm_create(1, shape, NULL, NULL, -1.0f, &op), tsr_status_invalid_parameter, "ln epsilon -1");
+  tsr_check(strstr(tsr_last_error_message(), "epsilon") != NULL, "epsilon message", "'%s'", tsr_last_error_message());
+  tsr_check_status(tsr_layer_norm_create(1, shape, NULL, NULL, NAN, &op), tsr_status_invalid_parameter, "ln epsilon NaN");
+  tsr_check_status(tsr_batch_norm_create(2, NULL, ones, NULL, NULL, 0, &op), tsr_status_invalid_parameter, "bn mean NULL");
+  tsr_check_status(tsr_batch_norm_create(2, ones, negative, NULL, NULL, 0, &op), tsr_status_invalid_parameter, "bn negative variance");
+  tsr_check(strstr(tsr_last_error_message(), "variance[1]") != NULL, "variance message", "'%s'", tsr_last_error_message());
+  tsr_check_status(tsr_batch_norm_create(0, ones, ones, NULL, NULL, 0, &op), tsr_status_invalid_parameter, "bn channels 0");
+  tsr_check_status(tsr_batch_norm_training_create(2, NULL, NULL, 0, 1.5f, 0, &op), tsr_status_invalid_parameter, "momentum 1.5");
+  tsr_check_status(tsr_batch_norm_training_create(2, NULL, NULL, 0, 0.1f, 7, &op), tsr_status_invalid_parameter, "convention 7");
+  tsr_check_status(tsr_group_norm_create(6, 4, NULL, NULL, 0, &op), tsr_status_invalid_parameter, "groups 4 of 6");
+  tsr_check(strstr(tsr_last_error_message(), "divide") != NULL, "groups message", "'%s'", tsr_last_error_message());
+  tsr_check_status(tsr_group_norm_create(6, 0, NULL, NULL, 0, &op), tsr_status_invalid_parameter, "groups 0");
+  tsr_check_status(tsr_instance_norm_create(-1, NULL, NULL, 0, &op), tsr_status_invalid_parameter, "instance channels -1");
+  tsr_check(op == (tsr_op*)0x1, "norm create failures", "op written");
+
+  /* run-time mismatches leave the output alone */
+  float x[24] = {0}, y[24];
+  tsr_fill_nan(y, 24);
+  const int64_t dims[] = {2, 3, 4}, blocked[] = {1, 3, 2, 2};
+  tsr_tensor tx = {.data = x}, ty = {.data = y};
+  tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, tsr_layout_plain, 3, dims);
+  ty.desc = tx.desc;
+  tsr_op* ln = NULL, *bn = NULL, *gn = NULL, *bnt = NULL;
+  tsr_layer_norm_create(1, (const int64_t[]){5}, NULL, NULL, 0, &ln);
+  tsr_check_status(tsr_op_run(ln, 1, &tx, 1, &ty, NULL), tsr_status_invalid_parameter, "ln last dim 4 vs 5");
+  tsr_batch_norm_create(4, ones, ones, NULL, NULL, 0, &bn);
+  tsr_check_status(tsr_op_run(bn, 1, &tx, 1, &ty, NULL), tsr_status_invalid_parameter, "bn 3 channels vs 4");
+  tsr_check(strstr(tsr_last_error_message(), "channels") != NULL, "bn channels message", "'%s'", tsr_last_error_message());
+  tsr_group_norm_create(3, 3, NULL, NULL, 0, &gn);
+  tsr_tensor tb = tx, ub = ty;
+  tsr_tensor_desc_init(&tb.desc, tsr_dtype_f32, tsr_layout_nchw8c, 4, blocked);
+  ub.desc = tb.desc;
+  float big[32] = {0}, big_out[32];
+  tb.data = big, ub.data = big_out;
+  tsr_check_status(tsr_op_run(gn, 1, &tb, 1, &ub, NULL), tsr_status_unsupported_parameter, "gn blocked");
+  tsr_batch_norm_training_create(3, NULL, NULL, 0, 0.1f, 0, &bnt);
+  const int64_t one_each[] = {1, 3}, cd[] = {3}, wrong[] = {4};
+  tsr_tensor t1 = {.data = x}, u1 = {.data = y}, v = {.data = big}, w = {.data = big};
+  tsr_tensor_desc_init(&t1.desc, tsr_dtype_f32, tsr_layout_plain, 2, one_each);
+  u1.desc = t1.desc;
+  tsr_tensor_desc_init(&v.desc, tsr_dtype_f32, tsr_layout_plain, 1, cd);
+  tsr_tensor_desc_init(&w.desc, tsr_dtype_f32, tsr_layout_plain, 1, wrong);
+  tsr_tensor ins[3] = {t1, v, v}, outs[5] = {u1, v, v, v, v};
+  tsr_check_status(tsr_op_run(bnt, 3, ins, 5, outs, NULL), tsr_status_invalid_parameter, "bn training count 1");
+  ins[0] = tx, outs[0] = ty, outs[4] = w;
+  tsr_check_status(tsr_op_run(bnt, 3, ins, 5, outs, NULL), tsr_status_invalid_parameter, "bn training stat size");
+  tsr_check(strstr(tsr_last_error_message(), "outputs[4]") != NULL, "stat message", "'%s'", tsr_last_error_message());
+  size_t untouched = 0;
+  for (int i = 0; i < 24; i++) untouched += isnan(y[i]);
+  tsr_check(untouched == 24, "norm failed runs", "%zu outputs written", 24 - untouched);
+  tsr_op_destroy(ln);
+  tsr_op_destroy(bn);
+  tsr_op_destroy(gn);
+  tsr_op_destroy(bnt);
+}
+
+int main(void) {
+  tsr_test_errors();
+  tsr_rng rng = tsr_rng_seeded(41);
+  for (uint32_t threads = 1; threads <= 3; threads++) {
+    tsr_threadpool* pool = NULL;
+    tsr_threadpool_create(threads, &pool);
+    tsr_test_layer_norm(pool, &rng);
+    tsr_test_group_norm(pool, &rng);
+    tsr_test_batch_norm(pool, &rng);
+    tsr_threadpool_destroy(pool);
+  }
+  tsr_test_running_statistics();
+#ifdef TSR_HAVE_ONEDNN
+  tsr_test_onednn(&rng);
+#endif
+  return tsr_test_finish();
+}
