@@ -56,6 +56,16 @@ for bad in '3x4:5x6' '3x4' '3x4:4x5:5x6' ':' '3x4:' 'x4:4x5' '3x4:4x5x6' '0x4:4x
            '99999x99999:99999x99999'; do
   expect 2 bench matmul --mode=check "$bad"
 done
+# Normalizations: good problems check; malformed ones are refused.
+expect 0 bench lnorm --mode=check 7x33 2x3x5
+expect 0 bench bnorm --mode=check --tag=nhwc mb2ic5ih3iw4 mb1ic3
+expect 0 bench gnorm --mode=check g2mb2ic6ih3 g4mb1ic4ih2iw3id2
+expect 2 bench gnorm --mode=check g3mb1ic4ih2
+expect 2 bench gnorm --mode=check mb1ic4ih2
+expect 2 bench bnorm --mode=check g2mb1ic4ih2
+expect 2 bench bnorm --mode=check mb1ih2
+expect 2 bench lnorm --mode=check 7
+expect 2 bench bnorm --mode=check --tag=nchw8c mb1ic8ih2
 # The clamp bounds are checked when the problem is, before anything runs.
 expect 2 bench eltwise --mode=check --alg=clamp --alpha=3 --beta=1 2x2
 # Garbage batch files: binary noise, an over-long line, a line with two problems.
