@@ -35,7 +35,7 @@ static tsr_status tsr_dense_check_tensor(const tsr_tensor_desc* d, size_t featur
   return tsr_status_success;
 }
 
-static tsr_status tsr_dense_run(const tsr_op* base, const tsr_tensor* inputs,
+static tsr_status tsr_dense_run(const tsr_op* base, const tsr_tensor* inputs, size_t num_outputs,
                                 const tsr_tensor* outputs, tsr_threadpool* pool) {
   const struct tsr_dense_op* op = (const struct tsr_dense_op*)base;
   const tsr_tensor_desc* x = &inputs[0].desc;

@@ -34,7 +34,7 @@ static void tsr_eltwise_zero_padding(const struct tsr_eltwise_op* op, const tsr_
   }
 }
 
-static tsr_status tsr_eltwise_run(const tsr_op* base, const tsr_tensor* inputs,
+static tsr_status tsr_eltwise_run(const tsr_op* base, const tsr_tensor* inputs, size_t num_outputs,
                                   const tsr_tensor* outputs, tsr_threadpool* pool) {
   const struct tsr_eltwise_op* op = (const struct tsr_eltwise_op*)base;
   const tsr_tensor_desc* x = &inputs[0].desc;

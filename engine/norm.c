@@ -180,7 +180,7 @@ static void tsr_group_norm_group(void* context, size_t thread, size_t n, size_t 
 
 /* ---- layer norm ---- */
 
-static tsr_status tsr_layer_norm_run(const tsr_op* base, const tsr_tensor* inputs,
+static tsr_status tsr_layer_norm_run(const tsr_op* base, const tsr_tensor* inputs, size_t num_outputs,
                                      const tsr_tensor* outputs, tsr_threadpool* pool) {
   static const char where[] = "tsr_op_run(layer_norm)";
   const struct tsr_norm_op* op = (const struct tsr_norm_op*)base;
@@ -248,7 +248,7 @@ tsr_status tsr_layer_norm_create(int32_t normalized_ndims, const int64_t* normal
 
 /* ---- batch norm, inference ---- */
 
-static tsr_status tsr_batch_norm_run(const tsr_op* base, const tsr_tensor* inputs,
+static tsr_status tsr_batch_norm_run(const tsr_op* base, const tsr_tensor* inputs, size_t num_outputs,
                                      const tsr_tensor* outputs, tsr_threadpool* pool) {
   const struct tsr_norm_op* op = (const struct tsr_norm_op*)base;
   struct tsr_norm_call call = {.op = op, .x = inputs[0].data, .y = outputs[0].data};
@@ -310,7 +310,7 @@ static tsr_status tsr_norm_check_vector(const tsr_tensor* t, size_t channels, co
   return tsr_status_success;
 }
 
-static tsr_status tsr_batch_norm_training_run(const tsr_op* base, const tsr_tensor* inputs,
+static tsr_status tsr_batch_norm_training_run(const tsr_op* base, const tsr_tensor* inputs, size_t num_outputs,
                                               const tsr_tensor* outputs, tsr_threadpool* pool) {
   static const char where[] = "tsr_op_run(batch_norm_training)";
   const struct tsr_norm_op* op = (const struct tsr_norm_op*)base;
@@ -367,7 +367,7 @@ tsr_status tsr_batch_norm_training_create(int64_t channels, const float* gamma, 
 
 /* ---- group and instance norm ---- */
 
-static tsr_status tsr_group_norm_run(const tsr_op* base, const tsr_tensor* inputs,
+static tsr_status tsr_group_norm_run(const tsr_op* base, const tsr_tensor* inputs, size_t num_outputs,
                                      const tsr_tensor* outputs, tsr_threadpool* pool) {
   const struct tsr_norm_op* op = (const struct tsr_norm_op*)base;
   struct tsr_norm_call call = {.op = op, .x = inputs[0].data, .y = outputs[0].data};

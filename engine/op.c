@@ -28,10 +28,11 @@ tsr_status tsr_op_run(const tsr_op* op, size_t num_inputs, const tsr_tensor* inp
     return tsr_error(tsr_status_invalid_parameter,
                      "tsr_op_run: num_inputs is %zu; op '%s' takes %zu", num_inputs,
                      op->description, vtable->num_inputs);
-  if (num_outputs != vtable->num_outputs)
+  const size_t min_outputs = vtable->min_outputs != 0 ? vtable->min_outputs : vtable->num_outputs;
+  if (num_outputs < min_outputs || num_outputs > vtable->num_outputs)
     return tsr_error(tsr_status_invalid_parameter,
-                     "tsr_op_run: num_outputs is %zu; op '%s' takes %zu", num_outputs,
-                     op->description, vtable->num_outputs);
+                     "tsr_op_run: num_outputs is %zu; op '%s' takes %zu to %zu", num_outputs,
+                     op->description, min_outputs, vtable->num_outputs);
   if (num_inputs != 0 && inputs == NULL)
     return tsr_error(tsr_status_invalid_parameter, "tsr_op_run: inputs is NULL");
   if (num_outputs != 0 && outputs == NULL)
@@ -47,7 +48,7 @@ tsr_status tsr_op_run(const tsr_op* op, size_t num_inputs, const tsr_tensor* inp
     const tsr_status status = tsr_tensor_check(&outputs[i], where);
     if (status != tsr_status_success) return status;
   }
-  return vtable->run(op, inputs, outputs, pool);
+  return vtable->run(op, inputs, num_outputs, outputs, pool);
 }
 
 tsr_op_kind tsr_op_get_kind(const tsr_op* op) {

@@ -8,12 +8,13 @@
 struct tsr_op_vtable {
   /// Validates the tensors for this op and runs it. Called by tsr_op_run() after the generic
   /// checks (op valid, counts match, every tensor well-formed with non-NULL data).
-  tsr_status (*run)(const tsr_op* op, const tsr_tensor* inputs, const tsr_tensor* outputs,
-                    tsr_threadpool* pool);
+  tsr_status (*run)(const tsr_op* op, const tsr_tensor* inputs, size_t num_outputs,
+                    const tsr_tensor* outputs, tsr_threadpool* pool);
   /// Frees what the layer owns beyond the op struct itself.
   void (*release)(tsr_op* op);
   size_t num_inputs;
   size_t num_outputs;
+  size_t min_outputs; /* the trailing outputs past this many are optional; 0: all required */
 };
 
 #define TSR_OP_MAGIC 0x7E55E7A0u

@@ -48,7 +48,7 @@ static void tsr_softmax_rows(void* context, size_t thread, size_t start, size_t 
   }
 }
 
-static tsr_status tsr_softmax_run(const tsr_op* base, const tsr_tensor* inputs,
+static tsr_status tsr_softmax_run(const tsr_op* base, const tsr_tensor* inputs, size_t num_outputs,
                                   const tsr_tensor* outputs, tsr_threadpool* pool) {
   const struct tsr_softmax_op* op = (const struct tsr_softmax_op*)base;
   const tsr_tensor_desc* x = &inputs[0].desc;

@@ -295,6 +295,9 @@ typedef enum tsr_op_kind {
   tsr_op_kind_batch_norm = 5,
   tsr_op_kind_batch_norm_training = 6,
   tsr_op_kind_group_norm = 7,
+  tsr_op_kind_dropout = 8,
+  tsr_op_kind_embedding = 9,
+  tsr_op_kind_softmax_cross_entropy = 10,
 } tsr_op_kind;
 
 /// Runs `op` on `inputs` and writes `outputs`; the order and meaning of the tensors is given by
@@ -401,6 +404,83 @@ TSR_API tsr_status tsr_group_norm_create(int64_t channels, int64_t groups, const
 /// Instance norm: group norm with one group per channel.
 TSR_API tsr_status tsr_instance_norm_create(int64_t channels, const float* gamma,
                                             const float* beta, float epsilon, tsr_op** op);
+
+/* Regularization, lookup and loss. */
+
+/// Which elements dropout zeroes together.
+typedef enum tsr_dropout_mode {
+  tsr_dropout_elementwise = 0, ///< each element on its own (Dropout)
+  tsr_dropout_spatial = 1,     ///< whole channels of a sample, x [N, C, ...] (Dropout2d/3d)
+  tsr_dropout_sample = 2,      ///< whole samples (stochastic depth / drop path), x [N, ...]
+} tsr_dropout_mode;
+
+/// Inverted dropout: in training, each unit (element, channel or sample) is kept with
+/// probability 1 - rate and scaled by 1 / (1 - rate), else zeroed; in inference (training 0)
+/// y = x. The keep decision of unit u is a function of (seed, u) alone, from the counter-based
+/// Philox4x32-10 generator, so a result depends only on the seed, never on the thread count.
+/// Masks differ between seeds: create one op per seed (creation allocates nothing else).
+/// Run with inputs[0] = x; outputs[0] = y (f32, same dims and layout; may be x), and optionally
+/// outputs[1] = mask (f32, like x: the factor each element was multiplied by, 0 or
+/// 1 / (1 - rate), for a backward pass). Plain layout, or nhwc for the spatial mode.
+/// Errors: invalid_parameter (op NULL, rate outside [0, 1), unknown mode; at run, mismatched
+/// tensors, fewer than 2 dims for the spatial and sample modes), unsupported_parameter.
+TSR_API tsr_status tsr_dropout_create(float rate, tsr_dropout_mode mode, int training,
+                                      uint64_t seed, tsr_op** op);
+
+/// Embedding lookup: y[..., :] = weights[index[...], :], weights num_embeddings x dim (copied
+/// at creation). Indices equal to padding_index (0 <= padding_index < num_embeddings; -1 for
+/// none) give a row of zeros, whatever the table holds there. Run with inputs[0] = indices (s32,
+/// plain, any dims) and outputs[0] = y (f32, plain, the indices' dims plus a last dim of dim).
+/// Every index is checked before anything is written: one outside [0, num_embeddings) returns
+/// invalid_parameter naming its position and value, and y is untouched.
+/// Errors: invalid_parameter (op or weights NULL, sizes below 1 or overflowing, padding_index
+/// out of range), out_of_memory.
+TSR_API tsr_status tsr_embedding_create(int64_t num_embeddings, int64_t dim, const float* weights,
+                                        int64_t padding_index, tsr_op** op);
+
+/// Softmax cross-entropy with integer labels, mean over the samples:
+///   loss = mean over n of (log(sum_c exp(logits[n, c])) - logits[n, label[n]])
+///   grad[n, c] = (softmax(logits[n])[c] - (c == label[n])) / N
+/// Run with inputs[0] = logits (f32, plain, [..., C]: every leading index is a sample),
+/// inputs[1] = labels (s32, plain, the logits' leading dims); outputs[0] = loss (f32, 1
+/// element), and optionally outputs[1] = grad (f32, like logits). Sums are in double.
+/// A label outside [0, C) returns invalid_parameter naming its position, writing nothing.
+TSR_API tsr_status tsr_softmax_cross_entropy_create(tsr_op** op);
+
+/* Weight initializers. Values come from the same counter-based generator as dropout: element i
+ * depends only on (seed, i). fan_in and fan_out follow the usual conventions (see
+ * tsr_dense_fans and tsr_conv_fans). */
+typedef enum tsr_initializer {
+  tsr_init_zeros = 0,
+  tsr_init_ones = 1,
+  tsr_init_uniform = 2,        ///< uniform in [a, b)
+  tsr_init_normal = 3,         ///< normal, mean a, standard deviation b
+  /// Xavier/Glorot uniform: [-l, l), l = gain * sqrt(6 / (fan_in + fan_out)), gain = a (0: 1)
+  tsr_init_xavier_uniform = 4,
+  /// Xavier/Glorot normal: std = gain * sqrt(2 / (fan_in + fan_out)), gain = a (0: 1)
+  tsr_init_xavier_normal = 5,
+  /// He/Kaiming uniform (PyTorch): [-l, l), l = sqrt(6 / ((1 + a^2) fan_in)), a the negative slope
+  /// of the following leaky ReLU (0 for ReLU)
+  tsr_init_he_uniform = 6,
+  /// He/Kaiming normal (PyTorch): std = sqrt(2 / ((1 + a^2) fan_in)); not truncated
+  tsr_init_he_normal = 7,
+} tsr_initializer;
+
+/// Fills data[0..count) as `kind` says. Errors: invalid_parameter (data NULL, count below 1,
+/// an unknown kind, b <= a for uniform, b < 0 for normal, a non-finite a or b, fan_in or fan_out
+/// below 1 for the kinds that use them).
+TSR_API tsr_status tsr_initialize(tsr_initializer kind, float a, float b, int64_t fan_in,
+                                  int64_t fan_out, uint64_t seed, float* data, int64_t count);
+
+/// Fans of a dense layer's weights: fan_in = in_features, fan_out = out_features.
+TSR_API tsr_status tsr_dense_fans(int64_t in_features, int64_t out_features, int64_t* fan_in,
+                                  int64_t* fan_out);
+
+/// Fans of a convolution's weights [out_channels, in_channels / groups, kernel...]:
+/// fan_in = in_channels / groups x kernel volume, fan_out = out_channels x kernel volume.
+TSR_API tsr_status tsr_conv_fans(int64_t out_channels, int64_t in_channels_per_group,
+                                 int32_t spatial_ndims, const int64_t* kernel, int64_t* fan_in,
+                                 int64_t* fan_out);
 
 /// Dense (fully connected) layer: y = activation(x W^T + bias) over the last axis of x.
 /// - weights: out_features x in_features floats in the given layout, copied and packed for the
