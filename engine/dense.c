@@ -129,3 +129,111 @@ tsr_status tsr_dense_create(int64_t in_features, int64_t out_features, const flo
   *op = &created->base;
   return tsr_status_success;
 }
+
+/* ---- backward ---- */
+
+struct tsr_dense_backward_op {
+  struct tsr_op base;
+  size_t in_features, out_features;
+  tsr_dense_weights_layout layout;
+  struct tsr_gemm_packed_b weights; /* W as op(B) of dx = dy W: out x in */
+};
+
+static tsr_status tsr_dense_backward_run(const tsr_op* base, const tsr_tensor* inputs,
+                                         size_t num_outputs, const tsr_tensor* outputs,
+                                         tsr_threadpool* pool) {
+  static const char where[] = "tsr_op_run(dense_backward)";
+  const struct tsr_dense_backward_op* op = (const struct tsr_dense_backward_op*)base;
+  const tsr_tensor_desc* x = &inputs[0].desc;
+  const tsr_tensor_desc* dy = &inputs[1].desc;
+  tsr_status status;
+  if ((status = tsr_dense_check_tensor(x, op->in_features, "inputs[0] (x)")) ||
+      (status = tsr_dense_check_tensor(dy, op->out_features, "inputs[1] (dy)")) ||
+      (status = tsr_dense_check_tensor(&outputs[0].desc, op->in_features, "outputs[0] (dx)")))
+    return status;
+  if (x->ndims != dy->ndims || memcmp(x->dims, dy->dims, sizeof(int64_t) * (size_t)(x->ndims - 1)) != 0 ||
+      !tsr_tensor_desc_same_shape(x, &outputs[0].desc))
+    return tsr_error(tsr_status_invalid_parameter,
+                     "%s: dy must have x's leading dims, and dx x's dims", where);
+  const size_t weights = op->in_features * op->out_features;
+  if (outputs[1].desc.dtype != tsr_dtype_f32 || outputs[1].desc.layout != tsr_layout_plain ||
+      tsr_tensor_desc_elements(&outputs[1].desc) != weights)
+    return tsr_error(tsr_status_invalid_parameter,
+                     "%s: outputs[1] (dW) must be %zu f32 values, plain", where, weights);
+  if (num_outputs > 2 && (outputs[2].desc.dtype != tsr_dtype_f32 ||
+                          tsr_tensor_desc_elements(&outputs[2].desc) != op->out_features))
+    return tsr_error(tsr_status_invalid_parameter, "%s: outputs[2] (db) must be %zu f32 values",
+                     where, op->out_features);
+  size_t rows = 1;
+  for (int32_t d = 0; d + 1 < x->ndims; d++) rows *= (size_t)x->dims[d];
+  const size_t in = op->in_features, out = op->out_features;
+  /* dx [rows, in] = dy [rows, out] x W [out, in] */
+  const struct tsr_gemm_args dx = {.batch = 1, .m = rows, .n = in, .k = out, .alpha = 1.0f,
+                                   .a = inputs[1].data, .lda = out, .packed_b = &op->weights,
+                                   .c = outputs[0].data, .ldc = in};
+  /* dW [out, in] = dy^T x, or [in, out] = x^T dy */
+  const bool out_in = op->layout == tsr_dense_weights_out_in;
+  const struct tsr_gemm_args dw = {
+      .batch = 1, .m = out_in ? out : in, .n = out_in ? in : out, .k = rows, .alpha = 1.0f,
+      .a = out_in ? inputs[1].data : inputs[0].data, .lda = out_in ? out : in, .trans_a = true,
+      .b = out_in ? inputs[0].data : inputs[1].data, .ldb = out_in ? in : out,
+      .c = outputs[1].data, .ldc = out_in ? in : out};
+  if ((status = tsr_gemm_execute(&dx, pool, where)) || (status = tsr_gemm_execute(&dw, pool, where)))
+    return status;
+  if (num_outputs > 2) {
+    const float* g = inputs[1].data;
+    float* db = outputs[2].data;
+    for (size_t j = 0; j < out; j++) {
+      double sum = 0.0;
+      for (size_t r = 0; r < rows; r++) sum += g[r * out + j];
+      db[j] = (float)sum;
+    }
+  }
+  return tsr_status_success;
+}
+
+static void tsr_dense_backward_release(tsr_op* base) {
+  tsr_gemm_packed_b_release(&((struct tsr_dense_backward_op*)base)->weights);
+}
+
+static const struct tsr_op_vtable tsr_dense_backward_vtable = {
+    .run = tsr_dense_backward_run, .release = tsr_dense_backward_release, .num_inputs = 2,
+    .num_outputs = 3, .min_outputs = 2};
+
+tsr_status tsr_dense_backward_create(int64_t in_features, int64_t out_features,
+                                     const float* weights, tsr_dense_weights_layout layout,
+                                     tsr_op** op) {
+  static const char where[] = "tsr_dense_backward_create";
+  if (op == NULL) return tsr_error(tsr_status_invalid_parameter, "%s: op is NULL", where);
+  if (weights == NULL) return tsr_error(tsr_status_invalid_parameter, "%s: weights is NULL", where);
+  if (in_features < 1 || out_features < 1)
+    return tsr_error(tsr_status_invalid_parameter, "%s: %s is %lld; must be at least 1", where,
+                     in_features < 1 ? "in_features" : "out_features",
+                     (long long)(in_features < 1 ? in_features : out_features));
+  size_t count;
+  if (!tsr_mul_size((size_t)in_features, (size_t)out_features, &count) || count > SIZE_MAX / 8)
+    return tsr_error(tsr_status_invalid_parameter, "%s: in_features x out_features overflows", where);
+  if (layout != tsr_dense_weights_out_in && layout != tsr_dense_weights_in_out)
+    return tsr_error(tsr_status_invalid_parameter, "%s: layout %d is not a tsr_dense_weights_layout",
+                     where, (int)layout);
+  struct tsr_dense_backward_op* created = (struct tsr_dense_backward_op*)tsr_op_alloc(
+      sizeof(struct tsr_dense_backward_op), tsr_op_kind_dense_backward, &tsr_dense_backward_vtable);
+  if (created == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
+  created->in_features = (size_t)in_features;
+  created->out_features = (size_t)out_features;
+  created->layout = layout;
+  /* op(B) is W as out x in: stored so for [out][in]; transposed for [in][out] */
+  const bool trans_b = layout == tsr_dense_weights_in_out;
+  const tsr_status status = tsr_gemm_pack_b(tsr_gemm_config_get(), trans_b, (size_t)out_features,
+                                            (size_t)in_features, weights,
+                                            trans_b ? (size_t)out_features : (size_t)in_features,
+                                            &created->weights, where);
+  if (status != tsr_status_success) {
+    tsr_op_destroy(&created->base);
+    return status;
+  }
+  snprintf(created->base.description, sizeof(created->base.description),
+           "dense_backward:%lldx%lld impl=gemm", (long long)in_features, (long long)out_features);
+  *op = &created->base;
+  return tsr_status_success;
+}

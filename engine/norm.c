@@ -410,3 +410,163 @@ tsr_status tsr_instance_norm_create(int64_t channels, const float* gamma, const 
                                     float epsilon, tsr_op** op) {
   return tsr_group_norm_create(channels, channels, gamma, beta, epsilon, op);
 }
+
+/* ---- backward ---- */
+
+static void tsr_layer_norm_backward_row(void* context, size_t thread, size_t row) {
+  (void)thread;
+  const struct tsr_norm_call* call = context;
+  const struct tsr_norm_op* op = call->op;
+  const size_t length = op->normalized_size;
+  const struct tsr_norm_set set = {.outer = 1, .inner = length, .inner_stride = 1,
+                                   .gamma = op->gamma, .affine_inner_stride = 1, .epsilon = op->epsilon};
+  tsr_reference_normalize_set_backward(&set, call->x + row * length,
+                                       (const float*)call->inputs[1].data + row * length,
+                                       call->y + row * length, NULL, NULL);
+}
+
+/* dgamma and dbeta of a layer norm sum over every row: accumulated serially in double. */
+static tsr_status tsr_layer_norm_parameter_gradients(const struct tsr_norm_op* op, size_t rows,
+                                                     const tsr_tensor* inputs, size_t num_outputs,
+                                                     const tsr_tensor* outputs, const char* where) {
+  const size_t length = op->normalized_size;
+  double* sums = calloc(2 * length, sizeof(double));
+  if (sums == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
+  const struct tsr_norm_set set = {.outer = 1, .inner = length, .inner_stride = 1,
+                                   .gamma = op->gamma, .affine_inner_stride = 1, .epsilon = op->epsilon};
+  float* scratch = malloc(length * sizeof(float));
+  if (scratch == NULL) {
+    free(sums);
+    return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
+  }
+  for (size_t row = 0; row < rows; row++)
+    tsr_reference_normalize_set_backward(&set, (const float*)inputs[0].data + row * length,
+                                         (const float*)inputs[1].data + row * length, scratch,
+                                         sums, sums + length);
+  for (size_t i = 0; i < length; i++) {
+    ((float*)outputs[1].data)[i] = (float)sums[i];
+    if (num_outputs > 2) ((float*)outputs[2].data)[i] = (float)sums[length + i];
+  }
+  free(scratch);
+  free(sums);
+  return tsr_status_success;
+}
+
+static tsr_status tsr_layer_norm_backward_run(const tsr_op* base, const tsr_tensor* inputs,
+                                              size_t num_outputs, const tsr_tensor* outputs,
+                                              tsr_threadpool* pool) {
+  static const char where[] = "tsr_op_run(layer_norm_backward)";
+  const struct tsr_norm_op* op = (const struct tsr_norm_op*)base;
+  const tsr_tensor* alike[] = {&inputs[0], &inputs[1], &outputs[0]};
+  static const char* const names[] = {"inputs[0] (x)", "inputs[1] (dy)", "outputs[0] (dx)"};
+  tsr_status status = tsr_tensors_check_alike(where, 3, alike, names);
+  if (status != tsr_status_success) return status;
+  const tsr_tensor_desc* x = &inputs[0].desc;
+  const int32_t k = op->normalized_ndims;
+  if (x->layout != tsr_layout_plain || x->ndims < k)
+    return tsr_error(tsr_status_invalid_parameter, "%s: x must be plain with at least %d dims", where, (int)k);
+  for (int32_t d = 0; d < k; d++)
+    if (x->dims[x->ndims - k + d] != op->normalized_shape[d])
+      return tsr_error(tsr_status_invalid_parameter, "%s: x's last dims must be normalized_shape", where);
+  for (size_t o = 1; o < num_outputs; o++)
+    if (tsr_tensor_desc_elements(&outputs[o].desc) != op->normalized_size || outputs[o].desc.dtype != tsr_dtype_f32)
+      return tsr_error(tsr_status_invalid_parameter, "%s: outputs[%zu] must be %zu f32 values", where,
+                       o, op->normalized_size);
+  const size_t rows = tsr_tensor_desc_elements(x) / op->normalized_size;
+  if (num_outputs > 1 &&
+      (status = tsr_layer_norm_parameter_gradients(op, rows, inputs, num_outputs, outputs, where)))
+    return status;
+  struct tsr_norm_call call = {.op = op, .x = inputs[0].data, .y = outputs[0].data, .inputs = inputs};
+  tsr_parallelize_1d(pool, tsr_layer_norm_backward_row, &call, rows);
+  return tsr_status_success;
+}
+
+static const struct tsr_op_vtable tsr_layer_norm_backward_vtable = {
+    .run = tsr_layer_norm_backward_run, .release = tsr_norm_release, .num_inputs = 2,
+    .num_outputs = 3, .min_outputs = 1};
+
+tsr_status tsr_layer_norm_backward_create(int32_t normalized_ndims, const int64_t* normalized_shape,
+                                          const float* gamma, float epsilon, tsr_op** op) {
+  if (op == NULL)
+    return tsr_error(tsr_status_invalid_parameter, "tsr_layer_norm_backward_create: op is NULL");
+  tsr_op* forward = NULL;
+  const tsr_status status =
+      tsr_layer_norm_create(normalized_ndims, normalized_shape, gamma, NULL, epsilon, &forward);
+  if (status != tsr_status_success) return status;
+  /* Same state as the forward op; only the kind and the vtable differ. */
+  forward->kind = tsr_op_kind_layer_norm_backward;
+  forward->vtable = &tsr_layer_norm_backward_vtable;
+  char* text = forward->description;
+  const size_t length = strlen(text);
+  snprintf(text + length, sizeof(forward->description) - length, " backward");
+  *op = forward;
+  return tsr_status_success;
+}
+
+static void tsr_batch_norm_backward_channel(void* context, size_t thread, size_t c) {
+  (void)thread;
+  const struct tsr_norm_call* call = context;
+  const struct tsr_norm_op* op = call->op;
+  const struct tsr_ncs* g = &call->g;
+  const double mean = ((const float*)call->inputs[2].data)[c];
+  const double variance = ((const float*)call->inputs[3].data)[c];
+  const struct tsr_norm_set set = {.outer = g->n, .outer_stride = g->sn, .inner = g->s,
+                                   .inner_stride = g->ss, .gamma = op->gamma ? op->gamma + c : NULL,
+                                   .epsilon = op->epsilon, .mean = &mean, .variance = &variance};
+  double dgamma = 0.0, dbeta = 0.0;
+  tsr_reference_normalize_set_backward(&set, call->x + c * g->sc,
+                                       (const float*)call->inputs[1].data + c * g->sc,
+                                       call->y + c * g->sc, &dgamma, &dbeta);
+  if (call->outputs[1].data != NULL) ((float*)call->outputs[1].data)[c] = (float)dgamma;
+  if (call->outputs[2].data != NULL) ((float*)call->outputs[2].data)[c] = (float)dbeta;
+}
+
+static tsr_status tsr_batch_norm_backward_run(const tsr_op* base, const tsr_tensor* inputs,
+                                              size_t num_outputs, const tsr_tensor* outputs,
+                                              tsr_threadpool* pool) {
+  static const char where[] = "tsr_op_run(batch_norm_backward)";
+  const struct tsr_norm_op* op = (const struct tsr_norm_op*)base;
+  struct tsr_norm_call call = {.op = op, .x = inputs[0].data, .y = outputs[0].data, .inputs = inputs};
+  tsr_status status = tsr_norm_ncs_pair(inputs, outputs, op->channels, where, &call.g);
+  if (status != tsr_status_success) return status;
+  const tsr_tensor* alike[] = {&inputs[0], &inputs[1]};
+  static const char* const names[] = {"inputs[0] (x)", "inputs[1] (dy)"};
+  if ((status = tsr_tensors_check_alike(where, 2, alike, names))) return status;
+  static const char* const vector_names[] = {"inputs[2]", "inputs[3]", "outputs[1]", "outputs[2]"};
+  const tsr_tensor* vectors[] = {&inputs[2], &inputs[3], num_outputs > 1 ? &outputs[1] : NULL,
+                                 num_outputs > 2 ? &outputs[2] : NULL};
+  for (size_t v = 0; v < 4; v++)
+    if (vectors[v] != NULL &&
+        (status = tsr_norm_check_vector(vectors[v], op->channels, where, vector_names[v])))
+      return status;
+  tsr_tensor gradients[3] = {outputs[0], {.data = NULL}, {.data = NULL}};
+  for (size_t o = 1; o < num_outputs; o++) gradients[o] = outputs[o];
+  call.outputs = gradients;
+  tsr_parallelize_1d(pool, tsr_batch_norm_backward_channel, &call, op->channels);
+  return tsr_status_success;
+}
+
+static const struct tsr_op_vtable tsr_batch_norm_backward_vtable = {
+    .run = tsr_batch_norm_backward_run, .release = tsr_norm_release, .num_inputs = 4,
+    .num_outputs = 3, .min_outputs = 1};
+
+tsr_status tsr_batch_norm_backward_create(int64_t channels, const float* gamma, float epsilon,
+                                          tsr_op** op) {
+  static const char where[] = "tsr_batch_norm_backward_create";
+  if (op == NULL) return tsr_error(tsr_status_invalid_parameter, "%s: op is NULL", where);
+  if (channels < 1 || (uint64_t)channels > SIZE_MAX / 16)
+    return tsr_error(tsr_status_invalid_parameter, "%s: channels is %lld; must be at least 1",
+                     where, (long long)channels);
+  tsr_status status = tsr_norm_check_epsilon(epsilon, where);
+  if (status != tsr_status_success) return status;
+  struct tsr_norm_op* created = tsr_norm_alloc(tsr_op_kind_batch_norm_backward,
+                                               &tsr_batch_norm_backward_vtable, (size_t)channels,
+                                               gamma, NULL, epsilon);
+  if (created == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
+  created->channels = (size_t)channels;
+  snprintf(created->base.description, sizeof(created->base.description),
+           "batch_norm_backward:c%lld eps=%g impl=channels_f64 isa=scalar", (long long)channels,
+           (double)epsilon);
+  *op = &created->base;
+  return tsr_status_success;
+}

@@ -2,6 +2,7 @@
  * elements along the axis, at that axis' stride) is reduced by one task: the max, then the sum
  * of exp(x - max) in double, then the outputs, rounded once. Rows are spread over the pool. This
  * is the portable path; vectorized rows come with the bandwidth-kernels work. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -102,6 +103,84 @@ tsr_status tsr_softmax_create(int32_t axis, int logarithmic, tsr_op** op) {
   snprintf(created->base.description, sizeof(created->base.description),
            "%s:axis=%d impl=rows_f64 isa=scalar", created->logarithmic ? "log_softmax" : "softmax",
            (int)axis);
+  *op = &created->base;
+  return tsr_status_success;
+}
+
+/* ---- softmax ---- */
+
+struct tsr_softmax_backward_op {
+  struct tsr_op base;
+  int32_t axis;
+  bool logarithmic;
+};
+
+struct tsr_softmax_backward_call {
+  const struct tsr_softmax_backward_op* op;
+  const tsr_tensor_desc* desc;
+  int32_t axis;
+  const float *y, *dy;
+  float* dx;
+};
+
+static void tsr_softmax_backward_rows(void* context, size_t thread, size_t start, size_t count) {
+  (void)thread;
+  const struct tsr_softmax_backward_call* call = context;
+  const tsr_tensor_desc* d = call->desc;
+  const size_t n = (size_t)d->dims[call->axis], stride = (size_t)d->strides[call->axis];
+  for (size_t row = start; row < start + count; row++) {
+    const size_t offset = tsr_row_offset(d, call->axis, row);
+    const float *y = call->y + offset, *dy = call->dy + offset;
+    float* dx = call->dx + offset;
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++)
+      sum += call->op->logarithmic ? (double)dy[i * stride] : (double)dy[i * stride] * y[i * stride];
+    for (size_t i = 0; i < n; i++)
+      dx[i * stride] = call->op->logarithmic
+                           ? (float)((double)dy[i * stride] - exp((double)y[i * stride]) * sum)
+                           : (float)((double)y[i * stride] * ((double)dy[i * stride] - sum));
+  }
+}
+
+static tsr_status tsr_softmax_backward_run(const tsr_op* base, const tsr_tensor* inputs,
+                                           size_t num_outputs, const tsr_tensor* outputs,
+                                           tsr_threadpool* pool) {
+  static const char where[] = "tsr_op_run(softmax_backward)";
+  const struct tsr_softmax_backward_op* op = (const struct tsr_softmax_backward_op*)base;
+  const tsr_tensor* tensors[] = {&inputs[0], &inputs[1], &outputs[0]};
+  static const char* const names[] = {"inputs[0] (y)", "inputs[1] (dy)", "outputs[0] (dx)"};
+  tsr_status status = tsr_tensors_check_alike(where, 3, tensors, names);
+  if (status != tsr_status_success) return status;
+  const tsr_tensor_desc* d = &inputs[0].desc;
+  if (d->layout != tsr_layout_plain && d->layout != tsr_layout_nhwc && d->layout != tsr_layout_strided)
+    return tsr_error(tsr_status_unsupported_parameter, "%s: layout %s is not supported", where,
+                     tsr_layout_name(d->layout));
+  const int32_t axis = op->axis < 0 ? op->axis + d->ndims : op->axis;
+  if (axis < 0 || axis >= d->ndims)
+    return tsr_error(tsr_status_invalid_parameter, "%s: axis %d is outside a %d-dim tensor", where,
+                     (int)op->axis, (int)d->ndims);
+  struct tsr_softmax_backward_call call = {op, d, axis, inputs[0].data, inputs[1].data, outputs[0].data};
+  tsr_parallelize_1d_tile_1d(pool, tsr_softmax_backward_rows, &call,
+                             tsr_tensor_desc_elements(d) / (size_t)d->dims[axis], 16);
+  return tsr_status_success;
+}
+
+static const struct tsr_op_vtable tsr_softmax_backward_vtable = {
+    .run = tsr_softmax_backward_run, .num_inputs = 2, .num_outputs = 1};
+
+tsr_status tsr_softmax_backward_create(int32_t axis, int logarithmic, tsr_op** op) {
+  if (op == NULL) return tsr_error(tsr_status_invalid_parameter, "tsr_softmax_backward_create: op is NULL");
+  if (axis < -TSR_MAX_DIMS || axis >= TSR_MAX_DIMS)
+    return tsr_error(tsr_status_invalid_parameter,
+                     "tsr_softmax_backward_create: axis is %d; must be within -%d..%d", (int)axis,
+                     TSR_MAX_DIMS, TSR_MAX_DIMS - 1);
+  struct tsr_softmax_backward_op* created = (struct tsr_softmax_backward_op*)tsr_op_alloc(
+      sizeof(struct tsr_softmax_backward_op), tsr_op_kind_softmax_backward, &tsr_softmax_backward_vtable);
+  if (created == NULL) return tsr_error(tsr_status_out_of_memory, "tsr_softmax_backward_create: out of memory");
+  created->axis = axis;
+  created->logarithmic = logarithmic != 0;
+  snprintf(created->base.description, sizeof(created->base.description), "%s_backward:axis=%d",
+           logarithmic ? "log_softmax" : "softmax", (int)axis);
   *op = &created->base;
   return tsr_status_success;
 }

@@ -204,3 +204,23 @@ bool tsr_tensor_desc_same_shape(const tsr_tensor_desc* a, const tsr_tensor_desc*
 bool tsr_tensor_desc_is_dense(const tsr_tensor_desc* desc) {
   return desc->layout != tsr_layout_strided;
 }
+
+/* Checks that every tensor has the first one's dtype (f32), dims and dense layout. */
+tsr_status tsr_tensors_check_alike(const char* where, size_t count, const tsr_tensor* const* tensors,
+                                  const char* const* names) {
+  const tsr_tensor_desc* first = &tensors[0]->desc;
+  if (first->dtype != tsr_dtype_f32)
+    return tsr_error(tsr_status_unsupported_parameter, "%s: %s must be f32", where, names[0]);
+  for (size_t t = 1; t < count; t++) {
+    const tsr_tensor_desc* d = &tensors[t]->desc;
+    if (!tsr_tensor_desc_same_shape(first, d) || d->layout != first->layout)
+      return tsr_error(tsr_status_invalid_parameter, "%s: %s must have the dims, dtype and layout of %s",
+                       where, names[t], names[0]);
+    for (int32_t k = 0; k < d->ndims; k++)
+      if (d->strides[k] != first->strides[k])
+        return tsr_error(tsr_status_invalid_parameter, "%s: %s must have the strides of %s", where,
+                         names[t], names[0]);
+  }
+  return tsr_status_success;
+}
+

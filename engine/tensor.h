@@ -21,4 +21,9 @@ bool tsr_tensor_desc_same_shape(const tsr_tensor_desc* a, const tsr_tensor_desc*
 /// layouts count their zero padding as part of the dense span).
 bool tsr_tensor_desc_is_dense(const tsr_tensor_desc* desc);
 
+/// Checks that every tensor has tensors[0]'s dtype (which must be f32), dims, layout and strides;
+/// the message names the offending one by names[t].
+tsr_status tsr_tensors_check_alike(const char* where, size_t count, const tsr_tensor* const* tensors,
+                                   const char* const* names);
+
 #endif

@@ -298,6 +298,11 @@ typedef enum tsr_op_kind {
   tsr_op_kind_dropout = 8,
   tsr_op_kind_embedding = 9,
   tsr_op_kind_softmax_cross_entropy = 10,
+  tsr_op_kind_eltwise_backward = 11,
+  tsr_op_kind_softmax_backward = 12,
+  tsr_op_kind_dense_backward = 13,
+  tsr_op_kind_layer_norm_backward = 14,
+  tsr_op_kind_batch_norm_backward = 15,
 } tsr_op_kind;
 
 /// Runs `op` on `inputs` and writes `outputs`; the order and meaning of the tensors is given by
@@ -502,6 +507,46 @@ TSR_API tsr_status tsr_dense_create(int64_t in_features, int64_t out_features,
                                     const float* weights, tsr_dense_weights_layout layout,
                                     const float* bias, const tsr_activation* activation,
                                     tsr_op** op);
+
+/* Backward passes. Each op computes gradients from the forward pass' inputs (or outputs, as
+ * said) and the gradient of the loss with respect to the forward outputs (dy). Tensors follow
+ * the forward op's conventions; outputs may not alias inputs unless said. Derivatives are
+ * evaluated in double precision and rounded once. */
+
+/// Activation backward: dx = dy * f'(x). Run with inputs [0] x, [1] dy; outputs [0] dx (all
+/// f32, same dims and dense layout; dx may be dy). At a kink the derivative is PyTorch's:
+/// ReLU'(0) = 0, clamp' = 0 at its bounds, |x|'(0) = 0. Errors: as tsr_eltwise_create.
+TSR_API tsr_status tsr_eltwise_backward_create(const tsr_activation* activation, tsr_op** op);
+
+/// Softmax / log-softmax backward along `axis`, from the forward output y:
+///   softmax:     dx = y * (dy - sum(dy * y))
+///   log-softmax: dx = dy - exp(y) * sum(dy)
+/// sums over the axis. Run with inputs [0] y, [1] dy; outputs [0] dx (f32, same dims, plain,
+/// nhwc or strided, the same strides). Errors: as tsr_softmax_create.
+TSR_API tsr_status tsr_softmax_backward_create(int32_t axis, int logarithmic, tsr_op** op);
+
+/// Dense backward, for y = x W^T + b: dx = dy W, dW = dy^T x (in the weights' layout),
+/// db = the sum of dy's rows. `weights` as tsr_dense_create takes them, copied and packed at
+/// creation. Run with inputs [0] x [..., in], [1] dy [..., out]; outputs [0] dx (like x),
+/// [1] dW (out x in, or in x out for tsr_dense_weights_in_out), and optionally [2] db [out].
+/// All f32, plain. Errors: as tsr_dense_create.
+TSR_API tsr_status tsr_dense_backward_create(int64_t in_features, int64_t out_features,
+                                             const float* weights,
+                                             tsr_dense_weights_layout layout, tsr_op** op);
+
+/// Layer norm backward (same arguments as tsr_layer_norm_create; statistics are recomputed
+/// from x). Run with inputs [0] x, [1] dy; outputs [0] dx, and optionally [1] dgamma and
+/// [2] dbeta (product(normalized_shape) values each).
+TSR_API tsr_status tsr_layer_norm_backward_create(int32_t normalized_ndims,
+                                                  const int64_t* normalized_shape,
+                                                  const float* gamma, float epsilon, tsr_op** op);
+
+/// Batch norm backward for training mode (normalized with the batch's statistics). Run with
+/// inputs [0] x, [1] dy, [2] batch mean [C], [3] batch biased variance [C] (outputs [3] and [4]
+/// of the training forward); outputs [0] dx, and optionally [1] dgamma [C], [2] dbeta [C].
+/// Errors: as tsr_batch_norm_training_create.
+TSR_API tsr_status tsr_batch_norm_backward_create(int64_t channels, const float* gamma,
+                                                  float epsilon, tsr_op** op);
 
 /* ---------------------------------------------------------------------------------------------
  * Matrix multiplication

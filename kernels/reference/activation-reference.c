@@ -60,6 +60,61 @@ double tsr_reference_activation_f64(const tsr_activation* a, double x) {
   return NAN;
 }
 
+double tsr_reference_activation_derivative_f64(const tsr_activation* a, double x) {
+  if (isnan(x)) return x;
+  const double alpha = a->alpha, beta = a->beta;
+  switch (a->kind) {
+    case tsr_activation_none: return 1.0;
+    case tsr_activation_relu: return x > 0 ? 1.0 : 0.0;
+    case tsr_activation_clamp: return x > alpha && x < beta ? 1.0 : 0.0;
+    case tsr_activation_leaky_relu: return x > 0 ? 1.0 : alpha;
+    case tsr_activation_elu: return x > 0 ? 1.0 : alpha * exp(x);
+    case tsr_activation_selu: return tsr_selu_scale * (x > 0 ? 1.0 : tsr_selu_alpha * exp(x));
+    case tsr_activation_gelu_erf:
+      if (isinf(x)) return x > 0 ? 1.0 : 0.0;
+      return 0.5 * erfc(-x / sqrt(2.0)) + x * exp(-0.5 * x * x) / sqrt(2.0 * M_PI);
+    case tsr_activation_gelu_tanh: {
+      if (isinf(x)) return x > 0 ? 1.0 : 0.0;
+      const double c = sqrt(2.0 / M_PI), u = c * (x + 0.044715 * x * x * x), t = tanh(u);
+      return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * c * (1.0 + 3.0 * 0.044715 * x * x);
+    }
+    case tsr_activation_sigmoid: {
+      const double s = tsr_sigmoid(x);
+      return s * (1.0 - s);
+    }
+    case tsr_activation_hard_sigmoid: {
+      const double v = alpha * x + beta;
+      return v > 0 && v < 1 ? alpha : 0.0;
+    }
+    case tsr_activation_tanh: {
+      const double t = tanh(x);
+      return 1.0 - t * t;
+    }
+    case tsr_activation_softplus: return tsr_sigmoid(alpha * x);
+    case tsr_activation_softsign: {
+      const double d = 1.0 + fabs(x);
+      return 1.0 / (d * d);
+    }
+    case tsr_activation_silu: {
+      if (isinf(x)) return (x > 0) == (alpha > 0) ? 1.0 : 0.0;
+      const double s = tsr_sigmoid(alpha * x);
+      return s + alpha * x * s * (1.0 - s);
+    }
+    case tsr_activation_hard_swish: return x < -3 ? 0.0 : x > 3 ? 1.0 : (2.0 * x + 3.0) / 6.0;
+    case tsr_activation_mish: {
+      if (isinf(x)) return x > 0 ? 1.0 : 0.0;
+      const double t = tanh(tsr_softplus(x));
+      return t + x * (1.0 - t * t) * tsr_sigmoid(x);
+    }
+    case tsr_activation_exp: return exp(x);
+    case tsr_activation_log: return 1.0 / x;
+    case tsr_activation_abs: return x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0;
+    case tsr_activation_square: return 2.0 * x;
+    case tsr_activation_sqrt: return 0.5 / sqrt(x);
+  }
+  return NAN;
+}
+
 float tsr_reference_activation(const tsr_activation* activation, float x) {
   return (float)tsr_reference_activation_f64(activation, (double)x);
 }

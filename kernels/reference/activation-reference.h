@@ -10,6 +10,10 @@
 /// The activation of x in double precision, infinities mapped to the function's limits.
 double tsr_reference_activation_f64(const tsr_activation* activation, double x);
 
+/// The derivative of the activation at x in double precision (at a kink, the one-sided value
+/// PyTorch uses: ReLU'(0) = 0, clamp' = 0 at either bound, |x|'(0) = 0).
+double tsr_reference_activation_derivative_f64(const tsr_activation* activation, double x);
+
 /// The same, rounded to float.
 float tsr_reference_activation(const tsr_activation* activation, float x);
 

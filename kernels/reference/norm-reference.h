@@ -23,4 +23,13 @@ struct tsr_norm_set {
 void tsr_reference_normalize_set(const struct tsr_norm_set* set, const float* x, float* y,
                                  double* mean_out, double* variance_out);
 
+/// Backward of tsr_reference_normalize_set with respect to x, given dy (same offsets as x):
+///   xhat = (x - mean) / sqrt(var + epsilon), g = dy * gamma,
+///   dx = (g - mean(g) - xhat * mean(g * xhat)) / sqrt(var + epsilon)
+/// with the set's statistics (given, or computed from x). When dgamma / dbeta are not NULL,
+/// adds sum(dy * xhat) and sum(dy) into them at each element's affine index.
+void tsr_reference_normalize_set_backward(const struct tsr_norm_set* set, const float* x,
+                                          const float* dy, float* dx, double* dgamma,
+                                          double* dbeta);
+
 #endif
