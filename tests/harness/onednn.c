@@ -37,15 +37,21 @@ static int tsr_fail(const char* what, dnnl_status_t status) {
   return -1;
 }
 
-int tsr_onednn_call_create(tsr_onednn_call* call, const_dnnl_op_desc_t op_desc,
-                           const_dnnl_primitive_attr_t attr, int num_args,
-                           const tsr_onednn_arg* args) {
+static int tsr_onednn_call_create_hinted(tsr_onednn_call* call, const_dnnl_op_desc_t op_desc,
+                                         const_dnnl_primitive_attr_t attr,
+                                         const_dnnl_op_desc_t forward_desc, int num_args,
+                                         const tsr_onednn_arg* args) {
   memset(call, 0, sizeof(*call));
   if (num_args > TSR_ONEDNN_MAX_ARGS) return tsr_fail("too many arguments", dnnl_invalid_arguments);
   dnnl_engine_t engine = tsr_onednn_engine();
   if (engine == NULL) return tsr_fail("dnnl_engine_create", dnnl_runtime_error);
-  dnnl_primitive_desc_t pd;
-  dnnl_status_t status = dnnl_primitive_desc_create(&pd, op_desc, attr, engine, NULL);
+  dnnl_primitive_desc_t hint = NULL, pd;
+  dnnl_status_t status;
+  if (forward_desc != NULL &&
+      (status = dnnl_primitive_desc_create(&hint, forward_desc, NULL, engine, NULL)) != dnnl_success)
+    return tsr_fail("dnnl_primitive_desc_create (forward hint)", status);
+  status = dnnl_primitive_desc_create(&pd, op_desc, attr, engine, hint);
+  if (hint != NULL) dnnl_primitive_desc_destroy(hint);
   if (status != dnnl_success) return tsr_fail("dnnl_primitive_desc_create", status);
   const char* impl = NULL;
   dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl);
@@ -73,6 +79,18 @@ int tsr_onednn_call_create(tsr_onednn_call* call, const_dnnl_op_desc_t op_desc,
     call->num_args = i + 1;
   }
   return 0;
+}
+
+int tsr_onednn_call_create(tsr_onednn_call* call, const_dnnl_op_desc_t op_desc,
+                           const_dnnl_primitive_attr_t attr, int num_args,
+                           const tsr_onednn_arg* args) {
+  return tsr_onednn_call_create_hinted(call, op_desc, attr, NULL, num_args, args);
+}
+
+int tsr_onednn_call_create_backward(tsr_onednn_call* call, const_dnnl_op_desc_t op_desc,
+                                    const_dnnl_op_desc_t forward_desc, int num_args,
+                                    const tsr_onednn_arg* args) {
+  return tsr_onednn_call_create_hinted(call, op_desc, NULL, forward_desc, num_args, args);
 }
 
 int tsr_onednn_call_execute(const tsr_onednn_call* call) {

@@ -51,6 +51,12 @@ int tsr_onednn_md(const tsr_tensor_desc* desc, dnnl_memory_desc_t* md);
 int tsr_onednn_call_create(tsr_onednn_call* call, const_dnnl_op_desc_t op_desc,
                            const_dnnl_primitive_attr_t attr, int num_args,
                            const tsr_onednn_arg* args);
+/// The same for a backward primitive, which oneDNN creates from its forward counterpart's
+/// primitive descriptor: `forward_desc` describes that forward operation.
+int tsr_onednn_call_create_backward(tsr_onednn_call* call, const_dnnl_op_desc_t op_desc,
+                                    const_dnnl_op_desc_t forward_desc, int num_args,
+                                    const tsr_onednn_arg* args);
+
 /// Runs the primitive and waits for it. Returns 0, or -1 with a message on stderr.
 int tsr_onednn_call_execute(const tsr_onednn_call* call);
 void tsr_onednn_call_destroy(tsr_onednn_call* call);
