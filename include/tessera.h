@@ -303,6 +303,8 @@ typedef enum tsr_op_kind {
   tsr_op_kind_dense_backward = 13,
   tsr_op_kind_layer_norm_backward = 14,
   tsr_op_kind_batch_norm_backward = 15,
+  tsr_op_kind_prelu = 16,
+  tsr_op_kind_prelu_backward = 17,
 } tsr_op_kind;
 
 /// Runs `op` on `inputs` and writes `outputs`; the order and meaning of the tensors is given by
@@ -486,6 +488,19 @@ TSR_API tsr_status tsr_dense_fans(int64_t in_features, int64_t out_features, int
 TSR_API tsr_status tsr_conv_fans(int64_t out_channels, int64_t in_channels_per_group,
                                  int32_t spatial_ndims, const int64_t* kernel, int64_t* fan_in,
                                  int64_t* fan_out);
+
+/// PReLU: y = x > 0 ? x : slope[c] * x, c the channel (dim 1) of x [N, C, ...]; with
+/// channels == 1 one slope serves every element of any x (PyTorch's PReLU with
+/// num_parameters 1). The slopes are copied at creation. Run with inputs[0] = x, outputs[0] =
+/// y: f32, the same dims, plain or nhwc (y may be x). Errors: invalid_parameter (op or slopes
+/// NULL, channels below 1; at run, C differing from channels or mismatched tensors),
+/// unsupported_parameter (other layouts).
+TSR_API tsr_status tsr_prelu_create(int64_t channels, const float* slopes, tsr_op** op);
+
+/// PReLU backward: dx = dy * (x > 0 ? 1 : slope[c]), dslope[c] = the sum of dy * x over the
+/// elements of channel c where x <= 0. Run with inputs [0] x, [1] dy; outputs [0] dx, and
+/// optionally [1] dslope [channels]. Errors: as tsr_prelu_create.
+TSR_API tsr_status tsr_prelu_backward_create(int64_t channels, const float* slopes, tsr_op** op);
 
 /// Dense (fully connected) layer: y = activation(x W^T + bias) over the last axis of x.
 /// - weights: out_features x in_features floats in the given layout, copied and packed for the
