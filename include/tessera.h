@@ -305,6 +305,7 @@ typedef enum tsr_op_kind {
   tsr_op_kind_batch_norm_backward = 15,
   tsr_op_kind_prelu = 16,
   tsr_op_kind_prelu_backward = 17,
+  tsr_op_kind_conv = 18,
 } tsr_op_kind;
 
 /// Runs `op` on `inputs` and writes `outputs`; the order and meaning of the tensors is given by
@@ -336,6 +337,58 @@ TSR_API void tsr_op_destroy(tsr_op* op);
 /// alpha > beta, a non-finite alpha or beta where the kind uses it, softplus alpha <= 0),
 /// out_of_memory.
 TSR_API tsr_status tsr_eltwise_create(const tsr_activation* activation, tsr_op** op);
+
+/* ---------------------------------------------------------------------------------------------
+ * Spatial layers
+ * ------------------------------------------------------------------------------------------- */
+
+typedef enum tsr_padding_mode {
+  tsr_padding_explicit = 0, ///< padding_begin / padding_end as given (asymmetric allowed)
+  /// output = ceil(input / stride); the padding needed is split as TensorFlow / Keras do, the
+  /// extra element at the end
+  tsr_padding_same = 1,
+  tsr_padding_valid = 2,    ///< no padding
+} tsr_padding_mode;
+
+/// A convolution's geometry. Spatial arrays are outermost first: [w] for 1-D, [h, w] for 2-D,
+/// [d, h, w] for 3-D; entries past spatial_ndims are ignored.
+typedef struct tsr_conv_params {
+  int32_t spatial_ndims;        ///< 1, 2 or 3
+  int64_t in_channels, out_channels;
+  int64_t groups;               ///< divides both channel counts; depthwise is groups = in_channels
+  int64_t kernel[3];            ///< at least 1
+  int64_t stride[3];            ///< at least 1
+  int64_t dilation[3];          ///< at least 1 (1 = dense, PyTorch's convention; oneDNN counts from 0)
+  tsr_padding_mode padding_mode;
+  int64_t padding_begin[3];     ///< explicit mode: at least 0
+  int64_t padding_end[3];
+  tsr_activation activation;    ///< fused into the output (kind 0: none)
+  /// y = activation(conv(x) + bias + sum_scale * y): 0 overwrites y (it is not read); 1 adds
+  /// what y holds before the activation, as residual blocks need (relu(conv + residual)).
+  float sum_scale;
+} tsr_conv_params;
+
+/// The output dims for input dims [N, C_in, spatial...] (logical order, spatial_ndims + 2 of
+/// them): [N, C_out, out...], out = floor((in + pad_begin + pad_end - dilation (kernel - 1) -
+/// 1) / stride) + 1. Writes nothing on failure. Errors: invalid_parameter (NULL pointers, bad
+/// parameters as tsr_conv_create, input channels differing from in_channels, a kernel larger
+/// than the padded input, an output size below 1, sizes that overflow).
+TSR_API tsr_status tsr_conv_output_shape(const tsr_conv_params* params, int32_t ndims,
+                                         const int64_t* input_dims, int64_t* output_dims);
+
+/// Convolution (1-D, 2-D or 3-D; grouped and depthwise by `groups`): y[n, o, p] =
+/// activation(bias[o] + sum over the group's input channels i and kernel taps k of
+/// x[n, i, p * stride + k * dilation - pad_begin] * w[o, i, k] + sum_scale * y[n, o, p]). Weights are
+/// [out_channels][in_channels / groups][kernel...] as PyTorch stores them, copied at creation;
+/// bias is out_channels floats or NULL. Run with inputs[0] = x [N, C_in, spatial...] and
+/// outputs[0] = y [N, C_out, out...] (tsr_conv_output_shape), f32, both plain (NCW / NCHW /
+/// NCDHW) or both nhwc. Sums are in double, rounded once (exact for integer-valued data).
+/// Errors: invalid_parameter (op, params or weights NULL; spatial_ndims outside 1..3; channels,
+/// groups, kernel, stride or dilation below 1; groups not dividing the channels; negative
+/// padding; an unknown padding mode; a bad activation; sizes that overflow; at run, tensors
+/// that do not match the op's shape), unsupported_parameter (other layouts), out_of_memory.
+TSR_API tsr_status tsr_conv_create(const tsr_conv_params* params, const float* weights,
+                                   const float* bias, tsr_op** op);
 
 /// Softmax along one axis: y = exp(x - max) / sum(exp(x - max)), the max and sum taken over
 /// `axis` (negative counts from the end: -1 is the last axis). With `logarithmic` set, log-softmax:

@@ -1,0 +1,241 @@
+/* Convolution 1-D to 3-D: parameter checks, shape inference, and an op whose run path hands each
+ * (sample, output channel) plane to the reference loop over the pool. This is the portable,
+ * exact path that every fast convolution (direct, indirect, 1x1 GEMM, Winograd) is checked
+ * against; those replace it behind the same API. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/activation.h"
+#include "engine/error.h"
+#include "engine/op.h"
+#include "engine/tensor.h"
+#include "kernels/reference/conv-reference.h"
+#include "threadpool/threadpool.h"
+
+#define TSR_CONV_MAX_EXTENT ((int64_t)1 << 40)
+
+static tsr_status tsr_conv_check_params(const tsr_conv_params* p, const char* where) {
+  if (p->spatial_ndims < 1 || p->spatial_ndims > 3)
+    return tsr_error(tsr_status_invalid_parameter, "%s: spatial_ndims is %d; must be 1, 2 or 3",
+                     where, (int)p->spatial_ndims);
+  if (p->in_channels < 1 || p->out_channels < 1 || p->in_channels > TSR_CONV_MAX_EXTENT ||
+      p->out_channels > TSR_CONV_MAX_EXTENT)
+    return tsr_error(tsr_status_invalid_parameter,
+                     "%s: in_channels (%lld) and out_channels (%lld) must be 1 to 2^40", where,
+                     (long long)p->in_channels, (long long)p->out_channels);
+  if (p->groups < 1 || p->in_channels % p->groups != 0 || p->out_channels % p->groups != 0)
+    return tsr_error(tsr_status_invalid_parameter,
+                     "%s: groups is %lld; must be at least 1 and divide in_channels (%lld) and "
+                     "out_channels (%lld)", where, (long long)p->groups, (long long)p->in_channels,
+                     (long long)p->out_channels);
+  if (p->padding_mode != tsr_padding_explicit && p->padding_mode != tsr_padding_same &&
+      p->padding_mode != tsr_padding_valid)
+    return tsr_error(tsr_status_invalid_parameter, "%s: padding_mode %d is not a tsr_padding_mode",
+                     where, (int)p->padding_mode);
+  for (int32_t d = 0; d < p->spatial_ndims; d++) {
+    static const char* const what[] = {"kernel", "stride", "dilation"};
+    const int64_t values[] = {p->kernel[d], p->stride[d], p->dilation[d]};
+    for (int v = 0; v < 3; v++)
+      if (values[v] < 1 || values[v] > TSR_CONV_MAX_EXTENT)
+        return tsr_error(tsr_status_invalid_parameter, "%s: %s[%d] is %lld; must be 1 to 2^40",
+                         where, what[v], (int)d, (long long)values[v]);
+    if (p->padding_mode == tsr_padding_explicit &&
+        (p->padding_begin[d] < 0 || p->padding_end[d] < 0 || p->padding_begin[d] > TSR_CONV_MAX_EXTENT ||
+         p->padding_end[d] > TSR_CONV_MAX_EXTENT))
+      return tsr_error(tsr_status_invalid_parameter,
+                       "%s: padding_begin[%d] and padding_end[%d] are %lld and %lld; must be 0 to 2^40",
+                       where, (int)d, (int)d, (long long)p->padding_begin[d], (long long)p->padding_end[d]);
+  }
+  size_t weights;
+  size_t taps = 1;
+  for (int32_t d = 0; d < p->spatial_ndims; d++)
+    if (!tsr_mul_size(taps, (size_t)p->kernel[d], &taps))
+      return tsr_error(tsr_status_invalid_parameter, "%s: the kernel size overflows", where);
+  if (!tsr_mul_size((size_t)p->out_channels, (size_t)(p->in_channels / p->groups), &weights) ||
+      !tsr_mul_size(weights, taps, &weights) || weights > SIZE_MAX / 8)
+    return tsr_error(tsr_status_invalid_parameter, "%s: the weights' size overflows", where);
+  char name[32];
+  snprintf(name, sizeof(name), "%s: activation", where);
+  return tsr_activation_check(&p->activation, name);
+}
+
+/* Padding and output extent of spatial dim d for input extent `in`; false when no output. */
+static bool tsr_conv_extent(const tsr_conv_params* p, int32_t d, int64_t in, int64_t* pad_begin,
+                            int64_t* out) {
+  const int64_t span = p->dilation[d] * (p->kernel[d] - 1) + 1;
+  int64_t begin = 0, end = 0;
+  if (p->padding_mode == tsr_padding_explicit) {
+    begin = p->padding_begin[d];
+    end = p->padding_end[d];
+  } else if (p->padding_mode == tsr_padding_same) {
+    const int64_t wanted = (in + p->stride[d] - 1) / p->stride[d];
+    int64_t total = (wanted - 1) * p->stride[d] + span - in;
+    if (total < 0) total = 0;
+    begin = total / 2;
+    end = total - begin;
+  }
+  const int64_t padded = in + begin + end;
+  *pad_begin = begin;
+  if (padded < span) return false;
+  *out = (padded - span) / p->stride[d] + 1;
+  return true;
+}
+
+tsr_status tsr_conv_output_shape(const tsr_conv_params* p, int32_t ndims, const int64_t* input_dims,
+                                 int64_t* output_dims) {
+  static const char where[] = "tsr_conv_output_shape";
+  if (p == NULL || input_dims == NULL || output_dims == NULL)
+    return tsr_error(tsr_status_invalid_parameter, "%s: params, input_dims or output_dims is NULL", where);
+  tsr_status status = tsr_conv_check_params(p, where);
+  if (status != tsr_status_success) return status;
+  if (ndims != p->spatial_ndims + 2)
+    return tsr_error(tsr_status_invalid_parameter, "%s: ndims is %d; a %d-D convolution takes %d",
+                     where, (int)ndims, (int)p->spatial_ndims, (int)p->spatial_ndims + 2);
+  for (int32_t d = 0; d < ndims; d++)
+    if (input_dims[d] < 1 || input_dims[d] > TSR_CONV_MAX_EXTENT)
+      return tsr_error(tsr_status_invalid_parameter, "%s: input_dims[%d] is %lld; must be 1 to 2^40",
+                       where, (int)d, (long long)input_dims[d]);
+  if (input_dims[1] != p->in_channels)
+    return tsr_error(tsr_status_invalid_parameter,
+                     "%s: the input has %lld channels; the convolution takes %lld", where,
+                     (long long)input_dims[1], (long long)p->in_channels);
+  int64_t out[5] = {input_dims[0], p->out_channels};
+  for (int32_t d = 0; d < p->spatial_ndims; d++) {
+    int64_t pad;
+    if (!tsr_conv_extent(p, d, input_dims[2 + d], &pad, &out[2 + d]))
+      return tsr_error(tsr_status_invalid_parameter,
+                       "%s: spatial dim %d: the dilated kernel (%lld) is larger than the padded "
+                       "input; the output would be empty", where, (int)d,
+                       (long long)(p->dilation[d] * (p->kernel[d] - 1) + 1));
+  }
+  memcpy(output_dims, out, sizeof(int64_t) * (size_t)ndims);
+  return tsr_status_success;
+}
+
+struct tsr_conv_op {
+  struct tsr_op base;
+  tsr_conv_params params;
+  float* weights;
+  float* bias;
+  const tsr_activation* activation; /* NULL for none */
+};
+
+struct tsr_conv_call {
+  const struct tsr_conv_op* op;
+  struct tsr_conv_geometry g;
+  const float* x;
+  float* y;
+};
+
+static void tsr_conv_plane(void* context, size_t thread, size_t n, size_t o) {
+  (void)thread;
+  const struct tsr_conv_call* call = context;
+  tsr_reference_conv_plane_f32(&call->g, call->x, call->op->weights, call->op->bias,
+                               call->op->activation, call->op->params.sum_scale, call->y, n, o);
+}
+
+/* Element strides of [N, C, spatial...] in a plain or nhwc layout, spatial padded to 3. */
+static void tsr_conv_strides(const tsr_tensor_desc* d, int32_t spatial, size_t* sn, size_t* sc, size_t* ss) {
+  const int32_t skip = 3 - spatial;
+  for (int32_t k = 0; k < 3; k++) ss[k] = 0;
+  *sn = (size_t)d->strides[0];
+  *sc = (size_t)d->strides[1];
+  for (int32_t k = 0; k < spatial; k++) ss[skip + k] = (size_t)d->strides[2 + k];
+}
+
+static tsr_status tsr_conv_run(const tsr_op* base, const tsr_tensor* inputs, size_t num_outputs,
+                               const tsr_tensor* outputs, tsr_threadpool* pool) {
+  static const char where[] = "tsr_op_run(conv)";
+  const struct tsr_conv_op* op = (const struct tsr_conv_op*)base;
+  const tsr_conv_params* p = &op->params;
+  const tsr_tensor_desc* x = &inputs[0].desc;
+  const tsr_tensor_desc* y = &outputs[0].desc;
+  if (x->dtype != tsr_dtype_f32 || y->dtype != tsr_dtype_f32)
+    return tsr_error(tsr_status_unsupported_parameter, "%s: inputs[0] and outputs[0] must be f32", where);
+  if ((x->layout != tsr_layout_plain && x->layout != tsr_layout_nhwc) || y->layout != x->layout)
+    return tsr_error(tsr_status_unsupported_parameter,
+                     "%s: inputs[0] and outputs[0] must both be plain or both nhwc (got %s, %s)",
+                     where, tsr_layout_name(x->layout), tsr_layout_name(y->layout));
+  int64_t expected[5];
+  tsr_status status = tsr_conv_output_shape(p, x->ndims, x->dims, expected);
+  if (status != tsr_status_success) {
+    /* re-attribute the message to the run and the input tensor */
+    char detail[512];
+    snprintf(detail, sizeof(detail), "%s", tsr_last_error_message());
+    return tsr_error(status, "%s: inputs[0]: %s", where, detail);
+  }
+  if (y->ndims != x->ndims || memcmp(y->dims, expected, sizeof(int64_t) * (size_t)x->ndims) != 0)
+    return tsr_error(tsr_status_invalid_parameter,
+                     "%s: outputs[0] dims do not match the convolution's output shape", where);
+  struct tsr_conv_call call = {.op = op, .x = inputs[0].data, .y = outputs[0].data};
+  struct tsr_conv_geometry* g = &call.g;
+  const int32_t spatial = p->spatial_ndims, skip = 3 - spatial;
+  g->n = (size_t)x->dims[0];
+  g->ic = (size_t)p->in_channels;
+  g->oc = (size_t)p->out_channels;
+  g->groups = (size_t)p->groups;
+  for (int32_t k = 0; k < 3; k++) {
+    g->in[k] = g->out[k] = g->kernel[k] = g->stride[k] = g->dilation[k] = 1;
+    g->pad[k] = 0;
+  }
+  for (int32_t k = 0; k < spatial; k++) {
+    int64_t pad = 0, out = 1; /* output_shape above proved the extent exists */
+    tsr_conv_extent(p, k, x->dims[2 + k], &pad, &out);
+    g->in[skip + k] = (size_t)x->dims[2 + k];
+    g->out[skip + k] = (size_t)out;
+    g->kernel[skip + k] = (size_t)p->kernel[k];
+    g->stride[skip + k] = (size_t)p->stride[k];
+    g->dilation[skip + k] = (size_t)p->dilation[k];
+    g->pad[skip + k] = pad;
+  }
+  tsr_conv_strides(x, spatial, &g->x_n, &g->x_c, g->x_s);
+  tsr_conv_strides(y, spatial, &g->y_n, &g->y_c, g->y_s);
+  tsr_parallelize_2d(pool, tsr_conv_plane, &call, g->n, g->oc);
+  return tsr_status_success;
+}
+
+static void tsr_conv_release(tsr_op* base) {
+  struct tsr_conv_op* op = (struct tsr_conv_op*)base;
+  free(op->weights);
+  free(op->bias);
+}
+
+static const struct tsr_op_vtable tsr_conv_vtable = {
+    .run = tsr_conv_run, .release = tsr_conv_release, .num_inputs = 1, .num_outputs = 1};
+
+tsr_status tsr_conv_create(const tsr_conv_params* params, const float* weights, const float* bias,
+                           tsr_op** op) {
+  static const char where[] = "tsr_conv_create";
+  if (op == NULL) return tsr_error(tsr_status_invalid_parameter, "%s: op is NULL", where);
+  if (params == NULL) return tsr_error(tsr_status_invalid_parameter, "%s: params is NULL", where);
+  if (weights == NULL) return tsr_error(tsr_status_invalid_parameter, "%s: weights is NULL", where);
+  const tsr_status status = tsr_conv_check_params(params, where);
+  if (status != tsr_status_success) return status;
+  size_t count = (size_t)params->out_channels * (size_t)(params->in_channels / params->groups);
+  for (int32_t d = 0; d < params->spatial_ndims; d++) count *= (size_t)params->kernel[d];
+  struct tsr_conv_op* created =
+      (struct tsr_conv_op*)tsr_op_alloc(sizeof(struct tsr_conv_op), tsr_op_kind_conv, &tsr_conv_vtable);
+  if (created != NULL) {
+    created->weights = malloc(count * sizeof(float));
+    if (bias != NULL) created->bias = malloc((size_t)params->out_channels * sizeof(float));
+  }
+  if (created == NULL || created->weights == NULL || (bias != NULL && created->bias == NULL)) {
+    tsr_op_destroy(created ? &created->base : NULL);
+    return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
+  }
+  memcpy(created->weights, weights, count * sizeof(float));
+  if (bias != NULL) memcpy(created->bias, bias, (size_t)params->out_channels * sizeof(float));
+  created->params = *params;
+  created->activation = params->activation.kind == tsr_activation_none ? NULL : &created->params.activation;
+  char act[64];
+  tsr_activation_describe(&params->activation, act, sizeof(act));
+  static const char* const modes[] = {"explicit", "same", "valid"};
+  snprintf(created->base.description, sizeof(created->base.description),
+           "conv%dd:ic%lld oc%lld g%lld k%lld pad=%s %s impl=reference_f64 isa=scalar",
+           (int)params->spatial_ndims, (long long)params->in_channels, (long long)params->out_channels,
+           (long long)params->groups, (long long)params->kernel[params->spatial_ndims - 1],
+           modes[params->padding_mode], act);
+  *op = &created->base;
+  return tsr_status_success;
+}
