@@ -197,7 +197,7 @@ static size_t tsr_sweep(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
 #endif
 
 static void tsr_test_errors(void) {
-  const float w[64] = {0};
+  const float w[4 * 4 * 3 * 3] = {0}; /* the largest valid convolution below reads 144 */
   tsr_op* op = (tsr_op*)0x1;
   struct { const char* fragment; tsr_conv_params p; } cases[8];
   for (int i = 0; i < 8; i++) cases[i].p = tsr_params(2, 4, 4, 1);
