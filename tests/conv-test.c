@@ -127,52 +127,8 @@ static size_t tsr_sweep(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
     tsr_conv_create(&p, w, with_bias ? b : NULL, &op);
     tsr_op_run(op, 1, &tx, 1, &ty, pool);
     tsr_op_destroy(op);
-    /* oneDNN: weights [g, oc/g, ic/g, k...] when grouped, dilation counted from 0 */
-    int64_t wd[6];
-    int32_t wnd = 0;
-    if (groups > 1) wd[wnd++] = groups;
-    wd[wnd++] = oc / groups;
-    wd[wnd++] = ic / groups;
-    for (int d = 0; d < spatial; d++) wd[wnd++] = p.kernel[d];
-    tsr_tensor tw = {.data = w}, tb = {.data = b};
-    tsr_tensor_desc_init(&tw.desc, tsr_dtype_f32, tsr_layout_plain, wnd, wd);
-    tsr_tensor_desc_init(&tb.desc, tsr_dtype_f32, tsr_layout_plain, 1, &oc);
-    dnnl_memory_desc_t src, wei, bias, dst;
-    tsr_onednn_md(&tx.desc, &src);
-    tsr_onednn_md(&tw.desc, &wei);
-    tsr_onednn_md(&tb.desc, &bias);
-    tsr_onednn_md(&ty.desc, &dst);
-    dnnl_dims_t strides, dilates, pad_l, pad_r;
-    for (int d = 0; d < spatial; d++) {
-      const int64_t span = p.dilation[d] * (p.kernel[d] - 1) + 1, in = in_dims[2 + d];
-      int64_t begin = p.padding_begin[d], end = p.padding_end[d];
-      if (p.padding_mode == tsr_padding_valid) begin = end = 0;
-      if (p.padding_mode == tsr_padding_same) {
-        const int64_t total = (out_dims[2 + d] - 1) * p.stride[d] + span - in;
-        begin = total > 0 ? total / 2 : 0;
-        end = total > 0 ? total - begin : 0;
-      }
-      /* oneDNN wants padding_r consistent with the output: shrink it to what is used */
-      end = (out_dims[2 + d] - 1) * p.stride[d] + span - in - begin;
-      strides[d] = p.stride[d], dilates[d] = p.dilation[d] - 1, pad_l[d] = begin, pad_r[d] = end;
-    }
-    dnnl_convolution_desc_t desc;
-    dnnl_dilated_convolution_forward_desc_init(&desc, dnnl_forward_inference, dnnl_convolution_direct, &src, &wei,
-                                               with_bias ? &bias : NULL, &dst, strides, dilates, pad_l, pad_r);
-    dnnl_primitive_attr_t attr = NULL;
-    dnnl_post_ops_t post_ops = NULL;
-    if (sum || relu) {
-      dnnl_primitive_attr_create(&attr);
-      dnnl_post_ops_create(&post_ops);
-      if (sum) dnnl_post_ops_append_sum(post_ops, 1.0f);
-      if (relu) dnnl_post_ops_append_eltwise(post_ops, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f);
-      dnnl_primitive_attr_set_post_ops(attr, post_ops);
-    }
     tsr_onednn_call call;
-    const tsr_onednn_arg args[] = {{DNNL_ARG_SRC, &tx}, {DNNL_ARG_WEIGHTS, &tw}, {DNNL_ARG_DST, &tt}, {DNNL_ARG_BIAS, &tb}};
-    const int created = tsr_onednn_call_create(&call, &desc, attr, with_bias ? 4 : 3, args);
-    if (post_ops) dnnl_post_ops_destroy(post_ops);
-    if (attr) dnnl_primitive_attr_destroy(attr);
+    const int created = tsr_onednn_conv_call(&call, &p, &tx, w, with_bias ? b : NULL, &tt);
     char what[256];
     int len = snprintf(what, sizeof(what), "conv g%lldmb%lldic%lldoc%lld", (long long)groups, (long long)in_dims[0], (long long)ic, (long long)oc);
     static const char* const axes = "dhw";
@@ -180,7 +136,7 @@ static size_t tsr_sweep(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
       const char a = axes[3 - spatial + d];
       len += snprintf(what + len, sizeof(what) - (size_t)len, "i%c%lldk%c%llds%c%lldd%c%lldp%c%lld-%lld", a, (long long)in_dims[2 + d], a,
                       (long long)p.kernel[d], a, (long long)p.stride[d], a, (long long)p.dilation[d] - 1, a,
-                      (long long)pad_l[d], (long long)pad_r[d]);
+                      (long long)p.padding_begin[d], (long long)p.padding_end[d]);
     }
     snprintf(what + len, sizeof(what) - (size_t)len, " %s %s%s%s%s", tsr_layout_name(layout),
              p.padding_mode == 0 ? "explicit" : p.padding_mode == 1 ? "same" : "valid", with_bias ? " bias" : "",

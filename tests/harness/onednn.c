@@ -137,4 +137,58 @@ int tsr_onednn_eltwise_alg(const tsr_activation* a, dnnl_alg_kind_t* alg, float*
   }
 }
 
+int tsr_onednn_conv_call(tsr_onednn_call* call, const tsr_conv_params* p, const tsr_tensor* x,
+                         const float* weights, const float* bias, const tsr_tensor* y) {
+  const int spatial = p->spatial_ndims;
+  if (p->activation.kind != tsr_activation_none && p->activation.kind != tsr_activation_relu) return -1;
+  int64_t wd[6];
+  int32_t wnd = 0;
+  if (p->groups > 1) wd[wnd++] = p->groups;
+  wd[wnd++] = p->out_channels / p->groups;
+  wd[wnd++] = p->in_channels / p->groups;
+  for (int d = 0; d < spatial; d++) wd[wnd++] = p->kernel[d];
+  tsr_tensor tw = {.data = (void*)weights}, tb = {.data = (void*)bias};
+  tsr_tensor_desc_init(&tw.desc, tsr_dtype_f32, tsr_layout_plain, wnd, wd);
+  tsr_tensor_desc_init(&tb.desc, tsr_dtype_f32, tsr_layout_plain, 1, &p->out_channels);
+  dnnl_memory_desc_t src, wei, bia, dst;
+  if (tsr_onednn_md(&x->desc, &src) || tsr_onednn_md(&tw.desc, &wei) || tsr_onednn_md(&tb.desc, &bia) ||
+      tsr_onednn_md(&y->desc, &dst))
+    return -1;
+  dnnl_dims_t strides, dilates, pad_l, pad_r;
+  for (int d = 0; d < spatial; d++) {
+    const int64_t span = p->dilation[d] * (p->kernel[d] - 1) + 1, in = x->desc.dims[2 + d];
+    const int64_t out = y->desc.dims[2 + d];
+    int64_t begin = p->padding_begin[d];
+    if (p->padding_mode == tsr_padding_valid) begin = 0;
+    if (p->padding_mode == tsr_padding_same) {
+      const int64_t total = (out - 1) * p->stride[d] + span - in;
+      begin = total > 0 ? total / 2 : 0;
+    }
+    strides[d] = p->stride[d];
+    dilates[d] = p->dilation[d] - 1;
+    pad_l[d] = begin;
+    pad_r[d] = (out - 1) * p->stride[d] + span - in - begin; /* the padding actually used */
+  }
+  dnnl_convolution_desc_t desc;
+  if (dnnl_dilated_convolution_forward_desc_init(&desc, dnnl_forward_inference, dnnl_convolution_direct, &src,
+                                                 &wei, bias ? &bia : NULL, &dst, strides, dilates, pad_l,
+                                                 pad_r) != dnnl_success)
+    return -1;
+  dnnl_primitive_attr_t attr = NULL;
+  dnnl_post_ops_t post_ops = NULL;
+  if (p->sum_scale != 0.0f || p->activation.kind == tsr_activation_relu) {
+    dnnl_primitive_attr_create(&attr);
+    dnnl_post_ops_create(&post_ops);
+    if (p->sum_scale != 0.0f) dnnl_post_ops_append_sum(post_ops, p->sum_scale);
+    if (p->activation.kind == tsr_activation_relu)
+      dnnl_post_ops_append_eltwise(post_ops, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f);
+    dnnl_primitive_attr_set_post_ops(attr, post_ops);
+  }
+  const tsr_onednn_arg args[] = {{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, &tw}, {DNNL_ARG_DST, y}, {DNNL_ARG_BIAS, &tb}};
+  const int status = tsr_onednn_call_create(call, &desc, attr, bias ? 4 : 3, args);
+  if (post_ops) dnnl_post_ops_destroy(post_ops);
+  if (attr) dnnl_primitive_attr_destroy(attr);
+  return status;
+}
+
 void tsr_onednn_set_threads(int threads) { omp_set_num_threads(threads); }

@@ -66,6 +66,14 @@ void tsr_onednn_call_destroy(tsr_onednn_call* call);
 int tsr_onednn_eltwise_alg(const tsr_activation* activation, dnnl_alg_kind_t* alg, float* alpha,
                            float* beta);
 
+/// oneDNN's convolution for a tessera one on the same tensors: x and y as the op takes them,
+/// weights as tsr_conv_create takes them ([oc][ic / groups][kernel...], viewed as oneDNN's
+/// grouped [g][oc / g][ic / g][kernel...] when grouped), bias NULL or [oc]. The padding comes
+/// from x's and y's shapes; dilation is converted (oneDNN counts from 0); sum_scale and ReLU
+/// become post-ops (other activations: returns -1). Returns 0, or -1.
+int tsr_onednn_conv_call(tsr_onednn_call* call, const tsr_conv_params* params, const tsr_tensor* x,
+                         const float* weights, const float* bias, const tsr_tensor* y);
+
 /// Sets the thread count oneDNN's OpenMP runtime uses for later primitives.
 void tsr_onednn_set_threads(int threads);
 

@@ -1,0 +1,200 @@
+/* `tessera bench conv`: benchdnn's convolution descriptors, "[gG][mbN]icCihHocKohPkhRshSphQ" with
+ * iw/ow/kw/sw/pw for the width (defaulting to the height's values: square) and id/od/kd/sd/pd
+ * for 3-D; 1-D problems give only the w keys. dh/dw/dd are dilations counted from 0 as
+ * benchdnn does. ph pads the beginning; the end padding is what the given oh needs (ph when oh
+ * is not given). --mb replaces N (default 1); --tag=plain|nhwc. Checked against oneDNN's
+ * convolution on integer data, tolerance 0. GFLOP/s counts 2 x N x OC x output x IC/G x kernel. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/harness/harness.h"
+#include "tools/bench.h"
+#include "tools/problem-parse.h"
+#ifdef TSR_HAVE_ONEDNN
+#include "tests/harness/onednn.h"
+#endif
+
+static tsr_layout tsr_conv_layout = tsr_layout_plain;
+
+static void tsr_conv_reset(void) { tsr_conv_layout = tsr_layout_plain; }
+
+static int tsr_conv_option(const char* key, const char* value, char* error, size_t size) {
+  if (strcmp(key, "tag") == 0 && (strcmp(value, "plain") == 0 || strcmp(value, "nhwc") == 0)) {
+    tsr_conv_layout = value[0] == 'p' ? tsr_layout_plain : tsr_layout_nhwc;
+    return 0;
+  }
+  snprintf(error, size, "unknown option --%s=%s (conv takes --tag=plain|nhwc)", key, value);
+  return -1;
+}
+
+enum { K_G, K_MB, K_IC, K_OC, K_ID, K_IH, K_IW, K_OD, K_OH, K_OW, K_KD, K_KH, K_KW, K_SD, K_SH, K_SW,
+       K_PD, K_PH, K_PW, K_DD, K_DH, K_DW, K_COUNT };
+static const char* const tsr_conv_keys[K_COUNT] = {"g", "mb", "ic", "oc", "id", "ih", "iw", "od", "oh", "ow", "kd", "kh",
+                                                   "kw", "sd", "sh", "sw", "pd", "ph", "pw", "dd", "dh", "dw"};
+
+struct tsr_conv_problem {
+  tsr_conv_params params;
+  int64_t in_dims[5], out_dims[5];
+};
+
+static int tsr_conv_parse(const char* body, int64_t mb, struct tsr_conv_problem* c, char* error, size_t size) {
+  int64_t v[K_COUNT];
+  bool has[K_COUNT];
+  if (tsr_parse_keyed(body, tsr_conv_keys, K_COUNT, v, has, error, size) != 0) return -1;
+  for (int k = 0; k < K_COUNT; k++) /* every size, count and stride is at least 1; pads and dilations may be 0 */
+    if (has[k] && v[k] < 1 && !(k >= K_PD && k <= K_DW)) {
+      snprintf(error, size, "'%s': %s is 0; sizes, counts and strides must be at least 1", body, tsr_conv_keys[k]);
+      return -1;
+    }
+  if (!has[K_IC] || !has[K_OC]) {
+    snprintf(error, size, "'%s': needs ic and oc", body);
+    return -1;
+  }
+  const int spatial = has[K_ID] || has[K_KD] ? 3 : has[K_IH] || has[K_KH] ? 2 : has[K_IW] || has[K_KW] ? 1 : 0;
+  if (spatial == 0) {
+    snprintf(error, size, "'%s': needs an input size (iw, ih or id)", body);
+    return -1;
+  }
+  tsr_conv_params* p = &c->params;
+  memset(p, 0, sizeof(*p));
+  p->spatial_ndims = spatial;
+  p->in_channels = v[K_IC];
+  p->out_channels = v[K_OC];
+  p->groups = has[K_G] ? v[K_G] : 1;
+  p->padding_mode = tsr_padding_explicit;
+  c->in_dims[0] = mb > 0 ? mb : has[K_MB] ? v[K_MB] : 1;
+  c->in_dims[1] = p->in_channels;
+  /* per spatial dim (d, h, w): input, output, kernel, stride, pad, dilation keys */
+  static const int keys[3][6] = {{K_ID, K_OD, K_KD, K_SD, K_PD, K_DD}, {K_IH, K_OH, K_KH, K_SH, K_PH, K_DH},
+                                 {K_IW, K_OW, K_KW, K_SW, K_PW, K_DW}};
+  for (int d = 0; d < spatial; d++) {
+    const int* k = keys[3 - spatial + d];
+    const int* h = keys[1]; /* width falls back on the height's values (square problems) */
+    int64_t values[6];
+    for (int j = 0; j < 6; j++) {
+      const bool own = has[k[j]], fallback = k == keys[2] && spatial >= 2 && has[h[j]];
+      values[j] = own ? v[k[j]] : fallback ? v[h[j]] : (j == 2 ? 1 : j == 3 ? 1 : j == 4 || j == 5 ? 0 : -1);
+    }
+    if (values[0] < 1) {
+      snprintf(error, size, "'%s': missing the input size of spatial dim %d", body, d);
+      return -1;
+    }
+    c->in_dims[2 + d] = values[0];
+    p->kernel[d] = values[2];
+    p->stride[d] = values[3];
+    p->padding_begin[d] = values[4];
+    p->dilation[d] = values[5] + 1;
+    const int64_t span = p->dilation[d] * (p->kernel[d] - 1) + 1;
+    p->padding_end[d] = values[1] >= 1 ? (values[1] - 1) * p->stride[d] + span - values[0] - values[4] : values[4];
+    if (p->padding_end[d] < 0) { /* the given output is smaller than the padded input allows */
+      p->padding_end[d] = values[4];
+      int64_t out = (values[0] + 2 * values[4] - span) / p->stride[d] + 1;
+      if (out != values[1]) {
+        snprintf(error, size, "'%s': o%c%lld does not follow from the input, kernel, stride and padding",
+                 body, "dhw"[3 - spatial + d], (long long)values[1]);
+        return -1;
+      }
+    }
+  }
+  if (tsr_conv_output_shape(p, spatial + 2, c->in_dims, c->out_dims) != tsr_status_success) {
+    snprintf(error, size, "%s", tsr_last_error_message());
+    return -1;
+  }
+  return 0;
+}
+
+struct tsr_conv_timed {
+  const tsr_op* op;
+  tsr_tensor *x, *y;
+  tsr_threadpool* pool;
+#ifdef TSR_HAVE_ONEDNN
+  tsr_onednn_call* onednn;
+#endif
+};
+
+static void tsr_conv_run_tessera(void* context) {
+  const struct tsr_conv_timed* t = context;
+  tsr_op_run(t->op, 1, t->x, 1, t->y, t->pool);
+}
+
+#ifdef TSR_HAVE_ONEDNN
+static void tsr_conv_run_onednn(void* context) { tsr_onednn_call_execute(((struct tsr_conv_timed*)context)->onednn); }
+#endif
+
+static int tsr_conv_run(const char* body, const struct tsr_bench_settings* settings, struct tsr_bench_result* result,
+                        char* error, size_t size) {
+  struct tsr_conv_problem c;
+  if (tsr_conv_parse(body, settings->mb, &c, error, size) != 0) return -1;
+  const tsr_conv_params* p = &c.params;
+  const int32_t ndims = p->spatial_ndims + 2;
+  tsr_tensor x = {0}, y = {0};
+  tsr_tensor_desc_init(&x.desc, tsr_dtype_f32, tsr_conv_layout, ndims, c.in_dims);
+  tsr_tensor_desc_init(&y.desc, tsr_dtype_f32, tsr_conv_layout, ndims, c.out_dims);
+  size_t taps = 1;
+  for (int d = 0; d < p->spatial_ndims; d++) taps *= (size_t)p->kernel[d];
+  const size_t xn = tsr_tensor_desc_elements(&x.desc), yn = tsr_tensor_desc_elements(&y.desc);
+  const size_t wn = (size_t)p->out_channels * (size_t)(p->in_channels / p->groups) * taps;
+  if ((xn + yn + wn) > ((size_t)1 << 29)) {
+    snprintf(error, size, "'%s': larger than 2 GiB of tensors, too large to benchmark", body);
+    return -1;
+  }
+  if (result == NULL) return 0;
+  float* w = tsr_bench_alloc(wn * sizeof(float));
+  float* b = tsr_bench_alloc((size_t)p->out_channels * sizeof(float));
+  float* theirs = tsr_bench_alloc(yn * sizeof(float));
+  x.data = tsr_bench_alloc(xn * sizeof(float));
+  y.data = tsr_bench_alloc(yn * sizeof(float));
+  if (!w || !b || !theirs || !x.data || !y.data) {
+    free(w), free(b), free(theirs), free(x.data), free(y.data);
+    snprintf(error, size, "out of memory");
+    return -1;
+  }
+  tsr_rng rng = tsr_rng_seeded(11);
+  tsr_fill_integers(&rng, x.data, xn, -2, 2);
+  tsr_fill_integers(&rng, w, wn, -2, 2);
+  tsr_fill_integers(&rng, b, (size_t)p->out_channels, -4, 4);
+  tsr_op* op = NULL;
+  tsr_conv_create(p, w, b, &op);
+  snprintf(result->impl, sizeof(result->impl), "%s", tsr_op_describe(op));
+  result->work = 2.0 * (double)yn * (double)(p->in_channels / p->groups) * (double)taps;
+  snprintf(result->status, sizeof(result->status), "ok");
+  struct tsr_conv_timed timed = {.op = op, .x = &x, .y = &y, .pool = settings->pool};
+#ifdef TSR_HAVE_ONEDNN
+  tsr_onednn_call call;
+  tsr_tensor t = {y.desc, theirs};
+  const int have_onednn = tsr_onednn_conv_call(&call, p, &x, w, b, &t) == 0;
+  timed.onednn = &call;
+#endif
+  if (settings->mode & tsr_bench_check) {
+    tsr_fill_nan(y.data, yn);
+    tsr_conv_run_tessera(&timed);
+#ifdef TSR_HAVE_ONEDNN
+    if (have_onednn) {
+      tsr_fill_nan(theirs, yn);
+      tsr_onednn_call_execute(&call);
+      result->max_abs_err = tsr_max_abs_error(y.data, theirs, yn);
+      if (tsr_count_mismatches(y.data, theirs, yn, 0.0, 0.0) != 0)
+        snprintf(result->status, sizeof(result->status), "mismatch");
+    }
+#endif
+  }
+  if (settings->mode & tsr_bench_perf) {
+    result->tessera_ms = tsr_bench_time_ms(tsr_conv_run_tessera, &timed);
+#ifdef TSR_HAVE_ONEDNN
+    if (have_onednn) result->onednn_ms = tsr_bench_time_ms(tsr_conv_run_onednn, &timed);
+#endif
+  }
+#ifdef TSR_HAVE_ONEDNN
+  if (have_onednn) tsr_onednn_call_destroy(&call);
+#endif
+  tsr_op_destroy(op);
+  free(w), free(b), free(theirs), free(x.data), free(y.data);
+  return 0;
+}
+
+static const char* const tsr_conv_suite[] = {"ic16ih28oc16oh28kh3ph1n\"small.3x3\"", NULL};
+
+const struct tsr_bench_driver tsr_bench_conv_driver = {
+    "conv", "convolution 1-3 D ([g]mbNicCihHocKohPkhRshSphQ, iw.., id..); GFLOP/s", tsr_conv_suite,
+    tsr_conv_reset, tsr_conv_option, tsr_conv_run};
