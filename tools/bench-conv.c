@@ -104,24 +104,6 @@ static int tsr_conv_parse(const char* body, int64_t mb, struct tsr_conv_problem*
   return 0;
 }
 
-struct tsr_conv_timed {
-  const tsr_op* op;
-  tsr_tensor *x, *y;
-  tsr_threadpool* pool;
-#ifdef TSR_HAVE_ONEDNN
-  tsr_onednn_call* onednn;
-#endif
-};
-
-static void tsr_conv_run_tessera(void* context) {
-  const struct tsr_conv_timed* t = context;
-  tsr_op_run(t->op, 1, t->x, 1, t->y, t->pool);
-}
-
-#ifdef TSR_HAVE_ONEDNN
-static void tsr_conv_run_onednn(void* context) { tsr_onednn_call_execute(((struct tsr_conv_timed*)context)->onednn); }
-#endif
-
 static int tsr_conv_run(const char* body, const struct tsr_bench_settings* settings, struct tsr_bench_result* result,
                         char* error, size_t size) {
   struct tsr_conv_problem c;
@@ -159,16 +141,17 @@ static int tsr_conv_run(const char* body, const struct tsr_bench_settings* setti
   snprintf(result->impl, sizeof(result->impl), "%s", tsr_op_describe(op));
   result->work = 2.0 * (double)yn * (double)(p->in_channels / p->groups) * (double)taps;
   snprintf(result->status, sizeof(result->status), "ok");
-  struct tsr_conv_timed timed = {.op = op, .x = &x, .y = &y, .pool = settings->pool};
+  struct tsr_bench_runs runs = {.op = op, .num_inputs = 1, .num_outputs = 1, .inputs = &x,
+                                .outputs = &y, .pool = settings->pool};
 #ifdef TSR_HAVE_ONEDNN
   tsr_onednn_call call;
   tsr_tensor t = {y.desc, theirs};
   const int have_onednn = tsr_onednn_conv_call(&call, p, &x, w, b, &t) == 0;
-  timed.onednn = &call;
+  if (have_onednn) runs.onednn = &call;
 #endif
   if (settings->mode & tsr_bench_check) {
     tsr_fill_nan(y.data, yn);
-    tsr_conv_run_tessera(&timed);
+    tsr_bench_run_tessera(&runs);
 #ifdef TSR_HAVE_ONEDNN
     if (have_onednn) {
       tsr_fill_nan(theirs, yn);
@@ -179,12 +162,7 @@ static int tsr_conv_run(const char* body, const struct tsr_bench_settings* setti
     }
 #endif
   }
-  if (settings->mode & tsr_bench_perf) {
-    result->tessera_ms = tsr_bench_time_ms(tsr_conv_run_tessera, &timed);
-#ifdef TSR_HAVE_ONEDNN
-    if (have_onednn) result->onednn_ms = tsr_bench_time_ms(tsr_conv_run_onednn, &timed);
-#endif
-  }
+  if (settings->mode & tsr_bench_perf) tsr_bench_time_runs(&runs, result);
 #ifdef TSR_HAVE_ONEDNN
   if (have_onednn) tsr_onednn_call_destroy(&call);
 #endif

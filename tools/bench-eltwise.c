@@ -62,27 +62,7 @@ static int tsr_eltwise_option(const char* key, const char* value, char* error, s
   return -1;
 }
 
-struct tsr_eltwise_timed {
-  const tsr_op* op;
-  tsr_tensor* x;
-  tsr_tensor* y;
-  tsr_threadpool* pool;
 #ifdef TSR_HAVE_ONEDNN
-  tsr_onednn_call* onednn;
-#endif
-};
-
-static void tsr_run_tessera(void* context) {
-  struct tsr_eltwise_timed* t = context;
-  tsr_op_run(t->op, 1, t->x, 1, t->y, t->pool);
-}
-
-#ifdef TSR_HAVE_ONEDNN
-static void tsr_run_onednn(void* context) {
-  struct tsr_eltwise_timed* t = context;
-  tsr_onednn_call_execute(t->onednn);
-}
-
 /* Sets up oneDNN's eltwise on the same tensors; 0 if it could not (layout, algorithm). */
 static int tsr_onednn_eltwise(const tsr_tensor* x, const tsr_tensor* y, tsr_onednn_call* call) {
   dnnl_memory_desc_t md;
@@ -135,11 +115,12 @@ static int tsr_eltwise_run(const char* body, const struct tsr_bench_settings* se
   snprintf(result->status, sizeof(result->status), "ok");
   tsr_rng rng = tsr_rng_seeded(1);
   tsr_fill_integers(&rng, x.data, n, -8, 8);
-  struct tsr_eltwise_timed timed = {.op = op, .x = &x, .y = &y, .pool = settings->pool};
+  struct tsr_bench_runs runs = {.op = op, .num_inputs = 1, .num_outputs = 1, .inputs = &x,
+                                .outputs = &y, .pool = settings->pool};
 #ifdef TSR_HAVE_ONEDNN
   tsr_onednn_call call;
   const int have_onednn = tsr_onednn_eltwise(&x, &y, &call);
-  timed.onednn = &call;
+  if (have_onednn) runs.onednn = &call;
 #endif
   if (settings->mode & tsr_bench_check) {
     float* expected = tsr_bench_alloc(bytes);
@@ -170,12 +151,7 @@ static int tsr_eltwise_run(const char* body, const struct tsr_bench_settings* se
       free(expected);
     }
   }
-  if (settings->mode & tsr_bench_perf) {
-    result->tessera_ms = tsr_bench_time_ms(tsr_run_tessera, &timed);
-#ifdef TSR_HAVE_ONEDNN
-    if (have_onednn) result->onednn_ms = tsr_bench_time_ms(tsr_run_onednn, &timed);
-#endif
-  }
+  if (settings->mode & tsr_bench_perf) tsr_bench_time_runs(&runs, result);
 #ifdef TSR_HAVE_ONEDNN
   if (have_onednn) tsr_onednn_call_destroy(&call);
 #endif

@@ -95,24 +95,6 @@ static int tsr_norm_parse(enum tsr_norm_kind kind, const char* body, int64_t mb,
   return 0;
 }
 
-struct tsr_norm_timed {
-  const tsr_op* op;
-  tsr_tensor *x, *y;
-  tsr_threadpool* pool;
-#ifdef TSR_HAVE_ONEDNN
-  tsr_onednn_call* onednn;
-#endif
-};
-
-static void tsr_norm_run_tessera(void* context) {
-  const struct tsr_norm_timed* t = context;
-  tsr_op_run(t->op, 1, t->x, 1, t->y, t->pool);
-}
-
-#ifdef TSR_HAVE_ONEDNN
-static void tsr_norm_run_onednn(void* context) { tsr_onednn_call_execute(((struct tsr_norm_timed*)context)->onednn); }
-#endif
-
 static int tsr_norm_run(enum tsr_norm_kind kind, const char* body, const struct tsr_bench_settings* settings,
                         struct tsr_bench_result* result, char* error, size_t size) {
   struct tsr_norm_problem p;
@@ -146,7 +128,8 @@ static int tsr_norm_run(enum tsr_norm_kind kind, const char* body, const struct 
   result->memory_bound = true;
   result->work = 2.0 * (double)bytes;
   snprintf(result->status, sizeof(result->status), "ok");
-  struct tsr_norm_timed timed = {.op = op, .x = &tx, .y = &ty, .pool = settings->pool};
+  struct tsr_bench_runs runs = {.op = op, .num_inputs = 1, .num_outputs = 1, .inputs = &tx,
+                                .outputs = &ty, .pool = settings->pool};
 #ifdef TSR_HAVE_ONEDNN
   tsr_onednn_call call;
   int have_onednn = 0;
@@ -179,8 +162,8 @@ static int tsr_norm_run(enum tsr_norm_kind kind, const char* body, const struct 
                                                  dnnl_use_scale | dnnl_use_shift | dnnl_use_global_stats);
       have_onednn = tsr_onednn_call_create(&call, &desc, NULL, 6, args) == 0;
     }
-    timed.onednn = &call;
   }
+  if (have_onednn) runs.onednn = &call;
 #endif
   if (settings->mode & tsr_bench_check) {
     /* The reference, serially: each set as the op's own layout defines it. */
@@ -211,7 +194,7 @@ static int tsr_norm_run(enum tsr_norm_kind kind, const char* body, const struct 
           }
     }
     tsr_fill_nan(y, n);
-    tsr_norm_run_tessera(&timed);
+    tsr_bench_run_tessera(&runs);
     result->max_abs_err = tsr_max_abs_error(y, expected, n);
     if (tsr_count_mismatches(y, expected, n, 2e-6, 2e-6) != 0)
       snprintf(result->status, sizeof(result->status), "mismatch");
@@ -224,12 +207,7 @@ static int tsr_norm_run(enum tsr_norm_kind kind, const char* body, const struct 
     }
 #endif
   }
-  if (settings->mode & tsr_bench_perf) {
-    result->tessera_ms = tsr_bench_time_ms(tsr_norm_run_tessera, &timed);
-#ifdef TSR_HAVE_ONEDNN
-    if (have_onednn) result->onednn_ms = tsr_bench_time_ms(tsr_norm_run_onednn, &timed);
-#endif
-  }
+  if (settings->mode & tsr_bench_perf) tsr_bench_time_runs(&runs, result);
 #ifdef TSR_HAVE_ONEDNN
   if (have_onednn) tsr_onednn_call_destroy(&call);
   free(statistics);

@@ -52,6 +52,26 @@ double tsr_bench_time_ms(void (*run)(void* context), void* context) {
   return 1e3 * (runs % 2 ? times[runs / 2] : 0.5 * (times[runs / 2 - 1] + times[runs / 2]));
 }
 
+static void tsr_bench_tessera_once(void* context) {
+  const struct tsr_bench_runs* r = context;
+  tsr_op_run(r->op, r->num_inputs, r->inputs, r->num_outputs, r->outputs, r->pool);
+}
+
+void tsr_bench_run_tessera(const struct tsr_bench_runs* runs) { tsr_bench_tessera_once((void*)runs); }
+
+#ifdef TSR_HAVE_ONEDNN
+static void tsr_bench_onednn_once(void* context) {
+  tsr_onednn_call_execute(((const struct tsr_bench_runs*)context)->onednn);
+}
+#endif
+
+void tsr_bench_time_runs(const struct tsr_bench_runs* runs, struct tsr_bench_result* result) {
+  result->tessera_ms = tsr_bench_time_ms(tsr_bench_tessera_once, (void*)runs);
+#ifdef TSR_HAVE_ONEDNN
+  if (runs->onednn != NULL) result->onednn_ms = tsr_bench_time_ms(tsr_bench_onednn_once, (void*)runs);
+#endif
+}
+
 void* tsr_bench_alloc(size_t bytes) {
   void* p = NULL;
   return posix_memalign(&p, 64, bytes ? bytes : 64) == 0 ? p : NULL;

@@ -48,6 +48,23 @@ struct tsr_bench_driver {
 /// and 5 runs have passed (at most 1000 runs or about 3 s).
 double tsr_bench_time_ms(void (*run)(void* context), void* context);
 
+/// What a driver times: one tessera op on its tensors and, optionally, the matching oneDNN call
+/// (a tsr_onednn_call*, or NULL when there is none).
+struct tsr_bench_runs {
+  const tsr_op* op;
+  size_t num_inputs, num_outputs;
+  const tsr_tensor* inputs;
+  const tsr_tensor* outputs;
+  tsr_threadpool* pool;
+  void* onednn;
+};
+
+/// Fills result->tessera_ms and (with a oneDNN call) result->onednn_ms.
+void tsr_bench_time_runs(const struct tsr_bench_runs* runs, struct tsr_bench_result* result);
+
+/// Runs the op once (for the check).
+void tsr_bench_run_tessera(const struct tsr_bench_runs* runs);
+
 /// Memory aligned to 64 bytes for benchmark tensors; NULL if out of memory.
 void* tsr_bench_alloc(size_t bytes);
 
