@@ -306,6 +306,7 @@ typedef enum tsr_op_kind {
   tsr_op_kind_prelu = 16,
   tsr_op_kind_prelu_backward = 17,
   tsr_op_kind_conv = 18,
+  tsr_op_kind_pool = 19,
 } tsr_op_kind;
 
 /// Runs `op` on `inputs` and writes `outputs`; the order and meaning of the tensors is given by
@@ -389,6 +390,41 @@ TSR_API tsr_status tsr_conv_output_shape(const tsr_conv_params* params, int32_t 
 /// that do not match the op's shape), unsupported_parameter (other layouts), out_of_memory.
 TSR_API tsr_status tsr_conv_create(const tsr_conv_params* params, const float* weights,
                                    const float* bias, tsr_op** op);
+
+typedef enum tsr_pooling_kind {
+  tsr_pooling_max = 0,                   ///< the largest element (padding never wins)
+  /// mean over the window, padding elements (inside the declared padding) counted as zeros
+  tsr_pooling_avg_include_padding = 1,
+  tsr_pooling_avg_exclude_padding = 2,   ///< mean over the window's input elements only
+} tsr_pooling_kind;
+
+/// A pooling's geometry; spatial arrays as in tsr_conv_params. `global` pools each channel's
+/// whole spatial extent to one value (kernel, stride and padding are then ignored).
+typedef struct tsr_pool_params {
+  int32_t spatial_ndims;        ///< 1, 2 or 3
+  tsr_pooling_kind kind;
+  int global;
+  int64_t kernel[3];
+  int64_t stride[3];
+  tsr_padding_mode padding_mode;
+  int64_t padding_begin[3], padding_end[3];
+  /// out = ceil(...) instead of floor(...), PyTorch's rule: a last window must start inside
+  /// the input or the left padding. Averages never count positions past the declared padding.
+  int ceil_mode;
+} tsr_pool_params;
+
+/// Output dims for [N, C, spatial...]: out = floor_or_ceil((in + pad_begin + pad_end -
+/// kernel) / stride) + 1. Errors: invalid_parameter (NULL pointers, bad parameters, a kernel
+/// larger than the padded input, padding larger than half the kernel as PyTorch requires).
+TSR_API tsr_status tsr_pool_output_shape(const tsr_pool_params* params, int32_t ndims,
+                                         const int64_t* input_dims, int64_t* output_dims);
+
+/// Max or average pooling, 1-D to 3-D (or global). Run with inputs[0] = x [N, C, spatial...]
+/// and outputs[0] = y (tsr_pool_output_shape), f32, both plain or both nhwc. Averages are
+/// summed in double and rounded once. Errors: invalid_parameter (op or params NULL,
+/// spatial_ndims outside 1..3, kernel or stride below 1, negative padding, an unknown kind or
+/// padding mode; at run, tensors that do not fit), unsupported_parameter (other layouts).
+TSR_API tsr_status tsr_pool_create(const tsr_pool_params* params, tsr_op** op);
 
 /// Softmax along one axis: y = exp(x - max) / sum(exp(x - max)), the max and sum taken over
 /// `axis` (negative counts from the end: -1 is the last axis). With `logarithmic` set, log-softmax:

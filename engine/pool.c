@@ -1,0 +1,182 @@
+/* Max and average pooling, 1-D to 3-D and global: checks, shape inference (floor or PyTorch's
+ * ceil mode) and a run path that hands each (sample, channel) plane to the reference loop over
+ * the pool. The SIMD pooling kernels of the bandwidth work replace it behind the same API. */
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/error.h"
+#include "engine/op.h"
+#include "engine/tensor.h"
+#include "kernels/reference/pool-reference.h"
+#include "threadpool/threadpool.h"
+
+#define TSR_POOL_MAX_EXTENT ((int64_t)1 << 40)
+
+static tsr_status tsr_pool_check_params(const tsr_pool_params* p, const char* where) {
+  if (p->spatial_ndims < 1 || p->spatial_ndims > 3)
+    return tsr_error(tsr_status_invalid_parameter, "%s: spatial_ndims is %d; must be 1, 2 or 3",
+                     where, (int)p->spatial_ndims);
+  if (p->kind != tsr_pooling_max && p->kind != tsr_pooling_avg_include_padding &&
+      p->kind != tsr_pooling_avg_exclude_padding)
+    return tsr_error(tsr_status_invalid_parameter, "%s: kind %d is not a tsr_pooling_kind", where, (int)p->kind);
+  if (p->global) return tsr_status_success;
+  if (p->padding_mode != tsr_padding_explicit && p->padding_mode != tsr_padding_same &&
+      p->padding_mode != tsr_padding_valid)
+    return tsr_error(tsr_status_invalid_parameter, "%s: padding_mode %d is not a tsr_padding_mode",
+                     where, (int)p->padding_mode);
+  for (int32_t d = 0; d < p->spatial_ndims; d++) {
+    if (p->kernel[d] < 1 || p->kernel[d] > TSR_POOL_MAX_EXTENT || p->stride[d] < 1 || p->stride[d] > TSR_POOL_MAX_EXTENT)
+      return tsr_error(tsr_status_invalid_parameter,
+                       "%s: kernel[%d] (%lld) and stride[%d] (%lld) must be 1 to 2^40", where, (int)d,
+                       (long long)p->kernel[d], (int)d, (long long)p->stride[d]);
+    if (p->padding_mode == tsr_padding_explicit &&
+        (p->padding_begin[d] < 0 || p->padding_end[d] < 0 || 2 * p->padding_begin[d] > p->kernel[d] ||
+         2 * p->padding_end[d] > p->kernel[d]))
+      return tsr_error(tsr_status_invalid_parameter,
+                       "%s: padding_begin[%d] and padding_end[%d] are %lld and %lld; must be 0 to "
+                       "kernel / 2 (%lld)", where, (int)d, (int)d, (long long)p->padding_begin[d],
+                       (long long)p->padding_end[d], (long long)(p->kernel[d] / 2));
+  }
+  return tsr_status_success;
+}
+
+/* Begin padding, declared end padding and output extent of dim d; false when empty. */
+static bool tsr_pool_extent(const tsr_pool_params* p, int32_t d, int64_t in, int64_t* begin,
+                            int64_t* end, int64_t* out) {
+  if (p->global) {
+    *begin = *end = 0;
+    *out = 1;
+    return true;
+  }
+  const int64_t k = p->kernel[d], s = p->stride[d];
+  *begin = *end = 0;
+  if (p->padding_mode == tsr_padding_explicit) {
+    *begin = p->padding_begin[d];
+    *end = p->padding_end[d];
+  } else if (p->padding_mode == tsr_padding_same) {
+    const int64_t wanted = (in + s - 1) / s;
+    int64_t total = (wanted - 1) * s + k - in;
+    if (total < 0) total = 0;
+    *begin = total / 2;
+    *end = total - *begin;
+  }
+  const int64_t padded = in + *begin + *end;
+  if (padded < k) return false;
+  int64_t o = (padded - k + (p->ceil_mode ? s - 1 : 0)) / s + 1;
+  if (p->ceil_mode && (o - 1) * s >= in + *begin) o--; /* the last window must start in the input */
+  *out = o;
+  return o >= 1;
+}
+
+tsr_status tsr_pool_output_shape(const tsr_pool_params* p, int32_t ndims, const int64_t* input_dims,
+                                 int64_t* output_dims) {
+  static const char where[] = "tsr_pool_output_shape";
+  if (p == NULL || input_dims == NULL || output_dims == NULL)
+    return tsr_error(tsr_status_invalid_parameter, "%s: params, input_dims or output_dims is NULL", where);
+  tsr_status status = tsr_pool_check_params(p, where);
+  if (status != tsr_status_success) return status;
+  if (ndims != p->spatial_ndims + 2)
+    return tsr_error(tsr_status_invalid_parameter, "%s: ndims is %d; a %d-D pooling takes %d", where,
+                     (int)ndims, (int)p->spatial_ndims, (int)p->spatial_ndims + 2);
+  int64_t out[5] = {input_dims[0], input_dims[1]};
+  for (int32_t d = 0; d < ndims; d++)
+    if (input_dims[d] < 1 || input_dims[d] > TSR_POOL_MAX_EXTENT)
+      return tsr_error(tsr_status_invalid_parameter, "%s: input_dims[%d] is %lld; must be 1 to 2^40",
+                       where, (int)d, (long long)input_dims[d]);
+  for (int32_t d = 0; d < p->spatial_ndims; d++) {
+    int64_t begin, end;
+    if (!tsr_pool_extent(p, d, input_dims[2 + d], &begin, &end, &out[2 + d]))
+      return tsr_error(tsr_status_invalid_parameter,
+                       "%s: spatial dim %d: the kernel (%lld) is larger than the padded input", where,
+                       (int)d, (long long)p->kernel[d]);
+  }
+  memcpy(output_dims, out, sizeof(int64_t) * (size_t)ndims);
+  return tsr_status_success;
+}
+
+struct tsr_pool_op {
+  struct tsr_op base;
+  tsr_pool_params params;
+};
+
+struct tsr_pool_call {
+  struct tsr_pool_geometry g;
+  const float* x;
+  float* y;
+};
+
+static void tsr_pool_plane(void* context, size_t thread, size_t n, size_t c) {
+  (void)thread;
+  const struct tsr_pool_call* call = context;
+  tsr_reference_pool_plane_f32(&call->g, call->x, call->y, n, c);
+}
+
+static tsr_status tsr_pool_run(const tsr_op* base, const tsr_tensor* inputs, size_t num_outputs,
+                               const tsr_tensor* outputs, tsr_threadpool* pool) {
+  static const char where[] = "tsr_op_run(pool)";
+  const tsr_pool_params* p = &((const struct tsr_pool_op*)base)->params;
+  const tsr_tensor_desc* x = &inputs[0].desc;
+  const tsr_tensor_desc* y = &outputs[0].desc;
+  if (x->dtype != tsr_dtype_f32 || y->dtype != tsr_dtype_f32)
+    return tsr_error(tsr_status_unsupported_parameter, "%s: inputs[0] and outputs[0] must be f32", where);
+  if ((x->layout != tsr_layout_plain && x->layout != tsr_layout_nhwc) || y->layout != x->layout)
+    return tsr_error(tsr_status_unsupported_parameter,
+                     "%s: inputs[0] and outputs[0] must both be plain or both nhwc", where);
+  int64_t expected[5];
+  tsr_status status = tsr_pool_output_shape(p, x->ndims, x->dims, expected);
+  if (status != tsr_status_success) {
+    char detail[512];
+    snprintf(detail, sizeof(detail), "%s", tsr_last_error_message());
+    return tsr_error(status, "%s: inputs[0]: %s", where, detail);
+  }
+  if (y->ndims != x->ndims || memcmp(y->dims, expected, sizeof(int64_t) * (size_t)x->ndims) != 0)
+    return tsr_error(tsr_status_invalid_parameter,
+                     "%s: outputs[0] dims do not match the pooling's output shape", where);
+  struct tsr_pool_call call = {.x = inputs[0].data, .y = outputs[0].data};
+  struct tsr_pool_geometry* g = &call.g;
+  g->kind = p->kind;
+  const int32_t spatial = p->spatial_ndims, skip = 3 - spatial;
+  for (int32_t k = 0; k < 3; k++) {
+    g->in[k] = g->out[k] = g->kernel[k] = g->stride[k] = 1;
+    g->pad[k] = 0;
+    g->padded[k] = 1;
+    g->x_s[k] = g->y_s[k] = 0;
+  }
+  for (int32_t k = 0; k < spatial; k++) {
+    int64_t begin = 0, end = 0, out = 1;
+    tsr_pool_extent(p, k, x->dims[2 + k], &begin, &end, &out);
+    g->in[skip + k] = (size_t)x->dims[2 + k];
+    g->out[skip + k] = (size_t)out;
+    g->kernel[skip + k] = p->global ? (size_t)x->dims[2 + k] : (size_t)p->kernel[k];
+    g->stride[skip + k] = p->global ? 1 : (size_t)p->stride[k];
+    g->pad[skip + k] = begin;
+    g->padded[skip + k] = x->dims[2 + k] + begin + end;
+    g->x_s[skip + k] = (size_t)x->strides[2 + k];
+    g->y_s[skip + k] = (size_t)y->strides[2 + k];
+  }
+  g->x_n = (size_t)x->strides[0], g->x_c = (size_t)x->strides[1];
+  g->y_n = (size_t)y->strides[0], g->y_c = (size_t)y->strides[1];
+  tsr_parallelize_2d(pool, tsr_pool_plane, &call, (size_t)x->dims[0], (size_t)x->dims[1]);
+  return tsr_status_success;
+}
+
+static const struct tsr_op_vtable tsr_pool_vtable = {.run = tsr_pool_run, .num_inputs = 1, .num_outputs = 1};
+
+tsr_status tsr_pool_create(const tsr_pool_params* params, tsr_op** op) {
+  static const char where[] = "tsr_pool_create";
+  if (op == NULL) return tsr_error(tsr_status_invalid_parameter, "%s: op is NULL", where);
+  if (params == NULL) return tsr_error(tsr_status_invalid_parameter, "%s: params is NULL", where);
+  const tsr_status status = tsr_pool_check_params(params, where);
+  if (status != tsr_status_success) return status;
+  struct tsr_pool_op* created =
+      (struct tsr_pool_op*)tsr_op_alloc(sizeof(struct tsr_pool_op), tsr_op_kind_pool, &tsr_pool_vtable);
+  if (created == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
+  created->params = *params;
+  static const char* const kinds[] = {"max", "avg_include_padding", "avg_exclude_padding"};
+  snprintf(created->base.description, sizeof(created->base.description),
+           "pool%dd:%s%s k%lld s%lld%s impl=reference isa=scalar", (int)params->spatial_ndims,
+           params->global ? "global_" : "", kinds[params->kind], (long long)params->kernel[params->spatial_ndims - 1],
+           (long long)params->stride[params->spatial_ndims - 1], params->ceil_mode ? " ceil" : "");
+  *op = &created->base;
+  return tsr_status_success;
+}

@@ -1,0 +1,40 @@
+#include "kernels/reference/pool-reference.h"
+
+#include <math.h>
+#include <stdbool.h>
+
+void tsr_reference_pool_plane_f32(const struct tsr_pool_geometry* g, const float* x, float* y,
+                                  size_t n, size_t c) {
+  const float* plane = x + n * g->x_n + c * g->x_c;
+  for (size_t p0 = 0; p0 < g->out[0]; p0++)
+    for (size_t p1 = 0; p1 < g->out[1]; p1++)
+      for (size_t p2 = 0; p2 < g->out[2]; p2++) {
+        const size_t p[3] = {p0, p1, p2};
+        int64_t start[3], end[3], counted = 1;
+        for (int d = 0; d < 3; d++) {
+          start[d] = (int64_t)(p[d] * g->stride[d]) - g->pad[d];
+          end[d] = start[d] + (int64_t)g->kernel[d];
+          /* include-padding averages count the window within the declared padding */
+          const int64_t limit = g->padded[d] - g->pad[d];
+          counted *= (end[d] < limit ? end[d] : limit) - start[d];
+          if (start[d] < 0) start[d] = 0;
+          if (end[d] > (int64_t)g->in[d]) end[d] = (int64_t)g->in[d];
+        }
+        double sum = 0.0, best = -INFINITY;
+        int64_t valid = 0;
+        bool saw_nan = false;
+        for (int64_t i0 = start[0]; i0 < end[0]; i0++)
+          for (int64_t i1 = start[1]; i1 < end[1]; i1++)
+            for (int64_t i2 = start[2]; i2 < end[2]; i2++) {
+              const float v = plane[(size_t)i0 * g->x_s[0] + (size_t)i1 * g->x_s[1] + (size_t)i2 * g->x_s[2]];
+              sum += v;
+              if (isnan(v)) saw_nan = true;
+              if (v > best) best = v;
+              valid++;
+            }
+        float result;
+        if (g->kind == tsr_pooling_max) result = saw_nan ? NAN : (float)best;
+        else result = (float)(sum / (double)(g->kind == tsr_pooling_avg_include_padding ? counted : valid));
+        y[n * g->y_n + c * g->y_c + p0 * g->y_s[0] + p1 * g->y_s[1] + p2 * g->y_s[2]] = result;
+      }
+}

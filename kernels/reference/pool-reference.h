@@ -1,0 +1,23 @@
+/* Reference pooling: direct loops over every window, averages summed in double. */
+#ifndef TSR_KERNELS_REFERENCE_POOL_H
+#define TSR_KERNELS_REFERENCE_POOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tessera.h"
+
+/// A pooling on concrete tensors, spatial dims padded to 3 (extent 1) outermost first.
+struct tsr_pool_geometry {
+  tsr_pooling_kind kind;
+  size_t in[3], out[3], kernel[3], stride[3];
+  int64_t pad[3];      /* at the beginning */
+  int64_t padded[3];   /* in + declared begin and end padding: averages count no further */
+  size_t x_n, x_c, x_s[3], y_n, y_c, y_s[3];
+};
+
+/// Pools channel c of sample n: every output position of that plane.
+void tsr_reference_pool_plane_f32(const struct tsr_pool_geometry* g, const float* x, float* y,
+                                  size_t n, size_t c);
+
+#endif

@@ -1,0 +1,196 @@
+/* Pooling: values worked by hand (max, averages with padding counted and excluded, ceil mode,
+ * global), NaN in a max window, a seeded sweep against oneDNN's pooling (1-D to 3-D, kernels
+ * 1-4, strides 1-3, padding up to half the kernel, every padding mode, ceil mode, plain and
+ * nhwc) with tolerance 0 for max and 1 ulp-ish for averages, and the argument checks. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tests/harness/harness.h"
+#ifdef TSR_HAVE_ONEDNN
+#include "tests/harness/onednn.h"
+#endif
+
+static tsr_pool_params tsr_pool(int32_t spatial, tsr_pooling_kind kind, int64_t k, int64_t s) {
+  tsr_pool_params p;
+  memset(&p, 0, sizeof(p));
+  p.spatial_ndims = spatial, p.kind = kind;
+  for (int d = 0; d < 3; d++) p.kernel[d] = k, p.stride[d] = s;
+  return p;
+}
+
+static void tsr_pool_run_plain(const tsr_pool_params* p, const int64_t* in_dims, float* x, float* y) {
+  const int32_t ndims = p->spatial_ndims + 2;
+  int64_t out_dims[5];
+  tsr_check_status(tsr_pool_output_shape(p, ndims, in_dims, out_dims), tsr_status_success, "pool shape");
+  tsr_tensor tx = {.data = x}, ty = {.data = y};
+  tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, tsr_layout_plain, ndims, in_dims);
+  tsr_tensor_desc_init(&ty.desc, tsr_dtype_f32, tsr_layout_plain, ndims, out_dims);
+  tsr_op* op = NULL;
+  tsr_pool_create(p, &op);
+  tsr_check_status(tsr_op_run(op, 1, &tx, 1, &ty, NULL), tsr_status_success, tsr_op_describe(op));
+  tsr_op_destroy(op);
+}
+
+static void tsr_test_by_hand(void) {
+  float x[16], y[16];
+  for (int i = 0; i < 16; i++) x[i] = (float)i; /* 4x4: 0..15 */
+  const int64_t d44[] = {1, 1, 4, 4};
+  tsr_pool_params p = tsr_pool(2, tsr_pooling_max, 2, 2);
+  tsr_pool_run_plain(&p, d44, x, y);
+  tsr_check_close("max 2x2/2 by hand", y, (const float[]){5, 7, 13, 15}, 4, 0, 0);
+  /* 3x3 average, padding 1, stride 2, over 4x4: corner window covers x[0,1,4,5] */
+  p = tsr_pool(2, tsr_pooling_avg_exclude_padding, 3, 2);
+  p.padding_begin[0] = p.padding_begin[1] = p.padding_end[0] = p.padding_end[1] = 1;
+  tsr_pool_run_plain(&p, d44, x, y);
+  tsr_check(y[0] == (0 + 1 + 4 + 5) / 4.0f, "avg excluding padding by hand", "%g", (double)y[0]);
+  p.kind = tsr_pooling_avg_include_padding;
+  tsr_pool_run_plain(&p, d44, x, y);
+  tsr_check(y[0] == (0 + 1 + 4 + 5) / 9.0f, "avg including padding by hand", "%g", (double)y[0]);
+  /* ceil mode: 1-D input 5, kernel 2, stride 2: floor gives 2 outputs, ceil 3 ([4] alone) */
+  float v[5] = {1, 2, 3, 4, 5}, w[3];
+  p = tsr_pool(1, tsr_pooling_avg_include_padding, 2, 2);
+  p.ceil_mode = 1;
+  int64_t out[3];
+  tsr_pool_output_shape(&p, 3, (const int64_t[]){1, 1, 5}, out);
+  tsr_check(out[2] == 3, "ceil mode size", "%lld", (long long)out[2]);
+  tsr_pool_run_plain(&p, (const int64_t[]){1, 1, 5}, v, w);
+  tsr_check_close("ceil mode, last window not past the input", w, (const float[]){1.5f, 3.5f, 5.0f}, 3, 0, 0);
+  p.ceil_mode = 0;
+  tsr_pool_output_shape(&p, 3, (const int64_t[]){1, 1, 5}, out);
+  tsr_check(out[2] == 2, "floor mode size", "%lld", (long long)out[2]);
+  /* global */
+  p = tsr_pool(2, tsr_pooling_avg_exclude_padding, 1, 1);
+  p.global = 1;
+  tsr_pool_run_plain(&p, d44, x, y);
+  tsr_check(y[0] == 7.5f, "global average", "%g", (double)y[0]);
+  p.kind = tsr_pooling_max;
+  tsr_pool_run_plain(&p, d44, x, y);
+  tsr_check(y[0] == 15.0f, "global max", "%g", (double)y[0]);
+  /* NaN in a max window gives NaN */
+  x[5] = NAN;
+  p = tsr_pool(2, tsr_pooling_max, 2, 2);
+  tsr_pool_run_plain(&p, d44, x, y);
+  tsr_check(isnan(y[0]) && y[1] == 7.0f, "max with NaN", "%g %g", (double)y[0], (double)y[1]);
+}
+
+#ifdef TSR_HAVE_ONEDNN
+static void tsr_sweep(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
+  static float x[1 << 15], y[1 << 15], theirs[1 << 15];
+  size_t run = 0, skipped = 0;
+  for (size_t c = 0; c < cases; c++) {
+    const int32_t spatial = 1 + (int32_t)tsr_rng_below(rng, 3);
+    tsr_pool_params p = tsr_pool(spatial, (tsr_pooling_kind)tsr_rng_below(rng, 3), 1, 1);
+    p.padding_mode = (tsr_padding_mode)tsr_rng_below(rng, 3);
+    p.ceil_mode = tsr_rng_below(rng, 2);
+    int64_t in_dims[5] = {1 + (int64_t)tsr_rng_below(rng, 2), 1 + (int64_t)tsr_rng_below(rng, 5)};
+    for (int d = 0; d < spatial; d++) {
+      p.kernel[d] = 1 + (int64_t)tsr_rng_below(rng, 4);
+      p.stride[d] = 1 + (int64_t)tsr_rng_below(rng, 3);
+      p.padding_begin[d] = (int64_t)tsr_rng_below(rng, (uint64_t)p.kernel[d] / 2 + 1);
+      p.padding_end[d] = (int64_t)tsr_rng_below(rng, (uint64_t)p.kernel[d] / 2 + 1);
+      in_dims[2 + d] = 1 + (int64_t)tsr_rng_below(rng, spatial == 3 ? 6 : 11);
+    }
+    const tsr_layout layout = tsr_rng_below(rng, 2) ? tsr_layout_nhwc : tsr_layout_plain;
+    int64_t out_dims[5];
+    if (tsr_pool_output_shape(&p, spatial + 2, in_dims, out_dims) != tsr_status_success) continue;
+    tsr_tensor tx = {.data = x}, ty = {.data = y}, tt = {.data = theirs};
+    tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, layout, spatial + 2, in_dims);
+    tsr_tensor_desc_init(&ty.desc, tsr_dtype_f32, layout, spatial + 2, out_dims);
+    tt.desc = ty.desc;
+    const size_t xn = tsr_tensor_desc_elements(&tx.desc), yn = tsr_tensor_desc_elements(&ty.desc);
+    if (xn > sizeof(x) / 4 || yn > sizeof(y) / 4) continue;
+    /* oneDNN's paddings: what the output uses; an average that counts padding would count
+     * ceil mode's overhang past the declared padding, which PyTorch (and tessera) do not */
+    dnnl_dims_t strides, kernel, dilation, pad_l, pad_r;
+    bool overhang = false;
+    for (int d = 0; d < spatial; d++) {
+      int64_t begin = p.padding_begin[d], end = p.padding_end[d];
+      if (p.padding_mode == tsr_padding_valid) begin = end = 0;
+      if (p.padding_mode == tsr_padding_same) {
+        const int64_t total = (out_dims[2 + d] - 1) * p.stride[d] + p.kernel[d] - in_dims[2 + d];
+        begin = total > 0 ? total / 2 : 0;
+        end = total > 0 ? total - begin : 0;
+      }
+      const int64_t used = (out_dims[2 + d] - 1) * p.stride[d] + p.kernel[d] - in_dims[2 + d] - begin;
+      overhang = overhang || used > end;
+      strides[d] = p.stride[d], kernel[d] = p.kernel[d], dilation[d] = 0, pad_l[d] = begin, pad_r[d] = used;
+    }
+    if (overhang && p.kind == tsr_pooling_avg_include_padding) {
+      skipped++;
+      continue;
+    }
+    tsr_fill_integers(rng, x, xn, -20, 20);
+    tsr_fill_nan(y, yn);
+    tsr_op* op = NULL;
+    tsr_pool_create(&p, &op);
+    tsr_op_run(op, 1, &tx, 1, &ty, pool);
+    dnnl_memory_desc_t src, dst;
+    tsr_onednn_md(&tx.desc, &src);
+    tsr_onednn_md(&ty.desc, &dst);
+    static const dnnl_alg_kind_t algs[] = {dnnl_pooling_max, dnnl_pooling_avg_include_padding, dnnl_pooling_avg_exclude_padding};
+    dnnl_pooling_v2_desc_t desc;
+    dnnl_pooling_v2_forward_desc_init(&desc, dnnl_forward_inference, algs[p.kind], &src, &dst, strides, kernel, dilation, pad_l, pad_r);
+    tsr_onednn_call call;
+    const tsr_onednn_arg args[] = {{DNNL_ARG_SRC, &tx}, {DNNL_ARG_DST, &tt}};
+    char what[200];
+    snprintf(what, sizeof(what), "%s %dd in %lldx%lldx%lld %s %s", tsr_op_describe(op), (int)spatial,
+             (long long)in_dims[2], (long long)(spatial > 1 ? in_dims[3] : 1), (long long)(spatial > 2 ? in_dims[4] : 1),
+             tsr_layout_name(layout), p.padding_mode == 0 ? "explicit" : p.padding_mode == 1 ? "same" : "valid");
+    if (tsr_check(tsr_onednn_call_create(&call, &desc, NULL, 2, args) == 0, what, "oneDNN refused")) {
+      tsr_onednn_call_execute(&call);
+      tsr_onednn_call_destroy(&call);
+      tsr_check_close(what, y, theirs, yn, 0.0, p.kind == tsr_pooling_max ? 0.0 : 2.4e-7);
+      run++;
+    }
+    tsr_op_destroy(op);
+  }
+  printf("pool sweep: %zu cases against oneDNN (%zu ceil-mode averages counting padding checked by hand only)\n", run, skipped);
+}
+#endif
+
+static void tsr_test_errors(void) {
+  tsr_op* op = (tsr_op*)0x1;
+  tsr_pool_params p = tsr_pool(2, tsr_pooling_max, 3, 1);
+  p.kind = (tsr_pooling_kind)5;
+  tsr_check_status(tsr_pool_create(&p, &op), tsr_status_invalid_parameter, "pool kind 5");
+  p = tsr_pool(2, tsr_pooling_max, 3, 0);
+  tsr_check_status(tsr_pool_create(&p, &op), tsr_status_invalid_parameter, "pool stride 0");
+  tsr_check(strstr(tsr_last_error_message(), "stride") != NULL, "stride message", "'%s'", tsr_last_error_message());
+  p = tsr_pool(2, tsr_pooling_max, 3, 1);
+  p.padding_begin[0] = 2;
+  tsr_check_status(tsr_pool_create(&p, &op), tsr_status_invalid_parameter, "pool padding over half the kernel");
+  p.padding_begin[0] = -1;
+  tsr_check_status(tsr_pool_create(&p, &op), tsr_status_invalid_parameter, "pool negative padding");
+  p = tsr_pool(4, tsr_pooling_max, 3, 1);
+  tsr_check_status(tsr_pool_create(&p, &op), tsr_status_invalid_parameter, "pool spatial 4");
+  tsr_check_status(tsr_pool_create(NULL, &op), tsr_status_invalid_parameter, "pool params NULL");
+  tsr_check(op == (tsr_op*)0x1, "pool create failures", "op written");
+  p = tsr_pool(2, tsr_pooling_max, 3, 1);
+  tsr_pool_create(&p, &op);
+  float x[16] = {0}, y[16];
+  tsr_fill_nan(y, 16);
+  tsr_tensor tx = {.data = x}, ty = {.data = y};
+  tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, tsr_layout_plain, 4, (const int64_t[]){1, 1, 2, 8});
+  tsr_tensor_desc_init(&ty.desc, tsr_dtype_f32, tsr_layout_plain, 4, (const int64_t[]){1, 1, 1, 6});
+  tsr_check_status(tsr_op_run(op, 1, &tx, 1, &ty, NULL), tsr_status_invalid_parameter, "pool kernel larger than input");
+  tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, tsr_layout_plain, 4, (const int64_t[]){1, 1, 4, 4});
+  tsr_tensor_desc_init(&ty.desc, tsr_dtype_f32, tsr_layout_plain, 4, (const int64_t[]){1, 1, 2, 3});
+  tsr_check_status(tsr_op_run(op, 1, &tx, 1, &ty, NULL), tsr_status_invalid_parameter, "pool output dims");
+  tsr_check(isnan(y[0]), "pool failed runs", "output written");
+  tsr_op_destroy(op);
+}
+
+int main(void) {
+  tsr_test_errors();
+  tsr_test_by_hand();
+#ifdef TSR_HAVE_ONEDNN
+  tsr_rng rng = tsr_rng_seeded(515);
+  tsr_threadpool* pool = NULL;
+  tsr_threadpool_create(2, &pool);
+  tsr_sweep(NULL, &rng, 800);
+  tsr_sweep(pool, &rng, 800);
+  tsr_threadpool_destroy(pool);
+#endif
+  return tsr_test_finish();
+}
