@@ -11,6 +11,7 @@
 #include "tests/harness/harness.h"
 #include "tools/bench.h"
 #include "tools/problem-parse.h"
+#include "tools/spatial-descriptor.h"
 #ifdef TSR_HAVE_ONEDNN
 #include "tests/harness/onednn.h"
 #endif
@@ -28,76 +29,43 @@ static int tsr_conv_option(const char* key, const char* value, char* error, size
   return -1;
 }
 
-enum { K_G, K_MB, K_IC, K_OC, K_ID, K_IH, K_IW, K_OD, K_OH, K_OW, K_KD, K_KH, K_KW, K_SD, K_SH, K_SW,
-       K_PD, K_PH, K_PW, K_DD, K_DH, K_DW, K_COUNT };
-static const char* const tsr_conv_keys[K_COUNT] = {"g", "mb", "ic", "oc", "id", "ih", "iw", "od", "oh", "ow", "kd", "kh",
-                                                   "kw", "sd", "sh", "sw", "pd", "ph", "pw", "dd", "dh", "dw"};
-
 struct tsr_conv_problem {
   tsr_conv_params params;
   int64_t in_dims[5], out_dims[5];
 };
 
 static int tsr_conv_parse(const char* body, int64_t mb, struct tsr_conv_problem* c, char* error, size_t size) {
-  int64_t v[K_COUNT];
-  bool has[K_COUNT];
-  if (tsr_parse_keyed(body, tsr_conv_keys, K_COUNT, v, has, error, size) != 0) return -1;
-  for (int k = 0; k < K_COUNT; k++) /* every size, count and stride is at least 1; pads and dilations may be 0 */
-    if (has[k] && v[k] < 1 && !(k >= K_PD && k <= K_DW)) {
-      snprintf(error, size, "'%s': %s is 0; sizes, counts and strides must be at least 1", body, tsr_conv_keys[k]);
-      return -1;
-    }
-  if (!has[K_IC] || !has[K_OC]) {
-    snprintf(error, size, "'%s': needs ic and oc", body);
-    return -1;
-  }
-  const int spatial = has[K_ID] || has[K_KD] ? 3 : has[K_IH] || has[K_KH] ? 2 : has[K_IW] || has[K_KW] ? 1 : 0;
-  if (spatial == 0) {
-    snprintf(error, size, "'%s': needs an input size (iw, ih or id)", body);
+  struct tsr_spatial_problem s;
+  if (tsr_parse_spatial(body, &s, error, size) != 0) return -1;
+  if (s.oc < 1) {
+    snprintf(error, size, "'%s': needs oc", body);
     return -1;
   }
   tsr_conv_params* p = &c->params;
   memset(p, 0, sizeof(*p));
-  p->spatial_ndims = spatial;
-  p->in_channels = v[K_IC];
-  p->out_channels = v[K_OC];
-  p->groups = has[K_G] ? v[K_G] : 1;
+  p->spatial_ndims = s.spatial;
+  p->in_channels = s.ic;
+  p->out_channels = s.oc;
+  p->groups = s.groups;
   p->padding_mode = tsr_padding_explicit;
-  c->in_dims[0] = mb > 0 ? mb : has[K_MB] ? v[K_MB] : 1;
-  c->in_dims[1] = p->in_channels;
-  /* per spatial dim (d, h, w): input, output, kernel, stride, pad, dilation keys */
-  static const int keys[3][6] = {{K_ID, K_OD, K_KD, K_SD, K_PD, K_DD}, {K_IH, K_OH, K_KH, K_SH, K_PH, K_DH},
-                                 {K_IW, K_OW, K_KW, K_SW, K_PW, K_DW}};
-  for (int d = 0; d < spatial; d++) {
-    const int* k = keys[3 - spatial + d];
-    const int* h = keys[1]; /* width falls back on the height's values (square problems) */
-    int64_t values[6];
-    for (int j = 0; j < 6; j++) {
-      const bool own = has[k[j]], fallback = k == keys[2] && spatial >= 2 && has[h[j]];
-      values[j] = own ? v[k[j]] : fallback ? v[h[j]] : (j == 2 ? 1 : j == 3 ? 1 : j == 4 || j == 5 ? 0 : -1);
-    }
-    if (values[0] < 1) {
-      snprintf(error, size, "'%s': missing the input size of spatial dim %d", body, d);
+  c->in_dims[0] = mb > 0 ? mb : s.mb > 0 ? s.mb : 1;
+  c->in_dims[1] = s.ic;
+  for (int d = 0; d < s.spatial; d++) {
+    c->in_dims[2 + d] = s.in[d];
+    p->kernel[d] = s.kernel[d];
+    p->stride[d] = s.stride[d];
+    p->dilation[d] = s.dilation[d] + 1;
+    p->padding_begin[d] = s.pad[d];
+    /* the end padding is what the given output needs; the begin padding when it is not given */
+    const int64_t span = p->dilation[d] * (p->kernel[d] - 1) + 1;
+    p->padding_end[d] = tsr_spatial_end_padding(&s, d, span);
+    if (p->padding_end[d] < 0) {
+      snprintf(error, size, "'%s': o%c%lld does not follow from the input, kernel, stride and padding", body,
+               "dhw"[3 - s.spatial + d], (long long)s.out[d]);
       return -1;
     }
-    c->in_dims[2 + d] = values[0];
-    p->kernel[d] = values[2];
-    p->stride[d] = values[3];
-    p->padding_begin[d] = values[4];
-    p->dilation[d] = values[5] + 1;
-    const int64_t span = p->dilation[d] * (p->kernel[d] - 1) + 1;
-    p->padding_end[d] = values[1] >= 1 ? (values[1] - 1) * p->stride[d] + span - values[0] - values[4] : values[4];
-    if (p->padding_end[d] < 0) { /* the given output is smaller than the padded input allows */
-      p->padding_end[d] = values[4];
-      int64_t out = (values[0] + 2 * values[4] - span) / p->stride[d] + 1;
-      if (out != values[1]) {
-        snprintf(error, size, "'%s': o%c%lld does not follow from the input, kernel, stride and padding",
-                 body, "dhw"[3 - spatial + d], (long long)values[1]);
-        return -1;
-      }
-    }
   }
-  if (tsr_conv_output_shape(p, spatial + 2, c->in_dims, c->out_dims) != tsr_status_success) {
+  if (tsr_conv_output_shape(p, s.spatial + 2, c->in_dims, c->out_dims) != tsr_status_success) {
     snprintf(error, size, "%s", tsr_last_error_message());
     return -1;
   }

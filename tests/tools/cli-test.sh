@@ -73,6 +73,11 @@ for bad in 'ic3oc4' 'ih9oc4kh3' 'ic3ih9oc4oh7kh3ph1x' 'g3ic4ih9oc6kh3' 'ic3ih2oc
            'ic3ih9oc4oh0kh3' 'ic3ih9ic3oc4kh3' 'ic0ih9oc4kh3'; do
   expect 2 bench conv --mode=check "$bad"
 done
+# Pooling: the shared set's forms check; malformed ones are refused.
+expect 0 bench pool --mode=check --alg=avg_np mb2ic3ih9oh5kh3sh2ph1 --alg=max --tag=nhwc mb1ic4id4ih4iw4kd2kh2kw2sd2sh2sw2 ic2iw7kw3
+for bad in '--alg=min' 'mb1ih9kh3' 'ic3ih9oh3kh3' 'ic3ih9kh3ph2' 'ic3ih2kh5' 'ic3ih9kh3dh1'; do
+  expect 2 bench pool --mode=check "$bad"
+done
 # The clamp bounds are checked when the problem is, before anything runs.
 expect 2 bench eltwise --mode=check --alg=clamp --alpha=3 --beta=1 2x2
 # Garbage batch files: binary noise, an over-long line, a line with two problems.
