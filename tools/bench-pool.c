@@ -111,19 +111,8 @@ static int tsr_pool_run(const char* body, const struct tsr_bench_settings* setti
   const int have_onednn = tsr_onednn_call_create(&call, &desc, NULL, 2, args) == 0;
   if (have_onednn) runs.onednn = &call;
 #endif
-  if (settings->mode & tsr_bench_check) {
-    tsr_fill_nan(y.data, yn);
-    tsr_bench_run_tessera(&runs);
-#ifdef TSR_HAVE_ONEDNN
-    if (have_onednn) {
-      tsr_fill_nan(theirs, yn);
-      tsr_onednn_call_execute(&call);
-      result->max_abs_err = tsr_max_abs_error(y.data, theirs, yn);
-      if (tsr_count_mismatches(y.data, theirs, yn, 0.0, p.kind == tsr_pooling_max ? 0.0 : 2.4e-7) != 0)
-        snprintf(result->status, sizeof(result->status), "mismatch");
-    }
-#endif
-  }
+  if (settings->mode & tsr_bench_check)
+    tsr_bench_check_against_onednn(&runs, y.data, theirs, yn, 0.0, p.kind == tsr_pooling_max ? 0.0 : 2.4e-7, result);
   if (settings->mode & tsr_bench_perf) tsr_bench_time_runs(&runs, result);
 #ifdef TSR_HAVE_ONEDNN
   if (have_onednn) tsr_onednn_call_destroy(&call);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tests/harness/harness.h"
 #include "tools/bench.h"
 #include "tools/problem-parse.h"
 #ifdef TSR_HAVE_ONEDNN
@@ -70,6 +71,23 @@ void tsr_bench_time_runs(const struct tsr_bench_runs* runs, struct tsr_bench_res
   result->tessera_ms = tsr_bench_time_ms(tsr_bench_tessera_once, (void*)runs);
 #ifdef TSR_HAVE_ONEDNN
   if (runs->onednn != NULL) result->onednn_ms = tsr_bench_time_ms(tsr_bench_onednn_once, (void*)runs);
+#endif
+}
+
+void tsr_bench_check_against_onednn(const struct tsr_bench_runs* runs, float* y, float* theirs,
+                                    size_t n, double atol, double rtol,
+                                    struct tsr_bench_result* result) {
+#ifdef TSR_HAVE_ONEDNN
+  if (runs->onednn == NULL) return;
+  tsr_fill_nan(y, n);
+  tsr_bench_run_tessera(runs);
+  tsr_fill_nan(theirs, n);
+  tsr_onednn_call_execute(runs->onednn);
+  result->max_abs_err = tsr_max_abs_error(y, theirs, n);
+  if (tsr_count_mismatches(y, theirs, n, atol, rtol) != 0)
+    snprintf(result->status, sizeof(result->status), "mismatch");
+#else
+  (void)runs, (void)y, (void)theirs, (void)n, (void)atol, (void)rtol, (void)result;
 #endif
 }
 

@@ -62,6 +62,13 @@ struct tsr_bench_runs {
 /// Fills result->tessera_ms and (with a oneDNN call) result->onednn_ms.
 void tsr_bench_time_runs(const struct tsr_bench_runs* runs, struct tsr_bench_result* result);
 
+/// The check of an op whose oneDNN counterpart is the oracle: runs both once into NaN-filled
+/// outputs (y, the op's output; theirs, the oneDNN call's) and sets result->max_abs_err and,
+/// beyond atol + rtol * |theirs|, status "mismatch". Does nothing without a oneDNN call.
+void tsr_bench_check_against_onednn(const struct tsr_bench_runs* runs, float* y, float* theirs,
+                                    size_t n, double atol, double rtol,
+                                    struct tsr_bench_result* result);
+
 /// Runs the op once (for the check).
 void tsr_bench_run_tessera(const struct tsr_bench_runs* runs);
 
