@@ -144,19 +144,17 @@ static void tsr_conv_strides(const tsr_tensor_desc* d, int32_t spatial, size_t* 
   for (int32_t k = 0; k < spatial; k++) ss[skip + k] = (size_t)d->strides[2 + k];
 }
 
-static tsr_status tsr_conv_run(const tsr_op* base, const tsr_tensor* inputs, size_t num_outputs,
-                               const tsr_tensor* outputs, tsr_threadpool* pool) {
-  static const char where[] = "tsr_op_run(conv)";
-  const struct tsr_conv_op* op = (const struct tsr_conv_op*)base;
-  const tsr_conv_params* p = &op->params;
-  const tsr_tensor_desc* x = &inputs[0].desc;
-  const tsr_tensor_desc* y = &outputs[0].desc;
+/* Checks x and y against the op and fills the geometry: shared by the forward and backward runs
+ * (the backward pass takes dy shaped like y and writes dx shaped like x). */
+static tsr_status tsr_conv_geometry_for(const tsr_conv_params* p, const tsr_tensor_desc* x,
+                                        const tsr_tensor_desc* y, const char* where,
+                                        struct tsr_conv_geometry* g) {
   if (x->dtype != tsr_dtype_f32 || y->dtype != tsr_dtype_f32)
-    return tsr_error(tsr_status_unsupported_parameter, "%s: inputs[0] and outputs[0] must be f32", where);
+    return tsr_error(tsr_status_unsupported_parameter, "%s: the tensors must be f32", where);
   if ((x->layout != tsr_layout_plain && x->layout != tsr_layout_nhwc) || y->layout != x->layout)
     return tsr_error(tsr_status_unsupported_parameter,
-                     "%s: inputs[0] and outputs[0] must both be plain or both nhwc (got %s, %s)",
-                     where, tsr_layout_name(x->layout), tsr_layout_name(y->layout));
+                     "%s: the tensors must all be plain or all nhwc (got %s, %s)", where,
+                     tsr_layout_name(x->layout), tsr_layout_name(y->layout));
   int64_t expected[5];
   tsr_status status = tsr_conv_output_shape(p, x->ndims, x->dims, expected);
   if (status != tsr_status_success) {
@@ -167,9 +165,7 @@ static tsr_status tsr_conv_run(const tsr_op* base, const tsr_tensor* inputs, siz
   }
   if (y->ndims != x->ndims || memcmp(y->dims, expected, sizeof(int64_t) * (size_t)x->ndims) != 0)
     return tsr_error(tsr_status_invalid_parameter,
-                     "%s: outputs[0] dims do not match the convolution's output shape", where);
-  struct tsr_conv_call call = {.op = op, .x = inputs[0].data, .y = outputs[0].data};
-  struct tsr_conv_geometry* g = &call.g;
+                     "%s: the output-side tensor's dims do not match the convolution's output shape", where);
   const int32_t spatial = p->spatial_ndims, skip = 3 - spatial;
   g->n = (size_t)x->dims[0];
   g->ic = (size_t)p->in_channels;
@@ -191,7 +187,17 @@ static tsr_status tsr_conv_run(const tsr_op* base, const tsr_tensor* inputs, siz
   }
   tsr_conv_strides(x, spatial, &g->x_n, &g->x_c, g->x_s);
   tsr_conv_strides(y, spatial, &g->y_n, &g->y_c, g->y_s);
-  tsr_parallelize_2d(pool, tsr_conv_plane, &call, g->n, g->oc);
+  return tsr_status_success;
+}
+
+static tsr_status tsr_conv_run(const tsr_op* base, const tsr_tensor* inputs, size_t num_outputs,
+                               const tsr_tensor* outputs, tsr_threadpool* pool) {
+  const struct tsr_conv_op* op = (const struct tsr_conv_op*)base;
+  struct tsr_conv_call call = {.op = op, .x = inputs[0].data, .y = outputs[0].data};
+  const tsr_status status = tsr_conv_geometry_for(&op->params, &inputs[0].desc, &outputs[0].desc,
+                                                  "tsr_op_run(conv)", &call.g);
+  if (status != tsr_status_success) return status;
+  tsr_parallelize_2d(pool, tsr_conv_plane, &call, call.g.n, call.g.oc);
   return tsr_status_success;
 }
 
@@ -237,5 +243,72 @@ tsr_status tsr_conv_create(const tsr_conv_params* params, const float* weights, 
            (long long)params->groups, (long long)params->kernel[params->spatial_ndims - 1],
            modes[params->padding_mode], act);
   *op = &created->base;
+  return tsr_status_success;
+}
+
+/* ---- backward ---- */
+
+struct tsr_conv_backward_call {
+  const struct tsr_conv_op* op;
+  struct tsr_conv_geometry g;
+  const float *x, *dy;
+  float *dx, *dw, *db;
+};
+
+static void tsr_conv_backward_data(void* context, size_t thread, size_t n, size_t i) {
+  (void)thread;
+  const struct tsr_conv_backward_call* c = context;
+  tsr_reference_conv_backward_data_plane_f32(&c->g, c->dy, c->op->weights, c->dx, n, i);
+}
+
+static void tsr_conv_backward_weights(void* context, size_t thread, size_t o) {
+  (void)thread;
+  const struct tsr_conv_backward_call* c = context;
+  tsr_reference_conv_backward_weights_f32(&c->g, c->x, c->dy, c->dw, c->db, o);
+}
+
+static tsr_status tsr_conv_backward_run(const tsr_op* base, const tsr_tensor* inputs, size_t num_outputs,
+                                        const tsr_tensor* outputs, tsr_threadpool* pool) {
+  static const char where[] = "tsr_op_run(conv_backward)";
+  const struct tsr_conv_op* op = (const struct tsr_conv_op*)base;
+  struct tsr_conv_backward_call call = {.op = op, .x = inputs[0].data, .dy = inputs[1].data,
+                                        .dx = outputs[0].data, .dw = outputs[1].data,
+                                        .db = num_outputs > 2 ? outputs[2].data : NULL};
+  tsr_status status = tsr_conv_geometry_for(&op->params, &inputs[0].desc, &inputs[1].desc, where, &call.g);
+  if (status != tsr_status_success) return status;
+  if (!tsr_tensor_desc_same_shape(&inputs[0].desc, &outputs[0].desc) || outputs[0].desc.layout != inputs[0].desc.layout)
+    return tsr_error(tsr_status_invalid_parameter, "%s: outputs[0] (dx) must have x's dims and layout", where);
+  size_t taps = 1;
+  for (int32_t d = 0; d < op->params.spatial_ndims; d++) taps *= (size_t)op->params.kernel[d];
+  const size_t weights = (size_t)op->params.out_channels * (size_t)(op->params.in_channels / op->params.groups) * taps;
+  if (outputs[1].desc.dtype != tsr_dtype_f32 || tsr_tensor_desc_elements(&outputs[1].desc) != weights)
+    return tsr_error(tsr_status_invalid_parameter, "%s: outputs[1] (dW) must be %zu f32 values", where, weights);
+  if (num_outputs > 2 && (outputs[2].desc.dtype != tsr_dtype_f32 ||
+                          tsr_tensor_desc_elements(&outputs[2].desc) != (size_t)op->params.out_channels))
+    return tsr_error(tsr_status_invalid_parameter, "%s: outputs[2] (db) must be %lld f32 values", where,
+                     (long long)op->params.out_channels);
+  tsr_parallelize_2d(pool, tsr_conv_backward_data, &call, call.g.n, call.g.ic);
+  tsr_parallelize_1d(pool, tsr_conv_backward_weights, &call, call.g.oc);
+  return tsr_status_success;
+}
+
+static const struct tsr_op_vtable tsr_conv_backward_vtable = {
+    .run = tsr_conv_backward_run, .release = tsr_conv_release, .num_inputs = 2, .num_outputs = 3,
+    .min_outputs = 2};
+
+tsr_status tsr_conv_backward_create(const tsr_conv_params* params, const float* weights, tsr_op** op) {
+  if (op == NULL) return tsr_error(tsr_status_invalid_parameter, "tsr_conv_backward_create: op is NULL");
+  if (params == NULL) return tsr_error(tsr_status_invalid_parameter, "tsr_conv_backward_create: params is NULL");
+  tsr_conv_params linear = *params; /* the convolution's own gradient: no activation, no sum */
+  linear.activation = (tsr_activation){tsr_activation_none, 0.0f, 0.0f};
+  linear.sum_scale = 0.0f;
+  tsr_op* created = NULL;
+  const tsr_status status = tsr_conv_create(&linear, weights, NULL, &created);
+  if (status != tsr_status_success) return status;
+  created->kind = tsr_op_kind_conv_backward;
+  created->vtable = &tsr_conv_backward_vtable;
+  const size_t length = strlen(created->description);
+  snprintf(created->description + length, sizeof(created->description) - length, " backward");
+  *op = created;
   return tsr_status_success;
 }

@@ -111,17 +111,16 @@ static void tsr_pool_plane(void* context, size_t thread, size_t n, size_t c) {
   tsr_reference_pool_plane_f32(&call->g, call->x, call->y, n, c);
 }
 
-static tsr_status tsr_pool_run(const tsr_op* base, const tsr_tensor* inputs, size_t num_outputs,
-                               const tsr_tensor* outputs, tsr_threadpool* pool) {
-  static const char where[] = "tsr_op_run(pool)";
-  const tsr_pool_params* p = &((const struct tsr_pool_op*)base)->params;
-  const tsr_tensor_desc* x = &inputs[0].desc;
-  const tsr_tensor_desc* y = &outputs[0].desc;
+/* Checks x and the output-side tensor against the pooling and fills the geometry: shared by
+ * the forward and backward runs. */
+static tsr_status tsr_pool_geometry_for(const tsr_pool_params* p, const tsr_tensor_desc* x,
+                                        const tsr_tensor_desc* y, const char* where,
+                                        struct tsr_pool_geometry* g) {
   if (x->dtype != tsr_dtype_f32 || y->dtype != tsr_dtype_f32)
-    return tsr_error(tsr_status_unsupported_parameter, "%s: inputs[0] and outputs[0] must be f32", where);
+    return tsr_error(tsr_status_unsupported_parameter, "%s: the tensors must be f32", where);
   if ((x->layout != tsr_layout_plain && x->layout != tsr_layout_nhwc) || y->layout != x->layout)
     return tsr_error(tsr_status_unsupported_parameter,
-                     "%s: inputs[0] and outputs[0] must both be plain or both nhwc", where);
+                     "%s: the tensors must all be plain or all nhwc", where);
   int64_t expected[5];
   tsr_status status = tsr_pool_output_shape(p, x->ndims, x->dims, expected);
   if (status != tsr_status_success) {
@@ -131,9 +130,7 @@ static tsr_status tsr_pool_run(const tsr_op* base, const tsr_tensor* inputs, siz
   }
   if (y->ndims != x->ndims || memcmp(y->dims, expected, sizeof(int64_t) * (size_t)x->ndims) != 0)
     return tsr_error(tsr_status_invalid_parameter,
-                     "%s: outputs[0] dims do not match the pooling's output shape", where);
-  struct tsr_pool_call call = {.x = inputs[0].data, .y = outputs[0].data};
-  struct tsr_pool_geometry* g = &call.g;
+                     "%s: the output-side tensor's dims do not match the pooling's output shape", where);
   g->kind = p->kind;
   const int32_t spatial = p->spatial_ndims, skip = 3 - spatial;
   for (int32_t k = 0; k < 3; k++) {
@@ -156,7 +153,17 @@ static tsr_status tsr_pool_run(const tsr_op* base, const tsr_tensor* inputs, siz
   }
   g->x_n = (size_t)x->strides[0], g->x_c = (size_t)x->strides[1];
   g->y_n = (size_t)y->strides[0], g->y_c = (size_t)y->strides[1];
-  tsr_parallelize_2d(pool, tsr_pool_plane, &call, (size_t)x->dims[0], (size_t)x->dims[1]);
+  return tsr_status_success;
+}
+
+static tsr_status tsr_pool_run(const tsr_op* base, const tsr_tensor* inputs, size_t num_outputs,
+                               const tsr_tensor* outputs, tsr_threadpool* pool) {
+  const tsr_pool_params* p = &((const struct tsr_pool_op*)base)->params;
+  struct tsr_pool_call call = {.x = inputs[0].data, .y = outputs[0].data};
+  const tsr_status status =
+      tsr_pool_geometry_for(p, &inputs[0].desc, &outputs[0].desc, "tsr_op_run(pool)", &call.g);
+  if (status != tsr_status_success) return status;
+  tsr_parallelize_2d(pool, tsr_pool_plane, &call, (size_t)inputs[0].desc.dims[0], (size_t)inputs[0].desc.dims[1]);
   return tsr_status_success;
 }
 
@@ -178,5 +185,48 @@ tsr_status tsr_pool_create(const tsr_pool_params* params, tsr_op** op) {
            params->global ? "global_" : "", kinds[params->kind], (long long)params->kernel[params->spatial_ndims - 1],
            (long long)params->stride[params->spatial_ndims - 1], params->ceil_mode ? " ceil" : "");
   *op = &created->base;
+  return tsr_status_success;
+}
+
+/* ---- backward ---- */
+
+struct tsr_pool_backward_call {
+  struct tsr_pool_geometry g;
+  const float *x, *dy;
+  float* dx;
+};
+
+static void tsr_pool_backward_plane(void* context, size_t thread, size_t n, size_t c) {
+  (void)thread;
+  const struct tsr_pool_backward_call* call = context;
+  tsr_reference_pool_backward_plane_f32(&call->g, call->x, call->dy, call->dx, n, c);
+}
+
+static tsr_status tsr_pool_backward_run(const tsr_op* base, const tsr_tensor* inputs, size_t num_outputs,
+                                        const tsr_tensor* outputs, tsr_threadpool* pool) {
+  static const char where[] = "tsr_op_run(pool_backward)";
+  const tsr_pool_params* p = &((const struct tsr_pool_op*)base)->params;
+  struct tsr_pool_backward_call call = {.x = inputs[0].data, .dy = inputs[1].data, .dx = outputs[0].data};
+  const tsr_status status = tsr_pool_geometry_for(p, &inputs[0].desc, &inputs[1].desc, where, &call.g);
+  if (status != tsr_status_success) return status;
+  if (!tsr_tensor_desc_same_shape(&inputs[0].desc, &outputs[0].desc) || outputs[0].desc.layout != inputs[0].desc.layout)
+    return tsr_error(tsr_status_invalid_parameter, "%s: outputs[0] (dx) must have x's dims and layout", where);
+  tsr_parallelize_2d(pool, tsr_pool_backward_plane, &call, (size_t)inputs[0].desc.dims[0], (size_t)inputs[0].desc.dims[1]);
+  return tsr_status_success;
+}
+
+static const struct tsr_op_vtable tsr_pool_backward_vtable = {
+    .run = tsr_pool_backward_run, .num_inputs = 2, .num_outputs = 1};
+
+tsr_status tsr_pool_backward_create(const tsr_pool_params* params, tsr_op** op) {
+  if (op == NULL) return tsr_error(tsr_status_invalid_parameter, "tsr_pool_backward_create: op is NULL");
+  tsr_op* created = NULL;
+  const tsr_status status = tsr_pool_create(params, &created);
+  if (status != tsr_status_success) return status;
+  created->kind = tsr_op_kind_pool_backward;
+  created->vtable = &tsr_pool_backward_vtable;
+  const size_t length = strlen(created->description);
+  snprintf(created->description + length, sizeof(created->description) - length, " backward");
+  *op = created;
   return tsr_status_success;
 }

@@ -307,6 +307,8 @@ typedef enum tsr_op_kind {
   tsr_op_kind_prelu_backward = 17,
   tsr_op_kind_conv = 18,
   tsr_op_kind_pool = 19,
+  tsr_op_kind_conv_backward = 20,
+  tsr_op_kind_pool_backward = 21,
 } tsr_op_kind;
 
 /// Runs `op` on `inputs` and writes `outputs`; the order and meaning of the tensors is given by
@@ -425,6 +427,20 @@ TSR_API tsr_status tsr_pool_output_shape(const tsr_pool_params* params, int32_t 
 /// spatial_ndims outside 1..3, kernel or stride below 1, negative padding, an unknown kind or
 /// padding mode; at run, tensors that do not fit), unsupported_parameter (other layouts).
 TSR_API tsr_status tsr_pool_create(const tsr_pool_params* params, tsr_op** op);
+
+/// Convolution backward (of the convolution itself: a fused activation's or sum's gradient is
+/// not included; params' activation and sum_scale are ignored): dx, dW (in the weights'
+/// [out][in / groups][kernel...] layout) and db. Weights as tsr_conv_create takes them.
+/// Run with inputs [0] x, [1] dy (shaped like the forward output); outputs [0] dx (like x),
+/// [1] dW, and optionally [2] db [out_channels]. Errors: as tsr_conv_create.
+TSR_API tsr_status tsr_conv_backward_create(const tsr_conv_params* params, const float* weights,
+                                            tsr_op** op);
+
+/// Pooling backward: dx from dy. Max pooling routes each output's gradient to the first
+/// largest element of its window (the forward's choice); averages spread it over the window
+/// with the forward's divisor. Run with inputs [0] x, [1] dy (shaped like the forward output);
+/// outputs [0] dx (like x). Errors: as tsr_pool_create.
+TSR_API tsr_status tsr_pool_backward_create(const tsr_pool_params* params, tsr_op** op);
 
 /// Softmax along one axis: y = exp(x - max) / sum(exp(x - max)), the max and sum taken over
 /// `axis` (negative counts from the end: -1 is the last axis). With `logarithmic` set, log-softmax:

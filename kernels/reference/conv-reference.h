@@ -25,4 +25,17 @@ void tsr_reference_conv_plane_f32(const struct tsr_conv_geometry* g, const float
                                   const tsr_activation* activation, float sum_scale, float* y,
                                   size_t n, size_t o);
 
+/// Backward data: input channel `i` of sample `n` of dx, every position: the sum over the
+/// group's output channels o and kernel taps k of w[o, i, k] * dy[n, o, p] where
+/// p * stride + k * dilation - pad lands on the position. dy has the geometry's y strides.
+void tsr_reference_conv_backward_data_plane_f32(const struct tsr_conv_geometry* g,
+                                                const float* dy, const float* w, float* dx,
+                                                size_t n, size_t i);
+
+/// Backward weights: dw[o, :, :] = the sum over samples and output positions of
+/// dy[n, o, p] * x[n, i, p * stride + k * dilation - pad]; db[o] = the sum of dy[n, o, :]
+/// when db is not NULL.
+void tsr_reference_conv_backward_weights_f32(const struct tsr_conv_geometry* g, const float* x,
+                                             const float* dy, float* dw, float* db, size_t o);
+
 #endif

@@ -20,4 +20,10 @@ struct tsr_pool_geometry {
 void tsr_reference_pool_plane_f32(const struct tsr_pool_geometry* g, const float* x, float* y,
                                   size_t n, size_t c);
 
+/// Backward of channel c of sample n: zeroes that plane of dx, then adds each output's dy to
+/// the first largest input of its window (max) or dy / divisor to every input of it (averages).
+/// dy has the geometry's y strides, dx its x strides.
+void tsr_reference_pool_backward_plane_f32(const struct tsr_pool_geometry* g, const float* x,
+                                           const float* dy, float* dx, size_t n, size_t c);
+
 #endif
