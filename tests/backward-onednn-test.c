@@ -1,6 +1,7 @@
 /* Backward passes against oneDNN's backward primitives on the same data: eltwise (every kind
- * oneDNN has), softmax and log-softmax, layer norm and batch norm (dx, dgamma, dbeta), and the
- * inner product's backward data and weights (dense dx, dW, db). Tolerance 1e-5 absolute + 1e-4
+ * oneDNN has), softmax and log-softmax, layer norm and batch norm (dx, dgamma, dbeta), the
+ * inner product's backward data and weights (dense dx, dW, db), convolution backward data and
+ * weights (plain and grouped), and average pooling backward. Tolerance 1e-5 absolute + 1e-4
  * relative: oneDNN approximates its transcendentals and sums in float. Skipped without oneDNN. */
 #include <math.h>
 #include <stdio.h>
@@ -226,8 +227,97 @@ static void tsr_test_inner_product(tsr_rng* rng) {
   tsr_op_destroy(op);
 }
 
+/* Convolution backward data and weights, and average pooling backward (max pooling's needs the
+ * forward's workspace, so it is checked by finite differences only: spatial-backward-test). */
+static void tsr_test_spatial(tsr_rng* rng) {
+  for (int grouped = 0; grouped < 2; grouped++) {
+    tsr_conv_params p;
+    memset(&p, 0, sizeof(p));
+    p.spatial_ndims = 2, p.in_channels = 4, p.out_channels = 6, p.groups = grouped ? 2 : 1;
+    p.kernel[0] = 3, p.kernel[1] = 2, p.stride[0] = 2, p.stride[1] = 1, p.dilation[0] = 1, p.dilation[1] = 2;
+    p.padding_begin[0] = 1, p.padding_end[0] = 1, p.padding_begin[1] = 1, p.padding_end[1] = 0;
+    const int64_t xd[] = {2, 4, 9, 7};
+    int64_t yd[4];
+    tsr_conv_output_shape(&p, 4, xd, yd);
+    const int64_t wn = 6 * (4 / p.groups) * 3 * 2, bd[] = {6};
+    static float x[504], dy[512], dx[504], dw[144], db[6], t_dx[504], t_dw[144], t_db[6]; /* 144: ungrouped weights */
+    tsr_tensor tx = tsr_make(x, 4, xd), tdy = tsr_make(dy, 4, yd);
+    const size_t xn = tsr_tensor_desc_elements(&tx.desc), yn = tsr_tensor_desc_elements(&tdy.desc);
+    static float w[144];
+    tsr_fill_uniform(rng, x, xn, -2, 2);
+    tsr_fill_uniform(rng, w, (size_t)wn, -1, 1);
+    tsr_fill_uniform(rng, dy, yn, -1, 1);
+    tsr_op* op = NULL;
+    tsr_conv_backward_create(&p, w, &op);
+    tsr_tensor ins[2] = {tx, tdy}, outs[3] = {tsr_make(dx, 4, xd), tsr_make(dw, 1, &wn), tsr_make(db, 1, bd)};
+    tsr_op_run(op, 2, ins, 3, outs, NULL);
+    /* oneDNN: weights [g][oc/g][ic/g][kh][kw] when grouped, dilation from 0 */
+    int64_t wdims[5];
+    int32_t wnd = 0;
+    if (grouped) wdims[wnd++] = 2;
+    wdims[wnd++] = 6 / p.groups, wdims[wnd++] = 4 / p.groups, wdims[wnd++] = 3, wdims[wnd++] = 2;
+    tsr_tensor tw = tsr_make(w, wnd, wdims), ttdw = tsr_make(t_dw, wnd, wdims), ttdx = tsr_make(t_dx, 4, xd), ttdb = tsr_make(t_db, 1, bd);
+    dnnl_memory_desc_t src, wei, bia, dst;
+    tsr_onednn_md(&tx.desc, &src);
+    tsr_onednn_md(&tw.desc, &wei);
+    tsr_onednn_md(&ttdb.desc, &bia);
+    tsr_onednn_md(&tdy.desc, &dst);
+    const dnnl_dims_t strides = {2, 1}, dilates = {0, 1}, pad_l = {1, 1};
+    dnnl_dims_t pad_r;
+    for (int d = 0; d < 2; d++)
+      pad_r[d] = (yd[2 + d] - 1) * strides[d] + (dilates[d] + 1) * (p.kernel[d] - 1) + 1 - xd[2 + d] - pad_l[d];
+    dnnl_convolution_desc_t forward, data, weights;
+    dnnl_dilated_convolution_forward_desc_init(&forward, dnnl_forward_training, dnnl_convolution_direct, &src, &wei, &bia, &dst, strides, dilates, pad_l, pad_r);
+    dnnl_dilated_convolution_backward_data_desc_init(&data, dnnl_convolution_direct, &src, &wei, &dst, strides, dilates, pad_l, pad_r);
+    dnnl_dilated_convolution_backward_weights_desc_init(&weights, dnnl_convolution_direct, &src, &wei, &bia, &dst, strides, dilates, pad_l, pad_r);
+    tsr_onednn_call call;
+    const tsr_onednn_arg data_args[] = {{DNNL_ARG_DIFF_DST, &tdy}, {DNNL_ARG_WEIGHTS, &tw}, {DNNL_ARG_DIFF_SRC, &ttdx}};
+    tsr_compare(grouped ? "grouped conv backward dx" : "conv backward dx", &call,
+                tsr_onednn_call_create_backward(&call, &data, &forward, 3, data_args), dx, t_dx, xn);
+    const tsr_onednn_arg weight_args[] = {{DNNL_ARG_SRC, &tx}, {DNNL_ARG_DIFF_DST, &tdy}, {DNNL_ARG_DIFF_WEIGHTS, &ttdw}, {DNNL_ARG_DIFF_BIAS, &ttdb}};
+    if (tsr_check(tsr_onednn_call_create_backward(&call, &weights, &forward, 4, weight_args) == 0, "conv backward weights", "not created")) {
+      tsr_onednn_call_execute(&call);
+      tsr_check_close(grouped ? "grouped conv backward dW vs oneDNN" : "conv backward dW vs oneDNN", dw, t_dw, (size_t)wn, TSR_ATOL, TSR_RTOL);
+      tsr_check_close("conv backward db vs oneDNN", db, t_db, 6, TSR_ATOL, TSR_RTOL);
+      tsr_onednn_call_destroy(&call);
+    }
+    tsr_op_destroy(op);
+  }
+  for (int kind = 1; kind <= 2; kind++) { /* average pooling, counting and excluding padding */
+    tsr_pool_params p;
+    memset(&p, 0, sizeof(p));
+    p.spatial_ndims = 2, p.kind = (tsr_pooling_kind)kind;
+    p.kernel[0] = 3, p.kernel[1] = 3, p.stride[0] = 2, p.stride[1] = 2;
+    p.padding_begin[0] = p.padding_begin[1] = p.padding_end[0] = p.padding_end[1] = 1;
+    const int64_t xd[] = {2, 3, 7, 7};
+    int64_t yd[4];
+    tsr_pool_output_shape(&p, 4, xd, yd);
+    static float x[294], dy[128], dx[294], t_dx[294];
+    tsr_tensor tx = tsr_make(x, 4, xd), tdy = tsr_make(dy, 4, yd), tdx = tsr_make(dx, 4, xd), ttdx = tsr_make(t_dx, 4, xd);
+    tsr_fill_uniform(rng, x, 294, -2, 2);
+    tsr_fill_uniform(rng, dy, tsr_tensor_desc_elements(&tdy.desc), -1, 1);
+    tsr_op* op = NULL;
+    tsr_pool_backward_create(&p, &op);
+    tsr_tensor ins[2] = {tx, tdy};
+    tsr_op_run(op, 2, ins, 1, &tdx, NULL);
+    dnnl_memory_desc_t src, dst;
+    tsr_onednn_md(&tx.desc, &src);
+    tsr_onednn_md(&tdy.desc, &dst);
+    const dnnl_dims_t strides = {2, 2}, kernel = {3, 3}, dilation = {0, 0}, pad = {1, 1};
+    const dnnl_alg_kind_t alg = kind == 1 ? dnnl_pooling_avg_include_padding : dnnl_pooling_avg_exclude_padding;
+    dnnl_pooling_v2_desc_t forward, backward;
+    dnnl_pooling_v2_forward_desc_init(&forward, dnnl_forward_training, alg, &src, &dst, strides, kernel, dilation, pad, pad);
+    dnnl_pooling_v2_backward_desc_init(&backward, alg, &src, &dst, strides, kernel, dilation, pad, pad);
+    tsr_onednn_call call;
+    const tsr_onednn_arg args[] = {{DNNL_ARG_DIFF_DST, &tdy}, {DNNL_ARG_DIFF_SRC, &ttdx}};
+    tsr_compare(tsr_op_describe(op), &call, tsr_onednn_call_create_backward(&call, &backward, &forward, 2, args), dx, t_dx, 294);
+    tsr_op_destroy(op);
+  }
+}
+
 int main(void) {
   tsr_rng rng = tsr_rng_seeded(88);
+  tsr_test_spatial(&rng);
   tsr_test_eltwise(&rng);
   tsr_test_softmax(&rng);
   tsr_test_norms(&rng);
