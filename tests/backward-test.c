@@ -2,7 +2,8 @@
  * precision (h = 1e-6 relative; tolerance 1e-4 relative + 1e-6 absolute): activations (every
  * kind, away from kinks), softmax and log-softmax (every axis), layer norm (dx, dgamma, dbeta)
  * and training batch norm (dx, dgamma, dbeta). The dense layer's gradients are checked exactly
- * (integer inputs) against direct sums, and by differences. Plus the argument checks. */
+ * (integer inputs) against their defining sums (the layer is linear in x and W, so those are
+ * what central differences would give). Plus the argument checks. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
