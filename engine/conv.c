@@ -149,23 +149,10 @@ static void tsr_conv_strides(const tsr_tensor_desc* d, int32_t spatial, size_t* 
 static tsr_status tsr_conv_geometry_for(const tsr_conv_params* p, const tsr_tensor_desc* x,
                                         const tsr_tensor_desc* y, const char* where,
                                         struct tsr_conv_geometry* g) {
-  if (x->dtype != tsr_dtype_f32 || y->dtype != tsr_dtype_f32)
-    return tsr_error(tsr_status_unsupported_parameter, "%s: the tensors must be f32", where);
-  if ((x->layout != tsr_layout_plain && x->layout != tsr_layout_nhwc) || y->layout != x->layout)
-    return tsr_error(tsr_status_unsupported_parameter,
-                     "%s: the tensors must all be plain or all nhwc (got %s, %s)", where,
-                     tsr_layout_name(x->layout), tsr_layout_name(y->layout));
-  int64_t expected[5];
-  tsr_status status = tsr_conv_output_shape(p, x->ndims, x->dims, expected);
-  if (status != tsr_status_success) {
-    /* re-attribute the message to the run and the input tensor */
-    char detail[512];
-    snprintf(detail, sizeof(detail), "%s", tsr_last_error_message());
-    return tsr_error(status, "%s: inputs[0]: %s", where, detail);
-  }
-  if (y->ndims != x->ndims || memcmp(y->dims, expected, sizeof(int64_t) * (size_t)x->ndims) != 0)
-    return tsr_error(tsr_status_invalid_parameter,
-                     "%s: the output-side tensor's dims do not match the convolution's output shape", where);
+  int64_t expected[5] = {0};
+  const tsr_status status = tsr_spatial_pair_check(
+      x, y, tsr_conv_output_shape(p, x->ndims, x->dims, expected), expected, where);
+  if (status != tsr_status_success) return status;
   const int32_t spatial = p->spatial_ndims, skip = 3 - spatial;
   g->n = (size_t)x->dims[0];
   g->ic = (size_t)p->in_channels;

@@ -116,21 +116,10 @@ static void tsr_pool_plane(void* context, size_t thread, size_t n, size_t c) {
 static tsr_status tsr_pool_geometry_for(const tsr_pool_params* p, const tsr_tensor_desc* x,
                                         const tsr_tensor_desc* y, const char* where,
                                         struct tsr_pool_geometry* g) {
-  if (x->dtype != tsr_dtype_f32 || y->dtype != tsr_dtype_f32)
-    return tsr_error(tsr_status_unsupported_parameter, "%s: the tensors must be f32", where);
-  if ((x->layout != tsr_layout_plain && x->layout != tsr_layout_nhwc) || y->layout != x->layout)
-    return tsr_error(tsr_status_unsupported_parameter,
-                     "%s: the tensors must all be plain or all nhwc", where);
-  int64_t expected[5];
-  tsr_status status = tsr_pool_output_shape(p, x->ndims, x->dims, expected);
-  if (status != tsr_status_success) {
-    char detail[512];
-    snprintf(detail, sizeof(detail), "%s", tsr_last_error_message());
-    return tsr_error(status, "%s: inputs[0]: %s", where, detail);
-  }
-  if (y->ndims != x->ndims || memcmp(y->dims, expected, sizeof(int64_t) * (size_t)x->ndims) != 0)
-    return tsr_error(tsr_status_invalid_parameter,
-                     "%s: the output-side tensor's dims do not match the pooling's output shape", where);
+  int64_t expected[5] = {0};
+  const tsr_status status = tsr_spatial_pair_check(
+      x, y, tsr_pool_output_shape(p, x->ndims, x->dims, expected), expected, where);
+  if (status != tsr_status_success) return status;
   g->kind = p->kind;
   const int32_t spatial = p->spatial_ndims, skip = 3 - spatial;
   for (int32_t k = 0; k < 3; k++) {

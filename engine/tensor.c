@@ -2,6 +2,7 @@
  * the ones users pass in. */
 #include "engine/tensor.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "engine/error.h"
@@ -224,3 +225,23 @@ tsr_status tsr_tensors_check_alike(const char* where, size_t count, const tsr_te
   return tsr_status_success;
 }
 
+
+tsr_status tsr_spatial_pair_check(const tsr_tensor_desc* x, const tsr_tensor_desc* y,
+                                  tsr_status shape_status, const int64_t* expected,
+                                  const char* where) {
+  if (x->dtype != tsr_dtype_f32 || y->dtype != tsr_dtype_f32)
+    return tsr_error(tsr_status_unsupported_parameter, "%s: the tensors must be f32", where);
+  if ((x->layout != tsr_layout_plain && x->layout != tsr_layout_nhwc) || y->layout != x->layout)
+    return tsr_error(tsr_status_unsupported_parameter,
+                     "%s: the tensors must all be plain or all nhwc (got %s, %s)", where,
+                     tsr_layout_name(x->layout), tsr_layout_name(y->layout));
+  if (shape_status != tsr_status_success) { /* re-attribute the shape function's message */
+    char detail[512];
+    snprintf(detail, sizeof(detail), "%s", tsr_last_error_message());
+    return tsr_error(shape_status, "%s: inputs[0]: %s", where, detail);
+  }
+  if (y->ndims != x->ndims || memcmp(y->dims, expected, sizeof(int64_t) * (size_t)x->ndims) != 0)
+    return tsr_error(tsr_status_invalid_parameter,
+                     "%s: the output-side tensor's dims do not match the op's output shape", where);
+  return tsr_status_success;
+}

@@ -26,4 +26,12 @@ bool tsr_tensor_desc_is_dense(const tsr_tensor_desc* desc);
 tsr_status tsr_tensors_check_alike(const char* where, size_t count, const tsr_tensor* const* tensors,
                                    const char* const* names);
 
+/// The checks spatial ops (conv, pool) share for an input-side tensor x and an output-side y:
+/// both f32, both plain or both nhwc, y's dims equal to `expected`, which the op's shape
+/// function computed from x with status `shape_status` (a failure is re-attributed to
+/// inputs[0] of the run `where`).
+tsr_status tsr_spatial_pair_check(const tsr_tensor_desc* x, const tsr_tensor_desc* y,
+                                  tsr_status shape_status, const int64_t* expected,
+                                  const char* where);
+
 #endif
