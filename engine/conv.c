@@ -7,15 +7,14 @@
 #include <string.h>
 
 #include "engine/activation.h"
+#include "engine/conv.h"
 #include "engine/error.h"
 #include "engine/op.h"
 #include "engine/tensor.h"
 #include "kernels/reference/conv-reference.h"
 #include "threadpool/threadpool.h"
 
-#define TSR_CONV_MAX_EXTENT ((int64_t)1 << 40)
-
-static tsr_status tsr_conv_check_params(const tsr_conv_params* p, const char* where) {
+tsr_status tsr_conv_check_params(const tsr_conv_params* p, const char* where) {
   if (p->spatial_ndims < 1 || p->spatial_ndims > 3)
     return tsr_error(tsr_status_invalid_parameter, "%s: spatial_ndims is %d; must be 1, 2 or 3",
                      where, (int)p->spatial_ndims);
@@ -40,6 +39,9 @@ static tsr_status tsr_conv_check_params(const tsr_conv_params* p, const char* wh
       if (values[v] < 1 || values[v] > TSR_CONV_MAX_EXTENT)
         return tsr_error(tsr_status_invalid_parameter, "%s: %s[%d] is %lld; must be 1 to 2^40",
                          where, what[v], (int)d, (long long)values[v]);
+    if (p->dilation[d] > TSR_CONV_MAX_EXTENT / p->kernel[d])
+      return tsr_error(tsr_status_invalid_parameter,
+                       "%s: dilation[%d] x kernel[%d] overflows (more than 2^40)", where, (int)d, (int)d);
     if (p->padding_mode == tsr_padding_explicit &&
         (p->padding_begin[d] < 0 || p->padding_end[d] < 0 || p->padding_begin[d] > TSR_CONV_MAX_EXTENT ||
          p->padding_end[d] > TSR_CONV_MAX_EXTENT))
@@ -113,14 +115,6 @@ tsr_status tsr_conv_output_shape(const tsr_conv_params* p, int32_t ndims, const 
   return tsr_status_success;
 }
 
-struct tsr_conv_op {
-  struct tsr_op base;
-  tsr_conv_params params;
-  float* weights;
-  float* bias;
-  const tsr_activation* activation; /* NULL for none */
-};
-
 struct tsr_conv_call {
   const struct tsr_conv_op* op;
   struct tsr_conv_geometry g;
@@ -135,8 +129,7 @@ static void tsr_conv_plane(void* context, size_t thread, size_t n, size_t o) {
                                call->op->activation, call->op->params.sum_scale, call->y, n, o);
 }
 
-/* Element strides of [N, C, spatial...] in a plain or nhwc layout, spatial padded to 3. */
-static void tsr_conv_strides(const tsr_tensor_desc* d, int32_t spatial, size_t* sn, size_t* sc, size_t* ss) {
+void tsr_conv_strides(const tsr_tensor_desc* d, int32_t spatial, size_t* sn, size_t* sc, size_t* ss) {
   const int32_t skip = 3 - spatial;
   for (int32_t k = 0; k < 3; k++) ss[k] = 0;
   *sn = (size_t)d->strides[0];
@@ -188,7 +181,7 @@ static tsr_status tsr_conv_run(const tsr_op* base, const tsr_tensor* inputs, siz
   return tsr_status_success;
 }
 
-static void tsr_conv_release(tsr_op* base) {
+void tsr_conv_release(tsr_op* base) {
   struct tsr_conv_op* op = (struct tsr_conv_op*)base;
   free(op->weights);
   free(op->bias);
@@ -197,9 +190,9 @@ static void tsr_conv_release(tsr_op* base) {
 static const struct tsr_op_vtable tsr_conv_vtable = {
     .run = tsr_conv_run, .release = tsr_conv_release, .num_inputs = 1, .num_outputs = 1};
 
-tsr_status tsr_conv_create(const tsr_conv_params* params, const float* weights, const float* bias,
-                           tsr_op** op) {
-  static const char where[] = "tsr_conv_create";
+tsr_status tsr_conv_op_new(const tsr_conv_params* params, const float* weights, const float* bias,
+                           size_t bias_count, tsr_op_kind kind, const struct tsr_op_vtable* vtable,
+                           const char* where, tsr_op** op, struct tsr_conv_op** made) {
   if (op == NULL) return tsr_error(tsr_status_invalid_parameter, "%s: op is NULL", where);
   if (params == NULL) return tsr_error(tsr_status_invalid_parameter, "%s: params is NULL", where);
   if (weights == NULL) return tsr_error(tsr_status_invalid_parameter, "%s: weights is NULL", where);
@@ -207,20 +200,30 @@ tsr_status tsr_conv_create(const tsr_conv_params* params, const float* weights, 
   if (status != tsr_status_success) return status;
   size_t count = (size_t)params->out_channels * (size_t)(params->in_channels / params->groups);
   for (int32_t d = 0; d < params->spatial_ndims; d++) count *= (size_t)params->kernel[d];
-  struct tsr_conv_op* created =
-      (struct tsr_conv_op*)tsr_op_alloc(sizeof(struct tsr_conv_op), tsr_op_kind_conv, &tsr_conv_vtable);
+  struct tsr_conv_op* created = (struct tsr_conv_op*)tsr_op_alloc(sizeof(struct tsr_conv_op), kind, vtable);
   if (created != NULL) {
     created->weights = malloc(count * sizeof(float));
-    if (bias != NULL) created->bias = malloc((size_t)params->out_channels * sizeof(float));
+    if (bias != NULL) created->bias = malloc(bias_count * sizeof(float));
   }
   if (created == NULL || created->weights == NULL || (bias != NULL && created->bias == NULL)) {
     tsr_op_destroy(created ? &created->base : NULL);
     return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
   }
   memcpy(created->weights, weights, count * sizeof(float));
-  if (bias != NULL) memcpy(created->bias, bias, (size_t)params->out_channels * sizeof(float));
+  if (bias != NULL) memcpy(created->bias, bias, bias_count * sizeof(float));
   created->params = *params;
   created->activation = params->activation.kind == tsr_activation_none ? NULL : &created->params.activation;
+  *made = created;
+  return tsr_status_success;
+}
+
+tsr_status tsr_conv_create(const tsr_conv_params* params, const float* weights, const float* bias,
+                           tsr_op** op) {
+  struct tsr_conv_op* created = NULL;
+  const tsr_status status =
+      tsr_conv_op_new(params, weights, bias, params ? (size_t)params->out_channels : 0, tsr_op_kind_conv,
+                      &tsr_conv_vtable, "tsr_conv_create", op, &created);
+  if (status != tsr_status_success) return status;
   char act[64];
   tsr_activation_describe(&params->activation, act, sizeof(act));
   static const char* const modes[] = {"explicit", "same", "valid"};
@@ -245,7 +248,7 @@ struct tsr_conv_backward_call {
 static void tsr_conv_backward_data(void* context, size_t thread, size_t n, size_t i) {
   (void)thread;
   const struct tsr_conv_backward_call* c = context;
-  tsr_reference_conv_backward_data_plane_f32(&c->g, c->dy, c->op->weights, c->dx, n, i);
+  tsr_reference_conv_backward_data_plane_f32(&c->g, c->dy, c->op->weights, NULL, NULL, 0.0f, c->dx, n, i);
 }
 
 static void tsr_conv_backward_weights(void* context, size_t thread, size_t o) {
@@ -284,18 +287,20 @@ static const struct tsr_op_vtable tsr_conv_backward_vtable = {
     .min_outputs = 2};
 
 tsr_status tsr_conv_backward_create(const tsr_conv_params* params, const float* weights, tsr_op** op) {
-  if (op == NULL) return tsr_error(tsr_status_invalid_parameter, "tsr_conv_backward_create: op is NULL");
-  if (params == NULL) return tsr_error(tsr_status_invalid_parameter, "tsr_conv_backward_create: params is NULL");
-  tsr_conv_params linear = *params; /* the convolution's own gradient: no activation, no sum */
-  linear.activation = (tsr_activation){tsr_activation_none, 0.0f, 0.0f};
-  linear.sum_scale = 0.0f;
-  tsr_op* created = NULL;
-  const tsr_status status = tsr_conv_create(&linear, weights, NULL, &created);
+  tsr_conv_params linear; /* the convolution's own gradient: no activation, no sum */
+  if (params != NULL) {
+    linear = *params;
+    linear.activation = (tsr_activation){tsr_activation_none, 0.0f, 0.0f};
+    linear.sum_scale = 0.0f;
+  }
+  struct tsr_conv_op* created = NULL;
+  const tsr_status status = tsr_conv_op_new(params ? &linear : NULL, weights, NULL, 0, tsr_op_kind_conv_backward,
+                                            &tsr_conv_backward_vtable, "tsr_conv_backward_create", op, &created);
   if (status != tsr_status_success) return status;
-  created->kind = tsr_op_kind_conv_backward;
-  created->vtable = &tsr_conv_backward_vtable;
-  const size_t length = strlen(created->description);
-  snprintf(created->description + length, sizeof(created->description) - length, " backward");
-  *op = created;
+  snprintf(created->base.description, sizeof(created->base.description),
+           "conv%dd backward:ic%lld oc%lld g%lld k%lld impl=reference_f64 isa=scalar", (int)linear.spatial_ndims,
+           (long long)linear.in_channels, (long long)linear.out_channels, (long long)linear.groups,
+           (long long)linear.kernel[linear.spatial_ndims - 1]);
+  *op = &created->base;
   return tsr_status_success;
 }

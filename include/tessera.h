@@ -309,6 +309,7 @@ typedef enum tsr_op_kind {
   tsr_op_kind_pool = 19,
   tsr_op_kind_conv_backward = 20,
   tsr_op_kind_pool_backward = 21,
+  tsr_op_kind_deconv = 22,
 } tsr_op_kind;
 
 /// Runs `op` on `inputs` and writes `outputs`; the order and meaning of the tensors is given by
@@ -392,6 +393,31 @@ TSR_API tsr_status tsr_conv_output_shape(const tsr_conv_params* params, int32_t 
 /// that do not match the op's shape), unsupported_parameter (other layouts), out_of_memory.
 TSR_API tsr_status tsr_conv_create(const tsr_conv_params* params, const float* weights,
                                    const float* bias, tsr_op** op);
+
+/// Transposed convolution's output dims for [N, C_in, spatial...]: [N, C_out, out...] with, per
+/// spatial dim (span = dilation (kernel - 1) + 1, op = output_padding or 0):
+///   explicit: out = (in - 1) stride - pad_begin - pad_end + span + op (PyTorch's ConvTranspose);
+///   valid:    out = (in - 1) stride + span + op;
+///   same:     out = in x stride + op (Keras / TensorFlow: the gradient of a same convolution of
+///             that size, whose padding it uses: begin = max(span - stride, 0) / 2).
+/// `output_padding` (NULL: zeros) adds positions at the end, each below max(stride, dilation)
+/// as PyTorch requires. Errors: invalid_parameter (NULL pointers, bad parameters as
+/// tsr_deconv_create, input channels differing from in_channels, an output size below 1,
+/// sizes that overflow).
+TSR_API tsr_status tsr_deconv_output_shape(const tsr_conv_params* params, const int64_t* output_padding,
+                                           int32_t ndims, const int64_t* input_dims, int64_t* output_dims);
+
+/// Transposed convolution ("deconvolution"), 1-D to 3-D, grouped: the data gradient of the
+/// convolution with the same parameters that maps y's shape to x's, so each input element
+/// scatters x[n, i, p] * w[i, o, k] to y[n, o, p * stride + k * dilation - pad_begin]; then
+/// y = activation(that + bias[o] + sum_scale * y) as tsr_conv_create. params->in_channels and
+/// out_channels are the transposed convolution's own (x's and y's). Weights are
+/// [in_channels][out_channels / groups][kernel...], PyTorch's ConvTranspose layout, copied at
+/// creation; bias is out_channels floats or NULL. Run with inputs[0] = x [N, C_in, spatial...],
+/// outputs[0] = y (tsr_deconv_output_shape), f32, both plain or both nhwc. Sums in double,
+/// rounded once. Errors: as tsr_conv_create, plus output_padding out of range.
+TSR_API tsr_status tsr_deconv_create(const tsr_conv_params* params, const int64_t* output_padding,
+                                     const float* weights, const float* bias, tsr_op** op);
 
 typedef enum tsr_pooling_kind {
   tsr_pooling_max = 0,                   ///< the largest element (padding never wins)

@@ -1,24 +1,19 @@
-/* Convolution: values worked by hand (1-D, dilated, 2-D same padding), shape inference with
- * TensorFlow's same-padding split, a seeded random sweep against oneDNN (1-D to 3-D, batch 1-3,
- * channels 1 and primes, kernels 1-5 non-square, strides and dilations 1-3, every padding
- * mode, groups and depthwise, plain and nhwc, bias, ReLU and sum post-ops) with tolerance 0 on
- * integer data, printing a failing case as a descriptor; and every bad argument. */
+/* Convolution and transposed convolution: values worked by hand (1-D, dilated, 2-D same
+ * padding; transposed with stride, padding, output padding, same and dilation), shape
+ * inference with TensorFlow's same-padding split, seeded random sweeps against oneDNN's
+ * convolution and deconvolution (1-D to 3-D, batch 1-4, channels 1 and primes, kernels 1-7
+ * non-square, strides and dilations 1-3, every padding mode, groups and depthwise, plain and
+ * nhwc, bias, ReLU and sum post-ops) with tolerance 0 on integer data, printing a failing case
+ * as a descriptor; and every bad argument. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "tests/harness/harness.h"
+#include "tests/harness/spatial-case.h"
 #ifdef TSR_HAVE_ONEDNN
 #include "tests/harness/onednn.h"
 #endif
-
-static tsr_conv_params tsr_params(int32_t spatial, int64_t ic, int64_t oc, int64_t groups) {
-  tsr_conv_params p;
-  memset(&p, 0, sizeof(p));
-  p.spatial_ndims = spatial, p.in_channels = ic, p.out_channels = oc, p.groups = groups;
-  for (int d = 0; d < 3; d++) p.kernel[d] = p.stride[d] = p.dilation[d] = 1;
-  return p;
-}
 
 static void tsr_run_conv(const tsr_conv_params* p, const float* w, const float* b, tsr_layout layout,
                          const int64_t* in_dims, float* x, float* y, tsr_threadpool* pool) {
@@ -36,7 +31,7 @@ static void tsr_run_conv(const tsr_conv_params* p, const float* w, const float* 
 
 static void tsr_test_by_hand(void) {
   { /* 1-D valid: [1 2 3 4 5] * [1 0 -1] = [-2 -2 -2] */
-    tsr_conv_params p = tsr_params(1, 1, 1, 1);
+    tsr_conv_params p = tsr_conv_params_of(1, 1, 1, 1);
     p.kernel[0] = 3, p.padding_mode = tsr_padding_valid;
     float x[5] = {1, 2, 3, 4, 5}, w[3] = {1, 0, -1}, y[3];
     const float e[3] = {-2, -2, -2};
@@ -44,7 +39,7 @@ static void tsr_test_by_hand(void) {
     tsr_check_close("conv1d by hand", y, e, 3, 0, 0);
   }
   { /* dilation 3: y[i] = x[i] + x[i + 3] over [1..7] = [5 7 9 11], bias 10 */
-    tsr_conv_params p = tsr_params(1, 1, 1, 1);
+    tsr_conv_params p = tsr_conv_params_of(1, 1, 1, 1);
     p.kernel[0] = 2, p.dilation[0] = 3;
     float x[7] = {1, 2, 3, 4, 5, 6, 7}, w[2] = {1, 1}, b = 10, y[4];
     const float e[4] = {15, 17, 19, 21};
@@ -52,7 +47,7 @@ static void tsr_test_by_hand(void) {
     tsr_check_close("dilated conv1d by hand", y, e, 4, 0, 0);
   }
   { /* 2-D same, 3x3 ones over 3x3 ones: corners 4, edges 6, centre 9 */
-    tsr_conv_params p = tsr_params(2, 1, 1, 1);
+    tsr_conv_params p = tsr_conv_params_of(2, 1, 1, 1);
     p.kernel[0] = p.kernel[1] = 3, p.padding_mode = tsr_padding_same;
     float x[9], w[9], y[9];
     for (int i = 0; i < 9; i++) x[i] = w[i] = 1;
@@ -61,7 +56,7 @@ static void tsr_test_by_hand(void) {
     tsr_check_close("conv2d same by hand", y, e, 9, 0, 0);
   }
   { /* same padding, input 5, kernel 4, stride 2: output 3, padding 1 before and 2 after */
-    tsr_conv_params p = tsr_params(1, 1, 1, 1);
+    tsr_conv_params p = tsr_conv_params_of(1, 1, 1, 1);
     p.kernel[0] = 4, p.stride[0] = 2, p.padding_mode = tsr_padding_same;
     float x[5] = {1, 2, 3, 4, 5}, w[4] = {1, 1, 1, 1}, y[3];
     const float e[3] = {0 + 1 + 2 + 3, 2 + 3 + 4 + 5, 4 + 5 + 0 + 0}; /* windows [-1..2], [1..4], [3..6] */
@@ -73,35 +68,71 @@ static void tsr_test_by_hand(void) {
   }
 }
 
+static void tsr_run_deconv(const tsr_conv_params* p, const int64_t* output_padding, const float* w, const float* b,
+                           const int64_t* in_dims, float* x, float* y, size_t expected_extent) {
+  const int32_t ndims = p->spatial_ndims + 2;
+  int64_t out_dims[5] = {0};
+  tsr_check_status(tsr_deconv_output_shape(p, output_padding, ndims, in_dims, out_dims), tsr_status_success,
+                   "deconv shape");
+  tsr_check(out_dims[ndims - 1] == (int64_t)expected_extent, "deconv output extent", "%lld, expected %zu",
+            (long long)out_dims[ndims - 1], expected_extent);
+  tsr_tensor tx = {.data = x}, ty = {.data = y};
+  tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, tsr_layout_plain, ndims, in_dims);
+  tsr_tensor_desc_init(&ty.desc, tsr_dtype_f32, tsr_layout_plain, ndims, out_dims);
+  tsr_op* op = NULL;
+  tsr_deconv_create(p, output_padding, w, b, &op);
+  tsr_fill_nan(y, expected_extent);
+  tsr_check_status(tsr_op_run(op, 1, &tx, 1, &ty, NULL), tsr_status_success, tsr_op_describe(op));
+  tsr_op_destroy(op);
+}
+
+/* Transposed convolution scatters x[p] * w[k] to y[p * stride + k * dilation - pad_begin]. */
+static void tsr_test_deconv_by_hand(void) {
+  float x[3] = {1, 2, 3}, w[3] = {1, 1, 1}, y[8];
+  tsr_conv_params p = tsr_conv_params_of(1, 1, 1, 1);
+  p.kernel[0] = 3, p.stride[0] = 2;
+  /* positions 0..6: 1, 1, 1+2, 2, 2+3, 3, 3 */
+  tsr_run_deconv(&p, NULL, w, NULL, (const int64_t[]){1, 1, 3}, x, y, 7);
+  tsr_check_close("deconv1d stride 2 by hand", y, (const float[]){1, 1, 3, 2, 5, 3, 3}, 7, 0, 0);
+  p.padding_begin[0] = p.padding_end[0] = 1; /* drops the first and last */
+  tsr_run_deconv(&p, NULL, w, NULL, (const int64_t[]){1, 1, 3}, x, y, 5);
+  tsr_check_close("deconv1d padding 1 by hand", y, (const float[]){1, 3, 2, 5, 3}, 5, 0, 0);
+  tsr_run_deconv(&p, (const int64_t[]){1}, w, NULL, (const int64_t[]){1, 1, 3}, x, y, 6); /* gives back the last */
+  tsr_check_close("deconv1d output padding by hand", y, (const float[]){1, 3, 2, 5, 3, 3}, 6, 0, 0);
+  p.padding_mode = tsr_padding_same; /* 3 x 2 = 6 outputs; padding (3 - 2) / 2 = 0 at the start */
+  tsr_run_deconv(&p, NULL, w, NULL, (const int64_t[]){1, 1, 3}, x, y, 6);
+  tsr_check_close("deconv1d same by hand", y, (const float[]){1, 1, 3, 2, 5, 3}, 6, 0, 0);
+  /* dilation 3, kernel [1 10], bias 100, output padding 2 (allowed: below the dilation) past
+   * the last reachable position: q = p + 3k */
+  p = tsr_conv_params_of(1, 1, 1, 1);
+  p.kernel[0] = 2, p.dilation[0] = 3;
+  const float w2[2] = {1, 10}, bias = 100;
+  tsr_run_deconv(&p, (const int64_t[]){2}, w2, &bias, (const int64_t[]){1, 1, 2}, x, y, 7);
+  tsr_check_close("dilated deconv1d with output padding by hand", y, (const float[]){101, 102, 100, 110, 120, 100, 100},
+                  7, 0, 0);
+}
+
 #ifdef TSR_HAVE_ONEDNN
-static size_t tsr_sweep(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
+/* Convolution, or with `transposed` transposed convolution (its weights have the same count),
+ * against oneDNN's convolution or deconvolution. */
+static size_t tsr_sweep(tsr_threadpool* pool, tsr_rng* rng, size_t cases, bool transposed) {
   static float x[1 << 16], w[1 << 16], b[64], y[1 << 16], theirs[1 << 16];
   size_t run = 0, refused = 0;
   for (size_t c = 0; c < cases; c++) {
-    const int32_t spatial = 1 + (int32_t)tsr_rng_below(rng, 3);
-    const int64_t channel_choices[] = {1, 2, 3, 5, 7, 8};
-    int64_t groups = 1, ic = channel_choices[tsr_rng_below(rng, 6)], oc = channel_choices[tsr_rng_below(rng, 6)];
-    const uint64_t kind = tsr_rng_below(rng, 4);
-    if (kind == 0) groups = oc = ic; /* depthwise */
-    else if (kind == 1) { groups = 2; ic *= 2; oc *= 2; }
-    tsr_conv_params p = tsr_params(spatial, ic, oc, groups);
-    p.padding_mode = (tsr_padding_mode)tsr_rng_below(rng, 3);
-    int64_t in_dims[5] = {1 + (int64_t)tsr_rng_below(rng, 3), ic};
-    for (int d = 0; d < spatial; d++) {
-      p.kernel[d] = 1 + (int64_t)tsr_rng_below(rng, spatial == 3 ? 3 : 5);
-      p.stride[d] = 1 + (int64_t)tsr_rng_below(rng, 3);
-      p.dilation[d] = 1 + (int64_t)tsr_rng_below(rng, 3);
-      p.padding_begin[d] = (int64_t)tsr_rng_below(rng, 3);
-      p.padding_end[d] = (int64_t)tsr_rng_below(rng, 3);
-      in_dims[2 + d] = 1 + (int64_t)tsr_rng_below(rng, spatial == 3 ? 6 : 12);
-    }
+    int64_t in_dims[5];
+    tsr_conv_params p = tsr_random_conv_params(rng, in_dims);
+    const int32_t spatial = p.spatial_ndims;
+    const int64_t ic = p.in_channels, oc = p.out_channels, groups = p.groups;
     const bool with_bias = tsr_rng_below(rng, 2), relu = tsr_rng_below(rng, 3) == 0, sum = tsr_rng_below(rng, 4) == 0;
     if (relu) p.activation.kind = tsr_activation_relu;
     if (sum) p.sum_scale = 1.0f;
     const tsr_layout layout = spatial > 0 && tsr_rng_below(rng, 2) ? tsr_layout_nhwc : tsr_layout_plain;
-    int64_t out_dims[5];
-    if (tsr_conv_output_shape(&p, spatial + 2, in_dims, out_dims) != tsr_status_success) {
-      refused++; /* a kernel larger than the padded input */
+    int64_t out_dims[5], output_padding[3] = {0};
+    for (int d = 0; transposed && p.padding_mode == tsr_padding_explicit && d < spatial; d++)
+      output_padding[d] = (int64_t)tsr_rng_below(rng, (uint64_t)p.stride[d]); /* oneDNN takes no more */
+    if ((transposed ? tsr_deconv_output_shape(&p, output_padding, spatial + 2, in_dims, out_dims)
+                    : tsr_conv_output_shape(&p, spatial + 2, in_dims, out_dims)) != tsr_status_success) {
+      refused++; /* a kernel larger than the padded input, or padding larger than the output */
       continue;
     }
     tsr_tensor tx = {.data = x}, ty = {.data = y}, tt = {.data = theirs};
@@ -124,30 +155,25 @@ static size_t tsr_sweep(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
       tsr_fill_nan(theirs, yn);
     }
     tsr_op* op = NULL;
-    tsr_conv_create(&p, w, with_bias ? b : NULL, &op);
+    if (transposed) tsr_deconv_create(&p, output_padding, w, with_bias ? b : NULL, &op);
+    else tsr_conv_create(&p, w, with_bias ? b : NULL, &op);
     tsr_op_run(op, 1, &tx, 1, &ty, pool);
     tsr_op_destroy(op);
     tsr_onednn_call call;
-    const int created = tsr_onednn_conv_call(&call, &p, &tx, w, with_bias ? b : NULL, &tt);
-    char what[256];
-    int len = snprintf(what, sizeof(what), "conv g%lldmb%lldic%lldoc%lld", (long long)groups, (long long)in_dims[0], (long long)ic, (long long)oc);
-    static const char* const axes = "dhw";
-    for (int d = 0; d < spatial; d++) {
-      const char a = axes[3 - spatial + d];
-      len += snprintf(what + len, sizeof(what) - (size_t)len, "i%c%lldk%c%llds%c%lldd%c%lldp%c%lld-%lld", a, (long long)in_dims[2 + d], a,
-                      (long long)p.kernel[d], a, (long long)p.stride[d], a, (long long)p.dilation[d] - 1, a,
-                      (long long)p.padding_begin[d], (long long)p.padding_end[d]);
-    }
-    snprintf(what + len, sizeof(what) - (size_t)len, " %s %s%s%s%s", tsr_layout_name(layout),
-             p.padding_mode == 0 ? "explicit" : p.padding_mode == 1 ? "same" : "valid", with_bias ? " bias" : "",
-             relu ? " relu" : "", sum ? " sum" : "");
+    const int created = (transposed ? tsr_onednn_deconv_call : tsr_onednn_conv_call)(&call, &p, &tx, w,
+                                                                                     with_bias ? b : NULL, &tt);
+    char what[256], extra[32];
+    snprintf(extra, sizeof(extra), "%s%s%s op%lld,%lld,%lld", with_bias ? " bias" : "", relu ? " relu" : "",
+             sum ? " sum" : "", (long long)output_padding[0], (long long)output_padding[1], (long long)output_padding[2]);
+    tsr_conv_case_name(what, sizeof(what), transposed ? "deconv" : "conv", &p, in_dims, layout, extra);
     if (!tsr_check(created == 0, what, "oneDNN refused the case")) continue;
     tsr_onednn_call_execute(&call);
     tsr_onednn_call_destroy(&call);
     tsr_check_close(what, y, theirs, yn, 0.0, 0.0);
     run++;
   }
-  printf("conv sweep: %zu cases against oneDNN, %zu refused as empty outputs\n", run, refused);
+  printf("%s sweep: %zu cases against oneDNN, %zu refused as empty outputs\n", transposed ? "deconv" : "conv", run,
+         refused);
   return run;
 }
 #endif
@@ -156,7 +182,7 @@ static void tsr_test_errors(void) {
   const float w[4 * 4 * 3 * 3] = {0}; /* the largest valid convolution below reads 144 */
   tsr_op* op = (tsr_op*)0x1;
   struct { const char* fragment; tsr_conv_params p; } cases[8];
-  for (int i = 0; i < 8; i++) cases[i].p = tsr_params(2, 4, 4, 1);
+  for (int i = 0; i < 8; i++) cases[i].p = tsr_conv_params_of(2, 4, 4, 1);
   cases[0].fragment = "spatial_ndims", cases[0].p.spatial_ndims = 4;
   cases[1].fragment = "groups", cases[1].p.groups = 3;
   cases[2].fragment = "stride[1]", cases[2].p.stride[1] = 0;
@@ -169,7 +195,7 @@ static void tsr_test_errors(void) {
     tsr_check_status(tsr_conv_create(&cases[i].p, w, NULL, &op), tsr_status_invalid_parameter, cases[i].fragment);
     tsr_check(strstr(tsr_last_error_message(), cases[i].fragment) != NULL, cases[i].fragment, "message '%s'", tsr_last_error_message());
   }
-  tsr_conv_params good = tsr_params(2, 4, 4, 1);
+  tsr_conv_params good = tsr_conv_params_of(2, 4, 4, 1);
   tsr_check_status(tsr_conv_create(&good, NULL, NULL, &op), tsr_status_invalid_parameter, "weights NULL");
   tsr_check_status(tsr_conv_create(NULL, w, NULL, &op), tsr_status_invalid_parameter, "params NULL");
   tsr_check(op == (tsr_op*)0x1, "conv create failures", "op written");
@@ -197,15 +223,69 @@ static void tsr_test_errors(void) {
   tsr_check_status(tsr_conv_output_shape(&good, 3, (const int64_t[]){1, 4, 4}, out), tsr_status_invalid_parameter, "shape ndims");
 }
 
+static void tsr_test_deconv_errors(void) {
+  const float w[16] = {0};
+  tsr_op* op = (tsr_op*)0x1;
+  tsr_conv_params p = tsr_conv_params_of(1, 2, 2, 1);
+  p.kernel[0] = 2, p.stride[0] = 2;
+  tsr_check_status(tsr_deconv_create(&p, (const int64_t[]){2}, w, NULL, &op), tsr_status_invalid_parameter,
+                   "deconv output_padding = stride");
+  tsr_check(strstr(tsr_last_error_message(), "output_padding[0]") != NULL, "deconv output_padding message", "'%s'",
+            tsr_last_error_message());
+  tsr_check_status(tsr_deconv_create(&p, (const int64_t[]){-1}, w, NULL, &op), tsr_status_invalid_parameter,
+                   "deconv output_padding negative");
+  tsr_check_status(tsr_deconv_create(&p, NULL, NULL, NULL, &op), tsr_status_invalid_parameter, "deconv weights NULL");
+  tsr_check(strstr(tsr_last_error_message(), "weights") != NULL, "deconv weights message", "'%s'", tsr_last_error_message());
+  p.groups = 3;
+  tsr_check_status(tsr_deconv_create(&p, NULL, w, NULL, &op), tsr_status_invalid_parameter, "deconv groups");
+  tsr_check(op == (tsr_op*)0x1, "deconv create failures", "op written");
+  p.groups = 1;
+  int64_t out[3] = {-7, -7, -7};
+  p.padding_begin[0] = p.padding_end[0] = 3; /* input 1: (1 - 1) x 2 + 2 - 6 = -4 outputs */
+  tsr_check_status(tsr_deconv_output_shape(&p, NULL, 3, (const int64_t[]){1, 2, 1}, out), tsr_status_invalid_parameter,
+                   "deconv empty output");
+  tsr_check(strstr(tsr_last_error_message(), "output size") != NULL && out[0] == -7, "deconv empty output message",
+            "'%s'", tsr_last_error_message());
+  p.padding_begin[0] = p.padding_end[0] = 0;
+  p.stride[0] = (int64_t)1 << 40;
+  tsr_check_status(tsr_deconv_output_shape(&p, NULL, 3, (const int64_t[]){1, 2, (int64_t)1 << 30}, out),
+                   tsr_status_invalid_parameter, "deconv overflow");
+  tsr_check(strstr(tsr_last_error_message(), "overflows") != NULL, "deconv overflow message", "'%s'",
+            tsr_last_error_message());
+  p.stride[0] = 2;
+  tsr_deconv_create(&p, NULL, w, NULL, &op);
+  float x[8] = {0}, y[16];
+  tsr_fill_nan(y, 16);
+  tsr_tensor tx = {.data = x}, ty = {.data = y};
+  tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, tsr_layout_plain, 3, (const int64_t[]){1, 3, 2});
+  tsr_tensor_desc_init(&ty.desc, tsr_dtype_f32, tsr_layout_plain, 3, (const int64_t[]){1, 2, 4});
+  tsr_check_status(tsr_op_run(op, 1, &tx, 1, &ty, NULL), tsr_status_invalid_parameter, "deconv channels 3 vs 2");
+  tsr_check(strstr(tsr_last_error_message(), "channels") != NULL, "deconv channels message", "'%s'", tsr_last_error_message());
+  tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, tsr_layout_plain, 3, (const int64_t[]){1, 2, 2});
+  tsr_tensor_desc_init(&ty.desc, tsr_dtype_f32, tsr_layout_plain, 3, (const int64_t[]){1, 2, 5});
+  tsr_check_status(tsr_op_run(op, 1, &tx, 1, &ty, NULL), tsr_status_invalid_parameter, "deconv output dims");
+  tx.data = NULL;
+  tsr_tensor_desc_init(&ty.desc, tsr_dtype_f32, tsr_layout_plain, 3, (const int64_t[]){1, 2, 4});
+  tsr_check_status(tsr_op_run(op, 1, &tx, 1, &ty, NULL), tsr_status_invalid_parameter, "deconv x data NULL");
+  size_t untouched = 0;
+  for (int i = 0; i < 16; i++) untouched += isnan(y[i]);
+  tsr_check(untouched == 16, "deconv failed runs", "%zu outputs written", 16 - untouched);
+  tsr_op_destroy(op);
+}
+
 int main(void) {
   tsr_test_errors();
+  tsr_test_deconv_errors();
   tsr_test_by_hand();
+  tsr_test_deconv_by_hand();
 #ifdef TSR_HAVE_ONEDNN
   tsr_rng rng = tsr_rng_seeded(2026);
   tsr_threadpool* pool = NULL;
   tsr_threadpool_create(2, &pool);
-  tsr_sweep(NULL, &rng, 1500);
-  tsr_sweep(pool, &rng, 1500);
+  tsr_sweep(NULL, &rng, 1500, false);
+  tsr_sweep(pool, &rng, 1500, false);
+  tsr_sweep(NULL, &rng, 700, true);
+  tsr_sweep(pool, &rng, 700, true);
   tsr_threadpool_destroy(pool);
 #endif
   return tsr_test_finish();

@@ -1,9 +1,12 @@
-/* `tessera bench conv`: benchdnn's convolution descriptors, "[gG][mbN]icCihHocKohPkhRshSphQ" with
+/* `tessera bench conv` and `tessera bench deconv`: benchdnn's convolution descriptors, "[gG][mbN]icCihHocKohPkhRshSphQ" with
  * iw/ow/kw/sw/pw for the width (defaulting to the height's values: square) and id/od/kd/sd/pd
  * for 3-D; 1-D problems give only the w keys. dh/dw/dd are dilations counted from 0 as
  * benchdnn does. ph pads the beginning; the end padding is what the given oh needs (ph when oh
  * is not given). --mb replaces N (default 1); --tag=plain|nhwc. Checked against oneDNN's
- * convolution on integer data, tolerance 0. GFLOP/s counts 2 x N x OC x output x IC/G x kernel. */
+ * convolution on integer data, tolerance 0. GFLOP/s counts 2 x N x OC x output x IC/G x kernel.
+ * For deconv (transposed convolution, weights [ic][oc / g][kernel...]) ih is its input and oh
+ * its output; a given oh past what the padding gives becomes output padding; GFLOP/s counts
+ * 2 x N x IC x input x OC/G x kernel, and oneDNN's deconvolution is the peer. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +33,18 @@ static int tsr_conv_option(const char* key, const char* value, char* error, size
 }
 
 struct tsr_conv_problem {
+  bool transposed;
   tsr_conv_params params;
+  int64_t output_padding[3];
   int64_t in_dims[5], out_dims[5];
 };
+
+/* The end padding (or, when negative, the output padding) that the given output extent of a
+ * transposed convolution needs: out = (in - 1) stride + span - begin - end + output_padding. */
+static int64_t tsr_deconv_end_padding(const struct tsr_spatial_problem* s, int d, int64_t span) {
+  if (s->out[d] < 1) return s->pad[d];
+  return (s->in[d] - 1) * s->stride[d] + span - s->pad[d] - s->out[d];
+}
 
 static int tsr_conv_parse(const char* body, int64_t mb, struct tsr_conv_problem* c, char* error, size_t size) {
   struct tsr_spatial_problem s;
@@ -58,6 +70,12 @@ static int tsr_conv_parse(const char* body, int64_t mb, struct tsr_conv_problem*
     p->padding_begin[d] = s.pad[d];
     /* the end padding is what the given output needs; the begin padding when it is not given */
     const int64_t span = p->dilation[d] * (p->kernel[d] - 1) + 1;
+    c->output_padding[d] = 0;
+    if (c->transposed) {
+      p->padding_end[d] = tsr_deconv_end_padding(&s, d, span);
+      if (p->padding_end[d] < 0) c->output_padding[d] = -p->padding_end[d], p->padding_end[d] = 0;
+      continue;
+    }
     p->padding_end[d] = tsr_spatial_end_padding(&s, d, span);
     if (p->padding_end[d] < 0) {
       snprintf(error, size, "'%s': o%c%lld does not follow from the input, kernel, stride and padding", body,
@@ -65,16 +83,17 @@ static int tsr_conv_parse(const char* body, int64_t mb, struct tsr_conv_problem*
       return -1;
     }
   }
-  if (tsr_conv_output_shape(p, s.spatial + 2, c->in_dims, c->out_dims) != tsr_status_success) {
+  if ((c->transposed ? tsr_deconv_output_shape(p, c->output_padding, s.spatial + 2, c->in_dims, c->out_dims)
+                     : tsr_conv_output_shape(p, s.spatial + 2, c->in_dims, c->out_dims)) != tsr_status_success) {
     snprintf(error, size, "%s", tsr_last_error_message());
     return -1;
   }
   return 0;
 }
 
-static int tsr_conv_run(const char* body, const struct tsr_bench_settings* settings, struct tsr_bench_result* result,
-                        char* error, size_t size) {
-  struct tsr_conv_problem c;
+static int tsr_any_conv_run(bool transposed, const char* body, const struct tsr_bench_settings* settings,
+                            struct tsr_bench_result* result, char* error, size_t size) {
+  struct tsr_conv_problem c = {.transposed = transposed};
   if (tsr_conv_parse(body, settings->mb, &c, error, size) != 0) return -1;
   const tsr_conv_params* p = &c.params;
   const int32_t ndims = p->spatial_ndims + 2;
@@ -105,16 +124,19 @@ static int tsr_conv_run(const char* body, const struct tsr_bench_settings* setti
   tsr_fill_integers(&rng, w, wn, -2, 2);
   tsr_fill_integers(&rng, b, (size_t)p->out_channels, -4, 4);
   tsr_op* op = NULL;
-  tsr_conv_create(p, w, b, &op);
+  if (transposed) tsr_deconv_create(p, c.output_padding, w, b, &op);
+  else tsr_conv_create(p, w, b, &op);
   snprintf(result->impl, sizeof(result->impl), "%s", tsr_op_describe(op));
-  result->work = 2.0 * (double)yn * (double)(p->in_channels / p->groups) * (double)taps;
+  /* every tap of every (input, output) channel pair of a group meets every position of the small side */
+  result->work = transposed ? 2.0 * (double)xn * (double)(p->out_channels / p->groups) * (double)taps
+                            : 2.0 * (double)yn * (double)(p->in_channels / p->groups) * (double)taps;
   snprintf(result->status, sizeof(result->status), "ok");
   struct tsr_bench_runs runs = {.op = op, .num_inputs = 1, .num_outputs = 1, .inputs = &x,
                                 .outputs = &y, .pool = settings->pool};
 #ifdef TSR_HAVE_ONEDNN
   tsr_onednn_call call;
   tsr_tensor t = {y.desc, theirs};
-  const int have_onednn = tsr_onednn_conv_call(&call, p, &x, w, b, &t) == 0;
+  const int have_onednn = (transposed ? tsr_onednn_deconv_call : tsr_onednn_conv_call)(&call, p, &x, w, b, &t) == 0;
   if (have_onednn) runs.onednn = &call;
 #endif
   if (settings->mode & tsr_bench_check)
@@ -128,8 +150,23 @@ static int tsr_conv_run(const char* body, const struct tsr_bench_settings* setti
   return 0;
 }
 
+static int tsr_conv_run(const char* body, const struct tsr_bench_settings* settings, struct tsr_bench_result* result,
+                        char* error, size_t size) {
+  return tsr_any_conv_run(false, body, settings, result, error, size);
+}
+
+static int tsr_deconv_run(const char* body, const struct tsr_bench_settings* settings, struct tsr_bench_result* result,
+                          char* error, size_t size) {
+  return tsr_any_conv_run(true, body, settings, result, error, size);
+}
+
 static const char* const tsr_conv_suite[] = {"ic16ih28oc16oh28kh3ph1n\"small.3x3\"", NULL};
+static const char* const tsr_deconv_suite[] = {"ic16ih14oc16oh28kh4sh2ph1n\"upsample.4x4s2\"", NULL};
 
 const struct tsr_bench_driver tsr_bench_conv_driver = {
     "conv", "convolution 1-3 D ([g]mbNicCihHocKohPkhRshSphQ, iw.., id..); GFLOP/s", tsr_conv_suite,
     tsr_conv_reset, tsr_conv_option, tsr_conv_run};
+
+const struct tsr_bench_driver tsr_bench_deconv_driver = {
+    "deconv", "transposed convolution 1-3 D (conv's keys; ih input, oh output); GFLOP/s", tsr_deconv_suite,
+    tsr_conv_reset, tsr_conv_option, tsr_deconv_run};

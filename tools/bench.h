@@ -81,6 +81,7 @@ extern const struct tsr_bench_driver tsr_bench_lnorm_driver;
 extern const struct tsr_bench_driver tsr_bench_bnorm_driver;
 extern const struct tsr_bench_driver tsr_bench_gnorm_driver;
 extern const struct tsr_bench_driver tsr_bench_conv_driver;
+extern const struct tsr_bench_driver tsr_bench_deconv_driver;
 extern const struct tsr_bench_driver tsr_bench_pool_driver;
 
 #endif

@@ -37,15 +37,16 @@ void tsr_reference_conv_plane_f32(const struct tsr_conv_geometry* g, const float
 }
 
 void tsr_reference_conv_backward_data_plane_f32(const struct tsr_conv_geometry* g,
-                                                const float* dy, const float* w, float* dx,
-                                                size_t n, size_t i) {
+                                                const float* dy, const float* w, const float* bias,
+                                                const tsr_activation* activation, float sum_scale,
+                                                float* dx, size_t n, size_t i) {
   const size_t group_in = g->ic / g->groups, group_out = g->oc / g->groups;
   const size_t group = i / group_in, local_i = i % group_in;
   const size_t taps = g->kernel[0] * g->kernel[1] * g->kernel[2];
   for (size_t q0 = 0; q0 < g->in[0]; q0++)
     for (size_t q1 = 0; q1 < g->in[1]; q1++)
       for (size_t q2 = 0; q2 < g->in[2]; q2++) {
-        double sum = 0.0;
+        double sum = bias != NULL ? bias[i] : 0.0;
         for (size_t o = group * group_out; o < (group + 1) * group_out; o++)
           for (size_t k0 = 0; k0 < g->kernel[0]; k0++)
             for (size_t k1 = 0; k1 < g->kernel[1]; k1++)
@@ -62,7 +63,9 @@ void tsr_reference_conv_backward_data_plane_f32(const struct tsr_conv_geometry* 
                 const float weight = w[(o * group_in + local_i) * taps + (k0 * g->kernel[1] + k1) * g->kernel[2] + k2];
                 sum += (double)weight * dy[n * g->y_n + o * g->y_c + p0 * g->y_s[0] + p1 * g->y_s[1] + p2 * g->y_s[2]];
               }
-        dx[n * g->x_n + i * g->x_c + q0 * g->x_s[0] + q1 * g->x_s[1] + q2 * g->x_s[2]] = (float)sum;
+        float* out = &dx[n * g->x_n + i * g->x_c + q0 * g->x_s[0] + q1 * g->x_s[1] + q2 * g->x_s[2]];
+        if (sum_scale != 0.0f) sum += (double)sum_scale * (double)*out;
+        *out = activation != NULL ? (float)tsr_reference_activation_f64(activation, sum) : (float)sum;
       }
 }
 

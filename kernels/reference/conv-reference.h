@@ -28,9 +28,12 @@ void tsr_reference_conv_plane_f32(const struct tsr_conv_geometry* g, const float
 /// Backward data: input channel `i` of sample `n` of dx, every position: the sum over the
 /// group's output channels o and kernel taps k of w[o, i, k] * dy[n, o, p] where
 /// p * stride + k * dilation - pad lands on the position. dy has the geometry's y strides.
+/// This is also transposed convolution's forward pass, whose bias (NULL or ic values, indexed
+/// by i), activation (NULL for none) and sum (as the forward plane's) it applies.
 void tsr_reference_conv_backward_data_plane_f32(const struct tsr_conv_geometry* g,
-                                                const float* dy, const float* w, float* dx,
-                                                size_t n, size_t i);
+                                                const float* dy, const float* w, const float* bias,
+                                                const tsr_activation* activation, float sum_scale,
+                                                float* dx, size_t n, size_t i);
 
 /// Backward weights: dw[o, :, :] = the sum over samples and output positions of
 /// dy[n, o, p] * x[n, i, p * stride + k * dilation - pad]; db[o] = the sum of dy[n, o, :]

@@ -137,18 +137,27 @@ int tsr_onednn_eltwise_alg(const tsr_activation* a, dnnl_alg_kind_t* alg, float*
   }
 }
 
-int tsr_onednn_conv_call(tsr_onednn_call* call, const tsr_conv_params* p, const tsr_tensor* x,
-                         const float* weights, const float* bias, const tsr_tensor* y) {
+/* Convolution and transposed convolution differ in the descriptor, the weights' order (the
+ * transposed one's are [in][out / g][k], viewed through strides as oneDNN's [g][out / g][in / g][k])
+ * and which side's extent the padding relation starts from. */
+static int tsr_onednn_any_conv_call(tsr_onednn_call* call, const tsr_conv_params* p, int transposed,
+                                    const tsr_tensor* x, const float* weights, const float* bias,
+                                    const tsr_tensor* y) {
   const int spatial = p->spatial_ndims;
   if (p->activation.kind != tsr_activation_none && p->activation.kind != tsr_activation_relu) return -1;
-  int64_t wd[6];
+  size_t taps = 1;
+  for (int d = 0; d < spatial; d++) taps *= (size_t)p->kernel[d];
+  const int64_t g = p->groups, ocg = p->out_channels / g, icg = p->in_channels / g;
+  int64_t wd[6], ws[6];
   int32_t wnd = 0;
-  if (p->groups > 1) wd[wnd++] = p->groups;
-  wd[wnd++] = p->out_channels / p->groups;
-  wd[wnd++] = p->in_channels / p->groups;
-  for (int d = 0; d < spatial; d++) wd[wnd++] = p->kernel[d];
+  if (g > 1) wd[wnd] = g, ws[wnd++] = ocg * icg * (int64_t)taps;
+  wd[wnd] = ocg, ws[wnd++] = transposed ? (int64_t)taps : icg * (int64_t)taps;
+  wd[wnd] = icg, ws[wnd++] = transposed ? ocg * (int64_t)taps : (int64_t)taps;
+  int64_t inner = 1;
+  for (int d = spatial - 1; d >= 0; d--) wd[wnd + d] = p->kernel[d], ws[wnd + d] = inner, inner *= p->kernel[d];
+  wnd += spatial;
   tsr_tensor tw = {.data = (void*)weights}, tb = {.data = (void*)bias};
-  tsr_tensor_desc_init(&tw.desc, tsr_dtype_f32, tsr_layout_plain, wnd, wd);
+  tsr_tensor_desc_init_strided(&tw.desc, tsr_dtype_f32, wnd, wd, ws);
   tsr_tensor_desc_init(&tb.desc, tsr_dtype_f32, tsr_layout_plain, 1, &p->out_channels);
   dnnl_memory_desc_t src, wei, bia, dst;
   if (tsr_onednn_md(&x->desc, &src) || tsr_onednn_md(&tw.desc, &wei) || tsr_onednn_md(&tb.desc, &bia) ||
@@ -156,24 +165,31 @@ int tsr_onednn_conv_call(tsr_onednn_call* call, const tsr_conv_params* p, const 
     return -1;
   dnnl_dims_t strides, dilates, pad_l, pad_r;
   for (int d = 0; d < spatial; d++) {
-    const int64_t span = p->dilation[d] * (p->kernel[d] - 1) + 1, in = x->desc.dims[2 + d];
-    const int64_t out = y->desc.dims[2 + d];
+    /* the convolution's relation big = (small - 1) stride + span - pad_l - pad_r, where the big
+     * side is x for a convolution and y for a transposed one */
+    const int64_t span = p->dilation[d] * (p->kernel[d] - 1) + 1;
+    const int64_t big = (transposed ? y : x)->desc.dims[2 + d], small = (transposed ? x : y)->desc.dims[2 + d];
     int64_t begin = p->padding_begin[d];
     if (p->padding_mode == tsr_padding_valid) begin = 0;
     if (p->padding_mode == tsr_padding_same) {
-      const int64_t total = (out - 1) * p->stride[d] + span - in;
+      const int64_t total = transposed ? span - p->stride[d] : (small - 1) * p->stride[d] + span - big;
       begin = total > 0 ? total / 2 : 0;
     }
     strides[d] = p->stride[d];
     dilates[d] = p->dilation[d] - 1;
     pad_l[d] = begin;
-    pad_r[d] = (out - 1) * p->stride[d] + span - in - begin; /* the padding actually used */
+    pad_r[d] = (small - 1) * p->stride[d] + span - big - begin; /* negative for output padding */
   }
-  dnnl_convolution_desc_t desc;
-  if (dnnl_dilated_convolution_forward_desc_init(&desc, dnnl_forward_inference, dnnl_convolution_direct, &src,
-                                                 &wei, bias ? &bia : NULL, &dst, strides, dilates, pad_l,
-                                                 pad_r) != dnnl_success)
-    return -1;
+  dnnl_convolution_desc_t conv;
+  dnnl_deconvolution_desc_t deconv;
+  const dnnl_status_t made =
+      transposed ? dnnl_dilated_deconvolution_forward_desc_init(&deconv, dnnl_forward_inference,
+                                                                dnnl_deconvolution_direct, &src, &wei,
+                                                                bias ? &bia : NULL, &dst, strides, dilates, pad_l, pad_r)
+                 : dnnl_dilated_convolution_forward_desc_init(&conv, dnnl_forward_inference, dnnl_convolution_direct,
+                                                              &src, &wei, bias ? &bia : NULL, &dst, strides, dilates,
+                                                              pad_l, pad_r);
+  if (made != dnnl_success) return -1;
   dnnl_primitive_attr_t attr = NULL;
   dnnl_post_ops_t post_ops = NULL;
   if (p->sum_scale != 0.0f || p->activation.kind == tsr_activation_relu) {
@@ -185,10 +201,21 @@ int tsr_onednn_conv_call(tsr_onednn_call* call, const tsr_conv_params* p, const 
     dnnl_primitive_attr_set_post_ops(attr, post_ops);
   }
   const tsr_onednn_arg args[] = {{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, &tw}, {DNNL_ARG_DST, y}, {DNNL_ARG_BIAS, &tb}};
-  const int status = tsr_onednn_call_create(call, &desc, attr, bias ? 4 : 3, args);
+  const int status = tsr_onednn_call_create(call, transposed ? (const_dnnl_op_desc_t)&deconv : (const_dnnl_op_desc_t)&conv,
+                                            attr, bias ? 4 : 3, args);
   if (post_ops) dnnl_post_ops_destroy(post_ops);
   if (attr) dnnl_primitive_attr_destroy(attr);
   return status;
+}
+
+int tsr_onednn_conv_call(tsr_onednn_call* call, const tsr_conv_params* p, const tsr_tensor* x,
+                         const float* weights, const float* bias, const tsr_tensor* y) {
+  return tsr_onednn_any_conv_call(call, p, 0, x, weights, bias, y);
+}
+
+int tsr_onednn_deconv_call(tsr_onednn_call* call, const tsr_conv_params* p, const tsr_tensor* x,
+                           const float* weights, const float* bias, const tsr_tensor* y) {
+  return tsr_onednn_any_conv_call(call, p, 1, x, weights, bias, y);
 }
 
 void tsr_onednn_set_threads(int threads) { omp_set_num_threads(threads); }

@@ -74,6 +74,12 @@ int tsr_onednn_eltwise_alg(const tsr_activation* activation, dnnl_alg_kind_t* al
 int tsr_onednn_conv_call(tsr_onednn_call* call, const tsr_conv_params* params, const tsr_tensor* x,
                          const float* weights, const float* bias, const tsr_tensor* y);
 
+/// oneDNN's deconvolution for a tessera transposed convolution (tsr_deconv_create's params and
+/// weights [in][out / groups][kernel...]); the end padding, negative for output padding, follows
+/// from x's and y's shapes. Returns 0, or -1.
+int tsr_onednn_deconv_call(tsr_onednn_call* call, const tsr_conv_params* params, const tsr_tensor* x,
+                           const float* weights, const float* bias, const tsr_tensor* y);
+
 /// Sets the thread count oneDNN's OpenMP runtime uses for later primitives.
 void tsr_onednn_set_threads(int threads);
 

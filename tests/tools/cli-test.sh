@@ -73,6 +73,13 @@ for bad in 'ic3oc4' 'ih9oc4kh3' 'ic3ih9oc4oh7kh3ph1x' 'g3ic4ih9oc6kh3' 'ic3ih2oc
            'ic3ih9oc4oh0kh3' 'ic3ih9ic3oc4kh3' 'ic0ih9oc4kh3'; do
   expect 2 bench conv --mode=check "$bad"
 done
+# Transposed convolution: the same forms, oh being the output; a given oh past the padding's
+# output becomes output padding; one that cannot be reached is refused.
+expect 0 bench deconv --mode=check ic16ih14oc16oh28kh4sh2ph1 g2ic8oc6ih5iw7kh3kw2sh2sw3dh1ph1 ic3iw9oc5kw3sw2
+expect 0 bench deconv --mode=check --tag=nhwc mb2ic4id3ih3iw3oc4od6kd4sd2pd1 g4ic8oc8ih7oh14kh3sh2ph1 ic2ih5oc2oh10kh3sh2ph1
+for bad in 'ic3ih9oc4oh30kh3' 'ic3ih9oc4oh12kh3' 'g3ic4ih9oc6kh3' 'ic3ih1oc4kh1ph1'; do
+  expect 2 bench deconv --mode=check "$bad"
+done
 # Pooling: the shared set's forms check; malformed ones are refused.
 expect 0 bench pool --mode=check --alg=avg_np mb2ic3ih9oh5kh3sh2ph1 --alg=max --tag=nhwc mb1ic4id4ih4iw4kd2kh2kw2sd2sh2sw2 ic2iw7kw3
 for bad in '--alg=min' 'mb1ih9kh3' 'ic3ih9oh3kh3' 'ic3ih9kh3ph2' 'ic3ih2kh5' 'ic3ih9kh3dh1'; do

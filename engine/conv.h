@@ -1,0 +1,41 @@
+/* What convolution, its backward pass and transposed convolution share: the parameter checks,
+ * the op struct with its copied weights, and the strides of a plain or nhwc activation. */
+#ifndef TSR_ENGINE_CONV_H
+#define TSR_ENGINE_CONV_H
+
+#include <stddef.h>
+
+#include "engine/op.h"
+#include "tessera.h"
+
+/* Extents, kernels, strides, dilations and paddings are capped so that every product the shape
+ * formulas form fits in int64. */
+#define TSR_CONV_MAX_EXTENT ((int64_t)1 << 40)
+
+struct tsr_conv_op {
+  struct tsr_op base;
+  tsr_conv_params params;
+  int64_t output_padding[3]; /* transposed convolution only */
+  float* weights;
+  float* bias;
+  const tsr_activation* activation; /* NULL for none */
+};
+
+/// Checks every field of `params`; messages start with `where`.
+tsr_status tsr_conv_check_params(const tsr_conv_params* params, const char* where);
+
+/// Checks op, params and weights, then allocates the op and copies params, the weights
+/// ([out or in][.. / groups][kernel...]: out_channels x in_channels / groups x taps values either
+/// way) and the bias (`bias_count` values, or NULL). Errors name `where`.
+tsr_status tsr_conv_op_new(const tsr_conv_params* params, const float* weights, const float* bias,
+                           size_t bias_count, tsr_op_kind kind, const struct tsr_op_vtable* vtable,
+                           const char* where, tsr_op** op, struct tsr_conv_op** created);
+
+/// Element strides of [N, C, spatial...] in a plain or nhwc layout, spatial padded to 3 with
+/// leading zeros.
+void tsr_conv_strides(const tsr_tensor_desc* desc, int32_t spatial, size_t* sn, size_t* sc, size_t* ss);
+
+/// Frees the op's weights and bias.
+void tsr_conv_release(tsr_op* op);
+
+#endif
