@@ -310,6 +310,7 @@ typedef enum tsr_op_kind {
   tsr_op_kind_conv_backward = 20,
   tsr_op_kind_pool_backward = 21,
   tsr_op_kind_deconv = 22,
+  tsr_op_kind_separable_conv = 23,
 } tsr_op_kind;
 
 /// Runs `op` on `inputs` and writes `outputs`; the order and meaning of the tensors is given by
@@ -418,6 +419,42 @@ TSR_API tsr_status tsr_deconv_output_shape(const tsr_conv_params* params, const 
 /// rounded once. Errors: as tsr_conv_create, plus output_padding out of range.
 TSR_API tsr_status tsr_deconv_create(const tsr_conv_params* params, const int64_t* output_padding,
                                      const float* weights, const float* bias, tsr_op** op);
+
+/* Depthwise convolution is tsr_conv_create with groups = in_channels and out_channels =
+ * in_channels x depth multiplier: output channel c x multiplier + j reads input channel c only,
+ * with weights [in_channels x multiplier][1][kernel...] (Keras' DepthwiseConv and PyTorch's
+ * Conv with groups = in_channels order them the same way). */
+
+/// A separable convolution: a depthwise convolution, then a pointwise (1x1) one.
+typedef struct tsr_separable_conv_params {
+  /// The depthwise part: groups must equal in_channels, out_channels = in_channels x depth
+  /// multiplier. Its activation is applied between the two parts (MobileNet v1 puts a ReLU
+  /// there; Keras' SeparableConv puts none); its sum_scale must be 0.
+  tsr_conv_params depthwise;
+  int64_t out_channels;         ///< of the pointwise part
+  tsr_activation activation;    ///< fused into the output, as tsr_conv_params'
+  float sum_scale;              ///< as tsr_conv_params': y = activation(... + sum_scale * y)
+} tsr_separable_conv_params;
+
+/// Output dims: the depthwise part's (tsr_conv_output_shape) with out_channels channels.
+/// Errors: as tsr_conv_output_shape, plus the checks of tsr_separable_conv_create.
+TSR_API tsr_status tsr_separable_conv_output_shape(const tsr_separable_conv_params* params, int32_t ndims,
+                                                   const int64_t* input_dims, int64_t* output_dims);
+
+/// Separable convolution as one op (Keras' SeparableConv1D/2D, MobileNet's block), 1-D to
+/// 3-D: y = activation(pointwise(act_dw(depthwise(x) + depthwise_bias)) + bias + sum_scale y).
+/// depthwise_weights: [in_channels x multiplier][1][kernel...]; depthwise_bias: NULL or
+/// in_channels x multiplier values; pointwise_weights: [out_channels][in_channels x
+/// multiplier]; bias: NULL or out_channels values; all copied at creation. Run with inputs[0] =
+/// x and outputs[0] = y (tsr_separable_conv_output_shape), f32, both plain or both nhwc. The
+/// intermediate is rounded to f32, as two separate layers would. Errors: invalid_parameter (as
+/// tsr_conv_create for each part; depthwise.groups differing from depthwise.in_channels, a
+/// depthwise sum_scale other than 0, out_channels below 1, NULL weights), out_of_memory (also
+/// at run: the intermediate is allocated per run).
+TSR_API tsr_status tsr_separable_conv_create(const tsr_separable_conv_params* params,
+                                             const float* depthwise_weights, const float* depthwise_bias,
+                                             const float* pointwise_weights, const float* bias,
+                                             tsr_op** op);
 
 typedef enum tsr_pooling_kind {
   tsr_pooling_max = 0,                   ///< the largest element (padding never wins)

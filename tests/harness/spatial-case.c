@@ -16,7 +16,7 @@ tsr_conv_params tsr_random_conv_params(tsr_rng* rng, int64_t* in_dims) {
   static const int64_t channel_choices[] = {1, 2, 3, 5, 7, 8};
   int64_t groups = 1, ic = channel_choices[tsr_rng_below(rng, 6)], oc = channel_choices[tsr_rng_below(rng, 6)];
   const uint64_t kind = tsr_rng_below(rng, 4);
-  if (kind == 0) groups = oc = ic; /* depthwise */
+  if (kind == 0) groups = ic, oc = ic * (1 + (int64_t)tsr_rng_below(rng, 3)); /* depthwise, multiplier 1-3 */
   else if (kind == 1) groups = 2, ic *= 2, oc *= 2;
   tsr_conv_params p = tsr_conv_params_of(spatial, ic, oc, groups);
   p.padding_mode = (tsr_padding_mode)tsr_rng_below(rng, 3);

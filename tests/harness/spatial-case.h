@@ -12,8 +12,9 @@
 tsr_conv_params tsr_conv_params_of(int32_t spatial, int64_t ic, int64_t oc, int64_t groups);
 
 /// A random case: 1-D to 3-D, batch 1-4, channels among 1, 2, 3, 5, 7, 8 (plain, grouped by 2
-/// or depthwise), kernels 1-7 (1-3 in 3-D) per dim, strides and dilations 1-3, padding 0-2 per
-/// side, every padding mode, input extents 1-12 (1-6 in 3-D); in_dims gets [N, C, spatial...].
+/// or depthwise with a depth multiplier of 1-3), kernels 1-7 (1-3 in 3-D) per dim, strides and
+/// dilations 1-3, padding 0-2 per side, every padding mode, input extents 1-12 (1-6 in 3-D);
+/// in_dims gets [N, C, spatial...].
 tsr_conv_params tsr_random_conv_params(tsr_rng* rng, int64_t* in_dims);
 
 /// "g2mb1ic4oc6iw9kw3sw2dw0pw1-2 nhwc same" (dilation counted from 0 as benchdnn does), then
