@@ -129,14 +129,6 @@ static void tsr_conv_plane(void* context, size_t thread, size_t n, size_t o) {
                                call->op->activation, call->op->params.sum_scale, call->y, n, o);
 }
 
-void tsr_conv_strides(const tsr_tensor_desc* d, int32_t spatial, size_t* sn, size_t* sc, size_t* ss) {
-  const int32_t skip = 3 - spatial;
-  for (int32_t k = 0; k < 3; k++) ss[k] = 0;
-  *sn = (size_t)d->strides[0];
-  *sc = (size_t)d->strides[1];
-  for (int32_t k = 0; k < spatial; k++) ss[skip + k] = (size_t)d->strides[2 + k];
-}
-
 /* Checks x and y against the op and fills the geometry: shared by the forward and backward runs
  * (the backward pass takes dy shaped like y and writes dx shaped like x). */
 static tsr_status tsr_conv_geometry_for(const tsr_conv_params* p, const tsr_tensor_desc* x,
@@ -165,8 +157,8 @@ static tsr_status tsr_conv_geometry_for(const tsr_conv_params* p, const tsr_tens
     g->dilation[skip + k] = (size_t)p->dilation[k];
     g->pad[skip + k] = pad;
   }
-  tsr_conv_strides(x, spatial, &g->x_n, &g->x_c, g->x_s);
-  tsr_conv_strides(y, spatial, &g->y_n, &g->y_c, g->y_s);
+  tsr_spatial_strides(x, spatial, &g->x_n, &g->x_c, g->x_s);
+  tsr_spatial_strides(y, spatial, &g->y_n, &g->y_c, g->y_s);
   return tsr_status_success;
 }
 

@@ -1,5 +1,5 @@
 /* What convolution, its backward pass and transposed convolution share: the parameter checks,
- * the op struct with its copied weights, and the strides of a plain or nhwc activation. */
+ * and the op struct with its copied weights. */
 #ifndef TSR_ENGINE_CONV_H
 #define TSR_ENGINE_CONV_H
 
@@ -30,10 +30,6 @@ tsr_status tsr_conv_check_params(const tsr_conv_params* params, const char* wher
 tsr_status tsr_conv_op_new(const tsr_conv_params* params, const float* weights, const float* bias,
                            size_t bias_count, tsr_op_kind kind, const struct tsr_op_vtable* vtable,
                            const char* where, tsr_op** op, struct tsr_conv_op** created);
-
-/// Element strides of [N, C, spatial...] in a plain or nhwc layout, spatial padded to 3 with
-/// leading zeros.
-void tsr_conv_strides(const tsr_tensor_desc* desc, int32_t spatial, size_t* sn, size_t* sc, size_t* ss);
 
 /// Frees the op's weights and bias.
 void tsr_conv_release(tsr_op* op);

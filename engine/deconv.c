@@ -132,8 +132,8 @@ static tsr_status tsr_deconv_run(const tsr_op* base, const tsr_tensor* inputs, s
     g->dilation[skip + k] = (size_t)p->dilation[k];
     g->pad[skip + k] = pad;
   }
-  tsr_conv_strides(y, spatial, &g->x_n, &g->x_c, g->x_s);
-  tsr_conv_strides(x, spatial, &g->y_n, &g->y_c, g->y_s);
+  tsr_spatial_strides(y, spatial, &g->x_n, &g->x_c, g->x_s);
+  tsr_spatial_strides(x, spatial, &g->y_n, &g->y_c, g->y_s);
   tsr_parallelize_2d(pool, tsr_deconv_plane, &call, g->n, g->ic);
   return tsr_status_success;
 }

@@ -126,7 +126,6 @@ static tsr_status tsr_pool_geometry_for(const tsr_pool_params* p, const tsr_tens
     g->in[k] = g->out[k] = g->kernel[k] = g->stride[k] = 1;
     g->pad[k] = 0;
     g->padded[k] = 1;
-    g->x_s[k] = g->y_s[k] = 0;
   }
   for (int32_t k = 0; k < spatial; k++) {
     int64_t begin = 0, end = 0, out = 1;
@@ -137,11 +136,9 @@ static tsr_status tsr_pool_geometry_for(const tsr_pool_params* p, const tsr_tens
     g->stride[skip + k] = p->global ? 1 : (size_t)p->stride[k];
     g->pad[skip + k] = begin;
     g->padded[skip + k] = x->dims[2 + k] + begin + end;
-    g->x_s[skip + k] = (size_t)x->strides[2 + k];
-    g->y_s[skip + k] = (size_t)y->strides[2 + k];
   }
-  g->x_n = (size_t)x->strides[0], g->x_c = (size_t)x->strides[1];
-  g->y_n = (size_t)y->strides[0], g->y_c = (size_t)y->strides[1];
+  tsr_spatial_strides(x, spatial, &g->x_n, &g->x_c, g->x_s);
+  tsr_spatial_strides(y, spatial, &g->y_n, &g->y_c, g->y_s);
   return tsr_status_success;
 }
 

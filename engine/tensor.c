@@ -245,3 +245,11 @@ tsr_status tsr_spatial_pair_check(const tsr_tensor_desc* x, const tsr_tensor_des
                      "%s: the output-side tensor's dims do not match the op's output shape", where);
   return tsr_status_success;
 }
+
+void tsr_spatial_strides(const tsr_tensor_desc* d, int32_t spatial, size_t* sn, size_t* sc, size_t* ss) {
+  const int32_t skip = 3 - spatial;
+  for (int32_t k = 0; k < 3; k++) ss[k] = 0;
+  *sn = (size_t)d->strides[0];
+  *sc = (size_t)d->strides[1];
+  for (int32_t k = 0; k < spatial; k++) ss[skip + k] = (size_t)d->strides[2 + k];
+}

@@ -34,4 +34,8 @@ tsr_status tsr_spatial_pair_check(const tsr_tensor_desc* x, const tsr_tensor_des
                                   tsr_status shape_status, const int64_t* expected,
                                   const char* where);
 
+/// Element strides of [N, C, spatial...] in a plain or nhwc layout: sample, channel, and the
+/// `spatial` spatial dims right-aligned in ss[3] (the leading unused entries 0).
+void tsr_spatial_strides(const tsr_tensor_desc* desc, int32_t spatial, size_t* sn, size_t* sc, size_t* ss);
+
 #endif

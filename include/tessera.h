@@ -311,6 +311,8 @@ typedef enum tsr_op_kind {
   tsr_op_kind_pool_backward = 21,
   tsr_op_kind_deconv = 22,
   tsr_op_kind_separable_conv = 23,
+  tsr_op_kind_pad = 24,
+  tsr_op_kind_upsample = 25,
 } tsr_op_kind;
 
 /// Runs `op` on `inputs` and writes `outputs`; the order and meaning of the tensors is given by
@@ -490,6 +492,62 @@ TSR_API tsr_status tsr_pool_output_shape(const tsr_pool_params* params, int32_t 
 /// spatial_ndims outside 1..3, kernel or stride below 1, negative padding, an unknown kind or
 /// padding mode; at run, tensors that do not fit), unsupported_parameter (other layouts).
 TSR_API tsr_status tsr_pool_create(const tsr_pool_params* params, tsr_op** op);
+
+/// Zero or constant padding of the spatial dims (Keras' ZeroPadding1D-3D, PyTorch's
+/// ConstantPad1d-3d); spatial arrays as in tsr_conv_params.
+typedef struct tsr_pad_params {
+  int32_t spatial_ndims;                   ///< 1, 2 or 3
+  int64_t padding_begin[3], padding_end[3]; ///< per side, at least 0
+  float value;                             ///< what the added elements hold (0: zero padding)
+} tsr_pad_params;
+
+/// Output dims for [N, C, spatial...]: each spatial extent + padding_begin + padding_end.
+/// Errors: invalid_parameter (NULL pointers, bad parameters as tsr_pad_create, ndims not
+/// spatial_ndims + 2, an input extent below 1, sizes that overflow).
+TSR_API tsr_status tsr_pad_output_shape(const tsr_pad_params* params, int32_t ndims,
+                                        const int64_t* input_dims, int64_t* output_dims);
+
+/// Pads x [N, C, spatial...] into y (tsr_pad_output_shape): the input sits at padding_begin,
+/// every other element is `value` (copied exactly, NaN and infinities included). f32, both plain
+/// or both nhwc. Errors: invalid_parameter (op or params NULL, spatial_ndims outside 1..3,
+/// negative padding or more than 2^40; at run, tensors that do not fit), unsupported_parameter
+/// (other layouts).
+TSR_API tsr_status tsr_pad_create(const tsr_pad_params* params, tsr_op** op);
+
+typedef enum tsr_resampling_kind {
+  tsr_resampling_nearest = 0, ///< the input element whose cell holds the output's centre
+  tsr_resampling_linear = 1,  ///< linear in each spatial dim: bilinear in 2-D, trilinear in 3-D
+} tsr_resampling_kind;
+
+/// Upsampling (Keras' UpSampling1D-3D, PyTorch's Upsample / interpolate, oneDNN's resampling):
+/// per spatial dim, either an integer scale (out = in x scale) or an output size (any size, so
+/// downsampling too). Spatial arrays as in tsr_conv_params.
+typedef struct tsr_upsample_params {
+  int32_t spatial_ndims;       ///< 1, 2 or 3
+  tsr_resampling_kind kind;
+  /// Linear only: map the corner elements' centres onto each other (PyTorch's
+  /// align_corners=True: s = o (in - 1) / (out - 1)) rather than the corners of the cells
+  /// (half-pixel centres: s = (o + 0.5) in / out - 0.5, PyTorch's default, TensorFlow 2's and
+  /// oneDNN's). Nearest must leave it 0.
+  int align_corners;
+  int64_t scale[3];            ///< at least 1, or 0 to use size
+  int64_t size[3];             ///< the output extent where scale is 0 (at least 1)
+} tsr_upsample_params;
+
+/// Output dims for [N, C, spatial...]. Errors: invalid_parameter (NULL pointers, bad
+/// parameters as tsr_upsample_create, ndims not spatial_ndims + 2, sizes that overflow).
+TSR_API tsr_status tsr_upsample_output_shape(const tsr_upsample_params* params, int32_t ndims,
+                                             const int64_t* input_dims, int64_t* output_dims);
+
+/// Resamples x [N, C, spatial...] into y (tsr_upsample_output_shape). Nearest copies input
+/// min(floor((o + 0.5) in / out), in - 1), which for integer scales is floor(o / scale), as
+/// PyTorch's "nearest" (for other ratios PyTorch's "nearest" floors o x in / out instead; this is
+/// its "nearest-exact"). Linear weights the two neighbours of the mapped coordinate (clamped to
+/// the input) per dim, summed in double and rounded once. f32, both plain or both nhwc.
+/// Errors: invalid_parameter (op or params NULL, spatial_ndims outside 1..3, an unknown kind,
+/// align_corners with nearest, a scale below 0, a size below 1 where scale is 0; at run,
+/// tensors that do not fit), unsupported_parameter (other layouts).
+TSR_API tsr_status tsr_upsample_create(const tsr_upsample_params* params, tsr_op** op);
 
 /// Convolution backward (of the convolution itself: a fused activation's or sum's gradient is
 /// not included; params' activation and sum_scale are ignored): dx, dW (in the weights'
