@@ -313,6 +313,10 @@ typedef enum tsr_op_kind {
   tsr_op_kind_separable_conv = 23,
   tsr_op_kind_pad = 24,
   tsr_op_kind_upsample = 25,
+  tsr_op_kind_reshape = 26,
+  tsr_op_kind_flatten = 27,
+  tsr_op_kind_permute = 28,
+  tsr_op_kind_identity = 29,
 } tsr_op_kind;
 
 /// Runs `op` on `inputs` and writes `outputs`; the order and meaning of the tensors is given by
@@ -548,6 +552,50 @@ TSR_API tsr_status tsr_upsample_output_shape(const tsr_upsample_params* params, 
 /// align_corners with nearest, a scale below 0, a size below 1 where scale is 0; at run,
 /// tensors that do not fit), unsupported_parameter (other layouts).
 TSR_API tsr_status tsr_upsample_create(const tsr_upsample_params* params, tsr_op** op);
+
+/* Shape ops. Each copies x into y (inputs[0], outputs[0], f32, any of plain, nhwc or strided
+ * layouts, which may differ: identity is also a reorder between them; not blocked layouts).
+ * Elements are taken in the row-major order of the logical dims, whatever the layout: flatten
+ * of an nhwc [N, C, H, W] tensor gives [N, C x H x W] in C, H, W order (PyTorch's order; Keras'
+ * channels-last Flatten order is a permute to [N, H, W, C] first). y must not overlap x, except
+ * that reshape, flatten and identity may write plain x onto itself (nothing moves). With
+ * plain tensors a reshape needs no op at all: describe the same data with the new dims. */
+
+/// The dims of reshape(x) to `shape` (ndims entries): each entry at least 1, or 0 to keep the
+/// input's dim at that index (ONNX), or -1 (at most one) for what the element count leaves.
+/// Writes *output_ndims = ndims and output_dims. Errors: invalid_parameter (NULL pointers,
+/// ndims or input_ndims outside 1..TSR_MAX_DIMS, an entry below -1, more than one -1, a 0 past
+/// the input's rank, an element count that differs or does not divide, an input dim below 1).
+TSR_API tsr_status tsr_reshape_output_shape(int32_t ndims, const int64_t* shape, int32_t input_ndims,
+                                            const int64_t* input_dims, int32_t* output_ndims,
+                                            int64_t* output_dims);
+/// Reshape to `shape` (as tsr_reshape_output_shape), copied at creation. Errors as that call
+/// (the shape alone at creation; the element count at each run).
+TSR_API tsr_status tsr_reshape_create(int32_t ndims, const int64_t* shape, tsr_op** op);
+
+/// The dims of flatten(x): axes start_axis..end_axis (inclusive; negative counts from the end)
+/// merged into one (PyTorch's flatten; Keras' Flatten is start 1, end -1). Errors:
+/// invalid_parameter (NULL pointers, input_ndims outside 1..TSR_MAX_DIMS, axes outside the
+/// input's rank or start after end, an input dim below 1).
+TSR_API tsr_status tsr_flatten_output_shape(int32_t start_axis, int32_t end_axis, int32_t input_ndims,
+                                            const int64_t* input_dims, int32_t* output_ndims,
+                                            int64_t* output_dims);
+/// Flatten (as tsr_flatten_output_shape). Errors: invalid_parameter (axes outside
+/// -TSR_MAX_DIMS..TSR_MAX_DIMS-1 at creation; as tsr_flatten_output_shape at each run).
+TSR_API tsr_status tsr_flatten_create(int32_t start_axis, int32_t end_axis, tsr_op** op);
+
+/// The dims of permute(x): output_dims[i] = input_dims[perm[i]] (PyTorch's permute, NumPy's
+/// transpose). NCHW to NHWC is perm {0, 2, 3, 1}; NHWC back to NCHW is {0, 3, 1, 2}. Errors:
+/// invalid_parameter (NULL pointers, ndims differing from input_ndims or outside
+/// 1..TSR_MAX_DIMS, perm not a permutation of 0..ndims-1).
+TSR_API tsr_status tsr_permute_output_shape(int32_t ndims, const int32_t* perm, int32_t input_ndims,
+                                            const int64_t* input_dims, int64_t* output_dims);
+/// Permute the axes by `perm` (copied at creation). Errors as tsr_permute_output_shape.
+TSR_API tsr_status tsr_permute_create(int32_t ndims, const int32_t* perm, tsr_op** op);
+
+/// Identity: y = x with the same dims; a layout conversion when the layouts differ (plain to
+/// nhwc and back, to or from strided views). Errors: invalid_parameter (op NULL).
+TSR_API tsr_status tsr_identity_create(tsr_op** op);
 
 /// Convolution backward (of the convolution itself: a fused activation's or sum's gradient is
 /// not included; params' activation and sum_scale are ignored): dx, dW (in the weights'
