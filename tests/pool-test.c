@@ -1,6 +1,6 @@
 /* Pooling: values worked by hand (max, averages with padding counted and excluded, ceil mode,
- * global), NaN in a max window, a seeded sweep against oneDNN's pooling (1-D to 3-D, kernels
- * 1-4, strides 1-3, padding up to half the kernel, every padding mode, ceil mode, plain and
+ * global), NaN in a max window, a seeded sweep against oneDNN's pooling (1-D to 3-D, batch 1-4,
+ * channels 1 and primes, kernels 1-7 (1-4 in 3-D), strides 1-3, padding up to half the kernel, every padding mode, ceil mode, plain and
  * nhwc) with tolerance 0 for max and 1 ulp-ish for averages, and the argument checks. */
 #include <math.h>
 #include <stdio.h>
@@ -83,9 +83,10 @@ static void tsr_sweep(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
     tsr_pool_params p = tsr_pool(spatial, (tsr_pooling_kind)tsr_rng_below(rng, 3), 1, 1);
     p.padding_mode = (tsr_padding_mode)tsr_rng_below(rng, 3);
     p.ceil_mode = tsr_rng_below(rng, 2);
-    int64_t in_dims[5] = {1 + (int64_t)tsr_rng_below(rng, 2), 1 + (int64_t)tsr_rng_below(rng, 5)};
+    static const int64_t channel_choices[] = {1, 2, 3, 5, 7, 8};
+    int64_t in_dims[5] = {1 + (int64_t)tsr_rng_below(rng, 4), channel_choices[tsr_rng_below(rng, 6)]};
     for (int d = 0; d < spatial; d++) {
-      p.kernel[d] = 1 + (int64_t)tsr_rng_below(rng, 4);
+      p.kernel[d] = 1 + (int64_t)tsr_rng_below(rng, spatial == 3 ? 4 : 7);
       p.stride[d] = 1 + (int64_t)tsr_rng_below(rng, 3);
       p.padding_begin[d] = (int64_t)tsr_rng_below(rng, (uint64_t)p.kernel[d] / 2 + 1);
       p.padding_end[d] = (int64_t)tsr_rng_below(rng, (uint64_t)p.kernel[d] / 2 + 1);
@@ -188,8 +189,8 @@ int main(void) {
   tsr_rng rng = tsr_rng_seeded(515);
   tsr_threadpool* pool = NULL;
   tsr_threadpool_create(2, &pool);
-  tsr_sweep(NULL, &rng, 800);
-  tsr_sweep(pool, &rng, 800);
+  tsr_sweep(NULL, &rng, 1000);
+  tsr_sweep(pool, &rng, 1000);
   tsr_threadpool_destroy(pool);
 #endif
   return tsr_test_finish();
