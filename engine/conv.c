@@ -62,6 +62,22 @@ tsr_status tsr_conv_check_params(const tsr_conv_params* p, const char* where) {
   return tsr_activation_check(&p->activation, name);
 }
 
+tsr_status tsr_conv_check_input(const tsr_conv_params* p, int32_t ndims, const int64_t* input_dims,
+                                const char* where) {
+  if (ndims != p->spatial_ndims + 2)
+    return tsr_error(tsr_status_invalid_parameter, "%s: ndims is %d; a %d-D convolution takes %d",
+                     where, (int)ndims, (int)p->spatial_ndims, (int)p->spatial_ndims + 2);
+  for (int32_t d = 0; d < ndims; d++)
+    if (input_dims[d] < 1 || input_dims[d] > TSR_CONV_MAX_EXTENT)
+      return tsr_error(tsr_status_invalid_parameter, "%s: input_dims[%d] is %lld; must be 1 to 2^40",
+                       where, (int)d, (long long)input_dims[d]);
+  if (input_dims[1] != p->in_channels)
+    return tsr_error(tsr_status_invalid_parameter,
+                     "%s: the input has %lld channels; the convolution takes %lld", where,
+                     (long long)input_dims[1], (long long)p->in_channels);
+  return tsr_status_success;
+}
+
 /* Padding and output extent of spatial dim d for input extent `in`; false when no output. */
 static bool tsr_conv_extent(const tsr_conv_params* p, int32_t d, int64_t in, int64_t* pad_begin,
                             int64_t* out) {
@@ -90,18 +106,8 @@ tsr_status tsr_conv_output_shape(const tsr_conv_params* p, int32_t ndims, const 
   if (p == NULL || input_dims == NULL || output_dims == NULL)
     return tsr_error(tsr_status_invalid_parameter, "%s: params, input_dims or output_dims is NULL", where);
   tsr_status status = tsr_conv_check_params(p, where);
+  if (status == tsr_status_success) status = tsr_conv_check_input(p, ndims, input_dims, where);
   if (status != tsr_status_success) return status;
-  if (ndims != p->spatial_ndims + 2)
-    return tsr_error(tsr_status_invalid_parameter, "%s: ndims is %d; a %d-D convolution takes %d",
-                     where, (int)ndims, (int)p->spatial_ndims, (int)p->spatial_ndims + 2);
-  for (int32_t d = 0; d < ndims; d++)
-    if (input_dims[d] < 1 || input_dims[d] > TSR_CONV_MAX_EXTENT)
-      return tsr_error(tsr_status_invalid_parameter, "%s: input_dims[%d] is %lld; must be 1 to 2^40",
-                       where, (int)d, (long long)input_dims[d]);
-  if (input_dims[1] != p->in_channels)
-    return tsr_error(tsr_status_invalid_parameter,
-                     "%s: the input has %lld channels; the convolution takes %lld", where,
-                     (long long)input_dims[1], (long long)p->in_channels);
   int64_t out[5] = {input_dims[0], p->out_channels};
   for (int32_t d = 0; d < p->spatial_ndims; d++) {
     int64_t pad;

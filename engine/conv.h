@@ -24,6 +24,11 @@ struct tsr_conv_op {
 /// Checks every field of `params`; messages start with `where`.
 tsr_status tsr_conv_check_params(const tsr_conv_params* params, const char* where);
 
+/// Checks input dims [N, C, spatial...] against checked params: ndims, extents 1 to 2^40, C
+/// equal to in_channels.
+tsr_status tsr_conv_check_input(const tsr_conv_params* params, int32_t ndims, const int64_t* input_dims,
+                                const char* where);
+
 /// Checks op, params and weights, then allocates the op and copies params, the weights
 /// ([out or in][.. / groups][kernel...]: out_channels x in_channels / groups x taps values either
 /// way) and the bias (`bias_count` values, or NULL). Errors name `where`.

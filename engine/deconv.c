@@ -64,17 +64,8 @@ tsr_status tsr_deconv_output_shape(const tsr_conv_params* p, const int64_t* outp
   tsr_status status = tsr_conv_check_params(p, where);
   if (status == tsr_status_success) status = tsr_deconv_check_output_padding(p, output_padding, where);
   if (status != tsr_status_success) return status;
-  if (ndims != p->spatial_ndims + 2)
-    return tsr_error(tsr_status_invalid_parameter, "%s: ndims is %d; a %d-D transposed convolution takes %d",
-                     where, (int)ndims, (int)p->spatial_ndims, (int)p->spatial_ndims + 2);
-  for (int32_t d = 0; d < ndims; d++)
-    if (input_dims[d] < 1 || input_dims[d] > TSR_CONV_MAX_EXTENT)
-      return tsr_error(tsr_status_invalid_parameter, "%s: input_dims[%d] is %lld; must be 1 to 2^40",
-                       where, (int)d, (long long)input_dims[d]);
-  if (input_dims[1] != p->in_channels)
-    return tsr_error(tsr_status_invalid_parameter,
-                     "%s: the input has %lld channels; the transposed convolution takes %lld", where,
-                     (long long)input_dims[1], (long long)p->in_channels);
+  status = tsr_conv_check_input(p, ndims, input_dims, where);
+  if (status != tsr_status_success) return status;
   int64_t out[5] = {input_dims[0], p->out_channels};
   for (int32_t d = 0; d < p->spatial_ndims; d++) {
     int64_t pad;

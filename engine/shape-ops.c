@@ -223,6 +223,16 @@ static tsr_status tsr_shape_op_new(tsr_op_kind kind, const char* where, struct t
   return tsr_status_success;
 }
 
+/* "reshape:[2,-1] impl=copy" */
+static void tsr_shape_op_describe(struct tsr_shape_op* op, const char* name, int32_t ndims, const int64_t* values) {
+  char* text = op->base.description;
+  const size_t size = sizeof(op->base.description);
+  size_t len = (size_t)snprintf(text, size, "%s:[", name);
+  for (int32_t d = 0; d < ndims && len < size; d++)
+    len += (size_t)snprintf(text + len, size - len, "%s%lld", d ? "," : "", (long long)values[d]);
+  if (len < size) snprintf(text + len, size - len, "] impl=copy");
+}
+
 tsr_status tsr_reshape_create(int32_t ndims, const int64_t* shape, tsr_op** op) {
   static const char where[] = "tsr_reshape_create";
   if (op == NULL) return tsr_error(tsr_status_invalid_parameter, "%s: op is NULL", where);
@@ -232,12 +242,7 @@ tsr_status tsr_reshape_create(int32_t ndims, const int64_t* shape, tsr_op** op) 
   if (status != tsr_status_success) return status;
   created->ndims = ndims;
   memcpy(created->shape, shape, sizeof(int64_t) * (size_t)ndims);
-  int len = snprintf(created->base.description, sizeof(created->base.description), "reshape:[");
-  for (int32_t d = 0; d < ndims && len > 0 && (size_t)len < sizeof(created->base.description); d++)
-    len += snprintf(created->base.description + len, sizeof(created->base.description) - (size_t)len, "%s%lld",
-                    d ? "," : "", (long long)shape[d]);
-  if (len > 0 && (size_t)len < sizeof(created->base.description))
-    snprintf(created->base.description + len, sizeof(created->base.description) - (size_t)len, "] impl=copy");
+  tsr_shape_op_describe(created, "reshape", ndims, shape);
   *op = &created->base;
   return tsr_status_success;
 }
@@ -267,11 +272,9 @@ tsr_status tsr_permute_create(int32_t ndims, const int32_t* perm, tsr_op** op) {
   if (status != tsr_status_success) return status;
   created->ndims = ndims;
   memcpy(created->perm, perm, sizeof(int32_t) * (size_t)ndims);
-  int len = snprintf(created->base.description, sizeof(created->base.description), "permute:[");
-  for (int32_t d = 0; d < ndims; d++)
-    len += snprintf(created->base.description + len, sizeof(created->base.description) - (size_t)len, "%s%d",
-                    d ? "," : "", (int)perm[d]);
-  snprintf(created->base.description + len, sizeof(created->base.description) - (size_t)len, "] impl=copy");
+  int64_t values[TSR_MAX_DIMS];
+  for (int32_t d = 0; d < ndims; d++) values[d] = perm[d];
+  tsr_shape_op_describe(created, "permute", ndims, values);
   *op = &created->base;
   return tsr_status_success;
 }

@@ -41,6 +41,12 @@ void tsr_fill_nan(float* x, size_t n) {
   for (size_t i = 0; i < n; i++) x[i] = NAN;
 }
 
+bool tsr_check_untouched(const char* what, const float* x, size_t n) {
+  size_t written = 0;
+  for (size_t i = 0; i < n; i++) written += !isnan(x[i]);
+  return tsr_check(written == 0, what, "%zu of %zu output elements were written", written, n);
+}
+
 /* Layout of a guarded mapping: [header and slack | data ... | guard page]. The data ends at the
  * guard page, and starts between 64 bytes and a page plus 64 bytes after the mapping's start, so
  * the mapping's start is the page below data - 64. */

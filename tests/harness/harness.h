@@ -33,6 +33,8 @@ void tsr_fill_uniform(tsr_rng* rng, float* x, size_t n, float lo, float hi);
 void tsr_fill_integers(tsr_rng* rng, float* x, size_t n, int lo, int hi);
 /// x[i] = NaN, so an element a kernel forgot to write fails any comparison.
 void tsr_fill_nan(float* x, size_t n);
+/// Checks that all n elements are still NaN (a failed call wrote nothing); returns whether so.
+bool tsr_check_untouched(const char* what, const float* x, size_t n);
 
 /* ---- buffers against a guard page ---- */
 /// `bytes` bytes (at least 1) ending exactly where an inaccessible page begins, so a read or
