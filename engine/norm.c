@@ -11,6 +11,7 @@
 #include "engine/error.h"
 #include "engine/op.h"
 #include "engine/tensor.h"
+#include "kernels/f32-lnorm/f32-lnorm.h"
 #include "kernels/reference/norm-reference.h"
 #include "threadpool/threadpool.h"
 
@@ -89,6 +90,8 @@ struct tsr_norm_op {
   double* variance;
   double epsilon, momentum;
   tsr_momentum_convention convention;
+  tsr_f32_lnorm_ukernel_fn row_kernel; /* layer norm */
+  float* unit_affine;                  /* layer norm: size ones then size zeros, for NULL gamma / beta */
 };
 
 static void tsr_norm_release(tsr_op* base) {
@@ -97,6 +100,7 @@ static void tsr_norm_release(tsr_op* base) {
   free(op->beta);
   free(op->mean);
   free(op->variance);
+  free(op->unit_affine);
 }
 
 static struct tsr_norm_op* tsr_norm_alloc(tsr_op_kind kind, const struct tsr_op_vtable* vtable,
@@ -129,10 +133,8 @@ static void tsr_layer_norm_row(void* context, size_t thread, size_t row) {
   const struct tsr_norm_call* call = context;
   const struct tsr_norm_op* op = call->op;
   const size_t length = op->normalized_size;
-  const struct tsr_norm_set set = {.outer = 1, .inner = length, .inner_stride = 1,
-                                   .gamma = op->gamma, .beta = op->beta,
-                                   .affine_inner_stride = 1, .epsilon = op->epsilon};
-  tsr_reference_normalize_set(&set, call->x + row * length, call->y + row * length, NULL, NULL);
+  op->row_kernel(length, call->x + row * length, op->gamma ? op->gamma : op->unit_affine,
+                 op->beta ? op->beta : op->unit_affine + length, op->epsilon, call->y + row * length);
 }
 
 /* One batch-norm channel: N x spatial elements; given or batch statistics. */
@@ -239,9 +241,19 @@ tsr_status tsr_layer_norm_create(int32_t normalized_ndims, const int64_t* normal
   created->normalized_ndims = normalized_ndims;
   created->normalized_size = size;
   memcpy(created->normalized_shape, normalized_shape, sizeof(int64_t) * (size_t)normalized_ndims);
+  if (gamma == NULL || beta == NULL) {
+    created->unit_affine = malloc(2 * size * sizeof(float));
+    if (created->unit_affine == NULL) {
+      tsr_op_destroy(&created->base);
+      return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
+    }
+    for (size_t i = 0; i < size; i++) created->unit_affine[i] = 1.0f, created->unit_affine[size + i] = 0.0f;
+  }
+  const struct tsr_ukernel_entry* kernel = tsr_ukernel_pick(tsr_f32_lnorm_ukernels, tsr_f32_lnorm_ukernel_count);
+  created->row_kernel = (tsr_f32_lnorm_ukernel_fn)kernel->function;
   snprintf(created->base.description, sizeof(created->base.description),
-           "layer_norm:last%d(%zu) eps=%g impl=rows_f64 isa=scalar", (int)normalized_ndims, size,
-           (double)epsilon);
+           "layer_norm:last%d(%zu) eps=%g impl=%s isa=%s", (int)normalized_ndims, size, (double)epsilon,
+           kernel->name, tsr_isa_name(kernel->isa));
   *op = &created->base;
   return tsr_status_success;
 }

@@ -27,7 +27,33 @@ static inline void tsr_simde_mask_storeu_ps(void* pointer, simde__mmask16 mask, 
     if ((mask >> i) & 1) ((float*)pointer)[i] = lanes[i];
 }
 
+/* f32 <-> f64 conversions and the f64 reduction (the layer-norm kernels) */
+static inline simde__m512d tsr_simde_cvtps_pd(simde__m256 a) {
+  float in[8];
+  double out[8];
+  simde_mm256_storeu_ps(in, a);
+  for (int i = 0; i < 8; i++) out[i] = in[i];
+  return simde_mm512_loadu_pd(out);
+}
+
+static inline simde__m256 tsr_simde_cvtpd_ps(simde__m512d a) {
+  double in[8];
+  float out[8];
+  simde_mm512_storeu_pd(in, a);
+  for (int i = 0; i < 8; i++) out[i] = (float)in[i];
+  return simde_mm256_loadu_ps(out);
+}
+
+static inline double tsr_simde_reduce_add_pd(simde__m512d a) {
+  double in[8];
+  simde_mm512_storeu_pd(in, a);
+  return ((in[0] + in[4]) + (in[2] + in[6])) + ((in[1] + in[5]) + (in[3] + in[7]));
+}
+
 #define _cvtu32_mask16(bits) tsr_simde_cvtu32_mask16(bits)
+#define _mm512_cvtps_pd(a) tsr_simde_cvtps_pd(a)
+#define _mm512_cvtpd_ps(a) tsr_simde_cvtpd_ps(a)
+#define _mm512_reduce_add_pd(a) tsr_simde_reduce_add_pd(a)
 #define _mm512_maskz_loadu_ps(mask, pointer) tsr_simde_maskz_loadu_ps(mask, pointer)
 #define _mm512_mask_storeu_ps(pointer, mask, v) tsr_simde_mask_storeu_ps(pointer, mask, v)
 #else
