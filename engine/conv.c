@@ -144,28 +144,36 @@ static tsr_status tsr_conv_geometry_for(const tsr_conv_params* p, const tsr_tens
   const tsr_status status = tsr_spatial_pair_check(
       x, y, tsr_conv_output_shape(p, x->ndims, x->dims, expected), expected, where);
   if (status != tsr_status_success) return status;
+  int64_t pads[3] = {0};
+  for (int32_t k = 0; k < p->spatial_ndims; k++) {
+    int64_t out = 1; /* output_shape above proved the extent exists */
+    tsr_conv_extent(p, k, x->dims[2 + k], &pads[k], &out);
+  }
+  tsr_conv_geometry_fill(p, false, x, y, pads, g);
+  return tsr_status_success;
+}
+
+void tsr_conv_geometry_fill(const tsr_conv_params* p, bool transposed, const tsr_tensor_desc* in,
+                            const tsr_tensor_desc* out, const int64_t* pads, struct tsr_conv_geometry* g) {
   const int32_t spatial = p->spatial_ndims, skip = 3 - spatial;
-  g->n = (size_t)x->dims[0];
-  g->ic = (size_t)p->in_channels;
-  g->oc = (size_t)p->out_channels;
+  g->n = (size_t)in->dims[0];
+  g->ic = (size_t)(transposed ? p->out_channels : p->in_channels);
+  g->oc = (size_t)(transposed ? p->in_channels : p->out_channels);
   g->groups = (size_t)p->groups;
   for (int32_t k = 0; k < 3; k++) {
     g->in[k] = g->out[k] = g->kernel[k] = g->stride[k] = g->dilation[k] = 1;
     g->pad[k] = 0;
   }
   for (int32_t k = 0; k < spatial; k++) {
-    int64_t pad = 0, out = 1; /* output_shape above proved the extent exists */
-    tsr_conv_extent(p, k, x->dims[2 + k], &pad, &out);
-    g->in[skip + k] = (size_t)x->dims[2 + k];
-    g->out[skip + k] = (size_t)out;
+    g->in[skip + k] = (size_t)in->dims[2 + k];
+    g->out[skip + k] = (size_t)out->dims[2 + k];
     g->kernel[skip + k] = (size_t)p->kernel[k];
     g->stride[skip + k] = (size_t)p->stride[k];
     g->dilation[skip + k] = (size_t)p->dilation[k];
-    g->pad[skip + k] = pad;
+    g->pad[skip + k] = pads[k];
   }
-  tsr_spatial_strides(x, spatial, &g->x_n, &g->x_c, g->x_s);
-  tsr_spatial_strides(y, spatial, &g->y_n, &g->y_c, g->y_s);
-  return tsr_status_success;
+  tsr_spatial_strides(in, spatial, &g->x_n, &g->x_c, g->x_s);
+  tsr_spatial_strides(out, spatial, &g->y_n, &g->y_c, g->y_s);
 }
 
 static tsr_status tsr_conv_run(const tsr_op* base, const tsr_tensor* inputs, size_t num_outputs,

@@ -3,9 +3,11 @@
 #ifndef TSR_ENGINE_CONV_H
 #define TSR_ENGINE_CONV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "engine/op.h"
+#include "kernels/reference/conv-reference.h"
 #include "tessera.h"
 
 /* Extents, kernels, strides, dilations and paddings are capped so that every product the shape
@@ -35,6 +37,13 @@ tsr_status tsr_conv_check_input(const tsr_conv_params* params, int32_t ndims, co
 tsr_status tsr_conv_op_new(const tsr_conv_params* params, const float* weights, const float* bias,
                            size_t bias_count, tsr_op_kind kind, const struct tsr_op_vtable* vtable,
                            const char* where, tsr_op** op, struct tsr_conv_op** created);
+
+/// Fills the reference loops' geometry of the convolution from tensor `in` to tensor `out`
+/// (their extents and strides, `pads` at the beginning of each spatial dim). Transposed
+/// convolution is the data gradient of such a convolution from its output (`in`) to its input
+/// (`out`): `transposed` swaps the channel counts to match.
+void tsr_conv_geometry_fill(const tsr_conv_params* params, bool transposed, const tsr_tensor_desc* in,
+                            const tsr_tensor_desc* out, const int64_t* pads, struct tsr_conv_geometry* g);
 
 /// Frees the op's weights and bias.
 void tsr_conv_release(tsr_op* op);

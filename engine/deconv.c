@@ -103,29 +103,13 @@ static tsr_status tsr_deconv_run(const tsr_op* base, const tsr_tensor* inputs, s
   if (status != tsr_status_success) return status;
   /* the convolution seen from the other side: its input is y, its output x */
   struct tsr_deconv_call call = {.op = op, .x = inputs[0].data, .y = outputs[0].data};
-  struct tsr_conv_geometry* g = &call.g;
-  const int32_t spatial = p->spatial_ndims, skip = 3 - spatial;
-  g->n = (size_t)x->dims[0];
-  g->ic = (size_t)p->out_channels;
-  g->oc = (size_t)p->in_channels;
-  g->groups = (size_t)p->groups;
-  for (int32_t k = 0; k < 3; k++) {
-    g->in[k] = g->out[k] = g->kernel[k] = g->stride[k] = g->dilation[k] = 1;
-    g->pad[k] = 0;
+  int64_t pads[3] = {0};
+  for (int32_t k = 0; k < p->spatial_ndims; k++) {
+    int64_t extent = 1; /* output_shape above proved the extent exists */
+    tsr_deconv_extent(p, op->output_padding, k, x->dims[2 + k], &pads[k], &extent, where);
   }
-  for (int32_t k = 0; k < spatial; k++) {
-    int64_t pad = 0, extent = 1; /* output_shape above proved the extent exists */
-    tsr_deconv_extent(p, op->output_padding, k, x->dims[2 + k], &pad, &extent, where);
-    g->in[skip + k] = (size_t)extent;
-    g->out[skip + k] = (size_t)x->dims[2 + k];
-    g->kernel[skip + k] = (size_t)p->kernel[k];
-    g->stride[skip + k] = (size_t)p->stride[k];
-    g->dilation[skip + k] = (size_t)p->dilation[k];
-    g->pad[skip + k] = pad;
-  }
-  tsr_spatial_strides(y, spatial, &g->x_n, &g->x_c, g->x_s);
-  tsr_spatial_strides(x, spatial, &g->y_n, &g->y_c, g->y_s);
-  tsr_parallelize_2d(pool, tsr_deconv_plane, &call, g->n, g->ic);
+  tsr_conv_geometry_fill(p, true, y, x, pads, &call.g);
+  tsr_parallelize_2d(pool, tsr_deconv_plane, &call, call.g.n, call.g.ic);
   return tsr_status_success;
 }
 
