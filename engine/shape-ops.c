@@ -206,8 +206,8 @@ static tsr_status tsr_shape_op_run(const tsr_op* base, const tsr_tensor* inputs,
   if (y->ndims != ndims || memcmp(y->dims, expected, sizeof(int64_t) * (size_t)ndims) != 0)
     return tsr_error(tsr_status_invalid_parameter, "%s: outputs[0]'s dims do not match the op's output shape", where);
   const size_t count = tsr_tensor_desc_elements(x);
-  const bool same_order = base->kind != tsr_op_kind_permute ||
-                          memcmp(op->perm, (const int32_t[]){0, 1, 2, 3, 4, 5, 6, 7}, sizeof(int32_t) * (size_t)ndims) == 0;
+  bool same_order = true; /* every op but a permute that moves an axis keeps the row-major order */
+  for (int32_t d = 0; base->kind == tsr_op_kind_permute && d < ndims; d++) same_order = same_order && op->perm[d] == d;
   if (same_order && tsr_is_row_major(x) && tsr_is_row_major(y))
     memmove(outputs[0].data, inputs[0].data, count * sizeof(float));
   else
