@@ -24,10 +24,11 @@ tsr_status tsr_op_run(const tsr_op* op, size_t num_inputs, const tsr_tensor* inp
   if (!tsr_op_valid(op))
     return tsr_error(tsr_status_invalid_parameter, "tsr_op_run: op is not a live tsr_op");
   const struct tsr_op_vtable* vtable = op->vtable;
-  if (num_inputs != vtable->num_inputs)
+  const size_t min_inputs = vtable->min_inputs != 0 ? vtable->min_inputs : vtable->num_inputs;
+  if (num_inputs < min_inputs || num_inputs > vtable->num_inputs)
     return tsr_error(tsr_status_invalid_parameter,
-                     "tsr_op_run: num_inputs is %zu; op '%s' takes %zu", num_inputs,
-                     op->description, vtable->num_inputs);
+                     "tsr_op_run: num_inputs is %zu; op '%s' takes %zu to %zu", num_inputs,
+                     op->description, min_inputs, vtable->num_inputs);
   const size_t min_outputs = vtable->min_outputs != 0 ? vtable->min_outputs : vtable->num_outputs;
   if (num_outputs < min_outputs || num_outputs > vtable->num_outputs)
     return tsr_error(tsr_status_invalid_parameter,
@@ -48,7 +49,11 @@ tsr_status tsr_op_run(const tsr_op* op, size_t num_inputs, const tsr_tensor* inp
     const tsr_status status = tsr_tensor_check(&outputs[i], where);
     if (status != tsr_status_success) return status;
   }
-  return vtable->run(op, inputs, num_outputs, outputs, pool);
+  if (num_inputs == vtable->num_inputs) return vtable->run(op, inputs, num_outputs, outputs, pool);
+  /* Optional inputs left out: the op sees them as zeroed tensors (data NULL). */
+  tsr_tensor all[TSR_OP_MAX_INPUTS] = {0};
+  for (size_t i = 0; i < num_inputs; i++) all[i] = inputs[i];
+  return vtable->run(op, all, num_outputs, outputs, pool);
 }
 
 tsr_op_kind tsr_op_get_kind(const tsr_op* op) {

@@ -7,15 +7,21 @@
 
 struct tsr_op_vtable {
   /// Validates the tensors for this op and runs it. Called by tsr_op_run() after the generic
-  /// checks (op valid, counts match, every tensor well-formed with non-NULL data).
+  /// checks (op valid, counts match, every tensor given well-formed with non-NULL data).
   tsr_status (*run)(const tsr_op* op, const tsr_tensor* inputs, size_t num_outputs,
                     const tsr_tensor* outputs, tsr_threadpool* pool);
   /// Frees what the layer owns beyond the op struct itself.
   void (*release)(tsr_op* op);
   size_t num_inputs;
   size_t num_outputs;
+  /* the trailing inputs past this many are optional; 0: all required. run() always sees
+   * num_inputs tensors: absent ones are zeroed (data NULL, ndims 0) */
+  size_t min_inputs;
   size_t min_outputs; /* the trailing outputs past this many are optional; 0: all required */
 };
+
+/* The most inputs an op with optional inputs may take. */
+#define TSR_OP_MAX_INPUTS 8
 
 #define TSR_OP_MAGIC 0x7E55E7A0u
 

@@ -11,6 +11,7 @@ size_t tsr_dtype_size(tsr_dtype dtype) {
   switch (dtype) {
     case tsr_dtype_f32: return 4;
     case tsr_dtype_s32: return 4;
+    case tsr_dtype_u8: return 1;
     case tsr_dtype_undefined: return 0;
   }
   return 0;
@@ -225,6 +226,21 @@ tsr_status tsr_tensors_check_alike(const char* where, size_t count, const tsr_te
   return tsr_status_success;
 }
 
+tsr_status tsr_tensor_expect_f32(const tsr_tensor_desc* desc, int32_t ndims, const int64_t* dims,
+                                 const char* where, const char* name) {
+  if (desc->dtype != tsr_dtype_f32 || desc->layout != tsr_layout_plain)
+    return tsr_error(tsr_status_unsupported_parameter, "%s: %s must be f32 with the plain layout",
+                     where, name);
+  bool same = desc->ndims == ndims;
+  for (int32_t d = 0; same && d < ndims; d++) same = desc->dims[d] == dims[d];
+  if (same) return tsr_status_success;
+  char text[160];
+  int used = 0;
+  for (int32_t d = 0; d < ndims && used < (int)sizeof(text) - 24; d++)
+    used += snprintf(text + used, sizeof(text) - (size_t)used, "%s%lld", d ? ", " : "",
+                     (long long)dims[d]);
+  return tsr_error(tsr_status_invalid_parameter, "%s: %s must have dims [%s]", where, name, text);
+}
 
 tsr_status tsr_spatial_pair_check(const tsr_tensor_desc* x, const tsr_tensor_desc* y,
                                   tsr_status shape_status, const int64_t* expected,

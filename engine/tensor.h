@@ -26,6 +26,11 @@ bool tsr_tensor_desc_is_dense(const tsr_tensor_desc* desc);
 tsr_status tsr_tensors_check_alike(const char* where, size_t count, const tsr_tensor* const* tensors,
                                    const char* const* names);
 
+/// Checks that `desc` is f32, plain and has exactly `ndims` dims equal to `dims`; the message
+/// names the run `where`, the argument `name` and the dims expected.
+tsr_status tsr_tensor_expect_f32(const tsr_tensor_desc* desc, int32_t ndims, const int64_t* dims,
+                                 const char* where, const char* name);
+
 /// The checks spatial ops (conv, pool) share for an input-side tensor x and an output-side y:
 /// both f32, both plain or both nhwc, y's dims equal to `expected`, which the op's shape
 /// function computed from x with status `shape_status` (a failure is re-attributed to

@@ -125,6 +125,7 @@ typedef enum tsr_dtype {
   tsr_dtype_undefined = 0,
   tsr_dtype_f32 = 1,  ///< IEEE 754 binary32
   tsr_dtype_s32 = 2,  ///< 32-bit signed integer (indices, labels)
+  tsr_dtype_u8 = 3,   ///< unsigned byte (boolean masks: nonzero is true)
 } tsr_dtype;
 
 /// Where each element of a tensor lives. Dims are always listed in logical order (N, C,
@@ -317,11 +318,20 @@ typedef enum tsr_op_kind {
   tsr_op_kind_flatten = 27,
   tsr_op_kind_permute = 28,
   tsr_op_kind_identity = 29,
+  tsr_op_kind_rnn = 30,
+  tsr_op_kind_rnn_cell = 31,
+  tsr_op_kind_attention = 32,
+  tsr_op_kind_sdpa = 33,
+  tsr_op_kind_multihead_attention = 34,
+  tsr_op_kind_transformer_encoder_layer = 35,
+  tsr_op_kind_transformer_decoder_layer = 36,
+  tsr_op_kind_transformer = 37,
 } tsr_op_kind;
 
 /// Runs `op` on `inputs` and writes `outputs`; the order and meaning of the tensors is given by
 /// each op's create function. Shapes are taken from the tensors at each run, so one op serves
-/// any batch size. `pool` may be NULL (run on the calling thread).
+/// any batch size. `pool` may be NULL (run on the calling thread). Ops with optional trailing
+/// inputs (initial states, masks) take fewer inputs to leave them out.
 /// Safe to call concurrently on the same op with different outputs.
 /// Errors: invalid_parameter (op NULL or not an op, wrong tensor counts, NULL data, shapes or
 /// dtypes that do not fit the op), unsupported_parameter (a layout or stride the op does not
@@ -836,6 +846,100 @@ TSR_API tsr_status tsr_layer_norm_backward_create(int32_t normalized_ndims,
 /// Errors: as tsr_batch_norm_training_create.
 TSR_API tsr_status tsr_batch_norm_backward_create(int64_t channels, const float* gamma,
                                                   float epsilon, tsr_op** op);
+
+/* ---------------------------------------------------------------------------------------------
+ * Recurrent layers
+ *
+ * Weights follow PyTorch's nn.RNN / nn.LSTM / nn.GRU, so its state_dict loads as is: per layer
+ * and direction W_ih [gates x hidden][input], W_hh [gates x hidden][hidden], b_ih and b_hh
+ * [gates x hidden], the gate blocks stacked in PyTorch's order (LSTM: i, f, g, o; GRU: r, z, n).
+ * Keras stores kernels transposed ([input][gates x hidden]) and orders LSTM gates the same way
+ * (i, f, c, o) but GRU gates z, r, h: transpose, and for GRU swap the first two blocks.
+ * Gates are computed in float through the GEMM engine (each gate a sum of the input and hidden
+ * products and both biases); sigmoid is 1 / (1 + exp(-x)).
+ * ------------------------------------------------------------------------------------------- */
+
+typedef enum tsr_rnn_cell_kind {
+  tsr_rnn_cell_tanh = 1,   ///< h' = tanh(W_ih x + b_ih + W_hh h + b_hh); one gate
+  tsr_rnn_cell_relu = 2,   ///< h' = relu(W_ih x + b_ih + W_hh h + b_hh); one gate
+  /// Four gates: i, f, o = sigmoid(.), g = tanh(.), each W_i* x + b_i* + W_h* h + b_h*;
+  /// c' = f c + i g, h' = o tanh(c')
+  tsr_rnn_cell_lstm = 3,
+  /// Three gates r, z, n with the reset applied before the hidden matmul: r, z = sigmoid(W_i* x +
+  /// b_i* + W_h* h + b_h*), n = tanh(W_in x + b_in + W_hn (r h) + b_hn), h' = (1 - z) n + z h.
+  /// Keras' GRU with reset_after=False, ONNX's linear_before_reset=0, oneDNN's vanilla GRU.
+  tsr_rnn_cell_gru = 4,
+  /// The same with the reset applied after ("linear before reset"): n = tanh(W_in x + b_in +
+  /// r (W_hn h + b_hn)). PyTorch's GRU, Keras' reset_after=True, oneDNN's lbr_gru.
+  tsr_rnn_cell_gru_linear_before_reset = 5,
+} tsr_rnn_cell_kind;
+
+typedef enum tsr_rnn_direction {
+  tsr_rnn_forward = 0,               ///< t = 0 .. T-1
+  tsr_rnn_reverse = 1,               ///< t = T-1 .. 0 (outputs stay at their time positions)
+  tsr_rnn_bidirectional_concat = 2,  ///< both; outputs [forward | reverse], 2 x hidden wide
+  tsr_rnn_bidirectional_sum = 3,     ///< both; outputs forward + reverse, hidden wide
+} tsr_rnn_direction;
+
+/// One layer's (or cell's) weights for one direction: w_ih and w_hh required, biases NULL for
+/// zeros. Read at creation only (packed for the GEMM engine).
+typedef struct tsr_rnn_weights {
+  const float* w_ih;  ///< [gates x hidden][input of this layer]
+  const float* w_hh;  ///< [gates x hidden][hidden]
+  const float* b_ih;  ///< [gates x hidden] or NULL
+  const float* b_hh;  ///< [gates x hidden] or NULL
+} tsr_rnn_weights;
+
+/// The number of gates of a cell kind (1, 4 or 3); 0 for an unknown kind.
+TSR_API int32_t tsr_rnn_cell_gates(tsr_rnn_cell_kind cell);
+
+/// One step of a recurrent cell (PyTorch's RNNCell, LSTMCell, GRUCell; Keras' SimpleRNNCell,
+/// LSTMCell, GRUCell). Run with inputs [0] x [batch, input_size], [1] h [batch, hidden_size],
+/// and for LSTM [2] c [batch, hidden_size]; outputs [0] h' and for LSTM [1] c' (same dims as
+/// h). All f32, plain. Outputs may alias the state inputs. Errors: invalid_parameter (op or
+/// weights or a weight matrix NULL, an unknown cell kind, sizes below 1 or overflowing; at run,
+/// dims that do not match), unsupported_parameter (dtype or layout), out_of_memory.
+TSR_API tsr_status tsr_rnn_cell_create(tsr_rnn_cell_kind cell, int64_t input_size,
+                                       int64_t hidden_size, const tsr_rnn_weights* weights,
+                                       tsr_op** op);
+
+typedef struct tsr_rnn_params {
+  tsr_rnn_cell_kind cell;
+  int64_t input_size;        ///< features of x
+  int64_t hidden_size;
+  int64_t num_layers;        ///< stacked layers, at least 1
+  tsr_rnn_direction direction;
+  /// x and y are [batch, time, features] when 1 (Keras; PyTorch's batch_first=True), time-major
+  /// [time, batch, features] when 0 (PyTorch's default)
+  int batch_first;
+  /// 1: y holds every step's output; 0: only the last (the final hidden state of each
+  /// direction of the top layer: after t = T-1 forward, after t = 0 in reverse), as Keras'
+  /// return_sequences=False
+  int return_sequences;
+} tsr_rnn_params;
+
+/// A recurrent layer, stacked num_layers deep, uni- or bidirectional (PyTorch's nn.RNN with
+/// nonlinearity tanh/relu, nn.LSTM, nn.GRU; Keras' SimpleRNN/LSTM/GRU and Bidirectional).
+/// Layer l > 0 takes the previous layer's outputs: 2 x hidden_size features for
+/// bidirectional_concat (as PyTorch), hidden_size otherwise. `weights` holds num_layers x
+/// directions entries (directions = 2 when bidirectional), layer-major, forward before reverse.
+///
+/// Run with inputs:
+///   [0] x: [batch, time, input_size] (or [time, batch, input_size] when not batch_first);
+///   [1] optional h0: [num_layers x directions, batch, hidden_size] (PyTorch's order); zeros
+///       when left out;
+///   [2] optional c0 (LSTM only, after h0): the same dims; zeros when left out;
+/// and outputs:
+///   [0] y: [batch, time, F] (or [time, batch, F]) with return_sequences, else [batch, F];
+///       F = 2 x hidden_size for bidirectional_concat, hidden_size otherwise;
+///   [1] optional h_n: the final hidden states, dims as h0;
+///   [2] optional c_n (LSTM only): the final cell states.
+/// All f32, plain. time >= 1. Each run allocates its workspace (the input projections of every
+/// step, one layer's outputs). Errors: invalid_parameter (op, params, weights or a weight
+/// matrix NULL; an unknown cell or direction; sizes below 1 or overflowing; at run, dims that do
+/// not match, c0 for a non-LSTM cell), unsupported_parameter, out_of_memory.
+TSR_API tsr_status tsr_rnn_create(const tsr_rnn_params* params, const tsr_rnn_weights* weights,
+                                  tsr_op** op);
 
 /* ---------------------------------------------------------------------------------------------
  * Matrix multiplication

@@ -26,7 +26,8 @@ int tsr_onednn_md(const tsr_tensor_desc* desc, dnnl_memory_desc_t* md) {
     dims[d] = desc->dims[d];
     strides[d] = desc->strides[d];
   }
-  const dnnl_data_type_t type = desc->dtype == tsr_dtype_s32 ? dnnl_s32 : dnnl_f32;
+  const dnnl_data_type_t type = desc->dtype == tsr_dtype_s32 ? dnnl_s32
+                               : desc->dtype == tsr_dtype_u8 ? dnnl_u8 : dnnl_f32;
   return dnnl_memory_desc_init_by_strides(md, desc->ndims, dims, type, strides) == dnnl_success
              ? 0
              : -1;
