@@ -942,6 +942,160 @@ TSR_API tsr_status tsr_rnn_create(const tsr_rnn_params* params, const tsr_rnn_we
                                   tsr_op** op);
 
 /* ---------------------------------------------------------------------------------------------
+ * Attention
+ *
+ * Masks: a u8 tensor is boolean (nonzero: the query may attend to that key; as PyTorch's
+ * scaled_dot_product_attention and Keras, the opposite of nn.MultiheadAttention's bool masks);
+ * an f32 tensor is added to the scores (-inf excludes). A mask has at most 4 dims and
+ * broadcasts to [batch, heads, q_len, kv_len] as numpy does (right-aligned; dims of 1 repeat), so
+ * [kv_len] or [batch, 1, 1, kv_len] is a key padding mask and [q_len, kv_len] one for every
+ * head. A query row whose keys are all masked out gives zeros (output and probabilities), never
+ * NaN. Scores, softmax and the weighted sums run in float on the GEMM engine; the softmax
+ * denominator is summed in double.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef enum tsr_causal_mode {
+  tsr_causal_none = 0,
+  tsr_causal_top_left = 1,      ///< query i sees keys j <= i (PyTorch's is_causal)
+  /// query i sees keys j <= i + kv_len - q_len: the last query sees every key, as when new
+  /// queries are appended to a cached sequence (PyTorch's causal_lower_right)
+  tsr_causal_bottom_right = 2,
+} tsr_causal_mode;
+
+/// Dropout on the attention probabilities: in training, each probability is kept with
+/// probability 1 - rate and scaled by 1 / (1 - rate). The decision for element (b, h, i, j)
+/// is tsr_random_uniform-style Philox of (seed, its flat index), so it never depends on the
+/// thread count. Ignored when training is 0.
+typedef struct tsr_attention_dropout {
+  float rate;        ///< in [0, 1)
+  int training;
+  uint64_t seed;
+} tsr_attention_dropout;
+
+typedef struct tsr_sdpa_params {
+  float scale;                  ///< multiplies Q K^T; 0 means 1 / sqrt(head_dim)
+  tsr_causal_mode causal;
+  tsr_attention_dropout dropout;
+} tsr_sdpa_params;
+
+/// Scaled dot-product attention, the core of every attention layer (PyTorch's
+/// F.scaled_dot_product_attention): O = dropout(softmax(scale Q K^T + mask)) V per (batch,
+/// head), with grouped-query attention when K and V have fewer heads: head h reads K/V head
+/// h / (heads / kv_heads) (kv_heads 1 is multi-query attention). Run with inputs:
+///   [0] Q [batch, heads, q_len, head_dim], [1] K [batch, kv_heads, kv_len, head_dim],
+///   [2] V [batch, kv_heads, kv_len, v_dim], [3] optional mask (see above);
+/// outputs [0] O [batch, heads, q_len, v_dim], [1] optional probabilities [batch, heads, q_len,
+/// kv_len] (after dropout, as applied). f32 (mask u8 or f32), plain or strided with the last dim
+/// contiguous (so [B, L, H, d] projections can be viewed as [B, H, L, d] without a copy).
+/// Errors: invalid_parameter (op or params NULL, a negative or non-finite scale, an unknown
+/// causal mode, a dropout rate outside [0, 1); at run, mismatched dims, kv_heads not dividing
+/// heads, a mask that does not broadcast), unsupported_parameter (dtype, layout, a last dim
+/// that is not contiguous), out_of_memory.
+TSR_API tsr_status tsr_sdpa_create(const tsr_sdpa_params* params, tsr_op** op);
+
+typedef enum tsr_attention_score {
+  tsr_attention_score_dot = 0,     ///< scores = scale q . k
+  /// additive: scores = concat_score_weight sum over D of tanh(scale (q + k)) (Keras' "concat";
+  /// Bahdanau-style)
+  tsr_attention_score_concat = 1,
+} tsr_attention_score;
+
+typedef struct tsr_attention_params {
+  tsr_attention_score score_mode;
+  /// Keras' use_scale: when nonzero, `scale` is the learned scalar (dot: multiplies the
+  /// scores; concat: multiplies q + k inside tanh); when 0 the scale is 1
+  int use_scale;
+  float scale;
+  float concat_score_weight;    ///< concat mode's learned scalar (Keras initializes it to 1)
+  int causal;                   ///< Keras' use_causal_mask: query i sees values j <= i
+  tsr_attention_dropout dropout;
+} tsr_attention_params;
+
+/// Keras-style attention (keras.layers.Attention): scores between query [B, Tq, D] and key
+/// [B, Tv, D] (key defaults to value), softmax over Tv, then the weighted sum of value
+/// [B, Tv, Dv]. Run with inputs [0] query, [1] value, [2] optional key (pass value to leave it
+/// the same while giving masks), [3] optional query_mask (u8 [B, Tq]: zero rows of the output
+/// where 0, as Keras), [4] optional value_mask (u8 [B, Tv]: values where 0 are ignored);
+/// outputs [0] [B, Tq, Dv], [1] optional scores [B, Tq, Tv] (the attention distribution, as
+/// return_attention_scores). All f32 plain. Errors: invalid_parameter (NULL, an unknown
+/// score mode, a non-finite scale or weight, a bad dropout rate; at run, mismatched dims,
+/// masks that are not u8 [B, T]), unsupported_parameter, out_of_memory.
+TSR_API tsr_status tsr_attention_create(const tsr_attention_params* params, tsr_op** op);
+
+/// Multi-head attention (PyTorch's nn.MultiheadAttention with batch_first=True, Keras'
+/// MultiHeadAttention), with optional grouped-query heads and talking heads.
+typedef struct tsr_mha_params {
+  int64_t embed_dim;            ///< E: query features and output features
+  int64_t num_heads;            ///< H; divides embed_dim (head_dim = E / H)
+  int64_t num_kv_heads;         ///< 0 for num_heads; else divides num_heads (GQA; 1: MQA)
+  int64_t kdim, vdim;           ///< key and value features; 0 for embed_dim
+  float scale;                  ///< 0 for 1 / sqrt(head_dim)
+  tsr_causal_mode causal;
+  tsr_attention_dropout dropout;
+  /// Talking-heads attention (Shazeer et al. 2020): the scores of all heads are mixed by
+  /// weights.mix_logits before the softmax and the probabilities by weights.mix_weights
+  /// after it: s'[h] = sum_g mix[h][g] s[g]. Needs num_kv_heads = num_heads.
+  int talking_heads;
+} tsr_mha_params;
+
+/// Weights in nn.Linear's [out][in] layout, copied at creation. Biases NULL for none.
+typedef struct tsr_mha_weights {
+  const float* w_q;             ///< [E][E]
+  const float* w_k;             ///< [kv_heads x head_dim][kdim]
+  const float* w_v;             ///< [kv_heads x head_dim][vdim]
+  const float* w_o;             ///< [E][E]
+  const float *b_q, *b_k, *b_v, *b_o;
+  const float* mix_logits;      ///< talking heads: [H][H]
+  const float* mix_weights;     ///< talking heads: [H][H]
+} tsr_mha_weights;
+
+/// Run with inputs [0] query [B, Lq, E], [1] key [B, Lkv, kdim], [2] value [B, Lkv, vdim]
+/// (self-attention: the same tensor three times), [3] optional mask broadcasting to [B, H, Lq,
+/// Lkv] (see above); outputs [0] [B, Lq, E], [1] optional per-head probabilities [B, H, Lq,
+/// Lkv]. f32 plain. Errors: invalid_parameter (NULL pointers, sizes below 1 or overflowing,
+/// heads not dividing embed_dim, kv heads not dividing heads, talking heads with GQA or without
+/// mixing weights, bad scale or dropout; at run, mismatched dims or masks), unsupported_parameter,
+/// out_of_memory.
+TSR_API tsr_status tsr_multihead_attention_create(const tsr_mha_params* params,
+                                                  const tsr_mha_weights* weights, tsr_op** op);
+
+/// Linformer self-attention (Wang et al. 2020): keys and values projected along the sequence
+/// to proj_len rows before the attention, K' = E K and V' = F V per batch (shared by the heads),
+/// so its cost is linear in the sequence. `seq_len` is the longest sequence; a shorter one uses
+/// the first columns of E and F. E and F are [proj_len][seq_len]; share_kv uses E for both (F
+/// ignored). Masks are not taken (a projected key has no position); causal must be none.
+typedef struct tsr_linformer_params {
+  tsr_mha_params attention;     ///< kdim = vdim = embed_dim; no talking heads
+  int64_t seq_len, proj_len;
+  int share_kv;
+} tsr_linformer_params;
+
+/// Run with inputs [0] x [B, L, E] (L <= seq_len), outputs [0] [B, L, E], [1] optional
+/// probabilities [B, H, L, proj_len]. Errors: as tsr_multihead_attention_create, plus lengths
+/// below 1, E or F NULL, a mask-taking option.
+TSR_API tsr_status tsr_linformer_attention_create(const tsr_linformer_params* params,
+                                                  const tsr_mha_weights* weights,
+                                                  const float* e_proj, const float* f_proj,
+                                                  tsr_op** op);
+
+/// Performer self-attention with FAVOR+ (Choromanski et al. 2021): softmax(q k^T / sqrt(d))
+/// approximated by phi(q) phi(k)^T with positive random features phi(x) = exp(w_r x' - |x'|^2
+/// / 2) / sqrt(m), x' = x d^-1/4, and w_r drawn as blocks of d orthogonal Gaussian rows with
+/// chi-distributed norms from `seed` at creation. Cost linear in the sequence; causal uses
+/// prefix sums. More features, less error (tests/attention-test.c bounds it at 256 features).
+typedef struct tsr_performer_params {
+  tsr_mha_params attention;     ///< no mask input, no dropout, no talking heads, no GQA
+  int64_t num_features;         ///< m, at least 1
+  uint64_t seed;
+} tsr_performer_params;
+
+/// Run with inputs [0] query [B, Lq, E], [1] key [B, Lkv, kdim], [2] value [B, Lkv, vdim];
+/// outputs [0] [B, Lq, E]. Causal needs Lq = Lkv. Errors: as tsr_multihead_attention_create,
+/// plus num_features below 1, options it does not take.
+TSR_API tsr_status tsr_performer_attention_create(const tsr_performer_params* params,
+                                                  const tsr_mha_weights* weights, tsr_op** op);
+
+/* ---------------------------------------------------------------------------------------------
  * Matrix multiplication
  * ------------------------------------------------------------------------------------------- */
 

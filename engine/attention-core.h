@@ -1,0 +1,29 @@
+/* The attention core every attention layer runs: scores, mask, softmax, dropout, talking-heads
+ * mixing and the weighted sum for a struct tsr_attention_problem, over the thread pool. This
+ * is the unfused path (the scores of a block of queries are materialized); the fused
+ * flash-style kernel replaces it behind the same call. */
+#ifndef TSR_ENGINE_ATTENTION_CORE_H
+#define TSR_ENGINE_ATTENTION_CORE_H
+
+#include "kernels/reference/attention-reference.h"
+#include "tessera.h"
+
+/// Runs the problem (column strides of q, k, v and o must be 1). Returns success or
+/// out_of_memory (naming `where`).
+tsr_status tsr_attention_core_run(const struct tsr_attention_problem* p, tsr_threadpool* pool,
+                                  const char* where);
+
+/// Checks a mask tensor against [batch, heads, q_len, kv_len] and fills p->mask, mask_dtype and
+/// mask_strides (0 where it broadcasts). `name` names the argument in the message.
+tsr_status tsr_attention_mask_bind(const tsr_tensor* mask, struct tsr_attention_problem* p,
+                                   const char* where, const char* name);
+
+/// Checks that `d` is f32, plain or strided, has `ndims` dims and a contiguous last dim, and
+/// copies its strides.
+tsr_status tsr_attention_tensor_bind(const tsr_tensor_desc* d, int32_t ndims, size_t* strides,
+                                     const char* where, const char* name);
+
+/// Checks dropout parameters (rate in [0, 1)); `where` names the call.
+tsr_status tsr_attention_dropout_check(const tsr_attention_dropout* dropout, const char* where);
+
+#endif
