@@ -32,16 +32,6 @@ struct tsr_mha_op {
   struct tsr_favor favor;                 /* performer */
 };
 
-/* y [rows, out] = x [rows, in] through a dense op. */
-static tsr_status tsr_mha_linear(const tsr_op* dense, size_t rows, size_t in, const float* x, size_t out,
-                                 float* y, tsr_threadpool* pool) {
-  tsr_tensor tx = {.data = (float*)x}, ty = {.data = y};
-  const int64_t x_dims[2] = {(int64_t)rows, (int64_t)in}, y_dims[2] = {(int64_t)rows, (int64_t)out};
-  tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, tsr_layout_plain, 2, x_dims);
-  tsr_tensor_desc_init(&ty.desc, tsr_dtype_f32, tsr_layout_plain, 2, y_dims);
-  return tsr_op_run(dense, 1, &tx, 1, &ty, pool);
-}
-
 /* Problem strides of a [B, L, heads x head_dim] buffer viewed as [B, heads, L, head_dim]. */
 static void tsr_mha_head_strides(size_t len, size_t heads, size_t head_dim, size_t* strides) {
   strides[0] = len * heads * head_dim, strides[1] = head_dim, strides[2] = heads * head_dim, strides[3] = 1;
@@ -70,9 +60,9 @@ tsr_status tsr_mha_forward(const tsr_op* base, const struct tsr_mha_tensors* t, 
   float* kp = attended + B * Lq * E;
   float* vp = kp + B * Lk * W;
   tsr_status status;
-  if ((status = tsr_mha_linear(op->q_proj, B * Lq, E, t->query, E, qp, pool)) ||
-      (status = tsr_mha_linear(op->k_proj, B * Lk, op->kdim, t->key, W, kp, pool)) ||
-      (status = tsr_mha_linear(op->v_proj, B * Lk, op->vdim, t->value, W, vp, pool)))
+  if ((status = tsr_op_run_rows(op->q_proj, B * Lq, E, t->query, E, qp, pool)) ||
+      (status = tsr_op_run_rows(op->k_proj, B * Lk, op->kdim, t->key, W, kp, pool)) ||
+      (status = tsr_op_run_rows(op->v_proj, B * Lk, op->vdim, t->value, W, vp, pool)))
     goto done;
   if (op->core == tsr_mha_linformer) {
     float* kc = vp + B * Lk * W;
@@ -100,7 +90,7 @@ tsr_status tsr_mha_forward(const tsr_op* base, const struct tsr_mha_tensors* t, 
   if (t->mask != NULL && (status = tsr_attention_mask_bind(t->mask, &p, where, t->mask_name))) goto done;
   status = op->core == tsr_mha_performer ? tsr_favor_run(&op->favor, &p, pool, where)
                                          : tsr_attention_core_run(&p, pool, where);
-  if (status == tsr_status_success) status = tsr_mha_linear(op->o_proj, B * Lq, E, attended, E, t->output, pool);
+  if (status == tsr_status_success) status = tsr_op_run_rows(op->o_proj, B * Lq, E, attended, E, t->output, pool);
 done:
   free(qp);
   return status;

@@ -70,3 +70,12 @@ void tsr_op_destroy(tsr_op* op) {
   op->magic = 0;
   free(op);
 }
+
+tsr_status tsr_op_run_rows(const tsr_op* op, size_t rows, size_t in_cols, const float* x,
+                           size_t out_cols, float* y, tsr_threadpool* pool) {
+  tsr_tensor tx = {.data = (float*)x}, ty = {.data = y};
+  const int64_t x_dims[2] = {(int64_t)rows, (int64_t)in_cols}, y_dims[2] = {(int64_t)rows, (int64_t)out_cols};
+  tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, tsr_layout_plain, 2, x_dims);
+  tsr_tensor_desc_init(&ty.desc, tsr_dtype_f32, tsr_layout_plain, 2, y_dims);
+  return tsr_op_run(op, 1, &tx, 1, &ty, pool);
+}

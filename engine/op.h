@@ -36,4 +36,9 @@ struct tsr_op {
 /// fills the header. NULL when out of memory.
 tsr_op* tsr_op_alloc(size_t size, tsr_op_kind kind, const struct tsr_op_vtable* vtable);
 
+/// Runs `op` on x viewed as [rows, in_cols] into y viewed as [rows, out_cols] (both f32 plain):
+/// how composite layers run the dense, norm and dropout ops they hold on their buffers.
+tsr_status tsr_op_run_rows(const tsr_op* op, size_t rows, size_t in_cols, const float* x,
+                           size_t out_cols, float* y, tsr_threadpool* pool);
+
 #endif

@@ -1096,6 +1096,75 @@ TSR_API tsr_status tsr_performer_attention_create(const tsr_performer_params* pa
                                                   const tsr_mha_weights* weights, tsr_op** op);
 
 /* ---------------------------------------------------------------------------------------------
+ * Transformer layers (PyTorch's nn.TransformerEncoderLayer / DecoderLayer / Transformer with
+ * batch_first=True; the same weights and order of operations)
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct tsr_transformer_params {
+  int64_t d_model, num_heads, dim_feedforward;
+  tsr_activation_kind activation;   ///< of the feed-forward: relu, gelu_erf or gelu_tanh
+  /// 0 (PyTorch's default, post-norm): x = norm(x + sublayer(x)); 1: x = x + sublayer(norm(x))
+  int norm_first;
+  float layer_norm_eps;             ///< PyTorch's default is 1e-5
+  /// One rate for every dropout: the attention probabilities, each sublayer's output and the
+  /// feed-forward's hidden layer. Each site draws from its own stream derived from the seed.
+  tsr_attention_dropout dropout;
+  /// The decoder's self-attention mask mode (tsr_causal_top_left for autoregressive decoding,
+  /// instead of a square subsequent mask); the encoder's self-attention uses it too.
+  tsr_causal_mode causal;
+} tsr_transformer_params;
+
+/// One encoder layer's weights (nn.Linear [out][in] layouts; biases and norm parameters may be
+/// NULL for 0 / 1); copied at creation.
+typedef struct tsr_transformer_encoder_weights {
+  tsr_mha_weights self_attention;   ///< E = d_model, no talking heads
+  const float *w1, *b1;             ///< linear1: [dim_feedforward][d_model], [dim_feedforward]
+  const float *w2, *b2;             ///< linear2: [d_model][dim_feedforward], [d_model]
+  const float *norm1_gamma, *norm1_beta, *norm2_gamma, *norm2_beta;
+} tsr_transformer_encoder_weights;
+
+typedef struct tsr_transformer_decoder_weights {
+  tsr_mha_weights self_attention, cross_attention;
+  const float *w1, *b1, *w2, *b2;
+  const float *norm1_gamma, *norm1_beta, *norm2_gamma, *norm2_beta, *norm3_gamma, *norm3_beta;
+} tsr_transformer_decoder_weights;
+
+/// Encoder layer: self-attention then feed-forward (linear2(dropout(act(linear1(x))))), each
+/// with dropout, a residual and a layer norm placed by norm_first. Run with inputs [0] src
+/// [B, L, d_model], [1] optional src_mask (an attention mask as tsr_sdpa_create's, broadcasting
+/// to [B, heads, L, L]); outputs [0] [B, L, d_model]. f32 plain. Each run allocates its
+/// workspace. Errors: invalid_parameter (NULL pointers, sizes below 1 or overflowing, heads not
+/// dividing d_model, an activation other than relu/gelu, a bad epsilon, dropout or causal mode;
+/// at run, mismatched dims or mask), unsupported_parameter, out_of_memory.
+TSR_API tsr_status tsr_transformer_encoder_layer_create(const tsr_transformer_params* params,
+                                                        const tsr_transformer_encoder_weights* weights,
+                                                        tsr_op** op);
+
+/// Decoder layer: self-attention (causal by params->causal and/or tgt_mask), cross-attention
+/// over the memory, feed-forward; norms as the encoder's. Run with inputs [0] tgt [B, Lt,
+/// d_model], [1] memory [B, Ls, d_model], [2] optional tgt_mask (to [B, heads, Lt, Lt]), [3]
+/// optional memory_mask (to [B, heads, Lt, Ls]); outputs [0] [B, Lt, d_model]. Errors: as
+/// tsr_transformer_encoder_layer_create.
+TSR_API tsr_status tsr_transformer_decoder_layer_create(const tsr_transformer_params* params,
+                                                        const tsr_transformer_decoder_weights* weights,
+                                                        tsr_op** op);
+
+/// A Transformer (nn.Transformer): num_encoder_layers encoder layers then a final layer norm
+/// (the memory), and num_decoder_layers decoder layers then a final layer norm. Layer i uses
+/// its weights entry and its own dropout streams (seed + i). Final norms' gamma/beta may be NULL.
+/// Run with inputs [0] src [B, Ls, d_model], [1] tgt [B, Lt, d_model], [2] optional src_mask,
+/// [3] optional tgt_mask, [4] optional memory_mask; outputs [0] [B, Lt, d_model]. Errors: as
+/// the layers', plus layer counts below 1.
+TSR_API tsr_status tsr_transformer_create(const tsr_transformer_params* params,
+                                          int64_t num_encoder_layers,
+                                          const tsr_transformer_encoder_weights* encoder_layers,
+                                          const float* encoder_norm_gamma, const float* encoder_norm_beta,
+                                          int64_t num_decoder_layers,
+                                          const tsr_transformer_decoder_weights* decoder_layers,
+                                          const float* decoder_norm_gamma, const float* decoder_norm_beta,
+                                          tsr_op** op);
+
+/* ---------------------------------------------------------------------------------------------
  * Matrix multiplication
  * ------------------------------------------------------------------------------------------- */
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kernels/reference/attention-reference.h"
+#include "tests/harness/attention-compose.h"
 #include "tests/harness/harness.h"
 
 static tsr_tensor tensor_nd(int32_t ndims, const int64_t* dims, void* data, tsr_dtype dtype) {
@@ -22,66 +23,6 @@ static float* random_floats(tsr_rng* rng, size_t n, float bound) {
   float* x = malloc(sizeof(float) * (n ? n : 1));
   tsr_fill_uniform(rng, x, n, -bound, bound);
   return x;
-}
-
-/* A mask as the composition reads it: dims right-aligned against [B, H, Lq, Lk]. */
-struct mask_desc {
-  int ndims;
-  int64_t dims[4];
-  tsr_dtype dtype;
-  const void* data;
-};
-
-static double mask_term(const struct mask_desc* m, const size_t idx[4]) {
-  if (m == NULL || m->data == NULL) return 0.0;
-  size_t at = 0;
-  for (int k = 0; k < m->ndims; k++) {
-    const size_t full = idx[4 - m->ndims + k];
-    at = at * (size_t)m->dims[k] + (m->dims[k] == 1 ? 0 : full);
-  }
-  if (m->dtype == tsr_dtype_u8) return ((const uint8_t*)m->data)[at] ? 0.0 : -INFINITY;
-  return ((const float*)m->data)[at];
-}
-
-/* O [B,H,Lq,dv] and P [B,H,Lq,Lk] in double from plain Q [B,H,Lq,d], K/V [B,Hkv,Lk,*]. */
-static void compose_sdpa(size_t B, size_t H, size_t Hkv, size_t Lq, size_t Lk, size_t d, size_t dv,
-                         const float* q, const float* k, const float* v, double scale,
-                         tsr_causal_mode causal, const struct mask_desc* mask, double* o, double* p) {
-  double* s = malloc(sizeof(double) * Lq * Lk);
-  for (size_t b = 0; b < B; b++)
-    for (size_t h = 0; h < H; h++) {
-      const size_t g = h / (H / Hkv);
-      const float* qh = q + (b * H + h) * Lq * d;
-      const float* kh = k + (b * Hkv + g) * Lk * d;
-      const float* vh = v + (b * Hkv + g) * Lk * dv;
-      for (size_t i = 0; i < Lq; i++) /* S = scale Q K^T + mask */
-        for (size_t j = 0; j < Lk; j++) {
-          double sum = 0.0;
-          for (size_t c = 0; c < d; c++) sum += (double)qh[i * d + c] * kh[j * d + c];
-          const size_t idx[4] = {b, h, i, j};
-          const int hidden = (causal == tsr_causal_top_left && j > i) ||
-                             (causal == tsr_causal_bottom_right && j + Lq > i + Lk);
-          s[i * Lk + j] = hidden ? -INFINITY : scale * sum + mask_term(mask, idx);
-        }
-      for (size_t i = 0; i < Lq; i++) { /* softmax rows */
-        double max = -INFINITY, total = 0.0;
-        for (size_t j = 0; j < Lk; j++) max = fmax(max, s[i * Lk + j]);
-        for (size_t j = 0; j < Lk; j++) total += s[i * Lk + j] = max == -INFINITY ? 0.0 : exp(s[i * Lk + j] - max);
-        for (size_t j = 0; j < Lk; j++) s[i * Lk + j] = total > 0 ? s[i * Lk + j] / total : 0.0;
-      }
-      if (p != NULL) memcpy(p + (b * H + h) * Lq * Lk, s, sizeof(double) * Lq * Lk);
-      for (size_t i = 0; i < Lq; i++) /* O = P V */
-        for (size_t c = 0; c < dv; c++) {
-          double sum = 0.0;
-          for (size_t j = 0; j < Lk; j++) sum += s[i * Lk + j] * vh[j * dv + c];
-          o[((b * H + h) * Lq + i) * dv + c] = sum;
-        }
-    }
-  free(s);
-}
-
-static void to_float(const double* x, float* y, size_t n) {
-  for (size_t i = 0; i < n; i++) y[i] = (float)x[i];
 }
 
 static const size_t kLengths[] = {1, 2, 3, 7, 13, 31, 64, 65, 97, 130};
@@ -100,7 +41,7 @@ static void test_sdpa_sweep(tsr_rng* rng, tsr_threadpool* pool) {
     float* q = random_floats(rng, B * H * Lq * d, 1.0f);
     float* k = random_floats(rng, B * Hkv * Lk * d, 1.0f);
     float* v = random_floats(rng, B * Hkv * Lk * dv, 1.0f);
-    struct mask_desc mask = {0};
+    struct tsr_mask_desc mask = {0};
     void* mask_data = NULL;
     if (mask_kind == 1 || mask_kind == 2) {
       mask.dtype = tsr_dtype_u8;
@@ -148,10 +89,10 @@ static void test_sdpa_sweep(tsr_rng* rng, tsr_threadpool* pool) {
                      tsr_status_success, what);
     double* eo = malloc(sizeof(double) * (no + np));
     double* ep = eo + no;
-    compose_sdpa(B, H, Hkv, Lq, Lk, d, dv, q, k, v, scale != 0.0f ? scale : 1.0 / sqrt((double)d), causal,
+    tsr_compose_sdpa(B, H, Hkv, Lq, Lk, d, dv, q, k, v, scale != 0.0f ? scale : 1.0 / sqrt((double)d), causal,
                  &mask, eo, ep);
     float* expected = malloc(sizeof(float) * (no + np));
-    to_float(eo, expected, no + np);
+    tsr_to_float(eo, expected, no + np);
     tsr_check_close(what, o, expected, no, 3e-5, 1e-4);
     if (with_probs) tsr_check_close(what, pr, expected + no, np, 3e-6, 1e-4);
     /* The reference loop agrees with the composition too. */
@@ -346,36 +287,19 @@ static void test_keras_attention(tsr_rng* rng, tsr_threadpool* pool) {
   }
 }
 
-/* y [rows, out] = x [rows, in] W^T + b in double, W [out][in]. */
-static void compose_linear(size_t rows, size_t in, size_t out, const float* x, const float* w, const float* b,
-                           float* y) {
-  for (size_t r = 0; r < rows; r++)
-    for (size_t o = 0; o < out; o++) {
-      double sum = b ? b[o] : 0.0;
-      for (size_t i = 0; i < in; i++) sum += (double)x[r * in + i] * w[o * in + i];
-      y[r * out + o] = (float)sum;
-    }
-}
-
-/* [B, L, heads x hd] -> [B, heads, L, hd] */
-static void split_heads(size_t B, size_t L, size_t heads, size_t hd, const float* x, float* y) {
-  for (size_t b = 0; b < B; b++)
-    for (size_t l = 0; l < L; l++)
-      for (size_t h = 0; h < heads; h++)
-        memcpy(y + ((b * heads + h) * L + l) * hd, x + (b * L + l) * heads * hd + h * hd, sizeof(float) * hd);
-}
-
 struct mha_case {
   tsr_mha_params p;
   tsr_mha_weights w;
   float* storage;
   size_t E, H, Hkv, hd, kdim, vdim;
+  struct tsr_mha_shape shape;
 };
 
 static void mha_case_init(struct mha_case* c, tsr_rng* rng, size_t E, size_t H, size_t Hkv, size_t kdim,
                           size_t vdim, int bias) {
   memset(c, 0, sizeof(*c));
   c->E = E, c->H = H, c->Hkv = Hkv, c->hd = E / H, c->kdim = kdim, c->vdim = vdim;
+  c->shape = (struct tsr_mha_shape){E, H, Hkv, E / H, kdim, vdim};
   c->p = (tsr_mha_params){.embed_dim = (int64_t)E, .num_heads = (int64_t)H, .num_kv_heads = (int64_t)Hkv,
                           .kdim = (int64_t)kdim, .vdim = (int64_t)vdim};
   const size_t W = Hkv * c->hd;
@@ -392,45 +316,6 @@ static void mha_case_init(struct mha_case* c, tsr_rng* rng, size_t E, size_t H, 
   c->w.b_o = bias ? at : NULL, at += E;
   c->w.mix_logits = at, at += H * H;
   c->w.mix_weights = at;
-}
-
-/* The MHA composed: projections, heads split, the double SDPA (or the reference loop when
- * talking heads mix them), heads merged, output projection. */
-static void compose_mha(const struct mha_case* c, size_t B, size_t Lq, size_t Lk, const float* query,
-                        const float* key, const float* value, tsr_causal_mode causal, const struct mask_desc* mask,
-                        int talking, float* out) {
-  const size_t E = c->E, W = c->Hkv * c->hd;
-  float* qp = malloc(sizeof(float) * B * Lq * E), *kp = malloc(sizeof(float) * B * Lk * W);
-  float* vp = malloc(sizeof(float) * B * Lk * W), *qh = malloc(sizeof(float) * B * Lq * E);
-  float* kh = malloc(sizeof(float) * B * Lk * W), *vh = malloc(sizeof(float) * B * Lk * W);
-  double* oh = malloc(sizeof(double) * B * Lq * E);
-  float* merged = malloc(sizeof(float) * B * Lq * E), *ohf = malloc(sizeof(float) * B * Lq * E);
-  compose_linear(B * Lq, E, E, query, c->w.w_q, c->w.b_q, qp);
-  compose_linear(B * Lk, c->kdim, W, key, c->w.w_k, c->w.b_k, kp);
-  compose_linear(B * Lk, c->vdim, W, value, c->w.w_v, c->w.b_v, vp);
-  split_heads(B, Lq, c->H, c->hd, qp, qh);
-  split_heads(B, Lk, c->Hkv, c->hd, kp, kh);
-  split_heads(B, Lk, c->Hkv, c->hd, vp, vh);
-  const double scale = 1.0 / sqrt((double)c->hd);
-  if (!talking) {
-    compose_sdpa(B, c->H, c->Hkv, Lq, Lk, c->hd, c->hd, qh, kh, vh, scale, causal, mask, oh, NULL);
-    to_float(oh, ohf, B * Lq * E);
-  } else {
-    const size_t hd = c->hd, H = c->H;
-    struct tsr_attention_problem rp = {
-        .batch = B, .heads = H, .kv_heads = H, .q_len = Lq, .kv_len = Lk, .head_dim = hd, .v_dim = hd,
-        .q = qh, .q_strides = {H * Lq * hd, Lq * hd, hd, 1}, .k = kh, .k_strides = {H * Lk * hd, Lk * hd, hd, 1},
-        .v = vh, .v_strides = {H * Lk * hd, Lk * hd, hd, 1}, .o = ohf, .o_strides = {H * Lq * hd, Lq * hd, hd, 1},
-        .score = tsr_attention_score_dot, .scale = (float)scale, .causal = causal,
-        .mix_logits = c->w.mix_logits, .mix_weights = c->w.mix_weights};
-    tsr_reference_attention_f32(&rp);
-  }
-  for (size_t b = 0; b < B; b++) /* merge heads */
-    for (size_t h = 0; h < c->H; h++)
-      for (size_t l = 0; l < Lq; l++)
-        memcpy(merged + (b * Lq + l) * E + h * c->hd, ohf + ((b * c->H + h) * Lq + l) * c->hd, sizeof(float) * c->hd);
-  compose_linear(B * Lq, E, E, merged, c->w.w_o, c->w.b_o, out);
-  free(qp), free(kp), free(vp), free(qh), free(kh), free(vh), free(oh), free(merged), free(ohf);
 }
 
 static void run_mha(const tsr_op* op, const struct mha_case* c, size_t B, size_t Lq, size_t Lk, const float* query,
@@ -462,14 +347,14 @@ static void test_mha(tsr_rng* rng, tsr_threadpool* pool) {
     float* value = cross ? random_floats(rng, B * Lk * vdim, 1) : query;
     uint8_t* m = malloc(B * Lk);
     for (size_t i = 0; i < B * Lk; i++) m[i] = tsr_rng_below(rng, 4) != 0;
-    const struct mask_desc md = {.ndims = 4, .dims = {(int64_t)B, 1, 1, (int64_t)Lk}, .dtype = tsr_dtype_u8, .data = m};
+    const struct tsr_mask_desc md = {.ndims = 4, .dims = {(int64_t)B, 1, 1, (int64_t)Lk}, .dtype = tsr_dtype_u8, .data = m};
     const tsr_tensor mask = tensor_nd(4, md.dims, m, tsr_dtype_u8);
     const int masked = n % 3 == 1 && !talking;
     float* out = malloc(sizeof(float) * B * Lq * E), *expected = malloc(sizeof(float) * B * Lq * E);
     tsr_op* op = NULL;
     tsr_check_status(tsr_multihead_attention_create(&c.p, &c.w, &op), tsr_status_success, "mha create");
     run_mha(op, &c, B, Lq, Lk, query, key, value, masked ? &mask : NULL, out, pool);
-    compose_mha(&c, B, Lq, Lk, query, key, value, c.p.causal, masked ? &md : NULL, talking, expected);
+    tsr_compose_mha(&c.shape, &c.w, B, Lq, Lk, query, key, value, c.p.causal, masked ? &md : NULL, talking, expected);
     char what[200];
     snprintf(what, sizeof(what), "%s b%zu lq%zu lk%zu%s", tsr_op_describe(op), B, Lq, Lk, masked ? " mask" : "");
     tsr_check_close(what, out, expected, B * Lq * E, 3e-5, 1e-4);
@@ -533,9 +418,9 @@ static void test_linformer(tsr_rng* rng, tsr_threadpool* pool) {
     float* kp = malloc(sizeof(float) * B * Ls * W), *vp = malloc(sizeof(float) * B * Ls * W);
     float* kc = malloc(sizeof(float) * B * k * W), *vc = malloc(sizeof(float) * B * k * W);
     float* qp = malloc(sizeof(float) * B * Ls * E);
-    compose_linear(B * Ls, E, E, x, c.w.w_q, c.w.b_q, qp);
-    compose_linear(B * Ls, E, W, x, c.w.w_k, c.w.b_k, kp);
-    compose_linear(B * Ls, E, W, x, c.w.w_v, c.w.b_v, vp);
+    tsr_compose_linear(B * Ls, E, E, x, c.w.w_q, c.w.b_q, qp);
+    tsr_compose_linear(B * Ls, E, W, x, c.w.w_k, c.w.b_k, kp);
+    tsr_compose_linear(B * Ls, E, W, x, c.w.w_v, c.w.b_v, vp);
     const float* fv = shared ? e : f;
     for (size_t b = 0; b < B; b++)
       for (size_t r = 0; r < k; r++)
@@ -549,16 +434,16 @@ static void test_linformer(tsr_rng* rng, tsr_threadpool* pool) {
         }
     float* qh = malloc(sizeof(float) * B * Ls * E), *kh = malloc(sizeof(float) * B * k * W);
     float* vh = malloc(sizeof(float) * B * k * W);
-    split_heads(B, Ls, H, E / H, qp, qh), split_heads(B, k, H, E / H, kc, kh), split_heads(B, k, H, E / H, vc, vh);
+    tsr_split_heads(B, Ls, H, E / H, qp, qh), tsr_split_heads(B, k, H, E / H, kc, kh), tsr_split_heads(B, k, H, E / H, vc, vh);
     double* oh = malloc(sizeof(double) * B * Ls * E);
-    compose_sdpa(B, H, H, Ls, k, E / H, E / H, qh, kh, vh, 1.0 / sqrt((double)(E / H)), tsr_causal_none, NULL, oh, NULL);
+    tsr_compose_sdpa(B, H, H, Ls, k, E / H, E / H, qh, kh, vh, 1.0 / sqrt((double)(E / H)), tsr_causal_none, NULL, oh, NULL);
     float* merged = malloc(sizeof(float) * B * Ls * E);
     for (size_t b = 0; b < B; b++)
       for (size_t h = 0; h < H; h++)
         for (size_t l = 0; l < Ls; l++)
           for (size_t d = 0; d < E / H; d++)
             merged[(b * Ls + l) * E + h * (E / H) + d] = (float)oh[((b * H + h) * Ls + l) * (E / H) + d];
-    compose_linear(B * Ls, E, E, merged, c.w.w_o, c.w.b_o, expected);
+    tsr_compose_linear(B * Ls, E, E, merged, c.w.w_o, c.w.b_o, expected);
     tsr_check_close(shared ? "linformer k8 shared" : "linformer k8", out, expected, B * Ls * E, 3e-5, 1e-4);
     tsr_op_destroy(lin);
     free(e), free(f), free(kp), free(vp), free(kc), free(vc), free(qp), free(qh), free(kh), free(vh), free(oh), free(merged);
