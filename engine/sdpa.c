@@ -96,7 +96,7 @@ tsr_status tsr_sdpa_create(const tsr_sdpa_params* params, tsr_op** op) {
   if (created == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
   created->params = *params;
   snprintf(created->base.description, sizeof(created->base.description),
-           "sdpa:%s impl=unfused_gemm", tsr_causal_name(params->causal));
+           "sdpa%s impl=unfused_gemm", tsr_causal_name(params->causal));
   *op = &created->base;
   return tsr_status_success;
 }

@@ -259,104 +259,6 @@ static void test_stack_equals_chain(tsr_rng* rng, tsr_threadpool* pool) {
 }
 
 #ifdef TSR_HAVE_ONEDNN
-/* oneDNN's gate g of ours: GRU is u, r, o there (ours r, z, n); the others agree. */
-static size_t onednn_gate(tsr_rnn_cell_kind cell, size_t g) {
-  if (cell == tsr_rnn_cell_gru || cell == tsr_rnn_cell_gru_linear_before_reset) return g == 0 ? 1 : g == 1 ? 0 : 2;
-  return g;
-}
-
-/* Runs oneDNN's primitive for a layer case (h0 / c0 given, every output); fills y, hn, cn. */
-static int onednn_layer(const struct layer_case* c, float* y, float* hn, float* cn) {
-  const tsr_rnn_params* p = &c->p;
-  const size_t G = (size_t)tsr_rnn_cell_gates(p->cell), H = (size_t)p->hidden_size, in = (size_t)p->input_size;
-  const size_t D = c->units / (size_t)p->num_layers, L = (size_t)p->num_layers;
-  const int lbr = p->cell == tsr_rnn_cell_gru_linear_before_reset;
-  const size_t GB = G + (lbr ? 1 : 0);
-  /* ldigo weights, ldgo bias. */
-  float* wl = calloc(L * D * in * G * H, sizeof(float));
-  float* wi = calloc(L * D * H * G * H, sizeof(float));
-  float* bias = calloc(L * D * GB * H, sizeof(float));
-  for (size_t u = 0; u < c->units; u++) {
-    const tsr_rnn_weights* w = &c->w[u];
-    for (size_t g = 0; g < G; g++) {
-      const size_t og = onednn_gate(p->cell, g);
-      for (size_t o = 0; o < H; o++) {
-        for (size_t i = 0; i < in; i++) wl[((u * in + i) * G + og) * H + o] = w->w_ih[(g * H + o) * in + i];
-        for (size_t i = 0; i < H; i++) wi[((u * H + i) * G + og) * H + o] = w->w_hh[(g * H + o) * H + i];
-        const float bi = w->b_ih ? w->b_ih[g * H + o] : 0.0f, bh = w->b_hh ? w->b_hh[g * H + o] : 0.0f;
-        if (lbr && g == 2) {
-          bias[(u * GB + 2) * H + o] = bi;
-          bias[(u * GB + 3) * H + o] = bh;
-        } else {
-          bias[(u * GB + og) * H + o] = bi + bh;
-        }
-      }
-    }
-  }
-  const size_t B = (size_t)c->B, T = (size_t)c->T;
-  /* x and y viewed as [T, N, C] whatever their order. */
-  const int64_t xs[] = {p->batch_first ? (int64_t)in : (int64_t)(B * in), p->batch_first ? (int64_t)(T * in) : (int64_t)in, 1};
-  const int64_t xd[] = {(int64_t)T, (int64_t)B, (int64_t)in};
-  const int64_t ys[] = {p->batch_first ? (int64_t)c->width : (int64_t)(B * c->width), p->batch_first ? (int64_t)(T * c->width) : (int64_t)c->width, 1};
-  const int64_t yd[] = {(int64_t)T, (int64_t)B, (int64_t)c->width};
-  const int64_t sd[] = {(int64_t)L, (int64_t)D, (int64_t)B, (int64_t)H};
-  const int64_t wld[] = {(int64_t)L, (int64_t)D, (int64_t)in, (int64_t)G, (int64_t)H};
-  const int64_t wid[] = {(int64_t)L, (int64_t)D, (int64_t)H, (int64_t)G, (int64_t)H};
-  const int64_t bd[] = {(int64_t)L, (int64_t)D, (int64_t)GB, (int64_t)H};
-  tsr_tensor tx = {.data = c->x}, ty = {.data = y}, th0 = {.data = c->h0}, tc0 = {.data = c->c0},
-             thn = {.data = hn}, tcn = {.data = cn}, twl = {.data = wl}, twi = {.data = wi}, tb = {.data = bias};
-  tsr_tensor_desc_init_strided(&tx.desc, tsr_dtype_f32, 3, xd, xs);
-  tsr_tensor_desc_init_strided(&ty.desc, tsr_dtype_f32, 3, yd, ys);
-  tsr_tensor_desc_init(&th0.desc, tsr_dtype_f32, tsr_layout_plain, 4, sd);
-  tc0.desc = thn.desc = tcn.desc = th0.desc;
-  tsr_tensor_desc_init(&twl.desc, tsr_dtype_f32, tsr_layout_plain, 5, wld);
-  tsr_tensor_desc_init(&twi.desc, tsr_dtype_f32, tsr_layout_plain, 5, wid);
-  tsr_tensor_desc_init(&tb.desc, tsr_dtype_f32, tsr_layout_plain, 4, bd);
-  dnnl_memory_desc_t mx, my, ms, mwl, mwi, mb;
-  tsr_onednn_md(&tx.desc, &mx), tsr_onednn_md(&ty.desc, &my), tsr_onednn_md(&th0.desc, &ms);
-  tsr_onednn_md(&twl.desc, &mwl), tsr_onednn_md(&twi.desc, &mwi), tsr_onednn_md(&tb.desc, &mb);
-  static const dnnl_rnn_direction_t directions[] = {dnnl_unidirectional_left2right, dnnl_unidirectional_right2left,
-                                                    dnnl_bidirectional_concat, dnnl_bidirectional_sum};
-  const dnnl_rnn_direction_t dir = directions[p->direction];
-  dnnl_rnn_desc_t desc;
-  dnnl_status_t st;
-  switch (p->cell) {
-    case tsr_rnn_cell_tanh:
-    case tsr_rnn_cell_relu:
-      st = dnnl_vanilla_rnn_forward_desc_init(&desc, dnnl_forward_inference,
-                                              p->cell == tsr_rnn_cell_tanh ? dnnl_eltwise_tanh : dnnl_eltwise_relu,
-                                              dir, &mx, &ms, &mwl, &mwi, &mb, &my, &ms, 0, 0.0f, 0.0f);
-      break;
-    case tsr_rnn_cell_lstm:
-      st = dnnl_lstm_forward_desc_init(&desc, dnnl_forward_inference, dir, &mx, &ms, &ms, &mwl, &mwi, &mb,
-                                       &my, &ms, &ms, 0);
-      break;
-    case tsr_rnn_cell_gru:
-      st = dnnl_gru_forward_desc_init(&desc, dnnl_forward_inference, dir, &mx, &ms, &mwl, &mwi, &mb, &my, &ms, 0);
-      break;
-    default:
-      st = dnnl_lbr_gru_forward_desc_init(&desc, dnnl_forward_inference, dir, &mx, &ms, &mwl, &mwi, &mb, &my, &ms, 0);
-      break;
-  }
-  int result = -1;
-  tsr_onednn_call call;
-  if (st == dnnl_success) {
-    const tsr_onednn_arg args[] = {{DNNL_ARG_SRC_LAYER, &tx}, {DNNL_ARG_SRC_ITER, &th0},
-                                   {DNNL_ARG_WEIGHTS_LAYER, &twl}, {DNNL_ARG_WEIGHTS_ITER, &twi},
-                                   {DNNL_ARG_BIAS, &tb}, {DNNL_ARG_DST_LAYER, &ty},
-                                   {DNNL_ARG_DST_ITER, &thn}, {DNNL_ARG_SRC_ITER_C, &tc0},
-                                   {DNNL_ARG_DST_ITER_C, &tcn}};
-    if (tsr_onednn_call_create(&call, &desc, NULL, p->cell == tsr_rnn_cell_lstm ? 9 : 7, args) == 0) {
-      result = tsr_onednn_call_execute(&call);
-      tsr_onednn_call_destroy(&call);
-    }
-  } else {
-    fprintf(stderr, "oneDNN rnn desc init failed (%d)\n", (int)st);
-  }
-  free(wl), free(wi), free(bias);
-  return result;
-}
-
 /* Forward inference against oneDNN. oneDNN runs the directions of a deep bidirectional stack
  * as separate stacks, unlike PyTorch and tessera, so bidirectional cases have one layer; deep
  * stacks need input_size = hidden_size there. */
@@ -376,7 +278,7 @@ static void test_onednn(tsr_rng* rng, tsr_threadpool* pool) {
     float* ehn = malloc(sizeof(float) * c.ns * 2);
     char what[160];
     case_name(what, sizeof(what), &c, "vs oneDNN");
-    if (onednn_layer(&c, ey, ehn, ehn + c.ns) != 0) {
+    if (tsr_onednn_rnn_run(&c.p, c.w, (size_t)c.B, (size_t)c.T, c.x, c.h0, c.c0, ey, ehn, ehn + c.ns) != 0) {
       tsr_check(0, what, "oneDNN failed");
     } else {
       tsr_op* op = NULL;

@@ -78,6 +78,8 @@ void* tsr_bench_alloc(size_t bytes);
 extern const struct tsr_bench_driver tsr_bench_eltwise_driver;
 extern const struct tsr_bench_driver tsr_bench_matmul_driver;
 extern const struct tsr_bench_driver tsr_bench_lnorm_driver;
+extern const struct tsr_bench_driver tsr_bench_attn_driver;
+extern const struct tsr_bench_driver tsr_bench_rnn_driver;
 extern const struct tsr_bench_driver tsr_bench_bnorm_driver;
 extern const struct tsr_bench_driver tsr_bench_gnorm_driver;
 extern const struct tsr_bench_driver tsr_bench_conv_driver;

@@ -83,6 +83,16 @@ int tsr_onednn_deconv_call(tsr_onednn_call* call, const tsr_conv_params* params,
 /// Sets the thread count oneDNN's OpenMP runtime uses for later primitives.
 void tsr_onednn_set_threads(int threads);
 
+/// Runs oneDNN's forward-inference RNN (vanilla_rnn, lstm, gru or lbr_gru) for a tessera layer
+/// with PyTorch-layout weights (converted here to ldigo, gates reordered, biases summed), h0
+/// and c0 given, x and y as tsr_rnn_create's run takes them; fills y (all steps), h_n and c_n
+/// (LSTM). oneDNN runs each direction of a deep bidirectional stack separately, so only 1-layer
+/// bidirectional or unidirectional stacks with input_size = hidden_size match tessera. Returns
+/// 0, or -1 with a message.
+int tsr_onednn_rnn_run(const tsr_rnn_params* params, const tsr_rnn_weights* weights, size_t batch,
+                       size_t time, const float* x, const float* h0, const float* c0, float* y,
+                       float* h_n, float* c_n);
+
 #ifdef __cplusplus
 }
 #endif

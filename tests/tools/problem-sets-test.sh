@@ -5,7 +5,7 @@ set -u
 tessera=$1 problems=$2
 passed=0 failed=0
 for pair in matmul:matmul lnorm:lnorm bnorm:bnorm gnorm:gnorm pool:pool conv:conv_resnet18 conv:conv_resnet50 \
-            conv:conv_mobilenetv2; do
+            conv:conv_mobilenetv2 attn:attn rnn:rnn; do
   op=${pair%%:*} set=${pair#*:}
   if "$tessera" bench "$op" --mode=check --format=csv "--batch=$problems/$set.txt" >/tmp/tessera-sets.$$ 2>&1; then
     passed=$((passed + 1))
