@@ -288,42 +288,36 @@ static void tsr_tf_describe(struct tsr_transformer_op* op, const char* name) {
            p->dropout.training && p->dropout.rate > 0 ? " dropout" : "", op->num_encoders, op->num_decoders);
 }
 
-tsr_status tsr_transformer_encoder_layer_create(const tsr_transformer_params* params,
-                                                const tsr_transformer_encoder_weights* weights, tsr_op** op) {
-  static const char where[] = "tsr_transformer_encoder_layer_create";
+/* One encoder or decoder layer as its own op. */
+static tsr_status tsr_tf_layer_create(const tsr_transformer_params* params, const void* weights, bool decoder,
+                                      tsr_op** op, const char* where) {
   if (op == NULL) return tsr_error(tsr_status_invalid_parameter, "%s: op is NULL", where);
   tsr_status status = tsr_tf_check_params(params, weights, where);
   if (status != tsr_status_success) return status;
   struct tsr_transformer_op* created =
-      tsr_tf_alloc(params, 1, 0, tsr_op_kind_transformer_encoder_layer, &tsr_encoder_vtable);
+      decoder ? tsr_tf_alloc(params, 0, 1, tsr_op_kind_transformer_decoder_layer, &tsr_decoder_vtable)
+              : tsr_tf_alloc(params, 1, 0, tsr_op_kind_transformer_encoder_layer, &tsr_encoder_vtable);
   if (created == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
-  if ((status = tsr_tf_init_encoder(&created->blocks[0], params, weights, params->dropout.seed, where))) {
-    created->num_encoders = 0;
+  status = decoder ? tsr_tf_init_decoder(&created->blocks[0], params, weights, params->dropout.seed, where)
+                   : tsr_tf_init_encoder(&created->blocks[0], params, weights, params->dropout.seed, where);
+  if (status != tsr_status_success) {
+    created->num_encoders = created->num_decoders = 0; /* the block released its own ops */
     tsr_op_destroy(&created->base);
     return status;
   }
-  tsr_tf_describe(created, "transformer_encoder_layer");
+  tsr_tf_describe(created, decoder ? "transformer_decoder_layer" : "transformer_encoder_layer");
   *op = &created->base;
   return tsr_status_success;
 }
 
+tsr_status tsr_transformer_encoder_layer_create(const tsr_transformer_params* params,
+                                                const tsr_transformer_encoder_weights* weights, tsr_op** op) {
+  return tsr_tf_layer_create(params, weights, false, op, "tsr_transformer_encoder_layer_create");
+}
+
 tsr_status tsr_transformer_decoder_layer_create(const tsr_transformer_params* params,
                                                 const tsr_transformer_decoder_weights* weights, tsr_op** op) {
-  static const char where[] = "tsr_transformer_decoder_layer_create";
-  if (op == NULL) return tsr_error(tsr_status_invalid_parameter, "%s: op is NULL", where);
-  tsr_status status = tsr_tf_check_params(params, weights, where);
-  if (status != tsr_status_success) return status;
-  struct tsr_transformer_op* created =
-      tsr_tf_alloc(params, 0, 1, tsr_op_kind_transformer_decoder_layer, &tsr_decoder_vtable);
-  if (created == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
-  if ((status = tsr_tf_init_decoder(&created->blocks[0], params, weights, params->dropout.seed, where))) {
-    created->num_decoders = 0;
-    tsr_op_destroy(&created->base);
-    return status;
-  }
-  tsr_tf_describe(created, "transformer_decoder_layer");
-  *op = &created->base;
-  return tsr_status_success;
+  return tsr_tf_layer_create(params, weights, true, op, "tsr_transformer_decoder_layer_create");
 }
 
 tsr_status tsr_transformer_create(const tsr_transformer_params* params, int64_t num_encoder_layers,
