@@ -106,7 +106,7 @@ static void test_sdpa_sweep(tsr_rng* rng, tsr_threadpool* pool) {
       for (int k4 = 0; k4 < 4; k4++) {
         const int dim = mask.ndims - 4 + k4;
         size_t stride = 1;
-        for (int e = dim + 1; e < mask.ndims; e++) stride *= (size_t)mask.dims[e];
+        for (int e = dim + 1 > 0 ? dim + 1 : 0; e < mask.ndims; e++) stride *= (size_t)mask.dims[e];
         rp.mask_strides[k4] = dim < 0 || mask.dims[dim] == 1 ? 0 : stride;
       }
       rp.mask = mask_data, rp.mask_dtype = mask.dtype;
