@@ -172,6 +172,16 @@ tsr_status tsr_attention_mask_bind(const tsr_tensor* mask, struct tsr_attention_
   return tsr_status_success;
 }
 
+tsr_status tsr_attention_options_check(float scale, tsr_causal_mode causal, const tsr_attention_dropout* dropout,
+                                       const char* where) {
+  if (!(scale >= 0.0f) || isinf(scale))
+    return tsr_error(tsr_status_invalid_parameter, "%s: scale is %g; must be finite and >= 0 (0: 1/sqrt(d))",
+                     where, (double)scale);
+  if (causal < tsr_causal_none || causal > tsr_causal_bottom_right)
+    return tsr_error(tsr_status_invalid_parameter, "%s: causal %d is not a tsr_causal_mode", where, (int)causal);
+  return tsr_attention_dropout_check(dropout, where);
+}
+
 tsr_status tsr_attention_dropout_check(const tsr_attention_dropout* dropout, const char* where) {
   if (!(dropout->rate >= 0.0f && dropout->rate < 1.0f))
     return tsr_error(tsr_status_invalid_parameter, "%s: dropout.rate is %g; must be in [0, 1)",
@@ -179,7 +189,7 @@ tsr_status tsr_attention_dropout_check(const tsr_attention_dropout* dropout, con
   return tsr_status_success;
 }
 
-tsr_status tsr_attention_tensor_bind(const tsr_tensor_desc* d, int32_t ndims, size_t* strides,
+tsr_status tsr_attention_tensor_bind(const tsr_tensor_desc* d, int32_t ndims, bool is_output, size_t* strides,
                                      const char* where, const char* name) {
   if (d->dtype != tsr_dtype_f32)
     return tsr_error(tsr_status_unsupported_parameter, "%s: %s must be f32", where, name);
@@ -190,6 +200,11 @@ tsr_status tsr_attention_tensor_bind(const tsr_tensor_desc* d, int32_t ndims, si
                      (int)d->ndims, (int)ndims);
   if (d->strides[ndims - 1] != 1 && d->dims[ndims - 1] != 1)
     return tsr_error(tsr_status_unsupported_parameter, "%s: %s's last dim must be contiguous", where, name);
+  if (is_output)
+    for (int32_t k = 0; k < ndims; k++)
+      if (d->strides[k] == 0 && d->dims[k] > 1)
+        return tsr_error(tsr_status_invalid_parameter, "%s: %s has stride 0 in dim %d; an output must not "
+                         "broadcast", where, name, (int)k);
   for (int32_t k = 0; k < ndims; k++) strides[k] = (size_t)d->strides[k];
   return tsr_status_success;
 }

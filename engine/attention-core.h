@@ -5,6 +5,8 @@
 #ifndef TSR_ENGINE_ATTENTION_CORE_H
 #define TSR_ENGINE_ATTENTION_CORE_H
 
+#include <stdbool.h>
+
 #include "kernels/reference/attention-reference.h"
 #include "tessera.h"
 
@@ -18,10 +20,15 @@ tsr_status tsr_attention_core_run(const struct tsr_attention_problem* p, tsr_thr
 tsr_status tsr_attention_mask_bind(const tsr_tensor* mask, struct tsr_attention_problem* p,
                                    const char* where, const char* name);
 
-/// Checks that `d` is f32, plain or strided, has `ndims` dims and a contiguous last dim, and
-/// copies its strides.
-tsr_status tsr_attention_tensor_bind(const tsr_tensor_desc* d, int32_t ndims, size_t* strides,
+/// Checks that `d` is f32, plain or strided, has `ndims` dims and a contiguous last dim (and,
+/// for an output, no stride 0 on a dim above 1), and copies its strides.
+tsr_status tsr_attention_tensor_bind(const tsr_tensor_desc* d, int32_t ndims, bool is_output, size_t* strides,
                                      const char* where, const char* name);
+
+/// Checks the options every softmax attention shares: scale finite and >= 0 (0: 1/sqrt(d)), a
+/// known causal mode, and the dropout.
+tsr_status tsr_attention_options_check(float scale, tsr_causal_mode causal, const tsr_attention_dropout* dropout,
+                                       const char* where);
 
 /// Checks dropout parameters (rate in [0, 1)); `where` names the call.
 tsr_status tsr_attention_dropout_check(const tsr_attention_dropout* dropout, const char* where);

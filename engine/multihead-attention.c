@@ -53,8 +53,9 @@ tsr_status tsr_mha_forward(const tsr_op* base, const struct tsr_mha_tensors* t, 
   const size_t B = t->batch, Lq = t->q_len, Lk = t->kv_len, E = op->embed, W = op->kv_width;
   const size_t Lc = op->core == tsr_mha_linformer ? op->proj_len : Lk; /* keys the core sees */
   /* Workspace: Qp and the attention output (B Lq E each), Kp and Vp (B Lk W each), K' and V'. */
+  const double estimate = (double)B * (2.0 * Lq * E + 2.0 * Lk * W + (op->core == tsr_mha_linformer ? 2.0 * Lc * W : 0.0));
   const size_t floats = 2 * B * Lq * E + 2 * B * Lk * W + (op->core == tsr_mha_linformer ? 2 * B * Lc * W : 0);
-  float* qp = malloc(sizeof(float) * floats);
+  float* qp = estimate < (double)(SIZE_MAX / sizeof(float) / 2) ? malloc(sizeof(float) * floats) : NULL;
   if (qp == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory for the workspace", where);
   float* attended = qp + B * Lq * E;
   float* kp = attended + B * Lq * E;
@@ -190,10 +191,6 @@ static tsr_status tsr_mha_check_params(const tsr_mha_params* p, const tsr_mha_we
   if (p->num_kv_heads != 0 && p->num_heads % p->num_kv_heads != 0)
     return tsr_error(tsr_status_invalid_parameter, "%s: num_kv_heads (%lld) must divide num_heads (%lld)", where,
                      (long long)p->num_kv_heads, (long long)p->num_heads);
-  if (!(p->scale >= 0.0f) || isinf(p->scale))
-    return tsr_error(tsr_status_invalid_parameter, "%s: scale is %g; must be finite and >= 0", where, (double)p->scale);
-  if (p->causal < tsr_causal_none || p->causal > tsr_causal_bottom_right)
-    return tsr_error(tsr_status_invalid_parameter, "%s: causal %d is not a tsr_causal_mode", where, (int)p->causal);
   if (p->talking_heads && p->num_kv_heads != 0 && p->num_kv_heads != p->num_heads)
     return tsr_error(tsr_status_invalid_parameter, "%s: talking_heads needs num_kv_heads = num_heads", where);
   if (p->talking_heads && (w->mix_logits == NULL || w->mix_weights == NULL))
@@ -204,7 +201,7 @@ static tsr_status tsr_mha_check_params(const tsr_mha_params* p, const tsr_mha_we
   for (size_t i = 0; i < 4; i++)
     if (required[i] == NULL)
       return tsr_error(tsr_status_invalid_parameter, "%s: weights->%s is NULL", where, required_names[i]);
-  return tsr_attention_dropout_check(&p->dropout, where);
+  return tsr_attention_options_check(p->scale, p->causal, &p->dropout, where);
 }
 
 static float* tsr_mha_copy(const float* data, size_t n) {

@@ -29,10 +29,10 @@ static tsr_status tsr_sdpa_run(const tsr_op* base, const tsr_tensor* inputs, siz
   struct tsr_attention_problem p = {.score = tsr_attention_score_dot, .causal = op->params.causal,
                                     .dropout = op->params.dropout};
   tsr_status status;
-  if ((status = tsr_attention_tensor_bind(&inputs[0].desc, 4, p.q_strides, where, "inputs[0] (Q)")) ||
-      (status = tsr_attention_tensor_bind(&inputs[1].desc, 4, p.k_strides, where, "inputs[1] (K)")) ||
-      (status = tsr_attention_tensor_bind(&inputs[2].desc, 4, p.v_strides, where, "inputs[2] (V)")) ||
-      (status = tsr_attention_tensor_bind(&outputs[0].desc, 4, p.o_strides, where, "outputs[0] (O)")))
+  if ((status = tsr_attention_tensor_bind(&inputs[0].desc, 4, false, p.q_strides, where, "inputs[0] (Q)")) ||
+      (status = tsr_attention_tensor_bind(&inputs[1].desc, 4, false, p.k_strides, where, "inputs[1] (K)")) ||
+      (status = tsr_attention_tensor_bind(&inputs[2].desc, 4, false, p.v_strides, where, "inputs[2] (V)")) ||
+      (status = tsr_attention_tensor_bind(&outputs[0].desc, 4, true, p.o_strides, where, "outputs[0] (O)")))
     return status;
   const int64_t* q = inputs[0].desc.dims;
   const int64_t* k = inputs[1].desc.dims;
@@ -52,7 +52,7 @@ static tsr_status tsr_sdpa_run(const tsr_op* base, const tsr_tensor* inputs, siz
     return tsr_error(tsr_status_invalid_parameter, "%s: outputs[0] (O) must have dims [%lld, %lld, %lld, %lld]",
                      where, (long long)o_dims[0], (long long)o_dims[1], (long long)o_dims[2], (long long)o_dims[3]);
   if (num_outputs > 1) {
-    if ((status = tsr_attention_tensor_bind(&outputs[1].desc, 4, p.p_strides, where, "outputs[1] (probabilities)")))
+    if ((status = tsr_attention_tensor_bind(&outputs[1].desc, 4, true, p.p_strides, where, "outputs[1] (probabilities)")))
       return status;
     if (memcmp(outputs[1].desc.dims, p_dims, sizeof(p_dims)) != 0)
       return tsr_error(tsr_status_invalid_parameter,
@@ -73,24 +73,12 @@ static tsr_status tsr_sdpa_run(const tsr_op* base, const tsr_tensor* inputs, siz
 static const struct tsr_op_vtable tsr_sdpa_vtable = {
     .run = tsr_sdpa_run, .num_inputs = 4, .min_inputs = 3, .num_outputs = 2, .min_outputs = 1};
 
-static tsr_status tsr_causal_check(tsr_causal_mode causal, const char* where) {
-  if (causal < tsr_causal_none || causal > tsr_causal_bottom_right)
-    return tsr_error(tsr_status_invalid_parameter, "%s: causal %d is not a tsr_causal_mode", where,
-                     (int)causal);
-  return tsr_status_success;
-}
-
 tsr_status tsr_sdpa_create(const tsr_sdpa_params* params, tsr_op** op) {
   static const char where[] = "tsr_sdpa_create";
   if (op == NULL || params == NULL)
     return tsr_error(tsr_status_invalid_parameter, "%s: %s is NULL", where, op == NULL ? "op" : "params");
-  if (!(params->scale >= 0.0f) || isinf(params->scale))
-    return tsr_error(tsr_status_invalid_parameter, "%s: scale is %g; must be finite and >= 0 (0: 1/sqrt(d))",
-                     where, (double)params->scale);
-  tsr_status status;
-  if ((status = tsr_causal_check(params->causal, where)) ||
-      (status = tsr_attention_dropout_check(&params->dropout, where)))
-    return status;
+  const tsr_status status = tsr_attention_options_check(params->scale, params->causal, &params->dropout, where);
+  if (status != tsr_status_success) return status;
   struct tsr_sdpa_op* created =
       (struct tsr_sdpa_op*)tsr_op_alloc(sizeof(struct tsr_sdpa_op), tsr_op_kind_sdpa, &tsr_sdpa_vtable);
   if (created == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
@@ -111,7 +99,7 @@ struct tsr_keras_attention_op {
 /* A [B, T, D] tensor as [B, 1, T, D] problem strides. */
 static tsr_status tsr_bind_sequence(const tsr_tensor* t, size_t* strides, const char* where, const char* name) {
   size_t s3[3];
-  const tsr_status status = tsr_attention_tensor_bind(&t->desc, 3, s3, where, name);
+  const tsr_status status = tsr_attention_tensor_bind(&t->desc, 3, false, s3, where, name);
   strides[0] = s3[0], strides[1] = 0, strides[2] = s3[1], strides[3] = s3[2];
   return status;
 }

@@ -172,6 +172,8 @@ static tsr_status tsr_tf_sequence(const tsr_tensor* t, int64_t d, int64_t batch,
 /* The workspace of a run over sequences up to `len` long (plus the decoder stream y). */
 static float* tsr_tf_workspace(const tsr_transformer_params* p, size_t batch, size_t len, size_t extra) {
   const size_t rows = batch * len;
+  const double estimate = (double)rows * (2.0 * (double)p->d_model + (double)p->dim_feedforward) + (double)extra;
+  if (estimate >= (double)(SIZE_MAX / sizeof(float) / 2)) return NULL; /* the sizes would overflow */
   return malloc(sizeof(float) * (rows * (2 * (size_t)p->d_model + (size_t)p->dim_feedforward) + extra));
 }
 

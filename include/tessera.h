@@ -1084,7 +1084,7 @@ TSR_API tsr_status tsr_linformer_attention_create(const tsr_linformer_params* pa
 /// chi-distributed norms from `seed` at creation. Cost linear in the sequence; causal uses
 /// prefix sums. More features, less error (tests/attention-test.c bounds it at 256 features).
 typedef struct tsr_performer_params {
-  tsr_mha_params attention;     ///< no mask input, no dropout, no talking heads, no GQA
+  tsr_mha_params attention;     ///< scale 0 (1/sqrt(d) is built in); no mask, dropout, talking heads or GQA
   int64_t num_features;         ///< m, at least 1
   uint64_t seed;
 } tsr_performer_params;

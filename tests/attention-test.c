@@ -412,8 +412,8 @@ static void test_linformer(tsr_rng* rng, tsr_threadpool* pool) {
     tsr_check_status(tsr_linformer_attention_create(&lp, &c.w, e, f, &lin), tsr_status_success, "linformer k8");
     tsr_fill_nan(out, B * Ls * E);
     tsr_check_status(tsr_op_run(lin, 1, &tx, 1, &ty, pool), tsr_status_success, tsr_op_describe(lin));
-    /* Composition: kx = E[:, :L] x per batch, then MHA with query x, key/value projected through
-     * the rows: K' = E (x W_k^T + b_k) = (E x) W_k^T + (sum of E's row) b_k. Build it directly. */
+    /* Composition: the projections, K and V projected along the sequence (K' = E[:, :L] K per
+     * batch item, V' = F[:, :L] V), then the heads over k keys. */
     const size_t W = E;
     float* kp = malloc(sizeof(float) * B * Ls * W), *vp = malloc(sizeof(float) * B * Ls * W);
     float* kc = malloc(sizeof(float) * B * k * W), *vc = malloc(sizeof(float) * B * k * W);
@@ -432,21 +432,10 @@ static void test_linformer(tsr_rng* rng, tsr_threadpool* pool) {
           }
           kc[(b * k + r) * W + w] = (float)sk, vc[(b * k + r) * W + w] = (float)sv;
         }
-    float* qh = malloc(sizeof(float) * B * Ls * E), *kh = malloc(sizeof(float) * B * k * W);
-    float* vh = malloc(sizeof(float) * B * k * W);
-    tsr_split_heads(B, Ls, H, E / H, qp, qh), tsr_split_heads(B, k, H, E / H, kc, kh), tsr_split_heads(B, k, H, E / H, vc, vh);
-    double* oh = malloc(sizeof(double) * B * Ls * E);
-    tsr_compose_sdpa(B, H, H, Ls, k, E / H, E / H, qh, kh, vh, 1.0 / sqrt((double)(E / H)), tsr_causal_none, NULL, oh, NULL);
-    float* merged = malloc(sizeof(float) * B * Ls * E);
-    for (size_t b = 0; b < B; b++)
-      for (size_t h = 0; h < H; h++)
-        for (size_t l = 0; l < Ls; l++)
-          for (size_t d = 0; d < E / H; d++)
-            merged[(b * Ls + l) * E + h * (E / H) + d] = (float)oh[((b * H + h) * Ls + l) * (E / H) + d];
-    tsr_compose_linear(B * Ls, E, E, merged, c.w.w_o, c.w.b_o, expected);
+    tsr_compose_mha_heads(&c.shape, &c.w, B, Ls, k, qp, kc, vc, tsr_causal_none, NULL, 0, expected);
     tsr_check_close(shared ? "linformer k8 shared" : "linformer k8", out, expected, B * Ls * E, 3e-5, 1e-4);
     tsr_op_destroy(lin);
-    free(e), free(f), free(kp), free(vp), free(kc), free(vc), free(qp), free(qh), free(kh), free(vh), free(oh), free(merged);
+    free(e), free(f), free(kp), free(vp), free(kc), free(vc), free(qp);
   }
   tsr_op_destroy(full);
   free(x), free(out), free(expected), free(eye), free(c.storage);
@@ -583,6 +572,13 @@ static void test_bad_input(tsr_rng* rng) {
   tsr_check_status(tsr_op_run(sdpa, 4, in2, 1, &out, NULL), tsr_status_invalid_parameter, "mask 2 heads of 3");
   tsr_check(strstr(tsr_last_error_message(), "broadcast") != NULL, "mask message", "'%s'", tsr_last_error_message());
   tsr_check_untouched("sdpa bad input", y, 48);
+  /* An output that broadcasts (stride 0 over the heads) would be written by several tasks. */
+  const int64_t o_strides[4] = {16, 0, 4, 1};
+  tsr_tensor shared_out = {.data = y};
+  tsr_tensor_desc_init_strided(&shared_out.desc, tsr_dtype_f32, 4, qd, o_strides);
+  tsr_check_status(tsr_op_run(sdpa, 3, in2, 1, &shared_out, NULL), tsr_status_invalid_parameter, "O stride 0");
+  tsr_check(strstr(tsr_last_error_message(), "stride 0") != NULL, "O stride message", "'%s'", tsr_last_error_message());
+  tsr_check_untouched("sdpa broadcast output", y, 16);
   tsr_op_destroy(sdpa);
   tsr_op_destroy(op);
   free(x), free(y), free(c.storage);
