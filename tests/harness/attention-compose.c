@@ -79,20 +79,14 @@ void tsr_split_heads(size_t B, size_t L, size_t heads, size_t hd, const float* x
         memcpy(y + ((b * heads + h) * L + l) * hd, x + (b * L + l) * heads * hd + h * hd, sizeof(float) * hd);
 }
 
-/* The MHA composed: projections, heads split, the double SDPA (or the reference loop when
- * talking heads mix them), heads merged, output projection. */
-void tsr_compose_mha(const struct tsr_mha_shape* c, const tsr_mha_weights* w, size_t B, size_t Lq, size_t Lk, const float* query,
-                        const float* key, const float* value, tsr_causal_mode causal, const struct tsr_mask_desc* mask,
-                        int talking, float* out) {
+void tsr_compose_mha_heads(const struct tsr_mha_shape* c, const tsr_mha_weights* w, size_t B, size_t Lq, size_t Lk,
+                           const float* qp, const float* kp, const float* vp, tsr_causal_mode causal,
+                           const struct tsr_mask_desc* mask, int talking, float* out) {
   const size_t E = c->E, W = c->Hkv * c->hd;
-  float* qp = malloc(sizeof(float) * B * Lq * E), *kp = malloc(sizeof(float) * B * Lk * W);
-  float* vp = malloc(sizeof(float) * B * Lk * W), *qh = malloc(sizeof(float) * B * Lq * E);
-  float* kh = malloc(sizeof(float) * B * Lk * W), *vh = malloc(sizeof(float) * B * Lk * W);
+  float* qh = malloc(sizeof(float) * B * Lq * E), *kh = malloc(sizeof(float) * B * Lk * W);
+  float* vh = malloc(sizeof(float) * B * Lk * W), *ohf = malloc(sizeof(float) * B * Lq * E);
+  float* merged = malloc(sizeof(float) * B * Lq * E);
   double* oh = malloc(sizeof(double) * B * Lq * E);
-  float* merged = malloc(sizeof(float) * B * Lq * E), *ohf = malloc(sizeof(float) * B * Lq * E);
-  tsr_compose_linear(B * Lq, E, E, query, w->w_q, w->b_q, qp);
-  tsr_compose_linear(B * Lk, c->kdim, W, key, w->w_k, w->b_k, kp);
-  tsr_compose_linear(B * Lk, c->vdim, W, value, w->w_v, w->b_v, vp);
   tsr_split_heads(B, Lq, c->H, c->hd, qp, qh);
   tsr_split_heads(B, Lk, c->Hkv, c->hd, kp, kh);
   tsr_split_heads(B, Lk, c->Hkv, c->hd, vp, vh);
@@ -115,6 +109,18 @@ void tsr_compose_mha(const struct tsr_mha_shape* c, const tsr_mha_weights* w, si
       for (size_t l = 0; l < Lq; l++)
         memcpy(merged + (b * Lq + l) * E + h * c->hd, ohf + ((b * c->H + h) * Lq + l) * c->hd, sizeof(float) * c->hd);
   tsr_compose_linear(B * Lq, E, E, merged, w->w_o, w->b_o, out);
-  free(qp), free(kp), free(vp), free(qh), free(kh), free(vh), free(oh), free(merged), free(ohf);
+  free(qh), free(kh), free(vh), free(oh), free(merged), free(ohf);
 }
 
+void tsr_compose_mha(const struct tsr_mha_shape* c, const tsr_mha_weights* w, size_t B, size_t Lq, size_t Lk,
+                     const float* query, const float* key, const float* value, tsr_causal_mode causal,
+                     const struct tsr_mask_desc* mask, int talking, float* out) {
+  const size_t E = c->E, W = c->Hkv * c->hd;
+  float* qp = malloc(sizeof(float) * B * Lq * E), *kp = malloc(sizeof(float) * B * Lk * W);
+  float* vp = malloc(sizeof(float) * B * Lk * W);
+  tsr_compose_linear(B * Lq, E, E, query, w->w_q, w->b_q, qp);
+  tsr_compose_linear(B * Lk, c->kdim, W, key, w->w_k, w->b_k, kp);
+  tsr_compose_linear(B * Lk, c->vdim, W, value, w->w_v, w->b_v, vp);
+  tsr_compose_mha_heads(c, w, B, Lq, Lk, qp, kp, vp, causal, mask, talking, out);
+  free(qp), free(kp), free(vp);
+}

@@ -36,6 +36,14 @@ struct tsr_mha_shape {
   size_t E, H, Hkv, hd, kdim, vdim;
 };
 
+/// The part of multi-head attention after the input projections: qp [B, Lq, E], kp and vp
+/// [B, Lk, Hkv x head_dim] split into heads, tsr_compose_sdpa (or the reference loop for talking
+/// heads), heads merged, output projection into out [B, Lq, E].
+void tsr_compose_mha_heads(const struct tsr_mha_shape* c, const tsr_mha_weights* w, size_t B, size_t Lq,
+                           size_t Lk, const float* qp, const float* kp, const float* vp,
+                           tsr_causal_mode causal, const struct tsr_mask_desc* mask, int talking,
+                           float* out);
+
 /// Multi-head attention composed: projections, heads split, tsr_compose_sdpa (or the reference
 /// loop for talking heads), heads merged, output projection. out [B, Lq, E].
 void tsr_compose_mha(const struct tsr_mha_shape* c, const tsr_mha_weights* w, size_t B, size_t Lq,
