@@ -228,17 +228,23 @@ static size_t tsr_onednn_gate(tsr_rnn_cell_kind cell, size_t g) {
   return g;
 }
 
-int tsr_onednn_rnn_run(const tsr_rnn_params* p, const tsr_rnn_weights* weights, size_t batch, size_t time,
-                       const float* x, const float* h0, const float* c0, float* y, float* hn, float* cn) {
+int tsr_onednn_rnn_create(tsr_onednn_rnn* rnn, const tsr_rnn_params* p, const tsr_rnn_weights* weights,
+                          size_t batch, size_t time, const float* x, const float* h0, const float* c0, float* y,
+                          float* hn, float* cn) {
+  memset(rnn, 0, sizeof(*rnn));
   const size_t G = (size_t)tsr_rnn_cell_gates(p->cell), H = (size_t)p->hidden_size, in = (size_t)p->input_size;
   const size_t D = p->direction >= tsr_rnn_bidirectional_concat ? 2 : 1, L = (size_t)p->num_layers;
   const size_t units = L * D, width = H * (p->direction == tsr_rnn_bidirectional_concat ? 2 : 1);
   const int lbr = p->cell == tsr_rnn_cell_gru_linear_before_reset;
   const size_t GB = G + (lbr ? 1 : 0);
   /* ldigo weights, ldgo bias. */
-  float* wl = calloc(L * D * in * G * H, sizeof(float));
-  float* wi = calloc(L * D * H * G * H, sizeof(float));
-  float* bias = calloc(L * D * GB * H, sizeof(float));
+  float* wl = rnn->weights_layer = calloc(L * D * in * G * H, sizeof(float));
+  float* wi = rnn->weights_iter = calloc(L * D * H * G * H, sizeof(float));
+  float* bias = rnn->bias = calloc(L * D * GB * H, sizeof(float));
+  if (wl == NULL || wi == NULL || bias == NULL) {
+    tsr_onednn_rnn_destroy(rnn);
+    return tsr_fail("rnn weights", dnnl_out_of_memory);
+  }
   for (size_t u = 0; u < units; u++) {
     const tsr_rnn_weights* w = &weights[u];
     for (size_t g = 0; g < G; g++) {
@@ -302,21 +308,32 @@ int tsr_onednn_rnn_run(const tsr_rnn_params* p, const tsr_rnn_weights* weights, 
       break;
   }
   int result = -1;
-  tsr_onednn_call call;
   if (st == dnnl_success) {
     const tsr_onednn_arg args[] = {{DNNL_ARG_SRC_LAYER, &tx}, {DNNL_ARG_SRC_ITER, &th0},
                                    {DNNL_ARG_WEIGHTS_LAYER, &twl}, {DNNL_ARG_WEIGHTS_ITER, &twi},
                                    {DNNL_ARG_BIAS, &tb}, {DNNL_ARG_DST_LAYER, &ty},
                                    {DNNL_ARG_DST_ITER, &thn}, {DNNL_ARG_SRC_ITER_C, &tc0},
                                    {DNNL_ARG_DST_ITER_C, &tcn}};
-    if (tsr_onednn_call_create(&call, &desc, NULL, p->cell == tsr_rnn_cell_lstm ? 9 : 7, args) == 0) {
-      result = tsr_onednn_call_execute(&call);
-      tsr_onednn_call_destroy(&call);
-    }
+    result = tsr_onednn_call_create(&rnn->call, &desc, NULL, p->cell == tsr_rnn_cell_lstm ? 9 : 7, args);
   } else {
-    fprintf(stderr, "oneDNN rnn desc init failed (%d)\n", (int)st);
+    tsr_fail("rnn desc init", st);
   }
-  free(wl), free(wi), free(bias);
+  if (result != 0) tsr_onednn_rnn_destroy(rnn);
+  return result;
+}
+
+void tsr_onednn_rnn_destroy(tsr_onednn_rnn* rnn) {
+  if (rnn->call.primitive != NULL) tsr_onednn_call_destroy(&rnn->call);
+  free(rnn->weights_layer), free(rnn->weights_iter), free(rnn->bias);
+  memset(rnn, 0, sizeof(*rnn));
+}
+
+int tsr_onednn_rnn_run(const tsr_rnn_params* params, const tsr_rnn_weights* weights, size_t batch, size_t time,
+                       const float* x, const float* h0, const float* c0, float* y, float* h_n, float* c_n) {
+  tsr_onednn_rnn rnn;
+  if (tsr_onednn_rnn_create(&rnn, params, weights, batch, time, x, h0, c0, y, h_n, c_n) != 0) return -1;
+  const int result = tsr_onednn_call_execute(&rnn.call);
+  tsr_onednn_rnn_destroy(&rnn);
   return result;
 }
 

@@ -83,6 +83,21 @@ int tsr_onednn_deconv_call(tsr_onednn_call* call, const tsr_conv_params* params,
 /// Sets the thread count oneDNN's OpenMP runtime uses for later primitives.
 void tsr_onednn_set_threads(int threads);
 
+/// oneDNN's forward-inference RNN primitive bound to a tessera layer's tensors, with the weights
+/// converted once (plain ldigo / ldgo: oneDNN packs them itself at each execution, as any
+/// caller passing plain weights gets).
+typedef struct tsr_onednn_rnn {
+  tsr_onednn_call call;
+  float *weights_layer, *weights_iter, *bias;
+} tsr_onednn_rnn;
+
+/// Creates it for the arguments of tsr_onednn_rnn_run; execute rnn->call as often as wanted.
+/// Returns 0, or -1 with a message (and nothing to destroy).
+int tsr_onednn_rnn_create(tsr_onednn_rnn* rnn, const tsr_rnn_params* params, const tsr_rnn_weights* weights,
+                          size_t batch, size_t time, const float* x, const float* h0, const float* c0, float* y,
+                          float* h_n, float* c_n);
+void tsr_onednn_rnn_destroy(tsr_onednn_rnn* rnn);
+
 /// Runs oneDNN's forward-inference RNN (vanilla_rnn, lstm, gru or lbr_gru) for a tessera layer
 /// with PyTorch-layout weights (converted here to ldigo, gates reordered, biases summed), h0
 /// and c0 given, x and y as tsr_rnn_create's run takes them; fills y (all steps), h_n and c_n
