@@ -1,4 +1,5 @@
-/* The unfused attention core (see attention-core.h). A task takes one batch item, one head (or
+/* The attention core (see attention-core.h): the fused path (flash-attention.c) for every
+ * problem it supports, else the unfused path here. An unfused task takes one batch item, one head (or
  * all heads when talking heads mix them) and a block of query rows: it computes the block's
  * scores with a GEMM against K (or the additive score loop), masks them, takes the softmax
  * row by row, mixes and drops, and multiplies by V with a second GEMM straight into O. The
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "engine/error.h"
+#include "engine/flash-attention.h"
 #include "engine/gemm.h"
 #include "threadpool/threadpool.h"
 
@@ -132,6 +134,12 @@ static void tsr_attention_task(void* context, size_t thread, size_t b, size_t he
 
 tsr_status tsr_attention_core_run(const struct tsr_attention_problem* p, tsr_threadpool* pool,
                                   const char* where) {
+  if (tsr_flash_attention_supports(p)) return tsr_flash_attention_run(p, pool, where);
+  return tsr_attention_core_run_unfused(p, pool, where);
+}
+
+tsr_status tsr_attention_core_run_unfused(const struct tsr_attention_problem* p, tsr_threadpool* pool,
+                                          const char* where) {
   struct tsr_attention_call call = {
       .p = p, .head_group = p->mix_logits != NULL || p->mix_weights != NULL ? p->heads : 1,
       .where = where};

@@ -1,7 +1,8 @@
 /* The attention core every attention layer runs: scores, mask, softmax, dropout, talking-heads
- * mixing and the weighted sum for a struct tsr_attention_problem, over the thread pool. This
- * is the unfused path (the scores of a block of queries are materialized); the fused
- * flash-style kernel replaces it behind the same call. */
+ * mixing and the weighted sum for a struct tsr_attention_problem, over the thread pool. Problems
+ * that want neither the probabilities nor talking-heads mixing run fused (flash-attention.h);
+ * the rest run unfused here (the scores of a block of 64 queries are materialized, and GEMMs
+ * compute them and the weighted sum). */
 #ifndef TSR_ENGINE_ATTENTION_CORE_H
 #define TSR_ENGINE_ATTENTION_CORE_H
 
@@ -10,10 +11,14 @@
 #include "kernels/reference/attention-reference.h"
 #include "tessera.h"
 
-/// Runs the problem (column strides of q, k, v and o must be 1). Returns success or
-/// out_of_memory (naming `where`).
+/// Runs the problem (column strides of q, k, v and o must be 1), fused where it can. Returns
+/// success or out_of_memory (naming `where`).
 tsr_status tsr_attention_core_run(const struct tsr_attention_problem* p, tsr_threadpool* pool,
                                   const char* where);
+
+/// The same on the unfused path, whatever the problem (the benchmarks' baseline).
+tsr_status tsr_attention_core_run_unfused(const struct tsr_attention_problem* p, tsr_threadpool* pool,
+                                          const char* where);
 
 /// Checks a mask tensor against [batch, heads, q_len, kv_len] and fills p->mask, mask_dtype and
 /// mask_strides (0 where it broadcasts). `name` names the argument in the message.

@@ -50,7 +50,17 @@ static inline double tsr_simde_reduce_add_pd(simde__m512d a) {
   return ((in[0] + in[4]) + (in[2] + in[6])) + ((in[1] + in[5]) + (in[3] + in[7]));
 }
 
+/* f32 -> i32, rounding to nearest even as the default MXCSR does (the flash kernels' exp2) */
+static inline simde__m512i tsr_simde_cvtps_epi32(simde__m512 a) {
+  float in[16];
+  int32_t out[16];
+  simde_mm512_storeu_ps(in, a);
+  for (int i = 0; i < 16; i++) out[i] = (int32_t)__builtin_rintf(in[i]);
+  return simde_mm512_loadu_si512(out);
+}
+
 #define _cvtu32_mask16(bits) tsr_simde_cvtu32_mask16(bits)
+#define _mm512_cvtps_epi32(a) tsr_simde_cvtps_epi32(a)
 #define _mm512_cvtps_pd(a) tsr_simde_cvtps_pd(a)
 #define _mm512_cvtpd_ps(a) tsr_simde_cvtpd_ps(a)
 #define _mm512_reduce_add_pd(a) tsr_simde_reduce_add_pd(a)

@@ -28,5 +28,6 @@
 /* Every family's list macro, whatever its other arguments. */
 #define TSR_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
 #define TSR_GEMM_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
+#define TSR_FLASH_UKERNELS(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
 
 #endif
