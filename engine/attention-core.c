@@ -8,11 +8,13 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/error.h"
 #include "engine/flash-attention.h"
+#include "kernels/f32-flash/f32-flash.h"
 #include "engine/gemm.h"
 #include "threadpool/threadpool.h"
 
@@ -134,8 +136,16 @@ static void tsr_attention_task(void* context, size_t thread, size_t b, size_t he
 
 tsr_status tsr_attention_core_run(const struct tsr_attention_problem* p, tsr_threadpool* pool,
                                   const char* where) {
-  if (tsr_flash_attention_supports(p)) return tsr_flash_attention_run(p, pool, where);
+  const char* path = getenv("TESSERA_ATTENTION"); /* "unfused": the baseline, for comparisons */
+  if (tsr_flash_attention_supports(p) && (path == NULL || strcmp(path, "unfused") != 0))
+    return tsr_flash_attention_run(p, pool, where);
   return tsr_attention_core_run_unfused(p, pool, where);
+}
+
+const char* tsr_attention_core_name(void) {
+  static __thread char name[64];
+  snprintf(name, sizeof(name), "flash:%s", tsr_flash_ukernels_get()->name);
+  return name;
 }
 
 tsr_status tsr_attention_core_run_unfused(const struct tsr_attention_problem* p, tsr_threadpool* pool,

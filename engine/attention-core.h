@@ -16,6 +16,9 @@
 tsr_status tsr_attention_core_run(const struct tsr_attention_problem* p, tsr_threadpool* pool,
                                   const char* where);
 
+/// What runs problems on this machine: "flash:<kernel set>" (for op descriptions).
+const char* tsr_attention_core_name(void);
+
 /// The same on the unfused path, whatever the problem (the benchmarks' baseline).
 tsr_status tsr_attention_core_run_unfused(const struct tsr_attention_problem* p, tsr_threadpool* pool,
                                           const char* where);

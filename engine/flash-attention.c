@@ -9,9 +9,10 @@
  * Scores live in the log2 domain: log2(e) is folded into the query scale and the masks.
  *
  * Row path (at most tsr_flash_row_queries queries per head: decode): a task takes one batch
- * item and one kv head with every query of the heads that share it, and per key tile runs, for
- * each query, dot products against the key rows, the row softmax and a GEMV against the value
- * rows: K and V are streamed once per group, at full vector width.
+ * item and one kv head with every query of the heads that share it (GQA), and per key tile runs
+ * dot products of up to 4 queries against each key row, the row softmax per query, and the GEMM
+ * tile for O = alpha O + P V with the queries as rows: each K and V element is loaded once per
+ * task, straight from the cache, at full vector width.
  *
  * Causal: a tile's keys stop at the last key the block's last query may see, so fully masked
  * tiles are never computed; only tiles that cross the diagonal are masked element by element.
@@ -30,7 +31,6 @@
 #include "engine/error.h"
 #include "engine/scratch.h"
 #include "kernels/f32-flash/f32-flash.h"
-#include "kernels/f32-gemv/f32-gemv.h"
 #include "threadpool/threadpool.h"
 
 enum {
@@ -45,7 +45,6 @@ static const float tsr_log2e = 1.44269504088896340736f;
 
 struct tsr_flash_plan {
   const struct tsr_flash_ukernels* uk;
-  tsr_f32_gemv_ukernel_fn gemv;
   bool row_path;
   size_t group;           /* query heads per kv head */
   size_t block, blocks;   /* tile path: queries per task, blocks per head */
@@ -77,7 +76,6 @@ static void tsr_flash_plan_make(const struct tsr_attention_problem* p, const str
   const size_t mr = uk->mr, nr = uk->nr, d = p->head_dim, dv = p->v_dim;
   const size_t tile = mr / tsr_gcd(mr, nr) * nr; /* lcm: full GEMM tiles both ways */
   *plan = (struct tsr_flash_plan){.uk = uk, .group = p->heads / p->kv_heads};
-  plan->gemv = (tsr_f32_gemv_ukernel_fn)tsr_ukernel_pick(tsr_f32_gemv_ukernels, tsr_f32_gemv_ukernel_count)->function;
   plan->row_path = p->score == tsr_attention_score_dot && p->q_len <= tsr_flash_row_queries;
   plan->key_tile = tsr_round_up(tsr_flash_key_tile, mr);
   plan->block = tsr_round_up(tsr_flash_query_block, tile);
@@ -94,7 +92,7 @@ static void tsr_flash_plan_make(const struct tsr_attention_problem* p, const str
   plan->splits = (p->kv_len + plan->split_keys - 1) / plan->split_keys;
   if (plan->row_path) {
     const size_t rows = plan->group * p->q_len;
-    plan->task_floats = rows * (d + dv + 2) + plan->key_tile;
+    plan->task_floats = rows * (d + plan->key_tile + tsr_round_up(dv, nr) + 3);
   } else {
     const size_t block = plan->block;
     plan->task_floats = block * (d + plan->key_tile + tsr_round_up(dv, nr) + 3);
@@ -234,46 +232,56 @@ static void tsr_flash_row_task(void* context, size_t thread, size_t b, size_t g,
   const struct tsr_attention_problem* p = call->p;
   const struct tsr_flash_plan* plan = &call->plan;
   const struct tsr_flash_ukernels* uk = plan->uk;
-  const size_t d = p->head_dim, dv = p->v_dim, rows = plan->group * p->q_len;
+  const size_t mr = uk->mr, nr = uk->nr, d = p->head_dim, dv = p->v_dim, ldo = tsr_round_up(dv, nr);
+  const size_t rows = plan->group * p->q_len, kt = plan->key_tile; /* row r: head g * group + r / q_len, query r % q_len */
   const size_t ja = split * plan->split_keys;
-  const size_t jb = ja + plan->split_keys < p->kv_len ? ja + plan->split_keys : p->kv_len;
+  size_t jb = ja + plan->split_keys < p->kv_len ? ja + plan->split_keys : p->kv_len;
+  const size_t last_limit = tsr_flash_key_limit(p, p->q_len - 1);
+  if (jb > last_limit) jb = last_limit;
+  if (ja >= jb) {
+    for (size_t r = 0; r < rows; r++)
+      tsr_flash_finish(call, b, g * plan->group + r / p->q_len, r % p->q_len, split, NULL, -INFINITY, 0.0f);
+    return;
+  }
   float* qs = tsr_flash_scratch(call);
   if (qs == NULL) return;
-  float* o = qs + rows * d;
-  float* max = o + rows * dv;
+  float* s = qs + rows * d;
+  float* o = s + rows * kt;
+  float* max = o + rows * ldo;
   float* sum = max + rows;
-  float* s = sum + rows;
+  float* alpha = sum + rows;
   const float q_scale = p->scale * tsr_log2e;
-  for (size_t r = 0; r < rows; r++) { /* row r: head g * group + r / q_len, query r % q_len */
+  for (size_t r = 0; r < rows; r++) {
     const size_t h = g * plan->group + r / p->q_len, i = r % p->q_len;
     const float* q = p->q + b * p->q_strides[0] + h * p->q_strides[1] + i * p->q_strides[2];
     for (size_t c = 0; c < d; c++) qs[r * d + c] = q[c] * q_scale;
-    memset(o + r * dv, 0, dv * sizeof(float));
     max[r] = -INFINITY, sum[r] = 0.0f;
   }
   const size_t ks = p->k_strides[2], vs = p->v_strides[2];
   const float* k = p->k + b * p->k_strides[0] + g * p->k_strides[1];
   const float* v = p->v + b * p->v_strides[0] + g * p->v_strides[1];
-  for (size_t j0 = ja; j0 < jb; j0 += plan->key_tile) {
-    const size_t tile = jb - j0 < plan->key_tile ? jb - j0 : plan->key_tile;
+  for (size_t j0 = ja; j0 < jb; j0 += kt) {
+    const size_t n = jb - j0 < kt ? jb - j0 : kt;
+    for (size_t r = 0; r < rows; r += 4)
+      uk->dot(n, d, k + j0 * ks, ks, rows - r < 4 ? rows - r : 4, qs + r * d, d, s + r * kt, kt);
     for (size_t r = 0; r < rows; r++) {
       const size_t h = g * plan->group + r / p->q_len, i = r % p->q_len, limit = tsr_flash_key_limit(p, i);
-      if (limit <= j0) continue;
-      const size_t n = limit - j0 < tile ? limit - j0 : tile;
-      uk->dot(n, d, k + j0 * ks, ks, qs + r * d, s);
-      if (p->mask != NULL) tsr_flash_mask(p, b, h, i, 1, j0, n, s, 1);
+      float* row = s + r * kt;
+      if (p->mask != NULL) tsr_flash_mask(p, b, h, i, 1, j0, n, row, 1);
+      for (size_t j = limit > j0 ? limit : j0; j < j0 + n; j++) row[j - j0] = -INFINITY;
       const float old = max[r];
-      const float total = uk->rowexp(n, s, &max[r]);
-      const float alpha = exp2f(old - (max[r] == -INFINITY ? 0.0f : max[r]));
-      sum[r] = sum[r] * alpha + total;
-      if (alpha != 1.0f)
-        for (size_t c = 0; c < dv; c++) o[r * dv + c] *= alpha;
-      if (tsr_flash_dropping(p)) tsr_flash_dropout(p, b, h, i, 1, j0, n, s, 1);
-      plan->gemv(n, dv, s, v + j0 * vs, vs, o + r * dv);
+      const float total = uk->rowexp(n, row, &max[r]);
+      alpha[r] = exp2f(old - (max[r] == -INFINITY ? 0.0f : max[r]));
+      sum[r] = sum[r] * alpha[r] + total;
+      if (tsr_flash_dropping(p)) tsr_flash_dropout(p, b, h, i, 1, j0, n, row, 1);
     }
+    for (size_t c = 0; c < dv; c += nr)
+      for (size_t r = 0; r < rows; r += mr)
+        uk->gemm(rows - r < mr ? rows - r : mr, dv - c < nr ? dv - c : nr, n, s + r * kt, kt, 1, v + j0 * vs + c, vs,
+                 o + r * ldo + c, ldo, j0 == ja ? NULL : alpha + r);
   }
   for (size_t r = 0; r < rows; r++)
-    tsr_flash_finish(call, b, g * plan->group + r / p->q_len, r % p->q_len, split, o + r * dv, max[r], sum[r]);
+    tsr_flash_finish(call, b, g * plan->group + r / p->q_len, r % p->q_len, split, o + r * ldo, max[r], sum[r]);
 }
 
 /* Combines the splits of query row (b, hi = h * q_len + i). */

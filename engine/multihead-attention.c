@@ -249,7 +249,7 @@ static void tsr_mha_describe(struct tsr_mha_op* op, const char* name, const char
   snprintf(op->base.description, sizeof(op->base.description), "%s:E=%zu heads=%zu kv_heads=%zu%s%s%s impl=%s",
            name, op->embed, op->heads, op->kv_heads, op->params.talking_heads ? " talking_heads" : "",
            op->params.causal == tsr_causal_top_left ? " causal" : op->params.causal ? " causal_br" : "", extra,
-           op->core == tsr_mha_performer ? "favor+gemm" : "unfused_gemm");
+           op->core == tsr_mha_performer ? "favor+gemm" : op->params.talking_heads ? "unfused_gemm" : tsr_attention_core_name());
 }
 
 tsr_status tsr_multihead_attention_create(const tsr_mha_params* params, const tsr_mha_weights* weights,

@@ -84,7 +84,8 @@ tsr_status tsr_sdpa_create(const tsr_sdpa_params* params, tsr_op** op) {
   if (created == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
   created->params = *params;
   snprintf(created->base.description, sizeof(created->base.description),
-           "sdpa%s impl=unfused_gemm", tsr_causal_name(params->causal));
+           "sdpa%s impl=%s (unfused_gemm when probabilities are asked for)", tsr_causal_name(params->causal),
+           tsr_attention_core_name());
   *op = &created->base;
   return tsr_status_success;
 }
@@ -186,9 +187,9 @@ tsr_status tsr_attention_create(const tsr_attention_params* params, tsr_op** op)
       sizeof(struct tsr_keras_attention_op), tsr_op_kind_attention, &tsr_keras_attention_vtable);
   if (created == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
   created->params = *params;
-  snprintf(created->base.description, sizeof(created->base.description), "attention:%s%s%s impl=unfused_gemm",
+  snprintf(created->base.description, sizeof(created->base.description), "attention:%s%s%s impl=%s",
            params->score_mode == tsr_attention_score_dot ? "dot" : "concat", params->use_scale ? " scaled" : "",
-           params->causal ? " causal" : "");
+           params->causal ? " causal" : "", tsr_attention_core_name());
   *op = &created->base;
   return tsr_status_success;
 }

@@ -2,8 +2,11 @@
  * them, "mb<B>h<H>[kvh<Hkv>]sq<Lq>skv<Lkv>d<d>[dv<dv>][_causal|_causal_br|_padmask]" (kvh < h:
  * grouped-query; _padmask: a boolean key padding mask hiding the last quarter of the keys of
  * odd batch items). Checked against the reference loop (double precision) on batch item 0 and
- * the heads of its first kv group, which keeps the check of 2k-long prefill in seconds; timed
- * in GFLOP/s counting 4 B H Lq Lkv d (half for causal). */
+ * the heads of its first kv group, which keeps the check of 2k-long prefill in seconds, and
+ * against oneDNN's composed attention (matmul + softmax + matmul, tsr_onednn_sdpa) everywhere;
+ * timed beside that composition in GFLOP/s counting 2 B H Lq Lkv (d + dv) (half for causal).
+ * --path=unfused runs tessera's unfused path (TESSERA_ATTENTION=unfused) instead of the fused
+ * kernel, the second baseline. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,15 +14,27 @@
 
 #include "kernels/reference/attention-reference.h"
 #include "tests/harness/harness.h"
+#ifdef TSR_HAVE_ONEDNN
+#include "tests/harness/onednn.h"
+#endif
 #include "tools/bench.h"
 #include "tools/problem-parse.h"
 
-static void tsr_attn_reset(void) {}
+static void tsr_attn_reset(void) { unsetenv("TESSERA_ATTENTION"); }
 
 static int tsr_attn_option(const char* key, const char* value, char* error, size_t size) {
-  snprintf(error, size, "unknown option --%s=%s (attn takes none)", key, value);
+  if (strcmp(key, "path") == 0 && (strcmp(value, "fused") == 0 || strcmp(value, "unfused") == 0)) {
+    if (strcmp(value, "unfused") == 0) setenv("TESSERA_ATTENTION", "unfused", 1);
+    else unsetenv("TESSERA_ATTENTION");
+    return 0;
+  }
+  snprintf(error, size, "unknown option --%s=%s (attn takes --path=fused|unfused)", key, value);
   return -1;
 }
+
+#ifdef TSR_HAVE_ONEDNN
+static void tsr_attn_onednn_execute(void* sdpa) { tsr_onednn_sdpa_execute(sdpa); }
+#endif
 
 static int tsr_attn_run(const char* body, const struct tsr_bench_settings* settings, struct tsr_bench_result* result,
                         char* error, size_t size) {
@@ -86,11 +101,21 @@ static int tsr_attn_run(const char* body, const struct tsr_bench_settings* setti
   tsr_tensor_desc_init(&inputs[2].desc, tsr_dtype_f32, tsr_layout_plain, 4, vd);
   tsr_tensor_desc_init(&inputs[3].desc, tsr_dtype_u8, tsr_layout_plain, 4, md);
   tsr_tensor_desc_init(&output.desc, tsr_dtype_f32, tsr_layout_plain, 4, od);
-  snprintf(result->impl, sizeof(result->impl), "%s", tsr_op_describe(op));
+  const char* path = getenv("TESSERA_ATTENTION");
+  snprintf(result->impl, sizeof(result->impl), "%s", path != NULL && strcmp(path, "unfused") == 0
+                                                        ? "sdpa impl=unfused_gemm (--path=unfused)" : tsr_op_describe(op));
   result->work = 2.0 * (double)B * H * Lq * Lk * (double)(d + dv) * (causal ? 0.5 : 1.0);
   snprintf(result->status, sizeof(result->status), "ok");
-  const struct tsr_bench_runs runs = {.op = op, .num_inputs = padmask ? 4 : 3, .num_outputs = 1, .inputs = inputs,
-                                      .outputs = &output, .pool = settings->pool};
+  struct tsr_bench_runs runs = {.op = op, .num_inputs = padmask ? 4 : 3, .num_outputs = 1, .inputs = inputs,
+                                .outputs = &output, .pool = settings->pool};
+#ifdef TSR_HAVE_ONEDNN
+  float* theirs = tsr_bench_alloc(sizeof(float) * no);
+  tsr_onednn_sdpa composed;
+  const int have_onednn = theirs != NULL && tsr_onednn_sdpa_create(&composed, B, H, Hkv, Lq, Lk, d, dv, 1.0f / sqrtf((float)d),
+                                                                   causal, padmask ? mask : NULL, q, k, vv, theirs) == 0;
+  if (have_onednn) runs.onednn = &composed, runs.onednn_execute = tsr_attn_onednn_execute;
+  else snprintf(result->status, sizeof(result->status), "onednn_failed");
+#endif
   if (settings->mode & tsr_bench_check) {
     tsr_fill_nan(o, no);
     tsr_bench_run_tessera(&runs);
@@ -105,8 +130,19 @@ static int tsr_attn_run(const char* body, const struct tsr_bench_settings* setti
     const size_t checked = group * Lq * dv; /* batch 0, heads 0 .. group-1: contiguous */
     result->max_abs_err = tsr_max_abs_error(o, ref, checked);
     if (tsr_count_mismatches(o, ref, checked, 1e-4, 1e-3) != 0) snprintf(result->status, sizeof(result->status), "mismatch");
+#ifdef TSR_HAVE_ONEDNN
+    if (have_onednn && strcmp(result->status, "ok") == 0) {
+      const double err = result->max_abs_err;
+      tsr_bench_check_against_onednn(&runs, o, theirs, no, 1e-4, 1e-3, result);
+      if (err > result->max_abs_err) result->max_abs_err = err;
+    }
+#endif
   }
   if (settings->mode & tsr_bench_perf) tsr_bench_time_runs(&runs, result);
+#ifdef TSR_HAVE_ONEDNN
+  if (have_onednn) tsr_onednn_sdpa_destroy(&composed);
+  free(theirs);
+#endif
   tsr_op_destroy(op);
   free(q), free(k), free(vv), free(o), free(ref), free(mask);
   return 0;

@@ -48,8 +48,9 @@ struct tsr_bench_driver {
 /// and 5 runs have passed (at most 1000 runs or about 3 s).
 double tsr_bench_time_ms(void (*run)(void* context), void* context);
 
-/// What a driver times: one tessera op on its tensors and, optionally, the matching oneDNN call
-/// (a tsr_onednn_call*, or NULL when there is none).
+/// What a driver times: one tessera op on its tensors and, optionally, the matching oneDNN work:
+/// a tsr_onednn_call* (onednn_execute NULL), or anything onednn_execute runs (several
+/// primitives); NULL when there is none.
 struct tsr_bench_runs {
   const tsr_op* op;
   size_t num_inputs, num_outputs;
@@ -57,6 +58,7 @@ struct tsr_bench_runs {
   const tsr_tensor* outputs;
   tsr_threadpool* pool;
   void* onednn;
+  void (*onednn_execute)(void* onednn);
 };
 
 /// Fills result->tessera_ms and (with a oneDNN call) result->onednn_ms.

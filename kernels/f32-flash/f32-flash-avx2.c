@@ -41,21 +41,23 @@ static inline __m256i tsr_mask_avx2(size_t count) {
   return _mm256_loadu_si256((const __m256i*)(ones_then_zeros + 8 - count));
 }
 
-static inline __attribute__((always_inline)) void tsr_gemm_6x16(bool masked, size_t mr, size_t nc, size_t kc,
+/* One tile of `rows` rows (a constant after inlining: only those rows are loaded, computed and
+ * stored). */
+static inline __attribute__((always_inline)) void tsr_gemm_6x16(bool masked, size_t rows, size_t nc, size_t kc,
                                                                 const float* a, size_t rs, size_t ks,
                                                                 const float* b, size_t ldb, float* c, size_t ldc,
                                                                 const float* c_scale) {
-  const float* a0 = a;
-  const float* a1 = mr > 1 ? a0 + rs : a0;
-  const float* a2 = mr > 2 ? a1 + rs : a1;
-  const float* a3 = mr > 3 ? a2 + rs : a2;
-  const float* a4 = mr > 4 ? a3 + rs : a3;
-  const float* a5 = mr > 5 ? a4 + rs : a4;
   __m256i mask0 = _mm256_setzero_si256(), mask1 = _mm256_setzero_si256();
   if (masked) {
     mask0 = tsr_mask_avx2(nc < 8 ? nc : 8);
     mask1 = tsr_mask_avx2(nc > 8 ? nc - 8 : 0);
   }
+  const float* a0 = a;
+  const float* a1 = a0 + rs;
+  const float* a2 = a1 + rs;
+  const float* a3 = a2 + rs;
+  const float* a4 = a3 + rs;
+  const float* a5 = a4 + rs;
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
   __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
   __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
@@ -64,53 +66,62 @@ static inline __attribute__((always_inline)) void tsr_gemm_6x16(bool masked, siz
     const __m256 b1 = masked ? _mm256_maskload_ps(b + 8, mask1) : _mm256_loadu_ps(b + 8);
     __m256 va = _mm256_broadcast_ss(a0 + at);
     c00 = _mm256_fmadd_ps(va, b0, c00), c01 = _mm256_fmadd_ps(va, b1, c01);
-    va = _mm256_broadcast_ss(a1 + at);
-    c10 = _mm256_fmadd_ps(va, b0, c10), c11 = _mm256_fmadd_ps(va, b1, c11);
-    va = _mm256_broadcast_ss(a2 + at);
-    c20 = _mm256_fmadd_ps(va, b0, c20), c21 = _mm256_fmadd_ps(va, b1, c21);
-    va = _mm256_broadcast_ss(a3 + at);
-    c30 = _mm256_fmadd_ps(va, b0, c30), c31 = _mm256_fmadd_ps(va, b1, c31);
-    va = _mm256_broadcast_ss(a4 + at);
-    c40 = _mm256_fmadd_ps(va, b0, c40), c41 = _mm256_fmadd_ps(va, b1, c41);
-    va = _mm256_broadcast_ss(a5 + at);
-    c50 = _mm256_fmadd_ps(va, b0, c50), c51 = _mm256_fmadd_ps(va, b1, c51);
+    if (rows > 1) {
+      va = _mm256_broadcast_ss(a1 + at);
+      c10 = _mm256_fmadd_ps(va, b0, c10), c11 = _mm256_fmadd_ps(va, b1, c11);
+    }
+    if (rows > 2) {
+      va = _mm256_broadcast_ss(a2 + at);
+      c20 = _mm256_fmadd_ps(va, b0, c20), c21 = _mm256_fmadd_ps(va, b1, c21);
+    }
+    if (rows > 3) {
+      va = _mm256_broadcast_ss(a3 + at);
+      c30 = _mm256_fmadd_ps(va, b0, c30), c31 = _mm256_fmadd_ps(va, b1, c31);
+    }
+    if (rows > 4) {
+      va = _mm256_broadcast_ss(a4 + at);
+      c40 = _mm256_fmadd_ps(va, b0, c40), c41 = _mm256_fmadd_ps(va, b1, c41);
+    }
+    if (rows > 5) {
+      va = _mm256_broadcast_ss(a5 + at);
+      c50 = _mm256_fmadd_ps(va, b0, c50), c51 = _mm256_fmadd_ps(va, b1, c51);
+    }
   }
-  /* rows past mr repeat row mr - 1: they store the same values to the same place */
-  const size_t l1 = mr > 1 ? 1 : 0, l2 = mr > 2 ? 2 : l1, l3 = mr > 3 ? 3 : l2, l4 = mr > 4 ? 4 : l3,
-               l5 = mr > 5 ? 5 : l4;
-  float* r0 = c;
-  float* r1 = c + l1 * ldc;
-  float* r2 = c + l2 * ldc;
-  float* r3 = c + l3 * ldc;
-  float* r4 = c + l4 * ldc;
-  float* r5 = c + l5 * ldc;
-  if (c_scale != NULL) {
-    __m256 s = _mm256_broadcast_ss(c_scale);
-    c00 = _mm256_fmadd_ps(s, _mm256_loadu_ps(r0), c00), c01 = _mm256_fmadd_ps(s, _mm256_loadu_ps(r0 + 8), c01);
-    s = _mm256_broadcast_ss(c_scale + l1);
-    c10 = _mm256_fmadd_ps(s, _mm256_loadu_ps(r1), c10), c11 = _mm256_fmadd_ps(s, _mm256_loadu_ps(r1 + 8), c11);
-    s = _mm256_broadcast_ss(c_scale + l2);
-    c20 = _mm256_fmadd_ps(s, _mm256_loadu_ps(r2), c20), c21 = _mm256_fmadd_ps(s, _mm256_loadu_ps(r2 + 8), c21);
-    s = _mm256_broadcast_ss(c_scale + l3);
-    c30 = _mm256_fmadd_ps(s, _mm256_loadu_ps(r3), c30), c31 = _mm256_fmadd_ps(s, _mm256_loadu_ps(r3 + 8), c31);
-    s = _mm256_broadcast_ss(c_scale + l4);
-    c40 = _mm256_fmadd_ps(s, _mm256_loadu_ps(r4), c40), c41 = _mm256_fmadd_ps(s, _mm256_loadu_ps(r4 + 8), c41);
-    s = _mm256_broadcast_ss(c_scale + l5);
-    c50 = _mm256_fmadd_ps(s, _mm256_loadu_ps(r5), c50), c51 = _mm256_fmadd_ps(s, _mm256_loadu_ps(r5 + 8), c51);
+#define TSR_STORE_ROW(r, lo, hi)                                                     \
+  if (rows > r) {                                                                    \
+    float* cr = c + r * ldc;                                                         \
+    if (c_scale != NULL) {                                                           \
+      const __m256 scale = _mm256_broadcast_ss(c_scale + r);                         \
+      lo = _mm256_fmadd_ps(scale, _mm256_loadu_ps(cr), lo);                          \
+      hi = _mm256_fmadd_ps(scale, _mm256_loadu_ps(cr + 8), hi);                      \
+    }                                                                                \
+    _mm256_storeu_ps(cr, lo);                                                        \
+    _mm256_storeu_ps(cr + 8, hi);                                                    \
   }
-  _mm256_storeu_ps(r5, c50), _mm256_storeu_ps(r5 + 8, c51);
-  _mm256_storeu_ps(r4, c40), _mm256_storeu_ps(r4 + 8, c41);
-  _mm256_storeu_ps(r3, c30), _mm256_storeu_ps(r3 + 8, c31);
-  _mm256_storeu_ps(r2, c20), _mm256_storeu_ps(r2 + 8, c21);
-  _mm256_storeu_ps(r1, c10), _mm256_storeu_ps(r1 + 8, c11);
-  _mm256_storeu_ps(r0, c00), _mm256_storeu_ps(r0 + 8, c01);
+  TSR_STORE_ROW(0, c00, c01)
+  TSR_STORE_ROW(1, c10, c11)
+  TSR_STORE_ROW(2, c20, c21)
+  TSR_STORE_ROW(3, c30, c31)
+  TSR_STORE_ROW(4, c40, c41)
+  TSR_STORE_ROW(5, c50, c51)
+#undef TSR_STORE_ROW
 }
+
+#define TSR_GEMM_ROWS(masked)                                                                   \
+  switch (mr) {                                                                                 \
+    case 1: tsr_gemm_6x16(masked, 1, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale); break; \
+    case 2: tsr_gemm_6x16(masked, 2, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale); break; \
+    case 3: tsr_gemm_6x16(masked, 3, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale); break; \
+    case 4: tsr_gemm_6x16(masked, 4, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale); break; \
+    case 5: tsr_gemm_6x16(masked, 5, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale); break; \
+    default: tsr_gemm_6x16(masked, 6, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale); break; \
+  }
 
 void tsr_f32_flash_gemm__avx2_6x16(size_t mr, size_t nc, size_t kc, const float* a, size_t a_row_stride,
                                    size_t a_k_stride, const float* b, size_t ldb, float* c, size_t ldc,
                                    const float* c_scale) {
-  if (nc == 16) tsr_gemm_6x16(false, mr, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale);
-  else tsr_gemm_6x16(true, mr, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale);
+  if (nc == 16) TSR_GEMM_ROWS(false)
+  else TSR_GEMM_ROWS(true)
 }
 
 void tsr_f32_flash_softmax__avx2_6x16(size_t rows, size_t lanes, float* s, size_t lds, float* max, float* sum,
@@ -184,41 +195,63 @@ float tsr_f32_flash_rowexp__avx2_6x16(size_t n, float* s, float* max) {
   return tsr_hsum_avx2(total);
 }
 
-void tsr_f32_flash_dot__avx2_6x16(size_t n, size_t d, const float* k, size_t ldk, const float* q, float* s) {
+/* Sums of four vectors: lane r of the result is the sum of v[r]. */
+static inline __m128 tsr_hsum4_avx2(__m256 v0, __m256 v1, __m256 v2, __m256 v3) {
+  const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(v0, v1), _mm256_hadd_ps(v2, v3));
+  return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+}
+
+/* Dot products of `rows` queries (a constant after inlining) with two keys at a time. */
+static inline __attribute__((always_inline)) void tsr_dot_2x4(size_t rows, size_t n, size_t d, const float* k,
+                                                              size_t ldk, const float* q, size_t ldq, float* s,
+                                                              size_t lds) {
   const size_t body = d & ~(size_t)7;
   const __m256i tail = tsr_mask_avx2(d - body);
-  size_t j = 0;
-  for (; j + 4 <= n; j += 4) {
-    const float* k0 = k + j * ldk;
-    const float* k1 = k0 + ldk;
-    const float* k2 = k1 + ldk;
-    const float* k3 = k2 + ldk;
-    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
-    for (size_t c = 0; c < body; c += 8) {
-      const __m256 vq = _mm256_loadu_ps(q + c);
-      s0 = _mm256_fmadd_ps(_mm256_loadu_ps(k0 + c), vq, s0);
-      s1 = _mm256_fmadd_ps(_mm256_loadu_ps(k1 + c), vq, s1);
-      s2 = _mm256_fmadd_ps(_mm256_loadu_ps(k2 + c), vq, s2);
-      s3 = _mm256_fmadd_ps(_mm256_loadu_ps(k3 + c), vq, s3);
+  const float* q0 = q;
+  const float* q1 = q0 + ldq;
+  const float* q2 = q1 + ldq;
+  const float* q3 = q2 + ldq;
+  for (size_t j = 0; j < n; j += 2) {
+    const float* ka = k + j * ldk;
+    const float* kb = j + 1 < n ? ka + ldk : ka; /* an odd last key is computed twice */
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+    for (size_t c = 0; c <= d; c += 8) {
+      if (c == body && body == d) break;
+      const bool last = c == body; /* the masked tail */
+      const __m256 va = last ? _mm256_maskload_ps(ka + c, tail) : _mm256_loadu_ps(ka + c);
+      const __m256 vb = last ? _mm256_maskload_ps(kb + c, tail) : _mm256_loadu_ps(kb + c);
+      __m256 vq = last ? _mm256_maskload_ps(q0 + c, tail) : _mm256_loadu_ps(q0 + c);
+      a0 = _mm256_fmadd_ps(va, vq, a0), b0 = _mm256_fmadd_ps(vb, vq, b0);
+      if (rows > 1) {
+        vq = last ? _mm256_maskload_ps(q1 + c, tail) : _mm256_loadu_ps(q1 + c);
+        a1 = _mm256_fmadd_ps(va, vq, a1), b1 = _mm256_fmadd_ps(vb, vq, b1);
+      }
+      if (rows > 2) {
+        vq = last ? _mm256_maskload_ps(q2 + c, tail) : _mm256_loadu_ps(q2 + c);
+        a2 = _mm256_fmadd_ps(va, vq, a2), b2 = _mm256_fmadd_ps(vb, vq, b2);
+      }
+      if (rows > 3) {
+        vq = last ? _mm256_maskload_ps(q3 + c, tail) : _mm256_loadu_ps(q3 + c);
+        a3 = _mm256_fmadd_ps(va, vq, a3), b3 = _mm256_fmadd_ps(vb, vq, b3);
+      }
     }
-    if (body < d) {
-      const __m256 vq = _mm256_maskload_ps(q + body, tail);
-      s0 = _mm256_fmadd_ps(_mm256_maskload_ps(k0 + body, tail), vq, s0);
-      s1 = _mm256_fmadd_ps(_mm256_maskload_ps(k1 + body, tail), vq, s1);
-      s2 = _mm256_fmadd_ps(_mm256_maskload_ps(k2 + body, tail), vq, s2);
-      s3 = _mm256_fmadd_ps(_mm256_maskload_ps(k3 + body, tail), vq, s3);
+    float sa[4], sb[4];
+    _mm_storeu_ps(sa, tsr_hsum4_avx2(a0, a1, a2, a3));
+    _mm_storeu_ps(sb, tsr_hsum4_avx2(b0, b1, b2, b3));
+    for (size_t r = 0; r < rows; r++) {
+      s[r * lds + j] = sa[r];
+      if (j + 1 < n) s[r * lds + j + 1] = sb[r];
     }
-    /* four horizontal sums at once */
-    const __m256 h01 = _mm256_hadd_ps(s0, s1), h23 = _mm256_hadd_ps(s2, s3);
-    const __m256 h = _mm256_hadd_ps(h01, h23);
-    _mm_storeu_ps(s + j, _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)));
   }
-  for (; j < n; j++) {
-    const float* kj = k + j * ldk;
-    __m256 acc = _mm256_setzero_ps();
-    for (size_t c = 0; c < body; c += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(kj + c), _mm256_loadu_ps(q + c), acc);
-    if (body < d) acc = _mm256_fmadd_ps(_mm256_maskload_ps(kj + body, tail), _mm256_maskload_ps(q + body, tail), acc);
-    s[j] = tsr_hsum_avx2(acc);
+}
+
+void tsr_f32_flash_dot__avx2_6x16(size_t n, size_t d, const float* k, size_t ldk, size_t rows, const float* q,
+                                  size_t ldq, float* s, size_t lds) {
+  switch (rows) {
+    case 1: tsr_dot_2x4(1, n, d, k, ldk, q, ldq, s, lds); break;
+    case 2: tsr_dot_2x4(2, n, d, k, ldk, q, ldq, s, lds); break;
+    case 3: tsr_dot_2x4(3, n, d, k, ldk, q, ldq, s, lds); break;
+    default: tsr_dot_2x4(4, n, d, k, ldk, q, ldq, s, lds); break;
   }
 }
 

@@ -161,40 +161,36 @@ float tsr_f32_flash_rowexp__avx512f_12x32(size_t n, float* s, float* max) {
   return tsr_hsum_avx512(total);
 }
 
-void tsr_f32_flash_dot__avx512f_12x32(size_t n, size_t d, const float* k, size_t ldk, const float* q, float* s) {
+void tsr_f32_flash_dot__avx512f_12x32(size_t n, size_t d, const float* k, size_t ldk, size_t rows, const float* q,
+                                      size_t ldq, float* s, size_t lds) {
   const size_t body = d & ~(size_t)15;
   const __mmask16 tail = tsr_mask_avx512(d - body);
-  size_t j = 0;
-  for (; j + 4 <= n; j += 4) {
-    const float* k0 = k + j * ldk;
-    const float* k1 = k0 + ldk;
-    const float* k2 = k1 + ldk;
-    const float* k3 = k2 + ldk;
-    __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps(), s2 = _mm512_setzero_ps(), s3 = _mm512_setzero_ps();
+  /* rows past `rows` repeat the last query; their sums are not stored */
+  const float* qr[4];
+  for (size_t r = 0; r < 4; r++) qr[r] = q + (r < rows ? r : rows - 1) * ldq;
+  for (size_t j = 0; j < n; j += 2) {
+    const float* ka = k + j * ldk;
+    const float* kb = j + 1 < n ? ka + ldk : ka; /* an odd last key is computed twice */
+    __m512 a[4], b[4];
+    for (size_t r = 0; r < 4; r++) a[r] = b[r] = _mm512_setzero_ps();
     for (size_t c = 0; c < body; c += 16) {
-      const __m512 vq = _mm512_loadu_ps(q + c);
-      s0 = _mm512_fmadd_ps(_mm512_loadu_ps(k0 + c), vq, s0);
-      s1 = _mm512_fmadd_ps(_mm512_loadu_ps(k1 + c), vq, s1);
-      s2 = _mm512_fmadd_ps(_mm512_loadu_ps(k2 + c), vq, s2);
-      s3 = _mm512_fmadd_ps(_mm512_loadu_ps(k3 + c), vq, s3);
+      const __m512 va = _mm512_loadu_ps(ka + c), vb = _mm512_loadu_ps(kb + c);
+      for (size_t r = 0; r < 4; r++) {
+        const __m512 vq = _mm512_loadu_ps(qr[r] + c);
+        a[r] = _mm512_fmadd_ps(va, vq, a[r]), b[r] = _mm512_fmadd_ps(vb, vq, b[r]);
+      }
     }
     if (body < d) {
-      const __m512 vq = _mm512_maskz_loadu_ps(tail, q + body);
-      s0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, k0 + body), vq, s0);
-      s1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, k1 + body), vq, s1);
-      s2 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, k2 + body), vq, s2);
-      s3 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, k3 + body), vq, s3);
+      const __m512 va = _mm512_maskz_loadu_ps(tail, ka + body), vb = _mm512_maskz_loadu_ps(tail, kb + body);
+      for (size_t r = 0; r < 4; r++) {
+        const __m512 vq = _mm512_maskz_loadu_ps(tail, qr[r] + body);
+        a[r] = _mm512_fmadd_ps(va, vq, a[r]), b[r] = _mm512_fmadd_ps(vb, vq, b[r]);
+      }
     }
-    s[j] = tsr_hsum_avx512(s0), s[j + 1] = tsr_hsum_avx512(s1);
-    s[j + 2] = tsr_hsum_avx512(s2), s[j + 3] = tsr_hsum_avx512(s3);
-  }
-  for (; j < n; j++) {
-    const float* kj = k + j * ldk;
-    __m512 acc = _mm512_setzero_ps();
-    for (size_t c = 0; c < body; c += 16) acc = _mm512_fmadd_ps(_mm512_loadu_ps(kj + c), _mm512_loadu_ps(q + c), acc);
-    if (body < d)
-      acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, kj + body), _mm512_maskz_loadu_ps(tail, q + body), acc);
-    s[j] = tsr_hsum_avx512(acc);
+    for (size_t r = 0; r < rows; r++) {
+      s[r * lds + j] = tsr_hsum_avx512(a[r]);
+      if (j + 1 < n) s[r * lds + j + 1] = tsr_hsum_avx512(b[r]);
+    }
   }
 }
 

@@ -122,33 +122,30 @@ float tsr_f32_flash_rowexp__neon_8x8(size_t n, float* s, float* max) {
   return vaddvq_f32(total);
 }
 
-void tsr_f32_flash_dot__neon_8x8(size_t n, size_t d, const float* k, size_t ldk, const float* q, float* s) {
+void tsr_f32_flash_dot__neon_8x8(size_t n, size_t d, const float* k, size_t ldk, size_t rows, const float* q,
+                                 size_t ldq, float* s, size_t lds) {
   const size_t body = d & ~(size_t)3;
-  size_t j = 0;
-  for (; j + 4 <= n; j += 4) {
-    const float* k0 = k + j * ldk;
-    const float* k1 = k0 + ldk;
-    const float* k2 = k1 + ldk;
-    const float* k3 = k2 + ldk;
-    float32x4_t s0 = vdupq_n_f32(0.0f), s1 = s0, s2 = s0, s3 = s0;
+  /* rows past `rows` repeat the last query; their sums are not stored */
+  const float* qr[4];
+  for (size_t r = 0; r < 4; r++) qr[r] = q + (r < rows ? r : rows - 1) * ldq;
+  for (size_t j = 0; j < n; j += 2) {
+    const float* ka = k + j * ldk;
+    const float* kb = j + 1 < n ? ka + ldk : ka; /* an odd last key is computed twice */
+    float32x4_t a[4], b[4];
+    for (size_t r = 0; r < 4; r++) a[r] = b[r] = vdupq_n_f32(0.0f);
     for (size_t c = 0; c < body; c += 4) {
-      const float32x4_t vq = vld1q_f32(q + c);
-      s0 = vfmaq_f32(s0, vld1q_f32(k0 + c), vq);
-      s1 = vfmaq_f32(s1, vld1q_f32(k1 + c), vq);
-      s2 = vfmaq_f32(s2, vld1q_f32(k2 + c), vq);
-      s3 = vfmaq_f32(s3, vld1q_f32(k3 + c), vq);
+      const float32x4_t va = vld1q_f32(ka + c), vb = vld1q_f32(kb + c);
+      for (size_t r = 0; r < 4; r++) {
+        const float32x4_t vq = vld1q_f32(qr[r] + c);
+        a[r] = vfmaq_f32(a[r], va, vq), b[r] = vfmaq_f32(b[r], vb, vq);
+      }
     }
-    float r0 = vaddvq_f32(s0), r1 = vaddvq_f32(s1), r2 = vaddvq_f32(s2), r3 = vaddvq_f32(s3);
-    for (size_t c = body; c < d; c++) r0 += k0[c] * q[c], r1 += k1[c] * q[c], r2 += k2[c] * q[c], r3 += k3[c] * q[c];
-    s[j] = r0, s[j + 1] = r1, s[j + 2] = r2, s[j + 3] = r3;
-  }
-  for (; j < n; j++) {
-    const float* kj = k + j * ldk;
-    float32x4_t acc = vdupq_n_f32(0.0f);
-    for (size_t c = 0; c < body; c += 4) acc = vfmaq_f32(acc, vld1q_f32(kj + c), vld1q_f32(q + c));
-    float r = vaddvq_f32(acc);
-    for (size_t c = body; c < d; c++) r += kj[c] * q[c];
-    s[j] = r;
+    for (size_t r = 0; r < rows; r++) {
+      float sa = vaddvq_f32(a[r]), sb = vaddvq_f32(b[r]);
+      for (size_t c = body; c < d; c++) sa += ka[c] * qr[r][c], sb += kb[c] * qr[r][c];
+      s[r * lds + j] = sa;
+      if (j + 1 < n) s[r * lds + j + 1] = sb;
+    }
   }
 }
 

@@ -44,12 +44,14 @@ float tsr_f32_flash_rowexp__scalar_4x4(size_t n, float* s, float* max) {
   return total;
 }
 
-void tsr_f32_flash_dot__scalar_4x4(size_t n, size_t d, const float* k, size_t ldk, const float* q, float* s) {
-  for (size_t j = 0; j < n; j++) {
-    float acc = 0.0f;
-    for (size_t c = 0; c < d; c++) acc += k[j * ldk + c] * q[c];
-    s[j] = acc;
-  }
+void tsr_f32_flash_dot__scalar_4x4(size_t n, size_t d, const float* k, size_t ldk, size_t rows, const float* q,
+                                   size_t ldq, float* s, size_t lds) {
+  for (size_t r = 0; r < rows; r++)
+    for (size_t j = 0; j < n; j++) {
+      float acc = 0.0f;
+      for (size_t c = 0; c < d; c++) acc += k[j * ldk + c] * q[r * ldq + c];
+      s[r * lds + j] = acc;
+    }
 }
 
 void tsr_f32_flash_concat__scalar_4x4(size_t rows, size_t lanes, size_t d, const float* k, size_t ldk,

@@ -8,8 +8,9 @@
  * computes both products:
  *   scores  S  = K . Q^T    (A = key rows read in place, B = the task's packed scaled Q^T)
  *   update  O  = alpha O + P . V  (A = S read down its columns, B = V rows read in place)
- * The row path (a few queries: decode) uses dot products against the key rows and a row softmax
- * instead, so the K/V cache is streamed once with no lane waste.
+ * The row path (a few queries per kv head: decode) uses dot products of up to 4 queries against
+ * each key row, a row softmax, and the GEMM tile for O = alpha O + P V with the queries as rows,
+ * so the K/V cache is streamed once, at full vector width, with no lane waste.
  *
  * Contracts (no alignment is required anywhere):
  * - gemm: for r < MR, n < NR: C[r][n] = (c_scale ? c_scale[r] * C[r][n] : 0) + sum over k < kc
@@ -23,7 +24,8 @@
  *   s = exp2(s - u) in place; sum[l] = sum[l] * alpha[l] + column sum of s; max[l] = m.
  * - rowexp: the same for one contiguous row of n >= 1 scores and a single max; returns the
  *   row's sum (the caller rescales its running sum with exp2(old max - u)).
- * - dot: s[j] = sum over c < d of k[j * ldk + c] * q[c], for j < n (n, d >= 1).
+ * - dot: s[r * lds + j] = sum over c < d of k[j * ldk + c] * q[r * ldq + c], for j < n and
+ *   r < rows (n, d >= 1; 1 <= rows <= 4): up to 4 queries share each key row loaded.
  * - concat: the additive score tile, s[r * lds + l] = weight * sum over c < d of
  *   tanh(qt[c * ldq + l] + k_scale * k[r * ldk + c]) for r < rows, l < lanes (lanes a
  *   multiple of NR, rows and d >= 1).
@@ -43,7 +45,8 @@ typedef void (*tsr_f32_flash_gemm_fn)(size_t mr, size_t nc, size_t kc, const flo
 typedef void (*tsr_f32_flash_softmax_fn)(size_t rows, size_t lanes, float* s, size_t lds, float* max,
                                          float* sum, float* alpha);
 typedef float (*tsr_f32_flash_rowexp_fn)(size_t n, float* s, float* max);
-typedef void (*tsr_f32_flash_dot_fn)(size_t n, size_t d, const float* k, size_t ldk, const float* q, float* s);
+typedef void (*tsr_f32_flash_dot_fn)(size_t n, size_t d, const float* k, size_t ldk, size_t rows, const float* q,
+                                     size_t ldq, float* s, size_t lds);
 typedef void (*tsr_f32_flash_concat_fn)(size_t rows, size_t lanes, size_t d, const float* k, size_t ldk,
                                         float k_scale, const float* qt, size_t ldq, float weight, float* s,
                                         size_t lds);
@@ -67,7 +70,8 @@ struct tsr_flash_ukernels {
   void tsr_f32_flash_softmax__##suffix(size_t rows, size_t lanes, float* s, size_t lds, float* max,           \
                                        float* sum, float* alpha);                                              \
   float tsr_f32_flash_rowexp__##suffix(size_t n, float* s, float* max);                                       \
-  void tsr_f32_flash_dot__##suffix(size_t n, size_t d, const float* k, size_t ldk, const float* q, float* s); \
+  void tsr_f32_flash_dot__##suffix(size_t n, size_t d, const float* k, size_t ldk, size_t rows, const float* q, \
+                                   size_t ldq, float* s, size_t lds);                                         \
   void tsr_f32_flash_concat__##suffix(size_t rows, size_t lanes, size_t d, const float* k, size_t ldk,        \
                                       float k_scale, const float* qt, size_t ldq, float weight, float* s,     \
                                       size_t lds);

@@ -108,6 +108,25 @@ int tsr_onednn_rnn_run(const tsr_rnn_params* params, const tsr_rnn_weights* weig
                        size_t time, const float* x, const float* h0, const float* c0, float* y,
                        float* h_n, float* c_n);
 
+/// Scaled dot-product attention composed from oneDNN primitives, as a oneDNN 2.x user writes
+/// it: a matmul for Q K^T (the scale as output scale, the causal or key-padding mask as an
+/// additive binary post-op), softmax in place over the stored scores, a matmul for P V. Queries
+/// of the heads sharing a kv head are stacked as rows ([B, Hkv, group Lq, .]), so GQA needs no
+/// copies. Tensors are plain [B, H, L, d]; key_mask, when not NULL, is [B, Lk] (nonzero keeps).
+typedef struct tsr_onednn_sdpa {
+  tsr_onednn_call scores, softmax, output;
+  float* score_buffer; /* B x H x Lq x Lk */
+  float* mask;         /* additive, or NULL */
+} tsr_onednn_sdpa;
+
+/// Returns 0, or -1 with a message (and nothing to destroy).
+int tsr_onednn_sdpa_create(tsr_onednn_sdpa* sdpa, size_t batch, size_t heads, size_t kv_heads, size_t q_len,
+                           size_t kv_len, size_t head_dim, size_t v_dim, float scale, tsr_causal_mode causal,
+                           const uint8_t* key_mask, const float* q, const float* k, const float* v, float* o);
+/// Runs the three primitives; returns 0, or -1 with a message.
+int tsr_onednn_sdpa_execute(const tsr_onednn_sdpa* sdpa);
+void tsr_onednn_sdpa_destroy(tsr_onednn_sdpa* sdpa);
+
 #ifdef __cplusplus
 }
 #endif

@@ -7,7 +7,7 @@
  * - exp2 (through rowexp): relative error below 4e-7 against exp2 in double over [-126, 0] and
  *   exactly 0 for -inf and below -150; row and tile softmax against double, 4e-6 relative (the
  *   f32 subtraction of the max moves the exponent by up to an ulp of 40); 
- * - dot: integers, tolerance 0. concat: tanh absolute error below 5e-7 per term over [-20, 20]
+ * - dot: integers, tolerance 0, 1 to 4 queries; nothing written past them. concat: tanh absolute error below 5e-7 per term over [-20, 20]
  *   and +-inf (d = 1), and sums against double.
  * - the fused core on this set against the reference loop (double): lengths 1 to 600 with
  *   primes and the block edges, head sizes 1 to 256 (80, 96 included), every mask kind and
@@ -148,24 +148,27 @@ __attribute__((optimize("no-tree-vectorize"))) static void test_exp_softmax(cons
 
 static void test_dot_concat(const struct tsr_flash_ukernels* uk, tsr_rng* rng) {
   for (size_t d = 1; d <= 40; d += (d < 20 ? 1 : 7))
-    for (size_t n = 1; n <= 9; n++) {
-      const size_t ldk = d + 3;
-      float* k = tsr_guarded_alloc(((n - 1) * ldk + d) * sizeof(float));
-      float* q = tsr_guarded_alloc(d * sizeof(float));
-      float s[16], want[16];
-      tsr_fill_integers(rng, k, (n - 1) * ldk + d, -5, 5);
-      tsr_fill_integers(rng, q, d, -5, 5);
-      for (size_t j = 0; j < n; j++) {
-        double acc = 0.0;
-        for (size_t c = 0; c < d; c++) acc += (double)k[j * ldk + c] * q[c];
-        want[j] = (float)acc;
+    for (size_t n = 1; n <= 9; n++)
+      for (size_t rows = 1; rows <= 4; rows++) {
+        const size_t ldk = d + 3, ldq = d + 1, lds = n + 2;
+        float* k = tsr_guarded_alloc(((n - 1) * ldk + d) * sizeof(float));
+        float* q = tsr_guarded_alloc(((rows - 1) * ldq + d) * sizeof(float));
+        float s[4 * 11], want[4 * 11];
+        tsr_fill_integers(rng, k, (n - 1) * ldk + d, -5, 5);
+        tsr_fill_integers(rng, q, (rows - 1) * ldq + d, -5, 5);
+        for (size_t i = 0; i < 4 * lds; i++) s[i] = want[i] = 1234.0f; /* rows past `rows`, gaps: untouched */
+        for (size_t r = 0; r < rows; r++)
+          for (size_t j = 0; j < n; j++) {
+            double acc = 0.0;
+            for (size_t c = 0; c < d; c++) acc += (double)k[j * ldk + c] * q[r * ldq + c];
+            want[r * lds + j] = (float)acc;
+          }
+        uk->dot(n, d, k, ldk, rows, q, ldq, s, lds);
+        char what[120];
+        snprintf(what, sizeof(what), "[%s] dot n=%zu d=%zu rows=%zu", uk->name, n, d, rows);
+        tsr_check_close(what, s, want, 4 * lds, 0.0, 0.0);
+        tsr_guarded_free(k), tsr_guarded_free(q);
       }
-      uk->dot(n, d, k, ldk, q, s);
-      char what[120];
-      snprintf(what, sizeof(what), "[%s] dot n=%zu d=%zu", uk->name, n, d);
-      tsr_check_close(what, s, want, n, 0.0, 0.0);
-      tsr_guarded_free(k), tsr_guarded_free(q);
-    }
   /* tanh over [-20, 20] and +-inf: d = 1, k = 0, weight 1 gives s = tanh(qt) lane by lane */
   const size_t lanes = uk->nr * 64;
   float* qt = malloc(lanes * sizeof(float)), *s = malloc(lanes * sizeof(float));
