@@ -55,51 +55,125 @@ static inline float tsr_hmax_avx512(__m512 v) {
   return _mm_cvtss_f32(_mm_max_ss(x, _mm_movehdup_ps(x)));
 }
 
-enum { tsr_mr = 12 };
-
-static inline __attribute__((always_inline)) void tsr_gemm_12x32(bool masked, size_t mr, size_t nc, size_t kc,
+/* One tile of `rows` rows (a constant after inlining: only those rows are loaded, computed and
+ * stored; the accumulators are named so that they stay in registers). */
+static inline __attribute__((always_inline)) void tsr_gemm_12x32(bool masked, size_t rows, size_t nc, size_t kc,
                                                                  const float* a, size_t rs, size_t ks,
                                                                  const float* b, size_t ldb, float* c,
                                                                  size_t ldc, const float* c_scale) {
-  /* rows past mr repeat row mr - 1: they store the same values to the same place */
-  const float* ar[tsr_mr];
-  size_t row[tsr_mr];
-  for (size_t r = 0; r < tsr_mr; r++) {
-    row[r] = r < mr ? r : mr - 1;
-    ar[r] = a + row[r] * rs;
-  }
   const __mmask16 mask0 = masked ? tsr_mask_avx512(nc < 16 ? nc : 16) : 0;
   const __mmask16 mask1 = masked ? tsr_mask_avx512(nc > 16 ? nc - 16 : 0) : 0;
-  __m512 acc[tsr_mr][2];
-  for (size_t r = 0; r < tsr_mr; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+  __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps();
+  __m512 c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
+  __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps();
+  __m512 c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
+  __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps();
+  __m512 c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
+  __m512 c60 = _mm512_setzero_ps(), c61 = _mm512_setzero_ps();
+  __m512 c70 = _mm512_setzero_ps(), c71 = _mm512_setzero_ps();
+  __m512 c80 = _mm512_setzero_ps(), c81 = _mm512_setzero_ps();
+  __m512 c90 = _mm512_setzero_ps(), c91 = _mm512_setzero_ps();
+  __m512 c100 = _mm512_setzero_ps(), c101 = _mm512_setzero_ps();
+  __m512 c110 = _mm512_setzero_ps(), c111 = _mm512_setzero_ps();
   for (size_t k = 0, at = 0; k < kc; k++, at += ks, b += ldb) {
     const __m512 b0 = masked ? _mm512_maskz_loadu_ps(mask0, b) : _mm512_loadu_ps(b);
     const __m512 b1 = masked ? _mm512_maskz_loadu_ps(mask1, b + 16) : _mm512_loadu_ps(b + 16);
-    for (size_t r = 0; r < tsr_mr; r++) { /* unrolled by the compiler: tsr_mr is a constant */
-      const __m512 va = _mm512_set1_ps(ar[r][at]);
-      acc[r][0] = _mm512_fmadd_ps(va, b0, acc[r][0]);
-      acc[r][1] = _mm512_fmadd_ps(va, b1, acc[r][1]);
+    {
+      const __m512 va = _mm512_set1_ps(a[0 * rs + at]);
+      c00 = _mm512_fmadd_ps(va, b0, c00), c01 = _mm512_fmadd_ps(va, b1, c01);
+    }
+    if (rows > 1) {
+      const __m512 va = _mm512_set1_ps(a[1 * rs + at]);
+      c10 = _mm512_fmadd_ps(va, b0, c10), c11 = _mm512_fmadd_ps(va, b1, c11);
+    }
+    if (rows > 2) {
+      const __m512 va = _mm512_set1_ps(a[2 * rs + at]);
+      c20 = _mm512_fmadd_ps(va, b0, c20), c21 = _mm512_fmadd_ps(va, b1, c21);
+    }
+    if (rows > 3) {
+      const __m512 va = _mm512_set1_ps(a[3 * rs + at]);
+      c30 = _mm512_fmadd_ps(va, b0, c30), c31 = _mm512_fmadd_ps(va, b1, c31);
+    }
+    if (rows > 4) {
+      const __m512 va = _mm512_set1_ps(a[4 * rs + at]);
+      c40 = _mm512_fmadd_ps(va, b0, c40), c41 = _mm512_fmadd_ps(va, b1, c41);
+    }
+    if (rows > 5) {
+      const __m512 va = _mm512_set1_ps(a[5 * rs + at]);
+      c50 = _mm512_fmadd_ps(va, b0, c50), c51 = _mm512_fmadd_ps(va, b1, c51);
+    }
+    if (rows > 6) {
+      const __m512 va = _mm512_set1_ps(a[6 * rs + at]);
+      c60 = _mm512_fmadd_ps(va, b0, c60), c61 = _mm512_fmadd_ps(va, b1, c61);
+    }
+    if (rows > 7) {
+      const __m512 va = _mm512_set1_ps(a[7 * rs + at]);
+      c70 = _mm512_fmadd_ps(va, b0, c70), c71 = _mm512_fmadd_ps(va, b1, c71);
+    }
+    if (rows > 8) {
+      const __m512 va = _mm512_set1_ps(a[8 * rs + at]);
+      c80 = _mm512_fmadd_ps(va, b0, c80), c81 = _mm512_fmadd_ps(va, b1, c81);
+    }
+    if (rows > 9) {
+      const __m512 va = _mm512_set1_ps(a[9 * rs + at]);
+      c90 = _mm512_fmadd_ps(va, b0, c90), c91 = _mm512_fmadd_ps(va, b1, c91);
+    }
+    if (rows > 10) {
+      const __m512 va = _mm512_set1_ps(a[10 * rs + at]);
+      c100 = _mm512_fmadd_ps(va, b0, c100), c101 = _mm512_fmadd_ps(va, b1, c101);
+    }
+    if (rows > 11) {
+      const __m512 va = _mm512_set1_ps(a[11 * rs + at]);
+      c110 = _mm512_fmadd_ps(va, b0, c110), c111 = _mm512_fmadd_ps(va, b1, c111);
     }
   }
-  if (c_scale != NULL)
-    for (size_t r = 0; r < tsr_mr; r++) {
-      const __m512 s = _mm512_set1_ps(c_scale[row[r]]);
-      const float* cr = c + row[r] * ldc;
-      acc[r][0] = _mm512_fmadd_ps(s, _mm512_loadu_ps(cr), acc[r][0]);
-      acc[r][1] = _mm512_fmadd_ps(s, _mm512_loadu_ps(cr + 16), acc[r][1]);
-    }
-  for (size_t r = tsr_mr; r-- > 0;) {
-    float* cr = c + row[r] * ldc;
-    _mm512_storeu_ps(cr, acc[r][0]);
-    _mm512_storeu_ps(cr + 16, acc[r][1]);
+#define TSR_STORE_ROW(r, lo, hi)                                       \
+  if (rows > r) {                                                      \
+    float* cr = c + r * ldc;                                           \
+    if (c_scale != NULL) {                                             \
+      const __m512 scale = _mm512_set1_ps(c_scale[r]);                 \
+      lo = _mm512_fmadd_ps(scale, _mm512_loadu_ps(cr), lo);            \
+      hi = _mm512_fmadd_ps(scale, _mm512_loadu_ps(cr + 16), hi);       \
+    }                                                                  \
+    _mm512_storeu_ps(cr, lo);                                          \
+    _mm512_storeu_ps(cr + 16, hi);                                     \
   }
+  TSR_STORE_ROW(0, c00, c01)
+  TSR_STORE_ROW(1, c10, c11)
+  TSR_STORE_ROW(2, c20, c21)
+  TSR_STORE_ROW(3, c30, c31)
+  TSR_STORE_ROW(4, c40, c41)
+  TSR_STORE_ROW(5, c50, c51)
+  TSR_STORE_ROW(6, c60, c61)
+  TSR_STORE_ROW(7, c70, c71)
+  TSR_STORE_ROW(8, c80, c81)
+  TSR_STORE_ROW(9, c90, c91)
+  TSR_STORE_ROW(10, c100, c101)
+  TSR_STORE_ROW(11, c110, c111)
+#undef TSR_STORE_ROW
 }
+
+#define TSR_GEMM_ROWS(masked)                                                                                  \
+  switch (mr) {                                                                                                \
+    case 1: tsr_gemm_12x32(masked, 1, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale); break; \
+    case 2: tsr_gemm_12x32(masked, 2, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale); break; \
+    case 3: tsr_gemm_12x32(masked, 3, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale); break; \
+    case 4: tsr_gemm_12x32(masked, 4, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale); break; \
+    case 5: tsr_gemm_12x32(masked, 5, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale); break; \
+    case 6: tsr_gemm_12x32(masked, 6, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale); break; \
+    case 7: tsr_gemm_12x32(masked, 7, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale); break; \
+    case 8: tsr_gemm_12x32(masked, 8, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale); break; \
+    case 9: tsr_gemm_12x32(masked, 9, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale); break; \
+    case 10: tsr_gemm_12x32(masked, 10, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale); break; \
+    case 11: tsr_gemm_12x32(masked, 11, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale); break; \
+    default: tsr_gemm_12x32(masked, 12, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale); break; \
+  }
 
 void tsr_f32_flash_gemm__avx512f_12x32(size_t mr, size_t nc, size_t kc, const float* a, size_t a_row_stride,
                                        size_t a_k_stride, const float* b, size_t ldb, float* c, size_t ldc,
                                        const float* c_scale) {
-  if (nc == 32) tsr_gemm_12x32(false, mr, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale);
-  else tsr_gemm_12x32(true, mr, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale);
+  if (nc == 32) TSR_GEMM_ROWS(false)
+  else TSR_GEMM_ROWS(true)
 }
 
 void tsr_f32_flash_softmax__avx512f_12x32(size_t rows, size_t lanes, float* s, size_t lds, float* max,

@@ -34,45 +34,99 @@ static inline float32x4_t tsr_tanh_neon(float32x4_t x) {
   return vreinterpretq_f32_u32(vorrq_u32(vreinterpretq_u32_f32(t), vandq_u32(sign, vreinterpretq_u32_f32(x))));
 }
 
-enum { tsr_mr = 8, tsr_nr = 8 };
-
-void tsr_f32_flash_gemm__neon_8x8(size_t mr, size_t nc, size_t kc, const float* a, size_t a_row_stride,
-                                  size_t a_k_stride, const float* b, size_t ldb, float* c, size_t ldc,
-                                  const float* c_scale) {
-  /* rows past mr repeat row mr - 1: they store the same values to the same place */
-  const float* ar[tsr_mr];
-  size_t row[tsr_mr];
-  for (size_t r = 0; r < tsr_mr; r++) {
-    row[r] = r < mr ? r : mr - 1;
-    ar[r] = a + row[r] * a_row_stride;
-  }
-  float32x4_t acc[tsr_mr][2];
-  for (size_t r = 0; r < tsr_mr; r++) acc[r][0] = acc[r][1] = vdupq_n_f32(0.0f);
-  float padded[tsr_nr] = {0};
-  for (size_t k = 0, at = 0; k < kc; k++, at += a_k_stride, b += ldb) {
+/* One tile of `rows` rows (a constant after inlining: only those rows are loaded, computed and
+ * stored; the accumulators are named so that they stay in registers). */
+static inline __attribute__((always_inline)) void tsr_gemm_8x8(bool masked, size_t rows, size_t nc, size_t kc,
+                                                               const float* a, size_t rs, size_t ks, const float* b,
+                                                               size_t ldb, float* c, size_t ldc,
+                                                               const float* c_scale) {
+  float padded[8] = {0};
+  float32x4_t c00 = vdupq_n_f32(0.0f), c01 = c00;
+  float32x4_t c10 = vdupq_n_f32(0.0f), c11 = c10;
+  float32x4_t c20 = vdupq_n_f32(0.0f), c21 = c20;
+  float32x4_t c30 = vdupq_n_f32(0.0f), c31 = c30;
+  float32x4_t c40 = vdupq_n_f32(0.0f), c41 = c40;
+  float32x4_t c50 = vdupq_n_f32(0.0f), c51 = c50;
+  float32x4_t c60 = vdupq_n_f32(0.0f), c61 = c60;
+  float32x4_t c70 = vdupq_n_f32(0.0f), c71 = c70;
+  for (size_t k = 0, at = 0; k < kc; k++, at += ks, b += ldb) {
     const float* bk = b;
-    if (nc != tsr_nr) {
+    if (masked) { /* no masked loads: the partial panel row goes through a zero-padded copy */
       memcpy(padded, b, nc * sizeof(float));
       bk = padded;
     }
     const float32x4_t b0 = vld1q_f32(bk), b1 = vld1q_f32(bk + 4);
-    for (size_t r = 0; r < tsr_mr; r++) {
-      const float ak = ar[r][at];
-      acc[r][0] = vfmaq_n_f32(acc[r][0], b0, ak);
-      acc[r][1] = vfmaq_n_f32(acc[r][1], b1, ak);
+    {
+      const float ak = a[0 * rs + at];
+      c00 = vfmaq_n_f32(c00, b0, ak), c01 = vfmaq_n_f32(c01, b1, ak);
+    }
+    if (rows > 1) {
+      const float ak = a[1 * rs + at];
+      c10 = vfmaq_n_f32(c10, b0, ak), c11 = vfmaq_n_f32(c11, b1, ak);
+    }
+    if (rows > 2) {
+      const float ak = a[2 * rs + at];
+      c20 = vfmaq_n_f32(c20, b0, ak), c21 = vfmaq_n_f32(c21, b1, ak);
+    }
+    if (rows > 3) {
+      const float ak = a[3 * rs + at];
+      c30 = vfmaq_n_f32(c30, b0, ak), c31 = vfmaq_n_f32(c31, b1, ak);
+    }
+    if (rows > 4) {
+      const float ak = a[4 * rs + at];
+      c40 = vfmaq_n_f32(c40, b0, ak), c41 = vfmaq_n_f32(c41, b1, ak);
+    }
+    if (rows > 5) {
+      const float ak = a[5 * rs + at];
+      c50 = vfmaq_n_f32(c50, b0, ak), c51 = vfmaq_n_f32(c51, b1, ak);
+    }
+    if (rows > 6) {
+      const float ak = a[6 * rs + at];
+      c60 = vfmaq_n_f32(c60, b0, ak), c61 = vfmaq_n_f32(c61, b1, ak);
+    }
+    if (rows > 7) {
+      const float ak = a[7 * rs + at];
+      c70 = vfmaq_n_f32(c70, b0, ak), c71 = vfmaq_n_f32(c71, b1, ak);
     }
   }
-  if (c_scale != NULL)
-    for (size_t r = 0; r < tsr_mr; r++) {
-      const float* cr = c + row[r] * ldc;
-      acc[r][0] = vfmaq_n_f32(acc[r][0], vld1q_f32(cr), c_scale[row[r]]);
-      acc[r][1] = vfmaq_n_f32(acc[r][1], vld1q_f32(cr + 4), c_scale[row[r]]);
-    }
-  for (size_t r = tsr_mr; r-- > 0;) {
-    float* cr = c + row[r] * ldc;
-    vst1q_f32(cr, acc[r][0]);
-    vst1q_f32(cr + 4, acc[r][1]);
+#define TSR_STORE_ROW(r, lo, hi)                                   \
+  if (rows > r) {                                                  \
+    float* cr = c + r * ldc;                                       \
+    if (c_scale != NULL) {                                         \
+      lo = vfmaq_n_f32(lo, vld1q_f32(cr), c_scale[r]);             \
+      hi = vfmaq_n_f32(hi, vld1q_f32(cr + 4), c_scale[r]);         \
+    }                                                              \
+    vst1q_f32(cr, lo);                                             \
+    vst1q_f32(cr + 4, hi);                                         \
   }
+  TSR_STORE_ROW(0, c00, c01)
+  TSR_STORE_ROW(1, c10, c11)
+  TSR_STORE_ROW(2, c20, c21)
+  TSR_STORE_ROW(3, c30, c31)
+  TSR_STORE_ROW(4, c40, c41)
+  TSR_STORE_ROW(5, c50, c51)
+  TSR_STORE_ROW(6, c60, c61)
+  TSR_STORE_ROW(7, c70, c71)
+#undef TSR_STORE_ROW
+}
+
+#define TSR_GEMM_ROWS(masked)                                                                                \
+  switch (mr) {                                                                                              \
+    case 1: tsr_gemm_8x8(masked, 1, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale); break; \
+    case 2: tsr_gemm_8x8(masked, 2, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale); break; \
+    case 3: tsr_gemm_8x8(masked, 3, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale); break; \
+    case 4: tsr_gemm_8x8(masked, 4, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale); break; \
+    case 5: tsr_gemm_8x8(masked, 5, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale); break; \
+    case 6: tsr_gemm_8x8(masked, 6, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale); break; \
+    case 7: tsr_gemm_8x8(masked, 7, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale); break; \
+    default: tsr_gemm_8x8(masked, 8, nc, kc, a, a_row_stride, a_k_stride, b, ldb, c, ldc, c_scale); break; \
+  }
+
+void tsr_f32_flash_gemm__neon_8x8(size_t mr, size_t nc, size_t kc, const float* a, size_t a_row_stride,
+                                  size_t a_k_stride, const float* b, size_t ldb, float* c, size_t ldc,
+                                  const float* c_scale) {
+  if (nc == 8) TSR_GEMM_ROWS(false)
+  else TSR_GEMM_ROWS(true)
 }
 
 void tsr_f32_flash_softmax__neon_8x8(size_t rows, size_t lanes, float* s, size_t lds, float* max, float* sum,
