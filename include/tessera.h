@@ -950,8 +950,18 @@ TSR_API tsr_status tsr_rnn_create(const tsr_rnn_params* params, const tsr_rnn_we
  * broadcasts to [batch, heads, q_len, kv_len] as numpy does (right-aligned; dims of 1 repeat), so
  * [kv_len] or [batch, 1, 1, kv_len] is a key padding mask and [q_len, kv_len] one for every
  * head. A query row whose keys are all masked out gives zeros (output and probabilities), never
- * NaN. Scores, softmax and the weighted sums run in float on the GEMM engine; the softmax
- * denominator is summed in double.
+ * NaN.
+ *
+ * How it runs: every attention that asks for neither the probabilities nor talking-heads mixing
+ * runs fused (flash-style): one pass over tiles of keys with an online softmax, in float with a
+ * vector exp2 (relative error below 4e-7), so the extra memory is a few tiles per thread and
+ * does not grow with q_len x kv_len; causal tiles past the diagonal are skipped, and decode
+ * (up to 4 queries per head) splits long key sequences across threads (the split depends on
+ * the problem, never on the thread count, so results do not either). Asking for the
+ * probabilities (or mixing heads) runs the unfused path, which stores the scores of 64 queries
+ * at a time and multiplies on the GEMM engine, with the softmax denominator summed in double.
+ * The environment variable TESSERA_ATTENTION=unfused (read at each run) sends every problem to
+ * the unfused path, for comparisons.
  * ------------------------------------------------------------------------------------------- */
 
 typedef enum tsr_causal_mode {
