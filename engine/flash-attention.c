@@ -159,6 +159,16 @@ static void tsr_flash_finish(struct tsr_flash_call* call, size_t b, size_t h, si
   part[dv + 1] = sum;
 }
 
+/* The keys split `split` covers, [*begin, returned end), cut at the last key that query `last`
+ * (the task's last query) may see. */
+static size_t tsr_flash_split_keys(const struct tsr_flash_call* call, size_t split, size_t last, size_t* begin) {
+  const struct tsr_attention_problem* p = call->p;
+  const size_t ja = split * call->plan.split_keys, limit = tsr_flash_key_limit(p, last);
+  const size_t jb = ja + call->plan.split_keys < p->kv_len ? ja + call->plan.split_keys : p->kv_len;
+  *begin = ja;
+  return jb < limit ? jb : limit;
+}
+
 static float* tsr_flash_scratch(struct tsr_flash_call* call) {
   float* scratch = tsr_thread_scratch(call->plan.task_floats * sizeof(float));
   if (scratch == NULL) __atomic_store_n(&call->failed, 1, __ATOMIC_RELAXED);
@@ -175,10 +185,8 @@ static void tsr_flash_tile_task(void* context, size_t thread, size_t b, size_t h
   const size_t split = job % plan->splits, i0 = job / plan->splits * plan->block;
   const size_t rows = p->q_len - i0 < plan->block ? p->q_len - i0 : plan->block;
   const size_t lanes = tsr_round_up(rows, nr), ldo = tsr_round_up(dv, nr);
-  const size_t ja = split * plan->split_keys;
-  size_t jb = ja + plan->split_keys < p->kv_len ? ja + plan->split_keys : p->kv_len;
-  const size_t last_limit = tsr_flash_key_limit(p, i0 + rows - 1), first_limit = tsr_flash_key_limit(p, i0);
-  if (jb > last_limit) jb = last_limit;
+  size_t ja;
+  const size_t jb = tsr_flash_split_keys(call, split, i0 + rows - 1, &ja), first_limit = tsr_flash_key_limit(p, i0);
   if (ja >= jb) { /* every key of this split is masked for the whole block */
     for (size_t r = 0; r < rows; r++) tsr_flash_finish(call, b, h, i0 + r, split, NULL, -INFINITY, 0.0f);
     return;
@@ -234,10 +242,8 @@ static void tsr_flash_row_task(void* context, size_t thread, size_t b, size_t g,
   const struct tsr_flash_ukernels* uk = plan->uk;
   const size_t mr = uk->mr, nr = uk->nr, d = p->head_dim, dv = p->v_dim, ldo = tsr_round_up(dv, nr);
   const size_t rows = plan->group * p->q_len, kt = plan->key_tile; /* row r: head g * group + r / q_len, query r % q_len */
-  const size_t ja = split * plan->split_keys;
-  size_t jb = ja + plan->split_keys < p->kv_len ? ja + plan->split_keys : p->kv_len;
-  const size_t last_limit = tsr_flash_key_limit(p, p->q_len - 1);
-  if (jb > last_limit) jb = last_limit;
+  size_t ja;
+  const size_t jb = tsr_flash_split_keys(call, split, p->q_len - 1, &ja);
   if (ja >= jb) {
     for (size_t r = 0; r < rows; r++)
       tsr_flash_finish(call, b, g * plan->group + r / p->q_len, r % p->q_len, split, NULL, -INFINITY, 0.0f);
