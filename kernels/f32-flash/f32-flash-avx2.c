@@ -245,10 +245,40 @@ static inline __attribute__((always_inline)) void tsr_dot_2x4(size_t rows, size_
   }
 }
 
+/* One query against four keys at a time (decode without GQA): four independent key streams. */
+static void tsr_dot_4x1(size_t n, size_t d, const float* k, size_t ldk, const float* q, float* s) {
+  const size_t body = d & ~(size_t)7;
+  const __m256i tail = tsr_mask_avx2(d - body);
+  size_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const float* k0 = k + j * ldk;
+    const float* k1 = k0 + ldk;
+    const float* k2 = k1 + ldk;
+    const float* k3 = k2 + ldk;
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    for (size_t c = 0; c < body; c += 8) {
+      const __m256 vq = _mm256_loadu_ps(q + c);
+      s0 = _mm256_fmadd_ps(_mm256_loadu_ps(k0 + c), vq, s0);
+      s1 = _mm256_fmadd_ps(_mm256_loadu_ps(k1 + c), vq, s1);
+      s2 = _mm256_fmadd_ps(_mm256_loadu_ps(k2 + c), vq, s2);
+      s3 = _mm256_fmadd_ps(_mm256_loadu_ps(k3 + c), vq, s3);
+    }
+    if (body < d) {
+      const __m256 vq = _mm256_maskload_ps(q + body, tail);
+      s0 = _mm256_fmadd_ps(_mm256_maskload_ps(k0 + body, tail), vq, s0);
+      s1 = _mm256_fmadd_ps(_mm256_maskload_ps(k1 + body, tail), vq, s1);
+      s2 = _mm256_fmadd_ps(_mm256_maskload_ps(k2 + body, tail), vq, s2);
+      s3 = _mm256_fmadd_ps(_mm256_maskload_ps(k3 + body, tail), vq, s3);
+    }
+    _mm_storeu_ps(s + j, tsr_hsum4_avx2(s0, s1, s2, s3));
+  }
+  if (j < n) tsr_dot_2x4(1, n - j, d, k + j * ldk, ldk, q, 0, s + j, 0);
+}
+
 void tsr_f32_flash_dot__avx2_6x16(size_t n, size_t d, const float* k, size_t ldk, size_t rows, const float* q,
                                   size_t ldq, float* s, size_t lds) {
   switch (rows) {
-    case 1: tsr_dot_2x4(1, n, d, k, ldk, q, ldq, s, lds); break;
+    case 1: tsr_dot_4x1(n, d, k, ldk, q, s); break;
     case 2: tsr_dot_2x4(2, n, d, k, ldk, q, ldq, s, lds); break;
     case 3: tsr_dot_2x4(3, n, d, k, ldk, q, ldq, s, lds); break;
     default: tsr_dot_2x4(4, n, d, k, ldk, q, ldq, s, lds); break;
