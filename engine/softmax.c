@@ -1,7 +1,7 @@
-/* Softmax and log-softmax along any axis of a plain, nhwc or strided tensor. Each row (the
- * elements along the axis, at that axis' stride) is reduced by one task: the max, then the sum
- * of exp(x - max) in double, then the outputs, rounded once. Rows are spread over the pool. This
- * is the portable path; vectorized rows come with the bandwidth-kernels work. */
+/* Softmax and log-softmax along any axis of a plain, nhwc or strided tensor. Rows (the elements
+ * along the axis) are spread over the pool. A contiguous row (axis stride 1) goes to the
+ * f32-softmax kernel picked at creation (vector exp, sum in double); a strided row to the
+ * reference loop (everything in double, rounded once). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include "engine/error.h"
 #include "engine/op.h"
 #include "engine/tensor.h"
+#include "kernels/f32-softmax/f32-softmax.h"
 #include "kernels/reference/softmax-reference.h"
 #include "threadpool/threadpool.h"
 
@@ -16,6 +17,7 @@ struct tsr_softmax_op {
   struct tsr_op base;
   int32_t axis;
   bool logarithmic;
+  tsr_f32_softmax_ukernel_fn row_kernel; /* contiguous rows */
 };
 
 struct tsr_softmax_call {
@@ -45,7 +47,8 @@ static void tsr_softmax_rows(void* context, size_t thread, size_t start, size_t 
   const size_t n = (size_t)d->dims[call->axis], stride = (size_t)d->strides[call->axis];
   for (size_t row = start; row < start + count; row++) {
     const size_t offset = tsr_row_offset(d, call->axis, row);
-    tsr_reference_softmax_f32(call->op->logarithmic, n, call->x + offset, stride, call->y + offset, stride);
+    if (stride == 1) call->op->row_kernel(n, call->x + offset, call->y + offset, call->op->logarithmic);
+    else tsr_reference_softmax_f32(call->op->logarithmic, n, call->x + offset, stride, call->y + offset, stride);
   }
 }
 
@@ -100,9 +103,11 @@ tsr_status tsr_softmax_create(int32_t axis, int logarithmic, tsr_op** op) {
   if (created == NULL) return tsr_error(tsr_status_out_of_memory, "tsr_softmax_create: out of memory");
   created->axis = axis;
   created->logarithmic = logarithmic != 0;
+  const struct tsr_ukernel_entry* kernel = tsr_ukernel_pick(tsr_f32_softmax_ukernels, tsr_f32_softmax_ukernel_count);
+  created->row_kernel = (tsr_f32_softmax_ukernel_fn)kernel->function;
   snprintf(created->base.description, sizeof(created->base.description),
-           "%s:axis=%d impl=rows_f64 isa=scalar", created->logarithmic ? "log_softmax" : "softmax",
-           (int)axis);
+           "%s:axis=%d impl=%s (contiguous rows), rows_f64 (strided rows)",
+           created->logarithmic ? "log_softmax" : "softmax", (int)axis, kernel->name);
   *op = &created->base;
   return tsr_status_success;
 }

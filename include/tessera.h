@@ -625,9 +625,12 @@ TSR_API tsr_status tsr_pool_backward_create(const tsr_pool_params* params, tsr_o
 /// `axis` (negative counts from the end: -1 is the last axis). With `logarithmic` set, log-softmax:
 /// y = (x - max) - log(sum(exp(x - max))). Run with inputs[0] = x and outputs[0] = y: f32, the
 /// same dims and the same plain, nhwc or strided layout (y may be x itself); the axis is checked
-/// against x's rank at each run. Each row is reduced in double precision and rounded once:
-/// within 1 ulp of the exact result (plus 2^-149 for subnormal outputs). NaN anywhere in a row
-/// makes the row NaN; +inf gives NaN (inf - inf), as IEEE 754 and PyTorch do.
+/// against x's rank at each run. Rows along a contiguous axis (stride 1) run on SIMD kernels:
+/// a vector exp and the sum in double, within 4 ulp of the exact result for softmax (outputs
+/// below 2^-126 are flushed to 0) and within 2 ulp of max(|x - max|, log(sum)) for log-softmax.
+/// Rows along a strided axis are reduced in double and rounded once: within 1 ulp (plus 2^-149
+/// for subnormal outputs). NaN anywhere in a row makes the row NaN; +inf gives NaN (inf - inf),
+/// as IEEE 754 and PyTorch do.
 /// Errors: invalid_parameter (op NULL, axis outside -TSR_MAX_DIMS..TSR_MAX_DIMS-1; at run, axis
 /// outside the tensor's rank or mismatched tensors), unsupported_parameter (blocked layouts).
 TSR_API tsr_status tsr_softmax_create(int32_t axis, int logarithmic, tsr_op** op);

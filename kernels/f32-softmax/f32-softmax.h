@@ -1,0 +1,31 @@
+/* The f32 softmax row kernel family: softmax or log-softmax of one contiguous row of n elements.
+ * Three passes: the max; exp(x - max) (stored for softmax) with the sum accumulated in double;
+ * then y = exp(x - max) / sum, or y = (x - max) - log(sum).
+ *
+ * exp is range-reduced (x = k ln2 + r, |r| <= ln2 / 2, ln2 in two parts) and evaluated by a
+ * degree-7 polynomial: relative error below 2.4e-7 for results above 2^-126; results below that
+ * are 0. So softmax outputs are within 4 ulp (4.8e-7 relative) of the exact result, plus 2^-126
+ * absolute; log-softmax outputs within 2 ulp of max(|x - max|, log(sum)). NaN anywhere in a row
+ * makes the row NaN; +inf gives NaN (inf - inf), as the reference does.
+ *
+ * Contract: n >= 1; x and y either do not overlap or are the same pointer (in place); no
+ * alignment required; nothing outside the n elements is read or written. */
+#ifndef TSR_KERNELS_F32_SOFTMAX_H
+#define TSR_KERNELS_F32_SOFTMAX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "engine/cpu.h"
+#include "kernels/ukernel-list.h"
+
+typedef void (*tsr_f32_softmax_ukernel_fn)(size_t n, const float* x, float* y, bool logarithmic);
+
+#define TSR_UKERNEL(isa, ukernel, tile) void ukernel(size_t n, const float* x, float* y, bool logarithmic);
+#include "kernels/f32-softmax/f32-softmax.inc"
+#undef TSR_UKERNEL
+
+extern const struct tsr_ukernel_entry tsr_f32_softmax_ukernels[];
+extern const size_t tsr_f32_softmax_ukernel_count;
+
+#endif
