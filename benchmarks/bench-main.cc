@@ -40,6 +40,20 @@ void report_bandwidth(benchmark::State& state, double bytes, uint32_t threads) {
                                                benchmark::Counter::kIsRate);
 }
 
+#ifdef TSR_HAVE_ONEDNN
+void time_onednn_bandwidth(benchmark::State& state, int created, tsr_onednn_call* call, const char* what,
+                           double bytes, uint32_t threads) {
+  if (created != 0) {
+    state.SkipWithError((std::string("oneDNN ") + what + " could not be created").c_str());
+    return;
+  }
+  for (auto _ : state) tsr_onednn_call_execute(call);
+  state.SetLabel(call->implementation);
+  tsr_onednn_call_destroy(call);
+  report_bandwidth(state, bytes, threads);
+}
+#endif
+
 void report_flops(benchmark::State& state, double flops, uint32_t threads) {
   const double gflops = flops * double(state.iterations()) * 1e-9;
   state.counters["GFLOP/s"] = benchmark::Counter(gflops, benchmark::Counter::kIsRate);

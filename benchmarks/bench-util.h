@@ -8,6 +8,9 @@
 #include <benchmark/benchmark.h>
 
 #include "tessera.h"
+#ifdef TSR_HAVE_ONEDNN
+#include "tests/harness/onednn.h"
+#endif
 
 namespace tsr_bench {
 
@@ -21,6 +24,14 @@ tsr_threadpool* pool(uint32_t threads);
 void report_bandwidth(benchmark::State& state, double bytes, uint32_t threads);
 // Adds GFLOP/s and % of the FMA peak for a compute-bound benchmark doing `flops` per run.
 void report_flops(benchmark::State& state, double flops, uint32_t threads);
+
+#ifdef TSR_HAVE_ONEDNN
+// The oneDNN side of a memory-bound benchmark: `created` is what tsr_onednn_call_create
+// returned for `call` (non-zero: the run is skipped with a message naming `what`); times the
+// call, labels the run with oneDNN's implementation, destroys the call, reports GB/s.
+void time_onednn_bandwidth(benchmark::State& state, int created, tsr_onednn_call* call, const char* what,
+                           double bytes, uint32_t threads);
+#endif
 
 }  // namespace tsr_bench
 

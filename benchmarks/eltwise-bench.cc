@@ -64,14 +64,8 @@ void onednn_eltwise(benchmark::State& state, const Problem& p) {
                                  &md, relu ? 0.f : p.activation.alpha, relu ? 0.f : p.activation.beta);
   tsr_onednn_call call;
   const tsr_onednn_arg args[] = {{DNNL_ARG_SRC, &t.x}, {DNNL_ARG_DST, &t.y}};
-  if (tsr_onednn_call_create(&call, &desc, nullptr, 2, args) != 0) {
-    state.SkipWithError("oneDNN eltwise could not be created");
-    return;
-  }
-  for (auto _ : state) tsr_onednn_call_execute(&call);
-  state.SetLabel(call.implementation);
-  tsr_onednn_call_destroy(&call);
-  tsr_bench::report_bandwidth(state, t.bytes_moved(), threads);
+  const int created = tsr_onednn_call_create(&call, &desc, nullptr, 2, args);
+  tsr_bench::time_onednn_bandwidth(state, created, &call, "eltwise", t.bytes_moved(), threads);
 }
 
 const int kRegistered = [] {

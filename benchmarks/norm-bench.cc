@@ -69,14 +69,8 @@ void onednn_layer_norm(benchmark::State& state, const Problem& p) {
   tsr_onednn_call call;
   const tsr_onednn_arg args[] = {
       {DNNL_ARG_SRC, &t.x}, {DNNL_ARG_DST, &t.y}, {DNNL_ARG_SCALE, &t.gamma}, {DNNL_ARG_SHIFT, &t.beta}};
-  if (tsr_onednn_call_create(&call, &desc, nullptr, 4, args) != 0) {
-    state.SkipWithError("oneDNN layer normalization could not be created");
-    return;
-  }
-  for (auto _ : state) tsr_onednn_call_execute(&call);
-  state.SetLabel(call.implementation);
-  tsr_onednn_call_destroy(&call);
-  tsr_bench::report_bandwidth(state, t.bytes_moved(), threads);
+  const int created = tsr_onednn_call_create(&call, &desc, nullptr, 4, args);
+  tsr_bench::time_onednn_bandwidth(state, created, &call, "layer normalization", t.bytes_moved(), threads);
 }
 
 const int kRegistered = [] {

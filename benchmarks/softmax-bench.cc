@@ -68,14 +68,8 @@ void onednn_softmax(benchmark::State& state, const Problem& p, bool logarithmic)
     dnnl_softmax_forward_desc_init(&desc, dnnl_forward_inference, &md, 1);
     failed = tsr_onednn_call_create(&call, &desc, nullptr, 2, args);
   }
-  if (failed != 0) {
-    state.SkipWithError("oneDNN softmax could not be created");
-    return;
-  }
-  for (auto _ : state) tsr_onednn_call_execute(&call);
-  state.SetLabel(call.implementation);
-  tsr_onednn_call_destroy(&call);
-  tsr_bench::report_bandwidth(state, t.bytes_moved(), threads);
+  tsr_bench::time_onednn_bandwidth(state, failed, &call, logarithmic ? "logsoftmax" : "softmax", t.bytes_moved(),
+                                   threads);
 }
 
 const int kRegistered = [] {
