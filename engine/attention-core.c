@@ -8,14 +8,13 @@
 
 #include <math.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/error.h"
 #include "engine/flash-attention.h"
-#include "kernels/f32-flash/f32-flash.h"
 #include "engine/gemm.h"
+#include "kernels/f32-flash/f32-flash.h"
 #include "threadpool/threadpool.h"
 
 enum { tsr_attention_query_block = 64 };
@@ -26,13 +25,6 @@ struct tsr_attention_call {
   const char* where;
   int failed; /* out of memory in some task (set atomically) */
 };
-
-static float tsr_mask_value(const struct tsr_attention_problem* p, size_t b, size_t h, size_t i, size_t j) {
-  const size_t at = b * p->mask_strides[0] + h * p->mask_strides[1] + i * p->mask_strides[2] +
-                    j * p->mask_strides[3];
-  if (p->mask_dtype == tsr_dtype_u8) return ((const uint8_t*)p->mask)[at] ? 0.0f : -INFINITY;
-  return ((const float*)p->mask)[at];
-}
 
 /* Scores of query rows [i0, i0 + rows) of head h into s (rows x kv_len). */
 static int tsr_attention_scores(const struct tsr_attention_problem* p, size_t b, size_t h,
@@ -77,7 +69,7 @@ static void tsr_attention_softmax_row(const struct tsr_attention_problem* p, siz
   float max = -INFINITY;
   for (size_t j = 0; j < L; j++) {
     if (!tsr_attention_causal_allows(p->causal, p->q_len, L, i, j)) row[j] = -INFINITY;
-    else if (p->mask != NULL) row[j] += tsr_mask_value(p, b, h, i, j);
+    else if (p->mask != NULL) row[j] += tsr_attention_mask_value(p, b, h, i, j);
     max = row[j] > max ? row[j] : max;
   }
   if (max == -INFINITY) { /* every key masked out: zeros, not NaN */
@@ -142,11 +134,7 @@ tsr_status tsr_attention_core_run(const struct tsr_attention_problem* p, tsr_thr
   return tsr_attention_core_run_unfused(p, pool, where);
 }
 
-const char* tsr_attention_core_name(void) {
-  static __thread char name[64];
-  snprintf(name, sizeof(name), "flash:%s", tsr_flash_ukernels_get()->name);
-  return name;
-}
+const char* tsr_attention_core_name(void) { return tsr_flash_ukernels_get()->name; }
 
 tsr_status tsr_attention_core_run_unfused(const struct tsr_attention_problem* p, tsr_threadpool* pool,
                                           const char* where) {

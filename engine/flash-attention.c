@@ -90,13 +90,9 @@ static void tsr_flash_plan_make(const struct tsr_attention_problem* p, const str
   }
   plan->split_keys = tsr_round_up((p->kv_len + plan->splits - 1) / plan->splits, plan->key_tile);
   plan->splits = (p->kv_len + plan->split_keys - 1) / plan->split_keys;
-  if (plan->row_path) {
-    const size_t rows = plan->group * p->q_len;
-    plan->task_floats = rows * (d + plan->key_tile + tsr_round_up(dv, nr) + 3);
-  } else {
-    const size_t block = plan->block;
-    plan->task_floats = block * (d + plan->key_tile + tsr_round_up(dv, nr) + 3);
-  }
+  /* per task row (a query): its packed query, scores for a key tile, output row, max, sum, alpha */
+  const size_t rows = plan->row_path ? plan->group * p->q_len : plan->block;
+  plan->task_floats = rows * (d + plan->key_tile + tsr_round_up(dv, nr) + 3);
   plan->partial_floats = plan->splits > 1 ? p->batch * p->heads * p->q_len * plan->splits * (dv + 2) : 0;
 }
 
@@ -109,21 +105,11 @@ static size_t tsr_flash_key_limit(const struct tsr_attention_problem* p, size_t 
 }
 
 /* Adds the mask to scores s[jr * lds + r] of queries i0 + r (r < rows), keys j0 + jr (jr < n),
- * in the log2 domain; boolean masks give -inf where they are 0. */
+ * in the log2 domain (-inf stays -inf). */
 static void tsr_flash_mask(const struct tsr_attention_problem* p, size_t b, size_t h, size_t i0, size_t rows,
                            size_t j0, size_t n, float* s, size_t lds) {
-  const size_t* ms = p->mask_strides;
-  const size_t base = b * ms[0] + h * ms[1];
   for (size_t jr = 0; jr < n; jr++)
-    for (size_t r = 0; r < rows; r++) {
-      const size_t at = base + (i0 + r) * ms[2] + (j0 + jr) * ms[3];
-      float* x = &s[jr * lds + r];
-      if (p->mask_dtype == tsr_dtype_u8) {
-        if (((const uint8_t*)p->mask)[at] == 0) *x = -INFINITY;
-      } else {
-        *x += tsr_log2e * ((const float*)p->mask)[at];
-      }
-    }
+    for (size_t r = 0; r < rows; r++) s[jr * lds + r] += tsr_log2e * tsr_attention_mask_value(p, b, h, i0 + r, j0 + jr);
 }
 
 static void tsr_flash_dropout(const struct tsr_attention_problem* p, size_t b, size_t h, size_t i0, size_t rows,
@@ -221,9 +207,10 @@ static void tsr_flash_tile_task(void* context, size_t thread, size_t b, size_t h
     }
     if (p->mask != NULL) tsr_flash_mask(p, b, h, i0, rows, j0, n, s, lanes);
     if (j0 + n > first_limit) /* the tile crosses the causal diagonal */
-      for (size_t r = 0; r < rows; r++)
-        for (size_t j = tsr_flash_key_limit(p, i0 + r) > j0 ? tsr_flash_key_limit(p, i0 + r) : j0; j < j0 + n; j++)
-          s[(j - j0) * lanes + r] = -INFINITY;
+      for (size_t r = 0; r < rows; r++) {
+        const size_t limit = tsr_flash_key_limit(p, i0 + r);
+        for (size_t j = limit > j0 ? limit : j0; j < j0 + n; j++) s[(j - j0) * lanes + r] = -INFINITY;
+      }
     uk->softmax(n, lanes, s, lanes, max, sum, alpha);
     if (tsr_flash_dropping(p)) tsr_flash_dropout(p, b, h, i0, rows, j0, n, s, lanes);
     for (size_t c = 0; c < dv; c += nr)

@@ -3,7 +3,7 @@
 
 const struct tsr_flash_ukernels tsr_f32_flash_ukernels[] = {
 #define TSR_FLASH_UKERNELS(isa, suffix, mr, nr)                                                         \
-  {tsr_isa_##isa, #suffix, mr, nr, tsr_f32_flash_gemm__##suffix, tsr_f32_flash_softmax__##suffix,      \
+  {tsr_isa_##isa, "flash:" #suffix, mr, nr, tsr_f32_flash_gemm__##suffix, tsr_f32_flash_softmax__##suffix,      \
    tsr_f32_flash_rowexp__##suffix, tsr_f32_flash_dot__##suffix, tsr_f32_flash_concat__##suffix},
 #include "kernels/f32-flash/f32-flash.inc"
 #undef TSR_FLASH_UKERNELS

@@ -3,7 +3,7 @@
 
 #include "kernels/f32-flash/f32-flash.h"
 
-enum { tsr_mr = 4, tsr_nr = 4 };
+enum { tsr_nr = 4 };
 
 void tsr_f32_flash_gemm__scalar_4x4(size_t mr, size_t nc, size_t kc, const float* a, size_t a_row_stride,
                                     size_t a_k_stride, const float* b, size_t ldb, float* c, size_t ldc,

@@ -54,7 +54,7 @@ typedef void (*tsr_f32_flash_concat_fn)(size_t rows, size_t lanes, size_t d, con
 /// One ISA's kernel set and its GEMM tile.
 struct tsr_flash_ukernels {
   tsr_isa isa;
-  const char* name;
+  const char* name; /* "flash:<suffix>", as op descriptions show it */
   size_t mr, nr;
   tsr_f32_flash_gemm_fn gemm;
   tsr_f32_flash_softmax_fn softmax;

@@ -20,11 +20,7 @@ float tsr_attention_dropout_factor(const struct tsr_attention_problem* p, size_t
 static double tsr_mask_term(const struct tsr_attention_problem* p, size_t b, size_t h, size_t i,
                             size_t j) {
   if (!tsr_attention_causal_allows(p->causal, p->q_len, p->kv_len, i, j)) return -INFINITY;
-  if (p->mask == NULL) return 0.0;
-  const size_t at = b * p->mask_strides[0] + h * p->mask_strides[1] + i * p->mask_strides[2] +
-                    j * p->mask_strides[3];
-  if (p->mask_dtype == tsr_dtype_u8) return ((const uint8_t*)p->mask)[at] ? 0.0 : -INFINITY;
-  return ((const float*)p->mask)[at];
+  return p->mask == NULL ? 0.0 : tsr_attention_mask_value(p, b, h, i, j);
 }
 
 /* Mixes row j of every head: s[h] = sum_g mix[h][g] s[g] (heads x kv_len rows). */

@@ -4,7 +4,9 @@
 #ifndef TSR_KERNELS_REFERENCE_ATTENTION_H
 #define TSR_KERNELS_REFERENCE_ATTENTION_H
 
+#include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tessera.h"
 
@@ -39,6 +41,15 @@ static inline int tsr_attention_causal_allows(tsr_causal_mode causal, size_t q_l
   if (causal == tsr_causal_top_left) return j <= i;
   if (causal == tsr_causal_bottom_right) return j + q_len <= i + kv_len;
   return 1;
+}
+
+/// The mask's value for (b, h, i, j), the mask being set: an f32 mask's element, or for a u8
+/// mask 0 (attend) or -inf (masked out).
+static inline float tsr_attention_mask_value(const struct tsr_attention_problem* p, size_t b, size_t h, size_t i,
+                                             size_t j) {
+  const size_t at = b * p->mask_strides[0] + h * p->mask_strides[1] + i * p->mask_strides[2] + j * p->mask_strides[3];
+  if (p->mask_dtype == tsr_dtype_u8) return ((const uint8_t*)p->mask)[at] ? 0.0f : -INFINITY;
+  return ((const float*)p->mask)[at];
 }
 
 /// The dropout factor of probability (b, h, i, j): 0 or 1 / (1 - rate); 1 when not training.

@@ -312,7 +312,7 @@ int main(void) {
   tsr_threadpool* pool = NULL;
   tsr_threadpool_create(2, &pool);
 #define TSR_TEST_UKERNEL(isa, suffix, mr, nr)                                                              \
-  test_set(&(const struct tsr_flash_ukernels){isa, #suffix, mr, nr, tsr_f32_flash_gemm__##suffix,           \
+  test_set(&(const struct tsr_flash_ukernels){isa, "flash:" #suffix, mr, nr, tsr_f32_flash_gemm__##suffix,           \
                                               tsr_f32_flash_softmax__##suffix, tsr_f32_flash_rowexp__##suffix, \
                                               tsr_f32_flash_dot__##suffix, tsr_f32_flash_concat__##suffix},   \
            pool);
