@@ -20,12 +20,20 @@
 #include "tools/bench.h"
 #include "tools/problem-parse.h"
 
-static void tsr_attn_reset(void) { unsetenv("TESSERA_ATTENTION"); }
+/* --path sets TESSERA_ATTENTION; the reset leaves a value the user's environment gave alone
+ * unless an option line changed it. */
+static bool tsr_attn_path_set;
+
+static void tsr_attn_reset(void) {
+  if (tsr_attn_path_set) unsetenv("TESSERA_ATTENTION");
+  tsr_attn_path_set = false;
+}
 
 static int tsr_attn_option(const char* key, const char* value, char* error, size_t size) {
   if (strcmp(key, "path") == 0 && (strcmp(value, "fused") == 0 || strcmp(value, "unfused") == 0)) {
     if (strcmp(value, "unfused") == 0) setenv("TESSERA_ATTENTION", "unfused", 1);
     else unsetenv("TESSERA_ATTENTION");
+    tsr_attn_path_set = true;
     return 0;
   }
   snprintf(error, size, "unknown option --%s=%s (attn takes --path=fused|unfused)", key, value);
@@ -103,7 +111,7 @@ static int tsr_attn_run(const char* body, const struct tsr_bench_settings* setti
   tsr_tensor_desc_init(&output.desc, tsr_dtype_f32, tsr_layout_plain, 4, od);
   const char* path = getenv("TESSERA_ATTENTION");
   snprintf(result->impl, sizeof(result->impl), "%s", path != NULL && strcmp(path, "unfused") == 0
-                                                        ? "sdpa impl=unfused_gemm (--path=unfused)" : tsr_op_describe(op));
+                                                        ? "sdpa impl=unfused_gemm (TESSERA_ATTENTION=unfused)" : tsr_op_describe(op));
   result->work = 2.0 * (double)B * H * Lq * Lk * (double)(d + dv) * (causal ? 0.5 : 1.0);
   snprintf(result->status, sizeof(result->status), "ok");
   struct tsr_bench_runs runs = {.op = op, .num_inputs = padmask ? 4 : 3, .num_outputs = 1, .inputs = inputs,
