@@ -183,12 +183,17 @@ static tsr_status tsr_conv_run(const tsr_op* base, const tsr_tensor* inputs, siz
   const tsr_status status = tsr_conv_geometry_for(&op->params, &inputs[0].desc, &outputs[0].desc,
                                                   "tsr_op_run(conv)", &call.g);
   if (status != tsr_status_success) return status;
+  if (op->fast->algorithm != tsr_conv_algorithm_reference)
+    return tsr_conv_fast_run(op->fast, &call.g, inputs[0].desc.layout == tsr_layout_nhwc, call.x, call.y, pool,
+                             "tsr_op_run(conv)");
   tsr_parallelize_2d(pool, tsr_conv_plane, &call, call.g.n, call.g.oc);
   return tsr_status_success;
 }
 
 void tsr_conv_release(tsr_op* base) {
   struct tsr_conv_op* op = (struct tsr_conv_op*)base;
+  if (op->fast != NULL) tsr_conv_fast_release(op->fast);
+  free(op->fast);
   free(op->weights);
   free(op->bias);
 }
@@ -230,14 +235,24 @@ tsr_status tsr_conv_create(const tsr_conv_params* params, const float* weights, 
       tsr_conv_op_new(params, weights, bias, params ? (size_t)params->out_channels : 0, tsr_op_kind_conv,
                       &tsr_conv_vtable, "tsr_conv_create", op, &created);
   if (status != tsr_status_success) return status;
+  struct tsr_conv_fast* fast = calloc(1, sizeof(*fast));
+  created->fast = fast;
+  const tsr_status prepared = fast == NULL ? tsr_error(tsr_status_out_of_memory, "tsr_conv_create: out of memory")
+                                           : tsr_conv_fast_init(fast, params, created->weights, created->bias,
+                                                                "tsr_conv_create");
+  if (prepared != tsr_status_success) {
+    tsr_op_destroy(&created->base);
+    return prepared;
+  }
   char act[64];
   tsr_activation_describe(&params->activation, act, sizeof(act));
   static const char* const modes[] = {"explicit", "same", "valid"};
+  static const char* const algorithms[] = {"reference", "gemm", "igemm", "dwconv"};
   snprintf(created->base.description, sizeof(created->base.description),
-           "conv%dd:ic%lld oc%lld g%lld k%lld pad=%s %s impl=reference_f64 isa=scalar",
-           (int)params->spatial_ndims, (long long)params->in_channels, (long long)params->out_channels,
-           (long long)params->groups, (long long)params->kernel[params->spatial_ndims - 1],
-           modes[params->padding_mode], act);
+           "conv%dd:ic%lld oc%lld g%lld k%lld pad=%s %s impl=%s:%s isa=%s", (int)params->spatial_ndims,
+           (long long)params->in_channels, (long long)params->out_channels, (long long)params->groups,
+           (long long)params->kernel[params->spatial_ndims - 1], modes[params->padding_mode], act,
+           algorithms[fast->algorithm], fast->kernel_name, tsr_isa_name(fast->isa));
   *op = &created->base;
   return tsr_status_success;
 }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "engine/conv-fast.h"
 #include "engine/op.h"
 #include "kernels/reference/conv-reference.h"
 #include "tessera.h"
@@ -21,6 +22,7 @@ struct tsr_conv_op {
   float* weights;
   float* bias;
   const tsr_activation* activation; /* NULL for none */
+  struct tsr_conv_fast* fast;       /* the forward convolution's chosen algorithm (else NULL) */
 };
 
 /// Checks every field of `params`; messages start with `where`.

@@ -7,6 +7,14 @@ struct tsr_f32_minmax_params {
   float max; /* upper bound; +INFINITY for none */
 };
 
+/* A convolution kernel's store: y = clamp(acc + sum_scale * y_old, min, max). With sum_scale 0
+ * the old output is not read (it may hold NaN). */
+struct tsr_f32_conv_params {
+  float min;       /* -INFINITY for none */
+  float max;       /* +INFINITY for none */
+  float sum_scale; /* 0: overwrite */
+};
+
 /* Parameters of the activations that have them (see tsr_activation in tessera.h). */
 struct tsr_f32_activation_params {
   float alpha;

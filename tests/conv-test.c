@@ -5,8 +5,10 @@
  * non-square, strides and dilations 1-3, every padding mode, groups and depthwise, plain and
  * nhwc, bias, ReLU and sum post-ops) with tolerance 0 on integer data, printing a failing case
  * as a descriptor; and every bad argument. */
+#define _POSIX_C_SOURCE 200809L /* setenv */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tests/harness/harness.h"
@@ -178,6 +180,84 @@ static size_t tsr_sweep(tsr_threadpool* pool, tsr_rng* rng, size_t cases, bool t
 }
 #endif
 
+/* The fast paths (1x1 GEMM, indirect GEMM, depthwise) against the reference path
+ * (TESSERA_CONV=reference at creation) on the same tensors: channels below, at and above the
+ * kernels' blocks (tiles of 4-8 pixels, 4-32 channels), pixel counts around the tiles, 1-D to
+ * 3-D, strides, dilations, padding, groups, depthwise with multipliers 1 and 2, batch 1-3,
+ * plain and nhwc, bias, ReLU, clamp and the sum; tolerance 0 on integer data. GELU (applied
+ * after the kernels) within 2 ulp-sized relative error. */
+static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
+  static float x[1 << 17], w[1 << 17], b[256], mine[1 << 17], ref[1 << 17];
+  static const int64_t channels[] = {1, 3, 4, 8, 15, 16, 17, 31, 32, 33, 48};
+  size_t run = 0, by_algorithm[4] = {0};
+  for (size_t c = 0; c < cases; c++) {
+    const int32_t spatial = tsr_rng_below(rng, 4) == 0 ? 1 + (int32_t)tsr_rng_below(rng, 3) : 2;
+    int64_t ic = channels[tsr_rng_below(rng, 11)], oc = channels[tsr_rng_below(rng, 11)], groups = 1;
+    const uint64_t kind = tsr_rng_below(rng, 6);
+    if (kind == 0) groups = ic, oc = ic;                    /* depthwise */
+    else if (kind == 1) groups = ic, oc = 2 * ic;           /* depthwise, multiplier 2 */
+    else if (kind == 2) groups = 2, ic *= 2, oc *= 2;
+    tsr_conv_params p = tsr_conv_params_of(spatial, ic, oc, groups);
+    int64_t in_dims[5] = {1 + (int64_t)tsr_rng_below(rng, 3), ic};
+    const bool pointwise = tsr_rng_below(rng, 3) == 0;
+    p.padding_mode = (tsr_padding_mode)tsr_rng_below(rng, 3);
+    for (int d = 0; d < spatial; d++) {
+      p.kernel[d] = pointwise ? 1 : 1 + 2 * (int64_t)tsr_rng_below(rng, spatial == 3 ? 2 : 4);
+      p.stride[d] = pointwise && tsr_rng_below(rng, 2) ? 1 : 1 + (int64_t)tsr_rng_below(rng, 2);
+      p.dilation[d] = tsr_rng_below(rng, 4) == 0 ? 2 : 1;
+      p.padding_begin[d] = (int64_t)tsr_rng_below(rng, 3);
+      p.padding_end[d] = (int64_t)tsr_rng_below(rng, 3);
+      in_dims[2 + d] = 1 + (int64_t)tsr_rng_below(rng, spatial == 3 ? 7 : spatial == 2 ? 15 : 40);
+    }
+    const uint64_t act = tsr_rng_below(rng, 5);
+    if (act == 1) p.activation.kind = tsr_activation_relu;
+    if (act == 2) p.activation = (tsr_activation){tsr_activation_clamp, -20.0f, 30.0f};
+    if (act == 3) p.activation.kind = tsr_activation_gelu_erf;
+    if (tsr_rng_below(rng, 4) == 0) p.sum_scale = tsr_rng_below(rng, 2) ? 1.0f : 2.0f;
+    const bool with_bias = tsr_rng_below(rng, 3) != 0;
+    const tsr_layout layout = tsr_rng_below(rng, 2) ? tsr_layout_nhwc : tsr_layout_plain;
+    int64_t out_dims[5];
+    if (tsr_conv_output_shape(&p, spatial + 2, in_dims, out_dims) != tsr_status_success) continue;
+    tsr_tensor tx = {.data = x}, ty = {.data = mine}, tr = {.data = ref};
+    tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, layout, spatial + 2, in_dims);
+    tsr_tensor_desc_init(&ty.desc, tsr_dtype_f32, layout, spatial + 2, out_dims);
+    tr.desc = ty.desc;
+    size_t taps = 1;
+    for (int d = 0; d < spatial; d++) taps *= (size_t)p.kernel[d];
+    const size_t xn = tsr_tensor_desc_elements(&tx.desc), yn = tsr_tensor_desc_elements(&ty.desc);
+    const size_t wn = (size_t)oc * (size_t)(ic / groups) * taps;
+    if (xn > sizeof(x) / 4 || yn > sizeof(mine) / 4 || wn > sizeof(w) / 4) continue;
+    tsr_fill_integers(rng, x, xn, -3, 3);
+    tsr_fill_integers(rng, w, wn, -3, 3);
+    tsr_fill_integers(rng, b, (size_t)oc, -5, 5);
+    if (p.sum_scale != 0.0f) {
+      tsr_fill_integers(rng, mine, yn, -5, 5);
+      memcpy(ref, mine, yn * sizeof(float));
+    } else {
+      tsr_fill_nan(mine, yn);
+      tsr_fill_nan(ref, yn);
+    }
+    tsr_op *fast = NULL, *slow = NULL;
+    tsr_conv_create(&p, w, with_bias ? b : NULL, &fast);
+    setenv("TESSERA_CONV", "reference", 1);
+    tsr_conv_create(&p, w, with_bias ? b : NULL, &slow);
+    unsetenv("TESSERA_CONV");
+    char what[320];
+    tsr_conv_case_name(what, sizeof(what), "conv", &p, in_dims, layout, act == 3 ? " gelu" : "");
+    snprintf(what + strlen(what), sizeof(what) - strlen(what), " %s", tsr_op_describe(fast));
+    tsr_check_status(tsr_op_run(fast, 1, &tx, 1, &ty, pool), tsr_status_success, what);
+    tsr_op_run(slow, 1, &tx, 1, &tr, pool);
+    tsr_check_close(what, mine, ref, yn, act == 3 ? 1e-6 : 0.0, act == 3 ? 2.4e-7 : 0.0);
+    const char* impl = strstr(tsr_op_describe(fast), "impl=");
+    by_algorithm[impl == NULL ? 0 : impl[5] == 'g' ? 1 : impl[5] == 'i' ? 2 : impl[5] == 'd' ? 3 : 0]++;
+    tsr_op_destroy(fast);
+    tsr_op_destroy(slow);
+    run++;
+  }
+  printf("fast conv sweep: %zu cases against the reference path (gemm %zu, igemm %zu, dwconv %zu, other %zu)\n", run,
+         by_algorithm[1], by_algorithm[2], by_algorithm[3], by_algorithm[0]);
+}
+
 static void tsr_test_errors(void) {
   const float w[4 * 4 * 3 * 3] = {0}; /* the largest valid convolution below reads 144 */
   tsr_op* op = (tsr_op*)0x1;
@@ -274,6 +354,14 @@ int main(void) {
   tsr_test_deconv_errors();
   tsr_test_by_hand();
   tsr_test_deconv_by_hand();
+  {
+    tsr_rng rng = tsr_rng_seeded(77);
+    tsr_threadpool* pool = NULL;
+    tsr_threadpool_create(2, &pool);
+    tsr_sweep_fast(NULL, &rng, 400);
+    tsr_sweep_fast(pool, &rng, 400);
+    tsr_threadpool_destroy(pool);
+  }
 #ifdef TSR_HAVE_ONEDNN
   tsr_rng rng = tsr_rng_seeded(2026);
   tsr_threadpool* pool = NULL;

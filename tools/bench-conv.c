@@ -2,8 +2,10 @@
  * iw/ow/kw/sw/pw for the width (defaulting to the height's values: square) and id/od/kd/sd/pd
  * for 3-D; 1-D problems give only the w keys. dh/dw/dd are dilations counted from 0 as
  * benchdnn does. ph pads the beginning; the end padding is what the given oh needs (ph when oh
- * is not given). --mb replaces N (default 1); --tag=plain|nhwc. Checked against oneDNN's
- * convolution on integer data, tolerance 0. GFLOP/s counts 2 x N x OC x output x IC/G x kernel.
+ * is not given). --mb replaces N (default 1); --tag=plain|nhwc: tessera's layout. Checked
+ * against oneDNN on integer data, tolerance 0. oneDNN's convolution runs in the layouts it
+ * chooses (blocked): with --tag=nhwc it is timed without reorders (each library in its own
+ * layout), with --tag=plain with the reorders from and back to plain NCHW included. GFLOP/s counts 2 x N x OC x output x IC/G x kernel.
  * For deconv (transposed convolution, weights [ic][oc / g][kernel...]) ih is its input and oh
  * its output; a given oh past what the padding gives becomes output padding; GFLOP/s counts
  * 2 x N x IC x input x OC/G x kernel, and oneDNN's deconvolution is the peer. */
@@ -134,16 +136,26 @@ static int tsr_any_conv_run(bool transposed, const char* body, const struct tsr_
   struct tsr_bench_runs runs = {.op = op, .num_inputs = 1, .num_outputs = 1, .inputs = &x,
                                 .outputs = &y, .pool = settings->pool};
 #ifdef TSR_HAVE_ONEDNN
+  /* deconvolution: oneDNN on the same tensors; convolution: oneDNN in its own (blocked)
+   * layouts, checked through reorders to y's layout, timed with them from plain tensors and
+   * without them from nhwc ones (each library in its preferred layout) */
   tsr_onednn_call call;
+  tsr_onednn_conv peer;
   tsr_tensor t = {y.desc, theirs};
-  const int have_onednn = (transposed ? tsr_onednn_deconv_call : tsr_onednn_conv_call)(&call, p, &x, w, b, &t) == 0;
-  if (have_onednn) runs.onednn = &call;
+  const int have_onednn = transposed ? tsr_onednn_deconv_call(&call, p, &x, w, b, &t) == 0
+                                     : tsr_onednn_conv_create(&peer, p, &x, w, b, &t, 1) == 0;
+  if (have_onednn && transposed) runs.onednn = &call;
+  if (have_onednn && !transposed) runs.onednn = &peer, runs.onednn_execute = tsr_onednn_conv_execute;
 #endif
   if (settings->mode & tsr_bench_check)
     tsr_bench_check_against_onednn(&runs, y.data, theirs, yn, 0.0, 0.0, result);
+#ifdef TSR_HAVE_ONEDNN
+  if (have_onednn && !transposed) peer.reorders = tsr_conv_layout == tsr_layout_plain;
+#endif
   if (settings->mode & tsr_bench_perf) tsr_bench_time_runs(&runs, result);
 #ifdef TSR_HAVE_ONEDNN
-  if (have_onednn) tsr_onednn_call_destroy(&call);
+  if (have_onednn && transposed) tsr_onednn_call_destroy(&call);
+  if (have_onednn && !transposed) tsr_onednn_conv_destroy(&peer);
 #endif
   tsr_op_destroy(op);
   free(w), free(b), free(theirs), free(x.data), free(y.data);

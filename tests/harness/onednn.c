@@ -142,13 +142,14 @@ int tsr_onednn_eltwise_alg(const tsr_activation* a, dnnl_alg_kind_t* alg, float*
 /* Convolution and transposed convolution differ in the descriptor, the weights' order (the
  * transposed one's are [in][out / g][k], viewed through strides as oneDNN's [g][out / g][in / g][k])
  * and which side's extent the padding relation starts from. */
-static int tsr_onednn_any_conv_call(tsr_onednn_call* call, const tsr_conv_params* p, int transposed,
-                                    const tsr_tensor* x, const float* weights, const float* bias,
-                                    const tsr_tensor* y) {
+int tsr_onednn_conv_describe(struct tsr_onednn_conv_desc* d, const tsr_conv_params* p, int transposed,
+                             const tsr_tensor* x, const float* weights, const float* bias, const tsr_tensor* y,
+                             int any_layout) {
+  memset(d, 0, sizeof(*d));
   const int spatial = p->spatial_ndims;
   if (p->activation.kind != tsr_activation_none && p->activation.kind != tsr_activation_relu) return -1;
   size_t taps = 1;
-  for (int d = 0; d < spatial; d++) taps *= (size_t)p->kernel[d];
+  for (int k = 0; k < spatial; k++) taps *= (size_t)p->kernel[k];
   const int64_t g = p->groups, ocg = p->out_channels / g, icg = p->in_channels / g;
   int64_t wd[6], ws[6];
   int32_t wnd = 0;
@@ -156,57 +157,75 @@ static int tsr_onednn_any_conv_call(tsr_onednn_call* call, const tsr_conv_params
   wd[wnd] = ocg, ws[wnd++] = transposed ? (int64_t)taps : icg * (int64_t)taps;
   wd[wnd] = icg, ws[wnd++] = transposed ? ocg * (int64_t)taps : (int64_t)taps;
   int64_t inner = 1;
-  for (int d = spatial - 1; d >= 0; d--) wd[wnd + d] = p->kernel[d], ws[wnd + d] = inner, inner *= p->kernel[d];
+  for (int k = spatial - 1; k >= 0; k--) wd[wnd + k] = p->kernel[k], ws[wnd + k] = inner, inner *= p->kernel[k];
   wnd += spatial;
-  tsr_tensor tw = {.data = (void*)weights}, tb = {.data = (void*)bias};
-  tsr_tensor_desc_init_strided(&tw.desc, tsr_dtype_f32, wnd, wd, ws);
-  tsr_tensor_desc_init(&tb.desc, tsr_dtype_f32, tsr_layout_plain, 1, &p->out_channels);
-  dnnl_memory_desc_t src, wei, bia, dst;
-  if (tsr_onednn_md(&x->desc, &src) || tsr_onednn_md(&tw.desc, &wei) || tsr_onednn_md(&tb.desc, &bia) ||
-      tsr_onednn_md(&y->desc, &dst))
+  d->weights.data = (void*)weights, d->bias.data = (void*)bias;
+  tsr_tensor_desc_init_strided(&d->weights.desc, tsr_dtype_f32, wnd, wd, ws);
+  tsr_tensor_desc_init(&d->bias.desc, tsr_dtype_f32, tsr_layout_plain, 1, &p->out_channels);
+  if (tsr_onednn_md(&x->desc, &d->src) || tsr_onednn_md(&d->weights.desc, &d->wei) ||
+      tsr_onednn_md(&d->bias.desc, &d->bia) || tsr_onednn_md(&y->desc, &d->dst))
     return -1;
+  dnnl_memory_desc_t src = d->src, wei = d->wei, dst = d->dst;
+  if (any_layout) {
+    dnnl_memory_desc_init_by_tag(&src, src.ndims, src.dims, dnnl_f32, dnnl_format_tag_any);
+    dnnl_memory_desc_init_by_tag(&wei, wei.ndims, wei.dims, dnnl_f32, dnnl_format_tag_any);
+    dnnl_memory_desc_init_by_tag(&dst, dst.ndims, dst.dims, dnnl_f32, dnnl_format_tag_any);
+  }
   dnnl_dims_t strides, dilates, pad_l, pad_r;
-  for (int d = 0; d < spatial; d++) {
+  for (int k = 0; k < spatial; k++) {
     /* the convolution's relation big = (small - 1) stride + span - pad_l - pad_r, where the big
      * side is x for a convolution and y for a transposed one */
-    const int64_t span = p->dilation[d] * (p->kernel[d] - 1) + 1;
-    const int64_t big = (transposed ? y : x)->desc.dims[2 + d], small = (transposed ? x : y)->desc.dims[2 + d];
-    int64_t begin = p->padding_begin[d];
+    const int64_t span = p->dilation[k] * (p->kernel[k] - 1) + 1;
+    const int64_t big = (transposed ? y : x)->desc.dims[2 + k], small = (transposed ? x : y)->desc.dims[2 + k];
+    int64_t begin = p->padding_begin[k];
     if (p->padding_mode == tsr_padding_valid) begin = 0;
     if (p->padding_mode == tsr_padding_same) {
-      const int64_t total = transposed ? span - p->stride[d] : (small - 1) * p->stride[d] + span - big;
+      const int64_t total = transposed ? span - p->stride[k] : (small - 1) * p->stride[k] + span - big;
       begin = total > 0 ? total / 2 : 0;
     }
-    strides[d] = p->stride[d];
-    dilates[d] = p->dilation[d] - 1;
-    pad_l[d] = begin;
-    pad_r[d] = (small - 1) * p->stride[d] + span - big - begin; /* negative for output padding */
+    strides[k] = p->stride[k];
+    dilates[k] = p->dilation[k] - 1;
+    pad_l[k] = begin;
+    pad_r[k] = (small - 1) * p->stride[k] + span - big - begin; /* negative for output padding */
   }
-  dnnl_convolution_desc_t conv;
-  dnnl_deconvolution_desc_t deconv;
   const dnnl_status_t made =
-      transposed ? dnnl_dilated_deconvolution_forward_desc_init(&deconv, dnnl_forward_inference,
+      transposed ? dnnl_dilated_deconvolution_forward_desc_init(&d->deconv, dnnl_forward_inference,
                                                                 dnnl_deconvolution_direct, &src, &wei,
-                                                                bias ? &bia : NULL, &dst, strides, dilates, pad_l, pad_r)
-                 : dnnl_dilated_convolution_forward_desc_init(&conv, dnnl_forward_inference, dnnl_convolution_direct,
-                                                              &src, &wei, bias ? &bia : NULL, &dst, strides, dilates,
+                                                                bias ? &d->bia : NULL, &dst, strides, dilates, pad_l, pad_r)
+                 : dnnl_dilated_convolution_forward_desc_init(&d->conv, dnnl_forward_inference, dnnl_convolution_direct,
+                                                              &src, &wei, bias ? &d->bia : NULL, &dst, strides, dilates,
                                                               pad_l, pad_r);
   if (made != dnnl_success) return -1;
-  dnnl_primitive_attr_t attr = NULL;
-  dnnl_post_ops_t post_ops = NULL;
+  d->op = transposed ? (const_dnnl_op_desc_t)&d->deconv : (const_dnnl_op_desc_t)&d->conv;
   if (p->sum_scale != 0.0f || p->activation.kind == tsr_activation_relu) {
-    dnnl_primitive_attr_create(&attr);
-    dnnl_post_ops_create(&post_ops);
-    if (p->sum_scale != 0.0f) dnnl_post_ops_append_sum(post_ops, p->sum_scale);
+    dnnl_primitive_attr_create(&d->attr);
+    dnnl_post_ops_create(&d->post_ops);
+    if (p->sum_scale != 0.0f) dnnl_post_ops_append_sum(d->post_ops, p->sum_scale);
     if (p->activation.kind == tsr_activation_relu)
-      dnnl_post_ops_append_eltwise(post_ops, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f);
-    dnnl_primitive_attr_set_post_ops(attr, post_ops);
+      dnnl_post_ops_append_eltwise(d->post_ops, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f);
+    dnnl_primitive_attr_set_post_ops(d->attr, d->post_ops);
   }
-  const tsr_onednn_arg args[] = {{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, &tw}, {DNNL_ARG_DST, y}, {DNNL_ARG_BIAS, &tb}};
-  const int status = tsr_onednn_call_create(call, transposed ? (const_dnnl_op_desc_t)&deconv : (const_dnnl_op_desc_t)&conv,
-                                            attr, bias ? 4 : 3, args);
-  if (post_ops) dnnl_post_ops_destroy(post_ops);
-  if (attr) dnnl_primitive_attr_destroy(attr);
+  return 0;
+}
+
+void tsr_onednn_conv_desc_release(struct tsr_onednn_conv_desc* d) {
+  if (d->post_ops) dnnl_post_ops_destroy(d->post_ops);
+  if (d->attr) dnnl_primitive_attr_destroy(d->attr);
+  d->post_ops = NULL, d->attr = NULL;
+}
+
+static int tsr_onednn_any_conv_call(tsr_onednn_call* call, const tsr_conv_params* p, int transposed,
+                                    const tsr_tensor* x, const float* weights, const float* bias,
+                                    const tsr_tensor* y) {
+  struct tsr_onednn_conv_desc d;
+  if (tsr_onednn_conv_describe(&d, p, transposed, x, weights, bias, y, 0) != 0) {
+    tsr_onednn_conv_desc_release(&d);
+    return -1;
+  }
+  const tsr_onednn_arg args[] = {{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, &d.weights}, {DNNL_ARG_DST, y},
+                                 {DNNL_ARG_BIAS, &d.bias}};
+  const int status = tsr_onednn_call_create(call, d.op, d.attr, bias ? 4 : 3, args);
+  tsr_onednn_conv_desc_release(&d);
   return status;
 }
 

@@ -74,6 +74,42 @@ int tsr_onednn_eltwise_alg(const tsr_activation* activation, dnnl_alg_kind_t* al
 int tsr_onednn_conv_call(tsr_onednn_call* call, const tsr_conv_params* params, const tsr_tensor* x,
                          const float* weights, const float* bias, const tsr_tensor* y);
 
+/// The oneDNN descriptor of a tessera convolution (transposed: deconvolution) on x and y: the
+/// memory descriptors of the tensors as they are (src, wei (weights viewed through strides),
+/// bia, dst), the op descriptor (with any_layout: src, weights and dst left for oneDNN to
+/// choose) and the attributes for the sum and ReLU post-ops. Returns 0, or -1 when oneDNN cannot
+/// express it; release either way.
+struct tsr_onednn_conv_desc {
+  dnnl_convolution_desc_t conv;
+  dnnl_deconvolution_desc_t deconv;
+  const_dnnl_op_desc_t op;
+  dnnl_primitive_attr_t attr;
+  dnnl_post_ops_t post_ops;
+  dnnl_memory_desc_t src, wei, bia, dst;
+  tsr_tensor weights, bias;
+};
+int tsr_onednn_conv_describe(struct tsr_onednn_conv_desc* d, const tsr_conv_params* params, int transposed,
+                             const tsr_tensor* x, const float* weights, const float* bias, const tsr_tensor* y,
+                             int any_layout);
+void tsr_onednn_conv_desc_release(struct tsr_onednn_conv_desc* d);
+
+/// oneDNN's convolution in the layouts it chooses (blocked), as a benchmark peer: creation
+/// reorders the weights and x into them once (and y, for the sum post-op). Executing runs the
+/// convolution alone, or with `reorders` the whole trip from x's layout and back to y's (x
+/// reordered in, the convolution, the result reordered out into y), what a caller whose
+/// tensors are plain pays. Returns 0, or -1 with a message on stderr.
+typedef struct tsr_onednn_conv {
+  tsr_onednn_call conv;            /* the primitive bound to the blocked memories */
+  dnnl_primitive_t x_in, y_in, y_out; /* reorders: x to src, y to dst (sum), dst to y */
+  dnnl_memory_t user_x, user_y;
+  int reorders, sum;
+  char implementation[64];
+} tsr_onednn_conv;
+int tsr_onednn_conv_create(tsr_onednn_conv* c, const tsr_conv_params* params, const tsr_tensor* x,
+                           const float* weights, const float* bias, const tsr_tensor* y, int reorders);
+void tsr_onednn_conv_execute(void* c);
+void tsr_onednn_conv_destroy(tsr_onednn_conv* c);
+
 /// oneDNN's deconvolution for a tessera transposed convolution (tsr_deconv_create's params and
 /// weights [in][out / groups][kernel...]); the end padding, negative for output padding, follows
 /// from x's and y's shapes. Returns 0, or -1.

@@ -29,5 +29,7 @@
 #define TSR_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
 #define TSR_GEMM_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
 #define TSR_FLASH_UKERNELS(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
+#define TSR_IGEMM_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
+#define TSR_DWCONV_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
 
 #endif

@@ -1,0 +1,118 @@
+/* Algorithm choice, preparation and the run dispatch of the fast convolution paths (see
+ * conv-fast.h): the NCHW-to-NHWC reorder around the NHWC-only algorithms, and the activation
+ * pass for activations the kernels' store cannot fuse (anything but ReLU and clamps). */
+#include "engine/conv-fast.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/error.h"
+#include "engine/transpose.h"
+
+static enum tsr_conv_algorithm tsr_conv_choose(const tsr_conv_params* p) {
+  const char* forced = getenv("TESSERA_CONV");
+  if (forced != NULL && strcmp(forced, "reference") == 0) return tsr_conv_algorithm_reference;
+  if (forced != NULL && strcmp(forced, "igemm") == 0) return tsr_conv_algorithm_igemm;
+  bool pointwise = true; /* 1x1, stride 1, no padding: a plain product */
+  for (int32_t d = 0; d < p->spatial_ndims; d++)
+    pointwise = pointwise && p->kernel[d] == 1 && p->stride[d] == 1 &&
+                (p->padding_mode != tsr_padding_explicit || (p->padding_begin[d] == 0 && p->padding_end[d] == 0));
+  if (pointwise && p->groups == 1) return tsr_conv_algorithm_gemm;
+  if (p->groups > 1 && p->groups == p->in_channels && p->out_channels == p->in_channels)
+    return tsr_conv_algorithm_dwconv;
+  return tsr_conv_algorithm_igemm;
+}
+
+tsr_status tsr_conv_fast_init(struct tsr_conv_fast* f, const tsr_conv_params* p, const float* weights,
+                              const float* bias, const char* where) {
+  memset(f, 0, sizeof(*f));
+  f->algorithm = tsr_conv_choose(p);
+  f->kc = (size_t)(p->in_channels / p->groups);
+  f->group_out = (size_t)(p->out_channels / p->groups);
+  f->taps = 1;
+  for (int32_t d = 0; d < p->spatial_ndims; d++) f->taps *= (size_t)p->kernel[d];
+  f->params = (struct tsr_f32_conv_params){-INFINITY, INFINITY, p->sum_scale};
+  if (tsr_activation_is_clamp(&p->activation)) {
+    const struct tsr_f32_minmax_params bounds = tsr_activation_minmax(&p->activation);
+    f->params.min = bounds.min, f->params.max = bounds.max;
+  } else {
+    f->post = true;
+    tsr_activation_impl_init(&f->activation, &p->activation);
+  }
+  tsr_status status = tsr_status_success;
+  switch (f->algorithm) {
+    case tsr_conv_algorithm_reference:
+      f->kernel_name = "reference_f64", f->isa = tsr_isa_scalar;
+      return tsr_status_success;
+    case tsr_conv_algorithm_gemm: /* NCHW: W as given; NHWC: the igemm panels, one tap */
+      f->weights = weights, f->bias = bias;
+      /* fall through */
+    case tsr_conv_algorithm_igemm: {
+      const struct tsr_igemm_ukernel_entry* e = tsr_f32_igemm_pick();
+      f->kernel_name = e->name, f->isa = e->isa, f->mr = e->mr, f->nr = e->nr, f->igemm = e->function;
+      status = tsr_conv_igemm_pack(f, p, weights, bias);
+      break;
+    }
+    case tsr_conv_algorithm_dwconv: {
+      const struct tsr_ukernel_entry* e = tsr_ukernel_pick(tsr_f32_dwconv_ukernels, tsr_f32_dwconv_ukernel_count);
+      f->kernel_name = e->name, f->isa = e->isa, f->mr = 1, f->nr = e->tile;
+      f->dwconv = (tsr_f32_dwconv_ukernel_fn)e->function;
+      status = tsr_conv_dwconv_pack(f, p, weights, bias);
+      break;
+    }
+  }
+  if (status == tsr_status_success && (f->cache = malloc(sizeof(*f->cache))) == NULL) status = tsr_status_out_of_memory;
+  if (status != tsr_status_success) return tsr_error(status, "%s: out of memory packing the weights", where);
+  tsr_indirection_cache_init(f->cache);
+  return tsr_status_success;
+}
+
+void tsr_conv_fast_release(struct tsr_conv_fast* f) {
+  free(f->packed);
+  free(f->zero);
+  if (f->cache != NULL) tsr_indirection_cache_release(f->cache);
+  free(f->cache);
+}
+
+static tsr_status tsr_conv_fast_run_nhwc(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g,
+                                         const float* x, float* y, tsr_threadpool* pool) {
+  return f->algorithm == tsr_conv_algorithm_dwconv ? tsr_conv_dwconv_run(f, g, x, y, pool)
+                                                   : tsr_conv_igemm_run(f, g, x, y, pool);
+}
+
+/* NCHW through the NHWC algorithms: one batch item at a time, reordered into two buffers. */
+static tsr_status tsr_conv_fast_run_nchw(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g,
+                                         const float* x, float* y, tsr_threadpool* pool) {
+  const size_t in_pixels = g->in[0] * g->in[1] * g->in[2], out_pixels = g->out[0] * g->out[1] * g->out[2];
+  float *bx = NULL, *by = NULL;
+  if (posix_memalign((void**)&bx, 64, in_pixels * g->ic * sizeof(float)) != 0) bx = NULL;
+  if (posix_memalign((void**)&by, 64, out_pixels * g->oc * sizeof(float)) != 0) by = NULL;
+  tsr_status status = bx != NULL && by != NULL ? tsr_status_success : tsr_status_out_of_memory;
+  struct tsr_conv_geometry h = *g; /* one batch item, dense NHWC */
+  h.n = 1;
+  h.x_c = h.y_c = 1;
+  h.x_s[2] = g->ic, h.x_s[1] = g->in[2] * g->ic, h.x_s[0] = g->in[1] * h.x_s[1], h.x_n = in_pixels * g->ic;
+  h.y_s[2] = g->oc, h.y_s[1] = g->out[2] * g->oc, h.y_s[0] = g->out[1] * h.y_s[1], h.y_n = out_pixels * g->oc;
+  for (size_t n = 0; n < g->n && status == tsr_status_success; n++) {
+    float* yn = y + n * g->y_n;
+    tsr_transpose_f32(g->ic, in_pixels, x + n * g->x_n, g->x_c, bx, g->ic, pool);
+    if (f->params.sum_scale != 0.0f) tsr_transpose_f32(g->oc, out_pixels, yn, g->y_c, by, g->oc, pool);
+    status = tsr_conv_fast_run_nhwc(f, &h, bx, by, pool);
+    if (status == tsr_status_success) tsr_transpose_f32(out_pixels, g->oc, by, g->oc, yn, g->y_c, pool);
+  }
+  free(bx);
+  free(by);
+  return status;
+}
+
+tsr_status tsr_conv_fast_run(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g, bool nhwc,
+                             const float* x, float* y, tsr_threadpool* pool, const char* where) {
+  tsr_status status;
+  if (f->algorithm == tsr_conv_algorithm_gemm && !nhwc) status = tsr_conv_gemm_run(f, g, x, y, pool, where);
+  else if (nhwc) status = tsr_conv_fast_run_nhwc(f, g, x, y, pool);
+  else status = tsr_conv_fast_run_nchw(f, g, x, y, pool);
+  if (status != tsr_status_success) return tsr_error(status, "%s: out of memory", where);
+  if (f->post) tsr_activation_impl_apply(&f->activation, g->n * g->y_n, y, y, pool);
+  return tsr_status_success;
+}

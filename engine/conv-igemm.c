@@ -1,0 +1,101 @@
+/* Indirect-GEMM convolution on NHWC (see conv-fast.h): weights packed at creation into panels
+ * of NR output channels per group, the indirection buffer from the op's cache, and a task grid
+ * over (batch item x group, output-pixel blocks, output-channel blocks).
+ *
+ * Scheduling rule: a channel block holds as many NR panels of the group as fit in 256 KiB (half
+ * of a Zen 3 L2), so its weights stay in L2 while the task walks its pixel tiles; inside a task
+ * each MR-pixel tile runs across the block's panels, so the tile's input rows are reused from L1
+ * (or L2 for deep layers). Pixel blocks are as long as possible while the grid still gives about
+ * 4 tasks per thread, so batch 1 keeps every thread busy and large batches keep whole images
+ * per task. Every output element is computed by one kernel call over all its taps and channels,
+ * so the split never changes results. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/conv-fast.h"
+#include "engine/error.h"
+#include "threadpool/threadpool.h"
+
+#define TSR_IGEMM_BLOCK_BYTES (256 * 1024)
+#define TSR_IGEMM_TASKS_PER_THREAD 4
+
+static size_t tsr_panel_floats(const struct tsr_conv_fast* f) { return f->nr * (1 + f->taps * f->kc); }
+static size_t tsr_panels_per_group(const struct tsr_conv_fast* f) { return (f->group_out + f->nr - 1) / f->nr; }
+
+tsr_status tsr_conv_igemm_pack(struct tsr_conv_fast* f, const tsr_conv_params* p, const float* weights,
+                               const float* bias) {
+  const size_t groups = (size_t)p->groups, panels = tsr_panels_per_group(f), nr = f->nr;
+  const size_t floats = groups * panels * tsr_panel_floats(f);
+  if (posix_memalign((void**)&f->packed, 64, floats * sizeof(float)) != 0) {
+    f->packed = NULL;
+    return tsr_status_out_of_memory;
+  }
+  f->zero = calloc(f->kc, sizeof(float));
+  if (f->zero == NULL) return tsr_status_out_of_memory;
+  float* w = f->packed;
+  for (size_t g = 0; g < groups; g++)
+    for (size_t j = 0; j < panels; j++) {
+      for (size_t col = 0; col < nr; col++) {
+        const size_t o = j * nr + col;
+        *w++ = o < f->group_out && bias != NULL ? bias[g * f->group_out + o] : 0.0f;
+      }
+      for (size_t t = 0; t < f->taps; t++)
+        for (size_t k = 0; k < f->kc; k++)
+          for (size_t col = 0; col < nr; col++) {
+            const size_t o = j * nr + col; /* weights [oc][kc][taps] */
+            *w++ = o < f->group_out ? weights[((g * f->group_out + o) * f->kc + k) * f->taps + t] : 0.0f;
+          }
+    }
+  return tsr_status_success;
+}
+
+struct tsr_igemm_call {
+  const struct tsr_conv_fast* f;
+  const struct tsr_conv_geometry* g;
+  const struct tsr_indirection* ind;
+  const float* x;
+  float* y;
+  size_t pixels;
+};
+
+static void tsr_igemm_task(void* context, size_t thread, size_t item, size_t tile_start, size_t panel_start,
+                           size_t tiles, size_t panels) {
+  (void)thread;
+  const struct tsr_igemm_call* c = context;
+  const struct tsr_conv_fast* f = c->f;
+  const struct tsr_conv_geometry* g = c->g;
+  const size_t n = item / g->groups, group = item % g->groups, mr = f->mr, nr = f->nr;
+  const size_t a_offset = tsr_indirection_offset(c->ind, c->x + n * g->x_n + group * f->kc);
+  const size_t ldc = g->y_s[2];
+  float* y = c->y + n * g->y_n + group * f->group_out;
+  const float* group_panels = f->packed + group * tsr_panels_per_group(f) * tsr_panel_floats(f);
+  for (size_t tile = tile_start; tile < tile_start + tiles; tile++) {
+    const size_t p = tile * mr, rows = c->pixels - p < mr ? c->pixels - p : mr;
+    const float* const* a = c->ind->pointers + tile * mr * f->taps;
+    for (size_t j = panel_start; j < panel_start + panels; j++) {
+      const size_t col = j * nr, cols = f->group_out - col < nr ? f->group_out - col : nr;
+      f->igemm(rows, cols, f->kc, f->taps, a, group_panels + j * tsr_panel_floats(f), y + p * ldc + col, ldc,
+               a_offset, f->zero, &f->params);
+    }
+  }
+}
+
+tsr_status tsr_conv_igemm_run(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g, const float* x,
+                              float* y, tsr_threadpool* pool) {
+  bool owned = false;
+  const struct tsr_indirection* ind = tsr_indirection_get(f->cache, g, f->mr, x, f->zero, &owned);
+  if (ind == NULL) return tsr_status_out_of_memory;
+  struct tsr_igemm_call call = {.f = f, .g = g, .ind = ind, .x = x, .y = y,
+                                .pixels = g->out[0] * g->out[1] * g->out[2]};
+  const size_t tiles = (call.pixels + f->mr - 1) / f->mr, panels = tsr_panels_per_group(f);
+  size_t block = TSR_IGEMM_BLOCK_BYTES / (tsr_panel_floats(f) * sizeof(float));
+  block = block < 1 ? 1 : block > panels ? panels : block;
+  const size_t threads = tsr_threadpool_threads(pool);
+  const size_t wanted = threads <= 1 ? 1 : TSR_IGEMM_TASKS_PER_THREAD * threads;
+  const size_t others = g->n * g->groups * ((panels + block - 1) / block);
+  const size_t splits = others >= wanted ? 1 : (wanted + others - 1) / others;
+  const size_t tile_block = (tiles + splits - 1) / splits;
+  tsr_parallelize_3d_tile_2d(pool, tsr_igemm_task, &call, g->n * g->groups, tiles, panels, tile_block, block);
+  if (owned) tsr_indirection_free((struct tsr_indirection*)ind);
+  return tsr_status_success;
+}
