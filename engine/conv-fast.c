@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine/error.h"
+#include "engine/scratch.h"
 #include "engine/transpose.h"
 
 static enum tsr_conv_algorithm tsr_conv_choose(const tsr_conv_params* p) {
@@ -85,10 +86,12 @@ static tsr_status tsr_conv_fast_run_nhwc(const struct tsr_conv_fast* f, const st
 static tsr_status tsr_conv_fast_run_nchw(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g,
                                          const float* x, float* y, tsr_threadpool* pool) {
   const size_t in_pixels = g->in[0] * g->in[1] * g->in[2], out_pixels = g->out[0] * g->out[1] * g->out[2];
-  float *bx = NULL, *by = NULL;
-  if (posix_memalign((void**)&bx, 64, in_pixels * g->ic * sizeof(float)) != 0) bx = NULL;
-  if (posix_memalign((void**)&by, 64, out_pixels * g->oc * sizeof(float)) != 0) by = NULL;
-  tsr_status status = bx != NULL && by != NULL ? tsr_status_success : tsr_status_out_of_memory;
+  /* the calling thread's scratch (kept between runs: no page faults in steady state); the
+   * tasks below never use scratch themselves */
+  const size_t x_floats = (in_pixels * g->ic + 15) / 16 * 16;
+  float* bx = tsr_thread_scratch((x_floats + out_pixels * g->oc) * sizeof(float));
+  float* by = bx != NULL ? bx + x_floats : NULL;
+  tsr_status status = bx != NULL ? tsr_status_success : tsr_status_out_of_memory;
   struct tsr_conv_geometry h = *g; /* one batch item, dense NHWC */
   h.n = 1;
   h.x_c = h.y_c = 1;
@@ -101,8 +104,6 @@ static tsr_status tsr_conv_fast_run_nchw(const struct tsr_conv_fast* f, const st
     status = tsr_conv_fast_run_nhwc(f, &h, bx, by, pool);
     if (status == tsr_status_success) tsr_transpose_f32(out_pixels, g->oc, by, g->oc, yn, g->y_c, pool);
   }
-  free(bx);
-  free(by);
   return status;
 }
 

@@ -403,7 +403,17 @@ TSR_API tsr_status tsr_conv_output_shape(const tsr_conv_params* params, int32_t 
 /// [out_channels][in_channels / groups][kernel...] as PyTorch stores them, copied at creation;
 /// bias is out_channels floats or NULL. Run with inputs[0] = x [N, C_in, spatial...] and
 /// outputs[0] = y [N, C_out, out...] (tsr_conv_output_shape), f32, both plain (NCW / NCHW /
-/// NCDHW) or both nhwc. Sums are in double, rounded once (exact for integer-valued data).
+/// NCDHW) or both nhwc. The algorithm is chosen at creation (the op's description names it):
+/// 1x1 stride-1 layers on the GEMM engine (plain) or an indirect GEMM (nhwc), depthwise layers
+/// on a depthwise kernel, every other layer on an indirect GEMM (no im2col copy); nhwc is the
+/// fast layout, plain tensors are reordered to it and back one batch item at a time (except
+/// 1x1). These sum in f32 with FMA, each output's bias, taps and channels in a fixed order that
+/// does not depend on the thread count: exact for integer-valued data whose partial sums stay
+/// below 2^24, otherwise within the usual f32 dot-product error (about k x 2^-24 relative to the
+/// sum of |x w| over k = C_in / groups x taps terms). TESSERA_CONV=reference at creation selects
+/// the reference loop instead (sums in double, rounded once). The op keeps the indirection
+/// buffers it builds for the input shapes it meets (up to 8, under a lock; runs stay safe to
+/// make concurrently).
 /// Errors: invalid_parameter (op, params or weights NULL; spatial_ndims outside 1..3; channels,
 /// groups, kernel, stride or dilation below 1; groups not dividing the channels; negative
 /// padding; an unknown padding mode; a bad activation; sizes that overflow; at run, tensors

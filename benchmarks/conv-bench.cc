@@ -1,0 +1,102 @@
+// Convolution, tessera against oneDNN in the same process, each library in the layout it
+// prefers (tessera NHWC, oneDNN the blocked layout it chooses with format "any", weights and
+// input reordered once, outside the timing), plus the same problems from and back to plain
+// NCHW with every reorder timed ("_nchw"). Layers from ResNet-50 and MobileNet v2 (the full sets
+// run through `tessera bench conv --batch=...`); GFLOP/s counts 2 x N x OC x output x IC/G x taps.
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "benchmarks/bench-util.h"
+#include "tests/harness/harness.h"
+#include "tests/harness/onednn.h"
+
+namespace {
+
+struct Problem {
+  const char* name;
+  int64_t ic, oc, groups, in, kernel, stride, pad;
+};
+
+const Problem kProblems[] = {{"resnet50_res2_3x3", 64, 64, 1, 56, 3, 1, 1},
+                             {"resnet50_res4_1x1", 1024, 256, 1, 14, 1, 1, 0},
+                             {"resnet50_res3a_3x3s2", 128, 128, 1, 56, 3, 2, 1},
+                             {"mobilenetv2_dw_3x3", 144, 144, 144, 56, 3, 1, 1}};
+
+struct Layer {
+  tsr_conv_params params{};
+  tsr_tensor x{}, y{};
+  float *w = nullptr, *b = nullptr;
+  double flops = 0;
+  Layer(const Problem& p, tsr_layout layout) {
+    params.spatial_ndims = 2, params.in_channels = p.ic, params.out_channels = p.oc, params.groups = p.groups;
+    params.padding_mode = tsr_padding_explicit;
+    for (int d = 0; d < 2; d++) {
+      params.kernel[d] = p.kernel, params.stride[d] = p.stride, params.dilation[d] = 1;
+      params.padding_begin[d] = params.padding_end[d] = p.pad;
+    }
+    const int64_t in_dims[] = {1, p.ic, p.in, p.in};
+    int64_t out_dims[4];
+    tsr_conv_output_shape(&params, 4, in_dims, out_dims);
+    tsr_tensor_desc_init(&x.desc, tsr_dtype_f32, layout, 4, in_dims);
+    tsr_tensor_desc_init(&y.desc, tsr_dtype_f32, layout, 4, out_dims);
+    const size_t xn = tsr_tensor_desc_elements(&x.desc), yn = tsr_tensor_desc_elements(&y.desc);
+    const size_t wn = size_t(p.oc * (p.ic / p.groups) * p.kernel * p.kernel);
+    x.data = std::aligned_alloc(64, (xn * 4 + 63) / 64 * 64);
+    y.data = std::aligned_alloc(64, (yn * 4 + 63) / 64 * 64);
+    w = static_cast<float*>(std::aligned_alloc(64, (wn * 4 + 63) / 64 * 64));
+    b = static_cast<float*>(std::aligned_alloc(64, (size_t(p.oc) * 4 + 63) / 64 * 64));
+    tsr_rng rng = tsr_rng_seeded(3);
+    tsr_fill_uniform(&rng, static_cast<float*>(x.data), xn, -1.0f, 1.0f);
+    tsr_fill_uniform(&rng, w, wn, -1.0f, 1.0f);
+    tsr_fill_uniform(&rng, b, size_t(p.oc), -1.0f, 1.0f);
+    flops = 2.0 * double(yn) * double(p.ic / p.groups) * double(p.kernel * p.kernel);
+  }
+  ~Layer() {
+    std::free(x.data);
+    std::free(y.data);
+    std::free(w);
+    std::free(b);
+  }
+};
+
+void tessera_conv(benchmark::State& state, const Problem& p, tsr_layout layout) {
+  const uint32_t threads = uint32_t(state.range(0));
+  Layer l(p, layout);
+  tsr_op* op = nullptr;
+  tsr_conv_create(&l.params, l.w, l.b, &op);
+  for (auto _ : state) tsr_op_run(op, 1, &l.x, 1, &l.y, tsr_bench::pool(threads));
+  state.SetLabel(tsr_op_describe(op));
+  tsr_op_destroy(op);
+  tsr_bench::report_flops(state, l.flops, threads);
+}
+
+void onednn_conv(benchmark::State& state, const Problem& p, tsr_layout layout) {
+  const uint32_t threads = uint32_t(state.range(0));
+  tsr_onednn_set_threads(int(threads));
+  Layer l(p, layout);
+  tsr_onednn_conv peer;
+  if (tsr_onednn_conv_create(&peer, &l.params, &l.x, l.w, l.b, &l.y, layout == tsr_layout_plain) != 0) {
+    state.SkipWithError("oneDNN refused the convolution");
+    return;
+  }
+  for (auto _ : state) tsr_onednn_conv_execute(&peer);
+  state.SetLabel(peer.implementation);
+  tsr_onednn_conv_destroy(&peer);
+  tsr_bench::report_flops(state, l.flops, threads);
+}
+
+const int kRegistered = [] {
+  for (const Problem& p : kProblems)
+    for (const tsr_layout layout : {tsr_layout_nhwc, tsr_layout_plain})
+      for (const bool ours : {true, false}) {
+        const std::string name = std::string(ours ? "tessera/" : "onednn/") + p.name +
+                                 (layout == tsr_layout_plain ? "_nchw" : "");
+        auto* b = ours ? benchmark::RegisterBenchmark(name.c_str(), tessera_conv, p, layout)
+                       : benchmark::RegisterBenchmark(name.c_str(), onednn_conv, p, layout);
+        b->Arg(1)->Arg(2)->ArgName("threads")->UseRealTime()->Unit(benchmark::kMillisecond);
+      }
+  return 0;
+}();
+
+}  // namespace
