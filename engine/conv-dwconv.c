@@ -2,9 +2,11 @@
  * kernel's CB channels, the indirection buffer (one pixel a tile) from the op's cache, and tasks
  * over (batch item, block of output pixels): each kernel call makes every channel of one pixel.
  * Pixel blocks are as long as possible while the grid gives about 4 tasks per thread. */
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "engine/conv-fast.h"
+#include "engine/error.h"
 #include "threadpool/threadpool.h"
 
 #define TSR_DWCONV_TASKS_PER_THREAD 4
@@ -12,7 +14,10 @@
 tsr_status tsr_conv_dwconv_pack(struct tsr_conv_fast* f, const tsr_conv_params* p, const float* weights,
                                 const float* bias) {
   const size_t channels = (size_t)p->out_channels, cb = f->nr, blocks = (channels + cb - 1) / cb;
-  if (posix_memalign((void**)&f->packed, 64, blocks * cb * (f->taps + 1) * sizeof(float)) != 0) {
+  size_t floats; /* padding to whole blocks can overflow where the weights' own size did not */
+  if (!tsr_mul_size(blocks * cb, f->taps + 1, &floats) || floats > SIZE_MAX / sizeof(float))
+    return tsr_status_out_of_memory;
+  if (posix_memalign((void**)&f->packed, 64, floats * sizeof(float)) != 0) {
     f->packed = NULL;
     return tsr_status_out_of_memory;
   }

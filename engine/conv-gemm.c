@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "engine/conv-fast.h"
+#include "engine/gemm.h"
 #include "threadpool/threadpool.h"
 
 struct tsr_conv_bias_call {

@@ -9,8 +9,8 @@
  * 4 tasks per thread, so batch 1 keeps every thread busy and large batches keep whole images
  * per task. Every output element is computed by one kernel call over all its taps and channels,
  * so the split never changes results. */
+#include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "engine/conv-fast.h"
 #include "engine/error.h"
@@ -25,7 +25,11 @@ static size_t tsr_panels_per_group(const struct tsr_conv_fast* f) { return (f->g
 tsr_status tsr_conv_igemm_pack(struct tsr_conv_fast* f, const tsr_conv_params* p, const float* weights,
                                const float* bias) {
   const size_t groups = (size_t)p->groups, panels = tsr_panels_per_group(f), nr = f->nr;
-  const size_t floats = groups * panels * tsr_panel_floats(f);
+  /* padding each group to whole panels can overflow where the weights' own size did not */
+  size_t floats;
+  if (!tsr_mul_size(f->taps, f->kc, &floats) || !tsr_mul_size(floats + 1, nr, &floats) ||
+      !tsr_mul_size(floats, groups * panels, &floats) || floats > SIZE_MAX / sizeof(float))
+    return tsr_status_out_of_memory;
   if (posix_memalign((void**)&f->packed, 64, floats * sizeof(float)) != 0) {
     f->packed = NULL;
     return tsr_status_out_of_memory;

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/error.h"
+
 void tsr_indirection_cache_init(struct tsr_indirection_cache* cache) {
   memset(cache, 0, sizeof(*cache));
   pthread_mutex_init(&cache->lock, NULL);
@@ -27,9 +29,11 @@ static struct tsr_indirection* tsr_indirection_build(const struct tsr_conv_geome
                                                      const float* x, const float* zero) {
   const size_t taps = g->kernel[0] * g->kernel[1] * g->kernel[2];
   const size_t pixels = tsr_output_pixels(g), tiles = (pixels + mr - 1) / mr;
+  size_t bytes; /* a size past SIZE_MAX is reported as out of memory, like one malloc refuses */
+  if (!tsr_mul_size(tiles * mr, taps, &bytes) || !tsr_mul_size(bytes, sizeof(float*), &bytes)) return NULL;
   struct tsr_indirection* ind = malloc(sizeof(*ind));
   if (ind == NULL) return NULL;
-  ind->pointers = malloc(tiles * mr * taps * sizeof(float*));
+  ind->pointers = malloc(bytes);
   if (ind->pointers == NULL) {
     free(ind);
     return NULL;

@@ -244,6 +244,11 @@ tsr_status tsr_conv_create(const tsr_conv_params* params, const float* weights, 
     tsr_op_destroy(&created->base);
     return prepared;
   }
+  if (fast->algorithm == tsr_conv_algorithm_igemm || fast->algorithm == tsr_conv_algorithm_dwconv) {
+    free(created->weights); /* packed with the bias; the plain copies would only double the memory */
+    free(created->bias);
+    created->weights = created->bias = NULL;
+  }
   char act[64];
   tsr_activation_describe(&params->activation, act, sizeof(act));
   static const char* const modes[] = {"explicit", "same", "valid"};

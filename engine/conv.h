@@ -19,7 +19,7 @@ struct tsr_conv_op {
   struct tsr_op base;
   tsr_conv_params params;
   int64_t output_padding[3]; /* transposed convolution only */
-  float* weights;
+  float* weights;                   /* NULL once a fast algorithm has packed them */
   float* bias;
   const tsr_activation* activation; /* NULL for none */
   struct tsr_conv_fast* fast;       /* the forward convolution's chosen algorithm (else NULL) */
