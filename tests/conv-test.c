@@ -114,6 +114,35 @@ static void tsr_test_deconv_by_hand(void) {
                   7, 0, 0);
 }
 
+/* A sweep case's tensors on the sweep's buffers (x, w, y and other: `capacity` floats each):
+ * x, w and b filled with small integers (exact sums), y and the independent answer's output
+ * with the same integers when the case sums into its output, NaN otherwise (an unwritten
+ * element fails). Returns y's element count, or 0 when the case does not fit the buffers. */
+static size_t tsr_case_tensors(tsr_rng* rng, const tsr_conv_params* p, tsr_layout layout, const int64_t* in_dims,
+                               const int64_t* out_dims, size_t capacity, float* w, float* b, tsr_tensor* tx,
+                               tsr_tensor* ty, tsr_tensor* other) {
+  const int32_t ndims = p->spatial_ndims + 2;
+  tsr_tensor_desc_init(&tx->desc, tsr_dtype_f32, layout, ndims, in_dims);
+  tsr_tensor_desc_init(&ty->desc, tsr_dtype_f32, layout, ndims, out_dims);
+  other->desc = ty->desc;
+  size_t wn = (size_t)p->out_channels * (size_t)(p->in_channels / p->groups); /* either way round */
+  for (int d = 0; d < p->spatial_ndims; d++) wn *= (size_t)p->kernel[d];
+  const size_t xn = tsr_tensor_desc_elements(&tx->desc), yn = tsr_tensor_desc_elements(&ty->desc);
+  if (xn > capacity || yn > capacity || wn > capacity) return 0;
+  float *y = ty->data, *theirs = other->data;
+  tsr_fill_integers(rng, tx->data, xn, -3, 3);
+  tsr_fill_integers(rng, w, wn, -3, 3);
+  tsr_fill_integers(rng, b, (size_t)p->out_channels, -5, 5);
+  if (p->sum_scale != 0.0f) {
+    tsr_fill_integers(rng, y, yn, -5, 5);
+    memcpy(theirs, y, yn * sizeof(float));
+  } else {
+    tsr_fill_nan(y, yn);
+    tsr_fill_nan(theirs, yn);
+  }
+  return yn;
+}
+
 #ifdef TSR_HAVE_ONEDNN
 /* Convolution, or with `transposed` transposed convolution (its weights have the same count),
  * against oneDNN's convolution or deconvolution. */
@@ -124,7 +153,6 @@ static size_t tsr_sweep(tsr_threadpool* pool, tsr_rng* rng, size_t cases, bool t
     int64_t in_dims[5];
     tsr_conv_params p = tsr_random_conv_params(rng, in_dims);
     const int32_t spatial = p.spatial_ndims;
-    const int64_t ic = p.in_channels, oc = p.out_channels, groups = p.groups;
     const bool with_bias = tsr_rng_below(rng, 2), relu = tsr_rng_below(rng, 3) == 0, sum = tsr_rng_below(rng, 4) == 0;
     if (relu) p.activation.kind = tsr_activation_relu;
     if (sum) p.sum_scale = 1.0f;
@@ -138,24 +166,8 @@ static size_t tsr_sweep(tsr_threadpool* pool, tsr_rng* rng, size_t cases, bool t
       continue;
     }
     tsr_tensor tx = {.data = x}, ty = {.data = y}, tt = {.data = theirs};
-    tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, layout, spatial + 2, in_dims);
-    tsr_tensor_desc_init(&ty.desc, tsr_dtype_f32, layout, spatial + 2, out_dims);
-    tt.desc = ty.desc;
-    size_t taps = 1;
-    for (int d = 0; d < spatial; d++) taps *= (size_t)p.kernel[d];
-    const size_t xn = tsr_tensor_desc_elements(&tx.desc), yn = tsr_tensor_desc_elements(&ty.desc);
-    const size_t wn = (size_t)oc * (size_t)(ic / groups) * taps;
-    if (xn > sizeof(x) / 4 || yn > sizeof(y) / 4 || wn > sizeof(w) / 4) continue;
-    tsr_fill_integers(rng, x, xn, -3, 3);
-    tsr_fill_integers(rng, w, wn, -3, 3);
-    tsr_fill_integers(rng, b, (size_t)oc, -5, 5);
-    if (sum) {
-      tsr_fill_integers(rng, y, yn, -5, 5);
-      memcpy(theirs, y, yn * sizeof(float));
-    } else {
-      tsr_fill_nan(y, yn);
-      tsr_fill_nan(theirs, yn);
-    }
+    const size_t yn = tsr_case_tensors(rng, &p, layout, in_dims, out_dims, sizeof(x) / 4, w, b, &tx, &ty, &tt);
+    if (yn == 0) continue;
     tsr_op* op = NULL;
     if (transposed) tsr_deconv_create(&p, output_padding, w, with_bias ? b : NULL, &op);
     else tsr_conv_create(&p, w, with_bias ? b : NULL, &op);
@@ -219,24 +231,8 @@ static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
     int64_t out_dims[5];
     if (tsr_conv_output_shape(&p, spatial + 2, in_dims, out_dims) != tsr_status_success) continue;
     tsr_tensor tx = {.data = x}, ty = {.data = mine}, tr = {.data = ref};
-    tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, layout, spatial + 2, in_dims);
-    tsr_tensor_desc_init(&ty.desc, tsr_dtype_f32, layout, spatial + 2, out_dims);
-    tr.desc = ty.desc;
-    size_t taps = 1;
-    for (int d = 0; d < spatial; d++) taps *= (size_t)p.kernel[d];
-    const size_t xn = tsr_tensor_desc_elements(&tx.desc), yn = tsr_tensor_desc_elements(&ty.desc);
-    const size_t wn = (size_t)oc * (size_t)(ic / groups) * taps;
-    if (xn > sizeof(x) / 4 || yn > sizeof(mine) / 4 || wn > sizeof(w) / 4) continue;
-    tsr_fill_integers(rng, x, xn, -3, 3);
-    tsr_fill_integers(rng, w, wn, -3, 3);
-    tsr_fill_integers(rng, b, (size_t)oc, -5, 5);
-    if (p.sum_scale != 0.0f) {
-      tsr_fill_integers(rng, mine, yn, -5, 5);
-      memcpy(ref, mine, yn * sizeof(float));
-    } else {
-      tsr_fill_nan(mine, yn);
-      tsr_fill_nan(ref, yn);
-    }
+    const size_t yn = tsr_case_tensors(rng, &p, layout, in_dims, out_dims, sizeof(x) / 4, w, b, &tx, &ty, &tr);
+    if (yn == 0) continue;
     tsr_op *fast = NULL, *slow = NULL;
     tsr_conv_create(&p, w, with_bias ? b : NULL, &fast);
     setenv("TESSERA_CONV", "reference", 1);
