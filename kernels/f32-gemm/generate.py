@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Writes the f32 GEMM microkernels of kernels/f32-gemm/ (one file per tile and ISA).
+"""Writes the f32 GEMM microkernels of kernels/f32-gemm/ (one file per tile and ISA), and the
+SIMD variants of the families built on the same vector vocabulary: f32-gemv, f32-igemm
+(indirect GEMM for convolution) and f32-dwconv (depthwise convolution); see each function.
 
 The variants differ only in vector width, tile and intrinsic names, so they are generated from
 one template: run `python3 kernels/f32-gemm/generate.py` after changing it, and commit both.
