@@ -1,5 +1,6 @@
-// Elementwise ReLU and clamp, tessera against oneDNN's eltwise primitive on the same tensors in
-// the same process. Memory-bound: GB/s counts one read and one write of the tensor.
+// Elementwise activations (ReLU, clamp and the transcendental ones), tessera against oneDNN's
+// eltwise primitive on the same tensors in the same process. GB/s counts one read and one write
+// of the tensor (ReLU and clamp are memory-bound; the transcendental ones compute-bound).
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -20,6 +21,14 @@ const Problem kProblems[] = {
     {"relu_32x64x112x112", {32, 64, 112, 112}, {tsr_activation_relu, 0, 0}},
     {"relu_1x64x56x56", {1, 64, 56, 56}, {tsr_activation_relu, 0, 0}},
     {"relu6_1x96x112x112", {1, 96, 112, 112}, {tsr_activation_clamp, 0, 6}},
+    {"gelu_erf_1x64x56x56", {1, 64, 56, 56}, {tsr_activation_gelu_erf, 0, 0}},
+    {"gelu_tanh_1x64x56x56", {1, 64, 56, 56}, {tsr_activation_gelu_tanh, 0, 0}},
+    {"sigmoid_1x64x56x56", {1, 64, 56, 56}, {tsr_activation_sigmoid, 0, 0}},
+    {"tanh_1x64x56x56", {1, 64, 56, 56}, {tsr_activation_tanh, 0, 0}},
+    {"silu_1x64x56x56", {1, 64, 56, 56}, {tsr_activation_silu, 1, 0}},
+    {"exp_1x64x56x56", {1, 64, 56, 56}, {tsr_activation_exp, 0, 0}},
+    {"gelu_erf_1x64x112x112", {1, 64, 112, 112}, {tsr_activation_gelu_erf, 0, 0}},
+    {"sigmoid_1x64x112x112", {1, 64, 112, 112}, {tsr_activation_sigmoid, 0, 0}},
 };
 
 struct Tensors {
@@ -31,8 +40,8 @@ struct Tensors {
     x.data = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
     y.data = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
     tsr_rng rng = tsr_rng_seeded(1);
-    tsr_fill_integers(&rng, static_cast<float*>(x.data), bytes / 4, -8, 8);
-    tsr_fill_integers(&rng, static_cast<float*>(y.data), bytes / 4, -8, 8);
+    tsr_fill_uniform(&rng, static_cast<float*>(x.data), bytes / 4, -8.0f, 8.0f);
+    tsr_fill_uniform(&rng, static_cast<float*>(y.data), bytes / 4, -8.0f, 8.0f);
   }
   ~Tensors() {
     std::free(x.data);
@@ -58,10 +67,11 @@ void onednn_eltwise(benchmark::State& state, const Problem& p) {
   Tensors t(p);
   dnnl_memory_desc_t md;
   tsr_onednn_md(&t.x.desc, &md);
-  const bool relu = p.activation.kind == tsr_activation_relu;
+  dnnl_alg_kind_t alg;
+  float alpha = 0.f, beta = 0.f;
+  tsr_onednn_eltwise_alg(&p.activation, &alg, &alpha, &beta);
   dnnl_eltwise_desc_t desc;
-  dnnl_eltwise_forward_desc_init(&desc, dnnl_forward_inference, relu ? dnnl_eltwise_relu : dnnl_eltwise_clip,
-                                 &md, relu ? 0.f : p.activation.alpha, relu ? 0.f : p.activation.beta);
+  dnnl_eltwise_forward_desc_init(&desc, dnnl_forward_inference, alg, &md, alpha, beta);
   tsr_onednn_call call;
   const tsr_onednn_arg args[] = {{DNNL_ARG_SRC, &t.x}, {DNNL_ARG_DST, &t.y}};
   const int created = tsr_onednn_call_create(&call, &desc, nullptr, 2, args);

@@ -112,6 +112,16 @@ void tsr_activation_impl_init(struct tsr_activation_impl* impl, const tsr_activa
   } else {
     impl->unary = tsr_f32_vunary_scalar(activation->kind, &impl->kernel_name);
     impl->isa = tsr_isa_scalar;
+    for (size_t i = 0; i < tsr_f32_vunary_ukernel_count; i++) {
+      const struct tsr_f32_vunary_entry* e = &tsr_f32_vunary_ukernels[i];
+      if (e->kind == activation->kind && tsr_ukernel_pick(&e->entry, 1) != NULL) {
+        impl->unary = (tsr_f32_vunary_fn)e->entry.function;
+        impl->kernel_name = e->entry.name;
+        impl->isa = e->entry.isa;
+        impl->vector = e;
+        break;
+      }
+    }
   }
 }
 

@@ -32,6 +32,7 @@ struct tsr_activation_impl {
   tsr_f32_vclamp_ukernel_fn clamp;      /* for none / relu / clamp */
   struct tsr_f32_minmax_params minmax;
   tsr_f32_vunary_fn unary;              /* for the others */
+  const struct tsr_f32_vunary_entry* vector; /* the vectorized kernel's entry, or NULL */
   struct tsr_f32_activation_params params;
   const char* kernel_name;
   tsr_isa isa;

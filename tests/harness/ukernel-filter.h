@@ -31,5 +31,6 @@
 #define TSR_FLASH_UKERNELS(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
 #define TSR_IGEMM_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
 #define TSR_DWCONV_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
+#define TSR_VUNARY_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
 
 #endif

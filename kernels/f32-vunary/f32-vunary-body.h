@@ -1,0 +1,192 @@
+/* The vectorized activations, written once over a small set of vector primitives that each ISA's
+ * file (f32-vunary-avx2.c, -avx512f.c, -neon.c) defines before including this body: tsr_vf and
+ * tsr_vm (a comparison result), TSR_VLANES, TSR_VUNARY_NAME(kind), and tsr_v_load/store/set/add/
+ * sub/mul/div/fma/abs/copysign/lt/eq/select/round, tsr_v_max_keep_nan / tsr_v_min_keep_nan
+ * (NaN in x gives NaN), tsr_v_max_drop_nan (NaN in x gives the bound), tsr_v_pow2 (2^k for
+ * integer-valued k in [-126, 127]) and tsr_v_cubic_split (x (c1 + c3 x^2) in double, split into
+ * float high and low parts).
+ *
+ * The error bounds the .inc list states for these kernels are what tests/kernels/f32-vunary-test.c
+ * measures over the whole float range; the comments give where each error comes from. */
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#include "kernels/f32-vunary/f32-vunary.h"
+
+/* exp(x + b) as m * scale, both normal, m within 1 ulp, for a float x and a small b (|b| < 1,
+ * x's rounding error or a correction; 0 for plain exp): x + b = k ln2 + r with k = round((x + b)
+ * / ln2) and ln2 in two parts, the high part with 16 significant bits, so that x - k * high is
+ * exact in an FMA (|k| <= 256) and b joins r = x - k ln2 + b, |r| <= ln2 / 2, unrounded into
+ * x; exp(r) by its Taylor series to r^7 / 7! (truncation 0.05 ulp); m = exp(r) 2^k1 and
+ * scale = 2^(k - k1), k1 = k / 2 rounded. A caller that multiplies by scale last rounds a
+ * result below 2^-126 once. x + b is clamped to [-150, 88.8] (beyond, exp times any float is 0
+ * or inf); NaN stays NaN through r, while k is taken from a NaN-free clamp so the integer
+ * conversion never sees NaN. */
+static inline tsr_vf tsr_v_exp_split(tsr_vf x, tsr_vf b, tsr_vf* scale) {
+  const tsr_vf lo = tsr_v_set(-150.0f), hi = tsr_v_set(88.8f);
+  const tsr_vf xr = tsr_v_min_keep_nan(tsr_v_max_keep_nan(x, lo), hi);
+  const tsr_vf xk = tsr_v_min_keep_nan(tsr_v_max_drop_nan(tsr_v_add(x, b), lo), hi);
+  const tsr_vf k = tsr_v_round(tsr_v_mul(xk, tsr_v_set(1.44269504f)));
+  tsr_vf r = tsr_v_fma(k, tsr_v_set(-0.693145752f), xr);
+  r = tsr_v_add(tsr_v_fma(k, tsr_v_set(-1.42860677e-6f), r), b);
+  tsr_vf p = tsr_v_set(1.98412698e-4f);
+  p = tsr_v_fma(p, r, tsr_v_set(1.38888889e-3f));
+  p = tsr_v_fma(p, r, tsr_v_set(8.33333333e-3f));
+  p = tsr_v_fma(p, r, tsr_v_set(4.16666667e-2f));
+  p = tsr_v_fma(p, r, tsr_v_set(1.66666667e-1f));
+  p = tsr_v_fma(p, r, tsr_v_set(0.5f));
+  p = tsr_v_fma(p, r, tsr_v_set(1.0f));
+  p = tsr_v_fma(p, r, tsr_v_set(1.0f));
+  const tsr_vf k1 = tsr_v_round(tsr_v_mul(k, tsr_v_set(0.5f)));
+  *scale = tsr_v_pow2(tsr_v_sub(k, k1));
+  return tsr_v_mul(p, tsr_v_pow2(k1));
+}
+
+static inline tsr_vf tsr_v_exp(tsr_vf x) {
+  tsr_vf scale;
+  const tsr_vf m = tsr_v_exp_split(x, tsr_v_set(0.0f), &scale);
+  return tsr_v_mul(m, scale);
+}
+
+/* sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) below, e = exp(-|x|) <= 1: no overflow and
+ * no cancellation, one division. */
+static inline tsr_vf tsr_v_sigmoid(tsr_vf x) {
+  const tsr_vf e = tsr_v_exp(tsr_v_sub(tsr_v_set(0.0f), tsr_v_abs(x)));
+  const tsr_vf numerator = tsr_v_select(tsr_v_lt(x, tsr_v_set(0.0f)), e, tsr_v_set(1.0f));
+  return tsr_v_div(numerator, tsr_v_add(tsr_v_set(1.0f), e));
+}
+
+/* x sigmoid(t + t_lo), for SiLU and the tanh GELU, whose t is a function of x evaluated in double
+ * and split into float parts (tsr_v_cubic_split): sigmoid's relative slope at t (1 / (1 + e)
+ * below 0, e / (1 + e) above, e = exp(-|t|)) reaches 150, so t must be known to a fraction of an
+ * ulp, and t_lo is added back to first order. x / (1 + e) is multiplied, for t < 0, by e's two
+ * factors, the small one last, so a result below 2^-126 is rounded once. x_finite (x clamped to
+ * finite values) stands in for x where t < 0, so an infinite x gives the limit 0, not inf * 0. */
+static inline tsr_vf tsr_v_times_sigmoid(tsr_vf x, tsr_vf x_finite, tsr_vf t, tsr_vf t_lo) {
+  const tsr_vf zero = tsr_v_set(0.0f), one = tsr_v_set(1.0f);
+  t_lo = tsr_v_select(tsr_v_lt(tsr_v_abs(t), tsr_v_set(INFINITY)), t_lo, zero); /* inf - inf */
+  tsr_vf scale;
+  const tsr_vf m = tsr_v_exp_split(tsr_v_sub(zero, tsr_v_abs(t)), zero, &scale);
+  const tsr_vf e = tsr_v_mul(m, scale);
+  const tsr_vf d = tsr_v_add(one, e);
+  const tsr_vm negative = tsr_v_lt(t, zero);
+  const tsr_vf slope = tsr_v_div(tsr_v_select(negative, one, e), d);
+  const tsr_vf q = tsr_v_mul(tsr_v_div(tsr_v_select(negative, x_finite, x), d), tsr_v_fma(slope, t_lo, one));
+  const tsr_vf y = tsr_v_select(negative, tsr_v_mul(tsr_v_mul(q, m), scale), q);
+  /* exp_split clamps at -150; below, x e^t is 0 in float unless |x| > 2e20 (SiLU's alpha below
+   * 1e-18 in magnitude), and t_lo, up to an ulp of t, is no longer a small correction */
+  return tsr_v_select(tsr_v_lt(t, tsr_v_set(-150.0f)), tsr_v_mul(x_finite, zero), y);
+}
+
+/* x sigmoid(alpha x): t = alpha x is exact in double. x is clamped to the finite floats for
+ * t, so alpha = 0 gives x / 2 even for infinite x. */
+static inline tsr_vf tsr_v_silu(tsr_vf x, float alpha) {
+  const tsr_vf xc = tsr_v_min_keep_nan(tsr_v_max_keep_nan(x, tsr_v_set(-FLT_MAX)), tsr_v_set(FLT_MAX));
+  tsr_vf t_lo;
+  const tsr_vf t = tsr_v_cubic_split(xc, (double)alpha, 0.0, &t_lo);
+  return tsr_v_times_sigmoid(x, xc, t, t_lo);
+}
+
+/* x sigmoid(x), SiLU's usual alpha 1: t = x needs no double. */
+static inline tsr_vf tsr_v_silu1(tsr_vf x) {
+  const tsr_vf xc = tsr_v_min_keep_nan(tsr_v_max_keep_nan(x, tsr_v_set(-FLT_MAX)), tsr_v_set(FLT_MAX));
+  return tsr_v_times_sigmoid(x, xc, xc, tsr_v_set(0.0f));
+}
+
+/* tanh: below |x| = 0.5625 an odd polynomial x + x^3 Q(x^2), Q of degree 4 interpolated at
+ * Chebyshev nodes (0.09 ulp); above, 1 - 2 / (exp(2|x|) + 1) with x's sign, where the result is
+ * above 0.5 and the subtraction loses at most a bit. Saturates to +-1 past |x| = 9. */
+static inline tsr_vf tsr_v_tanh(tsr_vf x) {
+  const tsr_vf ax = tsr_v_abs(x);
+  const tsr_vf s = tsr_v_mul(x, x);
+  tsr_vf q = tsr_v_set(-6.525572389e-03f);
+  q = tsr_v_fma(q, s, tsr_v_set(2.126335353e-02f));
+  q = tsr_v_fma(q, s, tsr_v_set(-5.390175432e-02f));
+  q = tsr_v_fma(q, s, tsr_v_set(1.333307326e-01f));
+  q = tsr_v_fma(q, s, tsr_v_set(-3.333333135e-01f));
+  const tsr_vf small = tsr_v_fma(tsr_v_mul(x, s), q, x);
+  const tsr_vf e = tsr_v_exp(tsr_v_add(ax, ax));
+  const tsr_vf large = tsr_v_sub(tsr_v_set(1.0f), tsr_v_div(tsr_v_set(2.0f), tsr_v_add(e, tsr_v_set(1.0f))));
+  return tsr_v_select(tsr_v_lt(ax, tsr_v_set(0.5625f)), small, tsr_v_copysign(large, x));
+}
+
+/* GELU, tanh form: 0.5 x (1 + tanh(u)) = x sigmoid(2u), 2u = x (c + c 0.044715 x^2) with
+ * c = 2 sqrt(2/pi). x is clamped below at -20 for t (the result is -0 from about -10 on). */
+static inline tsr_vf tsr_v_gelu_tanh(tsr_vf x) {
+  const tsr_vf xc = tsr_v_max_keep_nan(x, tsr_v_set(-20.0f));
+  tsr_vf t_lo;
+  const tsr_vf t = tsr_v_cubic_split(xc, 1.5957691216057308, 1.5957691216057308 * 0.044715, &t_lo);
+  return tsr_v_times_sigmoid(x, xc, t, t_lo);
+}
+
+/* GELU, erf form: x Phi(x), Phi(x) = erfc(-x / sqrt 2) / 2.
+ * |x| < 1: Phi(x) = 1/2 + x R(x^2), R of degree 5 interpolated at Chebyshev nodes.
+ * Beyond: with a = |x| / sqrt 2 and t = 1 / (1 + a / 2), erfc(a) = t exp(-a^2 + P(t)), P of
+ * degree 10 in t - 0.56 interpolated at Chebyshev nodes on a in [0, 14.2] (centred, so Horner's
+ * rounding stays near an ulp). a^2 = x^2 / 2 is kept exact as a high part and an FMA's low part,
+ * and the high part goes into exp's reduction unrounded (tsr_v_exp_split's x, with P - low as
+ * b): rounding -a^2 + P, up to 100 in size, would cost up to 100 ulp. For x < 0 the result is
+ * x t/2 exp(..), exp's small factor last; for x > 0 it is x (1 - t/2 exp(..)), where the
+ * subtracted part is below 0.16. x is clamped to [-20, 20] for the erfc (Phi is 0 and 1 in
+ * float beyond), which keeps infinities from making NaN of x^2's low part. */
+static inline tsr_vf tsr_v_gelu_erf(tsr_vf x) {
+  const tsr_vf one = tsr_v_set(1.0f), half = tsr_v_set(0.5f), minus_half = tsr_v_set(-0.5f);
+  const tsr_vf xc = tsr_v_min_keep_nan(tsr_v_max_keep_nan(x, tsr_v_set(-20.0f)), tsr_v_set(20.0f));
+  const tsr_vf square = tsr_v_mul(xc, xc);
+  tsr_vf r = tsr_v_set(-7.660538358e-06f);
+  r = tsr_v_fma(r, square, tsr_v_set(1.135022976e-04f));
+  r = tsr_v_fma(r, square, tsr_v_set(-1.186343958e-03f));
+  r = tsr_v_fma(r, square, tsr_v_set(9.973328561e-03f));
+  r = tsr_v_fma(r, square, tsr_v_set(-6.649035960e-02f));
+  r = tsr_v_fma(r, square, tsr_v_set(3.989422917e-01f));
+  const tsr_vf small = tsr_v_mul(x, tsr_v_fma(x, r, half));
+
+  const tsr_vf square_lo = tsr_v_fma(xc, xc, tsr_v_sub(tsr_v_set(0.0f), square));
+  const tsr_vf a = tsr_v_mul(tsr_v_abs(xc), tsr_v_set(0.707106781f));
+  const tsr_vf t = tsr_v_div(one, tsr_v_fma(a, half, one));
+  const tsr_vf u = tsr_v_sub(t, tsr_v_set(0.56f));
+  const tsr_vf u2 = tsr_v_mul(u, u), u4 = tsr_v_mul(u2, u2), u8 = tsr_v_mul(u4, u4); /* Estrin */
+  const tsr_vf p01 = tsr_v_fma(tsr_v_set(1.363841414e+00f), u, tsr_v_set(-5.904780030e-01f));
+  const tsr_vf p23 = tsr_v_fma(tsr_v_set(-4.025248289e-01f), u, tsr_v_set(1.190588847e-01f));
+  const tsr_vf p45 = tsr_v_fma(tsr_v_set(2.992786467e-01f), u, tsr_v_set(-6.948779523e-02f));
+  const tsr_vf p67 = tsr_v_fma(tsr_v_set(-2.650141120e-01f), u, tsr_v_set(-9.765472263e-03f));
+  const tsr_vf p89 = tsr_v_fma(tsr_v_set(1.681341231e-01f), u, tsr_v_set(1.008068621e-01f));
+  const tsr_vf p0_3 = tsr_v_fma(p23, u2, p01), p4_7 = tsr_v_fma(p67, u2, p45);
+  const tsr_vf p8_10 = tsr_v_fma(tsr_v_set(-1.212696806e-01f), u2, p89);
+  const tsr_vf p = tsr_v_fma(p8_10, u8, tsr_v_fma(p4_7, u4, p0_3));
+  tsr_vf scale;
+  const tsr_vf m = tsr_v_exp_split(tsr_v_mul(square, minus_half), tsr_v_fma(square_lo, minus_half, p), &scale);
+  const tsr_vf h = tsr_v_mul(tsr_v_mul(t, half), m); /* erfc(a) / 2 = h scale */
+  const tsr_vf negative = tsr_v_mul(tsr_v_mul(xc, h), scale);
+  const tsr_vf positive = tsr_v_mul(x, tsr_v_fma(h, tsr_v_sub(tsr_v_set(0.0f), scale), one));
+  const tsr_vf large = tsr_v_select(tsr_v_lt(x, tsr_v_set(0.0f)), negative, positive);
+  return tsr_v_select(tsr_v_lt(tsr_v_abs(x), one), small, large);
+}
+
+/* One kernel per kind: whole vectors, then the tail through a zero-padded local vector (no read
+ * or write past n). */
+#define TSR_VUNARY_KERNEL(kind, expression)                                                   \
+  void TSR_VUNARY_NAME(kind)(size_t n, const float* x, float* y,                              \
+                             const struct tsr_f32_activation_params* params) {                \
+    const float alpha = params->alpha;                                                        \
+    (void)alpha;                                                                              \
+    for (; n >= TSR_VLANES; n -= TSR_VLANES, x += TSR_VLANES, y += TSR_VLANES) {              \
+      const tsr_vf v = tsr_v_load(x);                                                         \
+      tsr_v_store(y, (expression));                                                           \
+    }                                                                                         \
+    if (n != 0) {                                                                             \
+      float lanes[TSR_VLANES] = {0};                                                          \
+      memcpy(lanes, x, n * sizeof(float));                                                    \
+      const tsr_vf v = tsr_v_load(lanes);                                                     \
+      tsr_v_store(lanes, (expression));                                                       \
+      memcpy(y, lanes, n * sizeof(float));                                                    \
+    }                                                                                         \
+  }
+
+TSR_VUNARY_KERNEL(exp, tsr_v_exp(v))
+TSR_VUNARY_KERNEL(sigmoid, tsr_v_sigmoid(v))
+TSR_VUNARY_KERNEL(silu, alpha == 1.0f ? tsr_v_silu1(v) : tsr_v_silu(v, alpha))
+TSR_VUNARY_KERNEL(tanh, tsr_v_tanh(v))
+TSR_VUNARY_KERNEL(gelu_tanh, tsr_v_gelu_tanh(v))
+TSR_VUNARY_KERNEL(gelu_erf, tsr_v_gelu_erf(v))
