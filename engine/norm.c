@@ -270,6 +270,15 @@ static tsr_status tsr_batch_norm_run(const tsr_op* base, const tsr_tensor* input
   return tsr_status_success;
 }
 
+static tsr_status tsr_norm_check_variance(int64_t channels, const float* variance, const char* where) {
+  for (int64_t c = 0; c < channels; c++)
+    if (!(variance[c] >= 0.0f))
+      return tsr_error(tsr_status_invalid_parameter,
+                       "%s: variance[%lld] is %g; a variance is at least 0", where, (long long)c,
+                       (double)variance[c]);
+  return tsr_status_success;
+}
+
 static const struct tsr_op_vtable tsr_batch_norm_vtable = {
     .run = tsr_batch_norm_run, .release = tsr_norm_release, .num_inputs = 1, .num_outputs = 1};
 
@@ -285,11 +294,8 @@ tsr_status tsr_batch_norm_create(int64_t channels, const float* mean, const floa
                      where, (long long)channels);
   tsr_status status = tsr_norm_check_epsilon(epsilon, where);
   if (status != tsr_status_success) return status;
-  for (int64_t c = 0; c < channels; c++)
-    if (!(variance[c] >= 0.0f))
-      return tsr_error(tsr_status_invalid_parameter,
-                       "%s: variance[%lld] is %g; a variance is at least 0", where, (long long)c,
-                       (double)variance[c]);
+  status = tsr_norm_check_variance(channels, variance, where);
+  if (status != tsr_status_success) return status;
   struct tsr_norm_op* created = tsr_norm_alloc(tsr_op_kind_batch_norm, &tsr_batch_norm_vtable,
                                                (size_t)channels, gamma, beta, epsilon);
   if (created != NULL) {
@@ -308,6 +314,43 @@ tsr_status tsr_batch_norm_create(int64_t channels, const float* mean, const floa
   snprintf(created->base.description, sizeof(created->base.description),
            "batch_norm:c%lld eps=%g impl=channels_f64 isa=scalar", (long long)channels, (double)epsilon);
   *op = &created->base;
+  return tsr_status_success;
+}
+
+tsr_status tsr_batch_norm_fold(int64_t out_channels, int64_t weights_per_channel, float* weights,
+                               float* bias, const float* mean, const float* variance,
+                               const float* gamma, const float* beta, float epsilon) {
+  static const char where[] = "tsr_batch_norm_fold";
+  if (weights == NULL) return tsr_error(tsr_status_invalid_parameter, "%s: weights is NULL", where);
+  if (bias == NULL)
+    return tsr_error(tsr_status_invalid_parameter,
+                     "%s: bias is NULL (pass out_channels zeros for a layer without bias)", where);
+  if (mean == NULL) return tsr_error(tsr_status_invalid_parameter, "%s: mean is NULL", where);
+  if (variance == NULL) return tsr_error(tsr_status_invalid_parameter, "%s: variance is NULL", where);
+  if (out_channels < 1)
+    return tsr_error(tsr_status_invalid_parameter, "%s: out_channels is %lld; must be at least 1",
+                     where, (long long)out_channels);
+  if (weights_per_channel < 1)
+    return tsr_error(tsr_status_invalid_parameter,
+                     "%s: weights_per_channel is %lld; must be at least 1", where,
+                     (long long)weights_per_channel);
+  size_t count;
+  if (!tsr_mul_size((size_t)out_channels, (size_t)weights_per_channel, &count) ||
+      count > SIZE_MAX / sizeof(float))
+    return tsr_error(tsr_status_invalid_parameter,
+                     "%s: out_channels %lld x weights_per_channel %lld overflows", where,
+                     (long long)out_channels, (long long)weights_per_channel);
+  tsr_status status = tsr_norm_check_epsilon(epsilon, where);
+  if (status != tsr_status_success) return status;
+  status = tsr_norm_check_variance(out_channels, variance, where);
+  if (status != tsr_status_success) return status;
+  for (int64_t o = 0; o < out_channels; o++) {
+    /* in double, each folded value rounded once */
+    const double scale = (gamma != NULL ? (double)gamma[o] : 1.0) / sqrt((double)variance[o] + (double)epsilon);
+    float* row = weights + (size_t)o * (size_t)weights_per_channel;
+    for (int64_t k = 0; k < weights_per_channel; k++) row[k] = (float)((double)row[k] * scale);
+    bias[o] = (float)(((double)bias[o] - (double)mean[o]) * scale + (beta != NULL ? (double)beta[o] : 0.0));
+  }
   return tsr_status_success;
 }
 

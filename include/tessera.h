@@ -674,6 +674,22 @@ TSR_API tsr_status tsr_batch_norm_create(int64_t channels, const float* mean, co
                                          const float* gamma, const float* beta, float epsilon,
                                          tsr_op** op);
 
+/// Folds an inference batch norm into the convolution or dense layer before it, so one op does
+/// both: with s[o] = gamma[o] / sqrt(variance[o] + epsilon) (gamma NULL: 1), every weight of
+/// output channel o is multiplied by s[o] and bias[o] becomes (bias[o] - mean[o]) s[o] + beta[o]
+/// (beta NULL: 0). weights holds out_channels rows of weights_per_channel floats: for
+/// tsr_conv_create's [O, I/groups, k...] weights, (I/groups) x the kernel's extents; for
+/// tsr_dense_create's out x in weights, in_features. weights and bias (out_channels floats; pass
+/// zeros for a layer without bias) are updated in place, in double, each value rounded once.
+/// Thread safety: touches only its arguments.
+/// Errors: invalid_parameter (weights, bias, mean or variance NULL; out_channels or
+/// weights_per_channel below 1 or their product overflowing; a negative or NaN variance or
+/// epsilon); nothing is written on failure.
+TSR_API tsr_status tsr_batch_norm_fold(int64_t out_channels, int64_t weights_per_channel,
+                                       float* weights, float* bias, const float* mean,
+                                       const float* variance, const float* gamma,
+                                       const float* beta, float epsilon);
+
 /// How a training batch norm updates its running statistics, with m = momentum in [0, 1]:
 typedef enum tsr_momentum_convention {
   /// running = (1 - m) * running + m * batch (PyTorch; its default m is 0.1)

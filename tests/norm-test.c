@@ -6,6 +6,9 @@
  * values worked by hand for both momentum conventions; layouts plain and nhwc, 2-D to 5-D,
  * 1 to 3 threads, in place; and every bad argument. */
 #include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -381,9 +384,83 @@ static void tsr_test_errors(void) {
   tsr_op_destroy(bnt);
 }
 
+/* tsr_batch_norm_fold: conv then batch norm (two ops) against the folded conv (one op), for a
+ * grouped 2-D conv with bias and a 1-D conv without; gamma/beta given or NULL. The fold rounds
+ * each weight once more and the conv sums in another order: 2e-5 relative plus 1e-5 absolute on
+ * outputs of size ~10. Then the argument checks, with nothing written on failure. */
+static void tsr_test_batch_norm_fold(tsr_rng* rng) {
+  for (int variant = 0; variant < 2; variant++) {
+    const int64_t ic = 6, oc = 4, groups = variant == 0 ? 2 : 1, k = 3;
+    tsr_conv_params p = {0};
+    p.spatial_ndims = variant == 0 ? 2 : 1;
+    p.in_channels = ic, p.out_channels = oc, p.groups = groups;
+    for (int d = 0; d < 3; d++) p.kernel[d] = k, p.stride[d] = 1, p.dilation[d] = 1;
+    p.padding_mode = tsr_padding_same;
+    const int64_t in_dims[4] = {2, ic, 5, 7};
+    const int32_t ndims = p.spatial_ndims + 2;
+    int64_t out_dims[4];
+    tsr_conv_output_shape(&p, ndims, in_dims, out_dims);
+    const int64_t per_channel = ic / groups * (variant == 0 ? k * k : k);
+    float weights[4 * 27], bias[4], mean[4], variance[4], gamma[4], beta[4];
+    tsr_fill_integers(rng, weights, (size_t)(oc * per_channel), -3, 3);
+    tsr_fill_integers(rng, bias, 4, -2, 2);
+    tsr_fill_uniform(rng, mean, 4, -1.0f, 1.0f);
+    tsr_fill_uniform(rng, variance, 4, 0.1f, 2.0f);
+    tsr_fill_uniform(rng, gamma, 4, 0.5f, 1.5f);
+    tsr_fill_uniform(rng, beta, 4, -1.0f, 1.0f);
+    tsr_tensor x = {0}, y = {0}, z = {0}, folded_y = {0};
+    tsr_tensor_desc_init(&x.desc, tsr_dtype_f32, tsr_layout_plain, ndims, in_dims);
+    tsr_tensor_desc_init(&y.desc, tsr_dtype_f32, tsr_layout_plain, ndims, out_dims);
+    z.desc = folded_y.desc = y.desc;
+    const size_t nx = tsr_tensor_desc_elements(&x.desc), ny = tsr_tensor_desc_elements(&y.desc);
+    x.data = malloc(nx * sizeof(float));
+    y.data = malloc(ny * sizeof(float));
+    z.data = malloc(ny * sizeof(float));
+    folded_y.data = malloc(ny * sizeof(float));
+    tsr_fill_integers(rng, x.data, nx, -3, 3);
+    const bool affine = variant == 0;
+    tsr_op *conv = NULL, *bn = NULL, *folded = NULL;
+    tsr_conv_create(&p, weights, variant == 0 ? bias : NULL, &conv);
+    tsr_batch_norm_create(oc, mean, variance, affine ? gamma : NULL, affine ? beta : NULL, 1e-3f, &bn);
+    tsr_op_run(conv, 1, &x, 1, &y, NULL);
+    tsr_op_run(bn, 1, &y, 1, &z, NULL);
+    float folded_bias[4] = {0, 0, 0, 0};
+    if (variant == 0) memcpy(folded_bias, bias, sizeof(bias));
+    tsr_check_status(tsr_batch_norm_fold(oc, per_channel, weights, folded_bias, mean, variance,
+                                         affine ? gamma : NULL, affine ? beta : NULL, 1e-3f),
+                     tsr_status_success, "tsr_batch_norm_fold");
+    tsr_conv_create(&p, weights, folded_bias, &folded);
+    tsr_fill_nan(folded_y.data, ny);
+    tsr_op_run(folded, 1, &x, 1, &folded_y, NULL);
+    tsr_check_close(variant == 0 ? "batch_norm_fold: grouped 2-D conv with bias, gamma, beta"
+                                 : "batch_norm_fold: 1-D conv without bias, gamma, beta",
+                    folded_y.data, z.data, ny, 1e-5, 2e-5);
+    tsr_op_destroy(conv);
+    tsr_op_destroy(bn);
+    tsr_op_destroy(folded);
+    free(x.data), free(y.data), free(z.data), free(folded_y.data);
+  }
+  float w[6] = {1, 2, 3, 4, 5, 6}, b[2] = {1, 1};
+  const float mean[2] = {0, 0}, good[2] = {1, 1}, bad[2] = {1, -1};
+  const struct { int64_t oc, per; float* w; float* b; const float* var; float eps; const char* fragment; } cases[] = {
+      {2, 3, NULL, b, good, 0, "weights is NULL"}, {2, 3, w, NULL, good, 0, "bias is NULL"},
+      {2, 3, w, b, NULL, 0, "variance is NULL"}, {0, 3, w, b, good, 0, "out_channels is 0"},
+      {2, -1, w, b, good, 0, "weights_per_channel is -1"}, {2, 3, w, b, bad, 0, "variance[1]"},
+      {2, 3, w, b, good, NAN, "epsilon"}, {INT64_MAX / 2, 8, w, b, good, 0, "overflows"}};
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    tsr_check_status(tsr_batch_norm_fold(cases[i].oc, cases[i].per, cases[i].w, cases[i].b, mean, cases[i].var,
+                                         NULL, NULL, cases[i].eps),
+                     tsr_status_invalid_parameter, cases[i].fragment);
+    tsr_check(strstr(tsr_last_error_message(), cases[i].fragment) != NULL, cases[i].fragment, "message '%s'",
+              tsr_last_error_message());
+  }
+  tsr_check(w[0] == 1 && w[5] == 6 && b[0] == 1 && b[1] == 1, "batch_norm_fold failure", "wrote its arguments");
+}
+
 int main(void) {
   tsr_test_errors();
   tsr_rng rng = tsr_rng_seeded(41);
+  tsr_test_batch_norm_fold(&rng);
   for (uint32_t threads = 1; threads <= 3; threads++) {
     tsr_threadpool* pool = NULL;
     tsr_threadpool_create(threads, &pool);
