@@ -271,7 +271,7 @@ typedef enum tsr_activation_kind {
 /// Accuracy, against the function evaluated in double precision, over the whole float range
 /// including tiny, huge, negative, subnormal and special inputs (for outputs below 2^-126 in
 /// magnitude an ulp is 2^-149): the vectorized kernels that run on AVX2, AVX-512 and NEON are
-/// within 2 ulp for exp, 3 for sigmoid and tanh, 4 for silu and gelu_tanh, 7 for gelu_erf;
+/// within 2 ulp for exp and log, 3 for sigmoid and tanh, 4 for silu and gelu_tanh, 7 for gelu_erf;
 /// every other kind, and every kind under TESSERA_MAX_ISA=scalar, is within 1 ulp (none, relu,
 /// clamp and abs exactly): the portable path evaluates the composite functions in double
 /// precision and rounds once. tests/kernels/f32-vunary-test.c and tests/activation-test.c hold

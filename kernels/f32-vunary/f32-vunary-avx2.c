@@ -49,4 +49,13 @@ static inline tsr_vf tsr_v_cubic_split(tsr_vf x, double c1, double c3, tsr_vf* l
   return _mm256_insertf128_ps(_mm256_castps128_ps256(h0), h1, 1);
 }
 
+/* x = m 2^k with m in [sqrt(1/2), sqrt(2)), for positive normal x: the exponent field of x moved by
+ * the bits of sqrt(1/2), so m's range straddles 1. */
+static inline tsr_vf tsr_v_split_exponent(tsr_vf x, tsr_vf* k) {
+  const __m256i bits = _mm256_add_epi32(_mm256_castps_si256(x), _mm256_set1_epi32(0x3F800000 - 0x3F3504F3));
+  *k = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_srli_epi32(bits, 23), _mm256_set1_epi32(127)));
+  const __m256i mantissa = _mm256_add_epi32(_mm256_and_si256(bits, _mm256_set1_epi32(0x007FFFFF)), _mm256_set1_epi32(0x3F3504F3));
+  return _mm256_castsi256_ps(mantissa);
+}
+
 #include "kernels/f32-vunary/f32-vunary-body.h"

@@ -57,4 +57,16 @@ static inline tsr_vf tsr_v_cubic_split(tsr_vf x, double c1, double c3, tsr_vf* l
   return tsr_v_join(h0, h1);
 }
 
+/* x = m 2^k with m in [sqrt(1/2), sqrt(2)), for positive normal x: the exponent field of x moved by
+ * the bits of sqrt(1/2), so m's range straddles 1. k converts through the 1.5 * 2^23 trick (exact
+ * for |k| < 2^22), which SIMDe emulates where it lacks the integer conversion. */
+static inline tsr_vf tsr_v_split_exponent(tsr_vf x, tsr_vf* k) {
+  const __m512i bits = _mm512_add_epi32(_mm512_castps_si512(x), _mm512_set1_epi32(0x3F800000 - 0x3F3504F3));
+  const __m512i biased = _mm512_srli_epi32(bits, 23); /* k + 127, in [0, 255] */
+  *k = _mm512_sub_ps(_mm512_castsi512_ps(_mm512_add_epi32(biased, _mm512_set1_epi32(0x4B400000))),
+                     _mm512_set1_ps(12582912.0f + 127.0f));
+  const __m512i mantissa = _mm512_add_epi32(_mm512_and_si512(bits, _mm512_set1_epi32(0x007FFFFF)), _mm512_set1_epi32(0x3F3504F3));
+  return _mm512_castsi512_ps(mantissa);
+}
+
 #include "kernels/f32-vunary/f32-vunary-body.h"

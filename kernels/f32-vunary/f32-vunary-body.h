@@ -3,8 +3,8 @@
  * tsr_vm (a comparison result), TSR_VLANES, TSR_VUNARY_NAME(kind), and tsr_v_load/store/set/add/
  * sub/mul/div/fma/abs/copysign/lt/eq/select/round, tsr_v_max_keep_nan / tsr_v_min_keep_nan
  * (NaN in x gives NaN), tsr_v_max_drop_nan (NaN in x gives the bound), tsr_v_pow2 (2^k for
- * integer-valued k in [-126, 127]) and tsr_v_cubic_split (x (c1 + c3 x^2) in double, split into
- * float high and low parts).
+ * integer-valued k in [-126, 127]), tsr_v_cubic_split (x (c1 + c3 x^2) in double, split into
+ * float high and low parts) and tsr_v_split_exponent (x = m 2^k, m in [sqrt(1/2), sqrt(2))).
  *
  * The error bounds the .inc list states for these kernels are what tests/kernels/f32-vunary-test.c
  * measures over the whole float range; the comments give where each error comes from. */
@@ -47,6 +47,33 @@ static inline tsr_vf tsr_v_exp(tsr_vf x) {
   tsr_vf scale;
   const tsr_vf m = tsr_v_exp_split(x, tsr_v_set(0.0f), &scale);
   return tsr_v_mul(m, scale);
+}
+
+/* log(x) = k ln2 + log1p(f), x = (1 + f) 2^k with 1 + f in [sqrt(1/2), sqrt(2)) (f exact, by
+ * Sterbenz). With s = f / (2 + f), log1p(f) = 2 atanh(s) = 2s + s R, R = z (2/3 + 2/5 z + 2/7 z^2
+ * + 2/9 z^3), z = s^2 <= 0.0295 (the next term is 2e-9 of the result), arranged as
+ * f - (f^2/2 - s (f^2/2 + R)) so the large terms are exact, with k ln2's high part (16 bits,
+ * exact times k) added last. Subnormal x is scaled by 2^23 first. log(0) = -inf, log(x < 0) =
+ * NaN, log(inf) = inf, NaN stays NaN. */
+static inline tsr_vf tsr_v_log(tsr_vf x) {
+  const tsr_vm subnormal = tsr_v_lt(x, tsr_v_set(FLT_MIN));
+  tsr_vf k;
+  const tsr_vf m = tsr_v_split_exponent(tsr_v_select(subnormal, tsr_v_mul(x, tsr_v_set(8388608.0f)), x), &k);
+  k = tsr_v_select(subnormal, tsr_v_sub(k, tsr_v_set(23.0f)), k);
+  const tsr_vf f = tsr_v_sub(m, tsr_v_set(1.0f));
+  const tsr_vf s = tsr_v_div(f, tsr_v_add(tsr_v_set(2.0f), f));
+  const tsr_vf z = tsr_v_mul(s, s);
+  tsr_vf r = tsr_v_fma(z, tsr_v_set(2.0f / 9.0f), tsr_v_set(2.0f / 7.0f));
+  r = tsr_v_fma(r, z, tsr_v_set(2.0f / 5.0f));
+  r = tsr_v_fma(r, z, tsr_v_set(2.0f / 3.0f));
+  r = tsr_v_mul(r, z);
+  const tsr_vf half_square = tsr_v_mul(tsr_v_mul(f, f), tsr_v_set(0.5f));
+  const tsr_vf low = tsr_v_fma(s, tsr_v_add(half_square, r), tsr_v_mul(k, tsr_v_set(1.42860677e-6f)));
+  tsr_vf y = tsr_v_fma(k, tsr_v_set(0.693145752f), tsr_v_sub(f, tsr_v_sub(half_square, low)));
+  y = tsr_v_select(tsr_v_lt(x, tsr_v_set(0.0f)), tsr_v_set(NAN), y);
+  y = tsr_v_select(tsr_v_eq(x, tsr_v_set(0.0f)), tsr_v_set(-INFINITY), y);
+  y = tsr_v_select(tsr_v_eq(x, tsr_v_set(INFINITY)), x, y);
+  return tsr_v_select(tsr_v_eq(x, x), y, x); /* NaN */
 }
 
 /* sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) below, e = exp(-|x|) <= 1: no overflow and
@@ -185,6 +212,7 @@ static inline tsr_vf tsr_v_gelu_erf(tsr_vf x) {
   }
 
 TSR_VUNARY_KERNEL(exp, tsr_v_exp(v))
+TSR_VUNARY_KERNEL(log, tsr_v_log(v))
 TSR_VUNARY_KERNEL(sigmoid, tsr_v_sigmoid(v))
 TSR_VUNARY_KERNEL(silu, alpha == 1.0f ? tsr_v_silu1(v) : tsr_v_silu(v, alpha))
 TSR_VUNARY_KERNEL(tanh, tsr_v_tanh(v))

@@ -48,4 +48,13 @@ static inline tsr_vf tsr_v_cubic_split(tsr_vf x, double c1, double c3, tsr_vf* l
   return h;
 }
 
+/* x = m 2^k with m in [sqrt(1/2), sqrt(2)), for positive normal x: the exponent field of x moved by
+ * the bits of sqrt(1/2), so m's range straddles 1. */
+static inline tsr_vf tsr_v_split_exponent(tsr_vf x, tsr_vf* k) {
+  const uint32x4_t bits = vaddq_u32(vreinterpretq_u32_f32(x), vdupq_n_u32(0x3F800000 - 0x3F3504F3));
+  *k = vcvtq_f32_s32(vsubq_s32(vreinterpretq_s32_u32(vshrq_n_u32(bits, 23)), vdupq_n_s32(127)));
+  const uint32x4_t mantissa = vaddq_u32(vandq_u32(bits, vdupq_n_u32(0x007FFFFF)), vdupq_n_u32(0x3F3504F3));
+  return vreinterpretq_f32_u32(mantissa);
+}
+
 #include "kernels/f32-vunary/f32-vunary-body.h"

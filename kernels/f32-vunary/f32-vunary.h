@@ -3,7 +3,7 @@
  * first: cancellation-free forms (erfc for GELU's left tail, expm1 for ELU, exp(-|x|) for
  * sigmoid and softplus) in double precision and explicit limits at infinity, so they are within
  * 1 ulp over the whole float range. The vectorized kernels of the hot kinds (f32-vunary.inc:
- * exp, sigmoid, SiLU, tanh, both GELUs; one body, f32-vunary-body.h, over each ISA's vector
+ * exp, log, sigmoid, SiLU, tanh, both GELUs; one body, f32-vunary-body.h, over each ISA's vector
  * primitives) work in float with the same cancellation-free forms, within the few ulps the
  * list states.
  *
