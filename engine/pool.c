@@ -1,11 +1,12 @@
 /* Max and average pooling, 1-D to 3-D and global: checks, shape inference (floor or PyTorch's
- * ceil mode) and a run path that hands each (sample, channel) plane to the reference loop over
- * the pool. The SIMD pooling kernels of the bandwidth work replace it behind the same API. */
+ * ceil mode), and the run: the f32-pool kernels (engine/pool-fast.c), or, with
+ * TESSERA_POOL=reference at creation, the reference loop over each (sample, channel) plane. */
 #include <stdio.h>
 #include <string.h>
 
 #include "engine/error.h"
 #include "engine/op.h"
+#include "engine/pool-fast.h"
 #include "engine/tensor.h"
 #include "kernels/reference/pool-reference.h"
 #include "threadpool/threadpool.h"
@@ -97,6 +98,7 @@ tsr_status tsr_pool_output_shape(const tsr_pool_params* p, int32_t ndims, const 
 struct tsr_pool_op {
   struct tsr_op base;
   tsr_pool_params params;
+  const struct tsr_f32_pool_entry* fast; /* NULL: the reference path */
 };
 
 struct tsr_pool_call {
@@ -149,6 +151,13 @@ static tsr_status tsr_pool_run(const tsr_op* base, const tsr_tensor* inputs, siz
   const tsr_status status =
       tsr_pool_geometry_for(p, &inputs[0].desc, &outputs[0].desc, "tsr_op_run(pool)", &call.g);
   if (status != tsr_status_success) return status;
+  const struct tsr_f32_pool_entry* fast = ((const struct tsr_pool_op*)base)->fast;
+  if (fast != NULL) {
+    if (tsr_pool_fast_run(fast, &call.g, (size_t)inputs[0].desc.dims[0], (size_t)inputs[0].desc.dims[1],
+                          inputs[0].desc.layout == tsr_layout_nhwc, call.x, call.y, pool) != tsr_status_success)
+      return tsr_error(tsr_status_out_of_memory, "tsr_op_run(pool): out of memory for the NCHW reorder buffers");
+    return tsr_status_success;
+  }
   tsr_parallelize_2d(pool, tsr_pool_plane, &call, (size_t)inputs[0].desc.dims[0], (size_t)inputs[0].desc.dims[1]);
   return tsr_status_success;
 }
@@ -165,11 +174,15 @@ tsr_status tsr_pool_create(const tsr_pool_params* params, tsr_op** op) {
       (struct tsr_pool_op*)tsr_op_alloc(sizeof(struct tsr_pool_op), tsr_op_kind_pool, &tsr_pool_vtable);
   if (created == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
   created->params = *params;
+  created->fast = tsr_pool_fast_pick();
   static const char* const kinds[] = {"max", "avg_include_padding", "avg_exclude_padding"};
+  const struct tsr_f32_pool_entry* fast = created->fast;
   snprintf(created->base.description, sizeof(created->base.description),
-           "pool%dd:%s%s k%lld s%lld%s impl=reference isa=scalar", (int)params->spatial_ndims,
+           "pool%dd:%s%s k%lld s%lld%s impl=%s isa=%s", (int)params->spatial_ndims,
            params->global ? "global_" : "", kinds[params->kind], (long long)params->kernel[params->spatial_ndims - 1],
-           (long long)params->stride[params->spatial_ndims - 1], params->ceil_mode ? " ceil" : "");
+           (long long)params->stride[params->spatial_ndims - 1], params->ceil_mode ? " ceil" : "",
+           fast == NULL ? "reference" : params->kind == tsr_pooling_max ? fast->maxpool_name : fast->avgpool_name,
+           tsr_isa_name(fast != NULL ? fast->isa : tsr_isa_scalar));
   *op = &created->base;
   return tsr_status_success;
 }

@@ -1,9 +1,12 @@
 /* Pooling: values worked by hand (max, averages with padding counted and excluded, ceil mode,
- * global), NaN in a max window, a seeded sweep against oneDNN's pooling (1-D to 3-D, batch 1-4,
- * channels 1 and primes, kernels 1-7 (1-4 in 3-D), strides 1-3, padding up to half the kernel, every padding mode, ceil mode, plain and
+ * global), NaN in a max window, a seeded sweep of the fast path against the reference path, a
+ * seeded sweep against oneDNN's pooling (1-D to 3-D, batch 1-4,
+ * channels 1 to 33, kernels 1-7 (1-4 in 3-D), strides 1-3, padding up to half the kernel, every padding mode, ceil mode, plain and
  * nhwc) with tolerance 0 for max and 1 ulp-ish for averages, and the argument checks. */
+#define _POSIX_C_SOURCE 200809L /* setenv */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tests/harness/harness.h"
@@ -74,25 +77,90 @@ static void tsr_test_by_hand(void) {
   tsr_check(isnan(y[0]) && y[1] == 7.0f, "max with NaN", "%g %g", (double)y[0], (double)y[1]);
 }
 
+/* A random pooling case: 1-D to 3-D, any kind, padding mode and ceil mode, global one time in
+ * `global_one_in` (0: never), batch 1 to max_batch, channels from `channels`, kernels 1-7 (1-4 in
+ * 3-D), strides 1-3, padding up to half the kernel, extents 1 to max_extent (1-6 in 3-D), plain
+ * or nhwc. Shared by the sweeps. */
+static void tsr_random_pool_case(tsr_rng* rng, const int64_t* channels, size_t num_channels, uint64_t max_batch,
+                                 uint64_t max_extent, uint64_t global_one_in, tsr_pool_params* p, int64_t* in_dims,
+                                 tsr_layout* layout) {
+  const int32_t spatial = 1 + (int32_t)tsr_rng_below(rng, 3);
+  *p = tsr_pool(spatial, (tsr_pooling_kind)tsr_rng_below(rng, 3), 1, 1);
+  p->padding_mode = (tsr_padding_mode)tsr_rng_below(rng, 3);
+  p->ceil_mode = tsr_rng_below(rng, 2);
+  p->global = global_one_in != 0 && tsr_rng_below(rng, global_one_in) == 0;
+  in_dims[0] = 1 + (int64_t)tsr_rng_below(rng, max_batch);
+  in_dims[1] = channels[tsr_rng_below(rng, num_channels)];
+  for (int d = 0; d < spatial; d++) {
+    p->kernel[d] = 1 + (int64_t)tsr_rng_below(rng, spatial == 3 ? 4 : 7);
+    p->stride[d] = 1 + (int64_t)tsr_rng_below(rng, 3);
+    p->padding_begin[d] = (int64_t)tsr_rng_below(rng, (uint64_t)p->kernel[d] / 2 + 1);
+    p->padding_end[d] = (int64_t)tsr_rng_below(rng, (uint64_t)p->kernel[d] / 2 + 1);
+    in_dims[2 + d] = 1 + (int64_t)tsr_rng_below(rng, spatial == 3 ? 6 : max_extent);
+  }
+  *layout = tsr_rng_below(rng, 2) ? tsr_layout_nhwc : tsr_layout_plain;
+}
+
+/* The fast path (f32-pool kernels) against the reference path (TESSERA_POOL=reference at
+ * creation), tolerance 0 (integer data: sums exact, quotients correctly rounded in both):
+ * channels around the kernels' vector and four-vector blocks, windows past the 64 taps one kernel
+ * call takes (global pooling over up to 14x14, split into parts), batch 1-3 (at batch 1 a global
+ * pool splits channels over tasks), plain and nhwc, NULL pool and 2 threads, NaN in some max
+ * inputs. */
+static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
+  static float x[1 << 17], y[1 << 17], expected[1 << 17];
+  static const int64_t channel_choices[] = {1, 3, 8, 9, 16, 17, 31, 33, 64, 65, 100, 130};
+  size_t run = 0;
+  for (size_t c = 0; c < cases; c++) {
+    tsr_pool_params p;
+    int64_t in_dims[5];
+    tsr_layout layout;
+    tsr_random_pool_case(rng, channel_choices, 12, 3, 14, 5, &p, in_dims, &layout);
+    const int32_t spatial = p.spatial_ndims;
+    int64_t out_dims[5];
+    if (tsr_pool_output_shape(&p, spatial + 2, in_dims, out_dims) != tsr_status_success) continue;
+    tsr_tensor tx = {.data = x}, ty = {.data = y}, te = {.data = expected};
+    tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, layout, spatial + 2, in_dims);
+    tsr_tensor_desc_init(&ty.desc, tsr_dtype_f32, layout, spatial + 2, out_dims);
+    te.desc = ty.desc;
+    const size_t xn = tsr_tensor_desc_elements(&tx.desc), yn = tsr_tensor_desc_elements(&ty.desc);
+    if (xn > sizeof(x) / 4 || yn > sizeof(y) / 4) continue;
+    tsr_fill_integers(rng, x, xn, -20, 20);
+    if (p.kind == tsr_pooling_max && tsr_rng_below(rng, 4) == 0) x[tsr_rng_below(rng, xn)] = NAN;
+    tsr_op *fast = NULL, *reference = NULL;
+    tsr_pool_create(&p, &fast);
+    setenv("TESSERA_POOL", "reference", 1);
+    tsr_pool_create(&p, &reference);
+    unsetenv("TESSERA_POOL");
+    tsr_fill_nan(y, yn);
+    tsr_op_run(fast, 1, &tx, 1, &ty, pool);
+    tsr_op_run(reference, 1, &tx, 1, &te, pool);
+    char what[240];
+    snprintf(what, sizeof(what), "%s vs reference: %dd n%lld c%lld in %lldx%lldx%lld %s%s", tsr_op_describe(fast),
+             (int)spatial, (long long)in_dims[0], (long long)in_dims[1], (long long)in_dims[2],
+             (long long)(spatial > 1 ? in_dims[3] : 1), (long long)(spatial > 2 ? in_dims[4] : 1),
+             tsr_layout_name(layout), pool != NULL ? " 2 threads" : "");
+    tsr_check(strstr(tsr_op_describe(reference), "impl=reference") != NULL, what, "the reference op is %s",
+              tsr_op_describe(reference));
+    tsr_check_close(what, y, expected, yn, 0.0, 0.0);
+    tsr_op_destroy(fast);
+    tsr_op_destroy(reference);
+    run++;
+  }
+  printf("pool fast-path sweep: %zu cases against the reference path\n", run);
+}
+
 #ifdef TSR_HAVE_ONEDNN
 static void tsr_sweep(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
   static float x[1 << 15], y[1 << 15], theirs[1 << 15];
   size_t run = 0, skipped = 0;
+  static const int64_t channel_choices[] = {1, 2, 3, 5, 7, 8, 17, 33};
   for (size_t c = 0; c < cases; c++) {
-    const int32_t spatial = 1 + (int32_t)tsr_rng_below(rng, 3);
-    tsr_pool_params p = tsr_pool(spatial, (tsr_pooling_kind)tsr_rng_below(rng, 3), 1, 1);
-    p.padding_mode = (tsr_padding_mode)tsr_rng_below(rng, 3);
-    p.ceil_mode = tsr_rng_below(rng, 2);
-    static const int64_t channel_choices[] = {1, 2, 3, 5, 7, 8};
-    int64_t in_dims[5] = {1 + (int64_t)tsr_rng_below(rng, 4), channel_choices[tsr_rng_below(rng, 6)]};
-    for (int d = 0; d < spatial; d++) {
-      p.kernel[d] = 1 + (int64_t)tsr_rng_below(rng, spatial == 3 ? 4 : 7);
-      p.stride[d] = 1 + (int64_t)tsr_rng_below(rng, 3);
-      p.padding_begin[d] = (int64_t)tsr_rng_below(rng, (uint64_t)p.kernel[d] / 2 + 1);
-      p.padding_end[d] = (int64_t)tsr_rng_below(rng, (uint64_t)p.kernel[d] / 2 + 1);
-      in_dims[2 + d] = 1 + (int64_t)tsr_rng_below(rng, spatial == 3 ? 6 : 11);
-    }
-    const tsr_layout layout = tsr_rng_below(rng, 2) ? tsr_layout_nhwc : tsr_layout_plain;
+    tsr_pool_params p;
+    int64_t in_dims[5];
+    tsr_layout layout;
+    tsr_random_pool_case(rng, channel_choices, 8, 4, 11, 0, &p, in_dims, &layout);
+    const int32_t spatial = p.spatial_ndims;
     int64_t out_dims[5];
     if (tsr_pool_output_shape(&p, spatial + 2, in_dims, out_dims) != tsr_status_success) continue;
     tsr_tensor tx = {.data = x}, ty = {.data = y}, tt = {.data = theirs};
@@ -185,13 +253,15 @@ static void tsr_test_errors(void) {
 int main(void) {
   tsr_test_errors();
   tsr_test_by_hand();
-#ifdef TSR_HAVE_ONEDNN
   tsr_rng rng = tsr_rng_seeded(515);
   tsr_threadpool* pool = NULL;
   tsr_threadpool_create(2, &pool);
+  tsr_sweep_fast(NULL, &rng, 400);
+  tsr_sweep_fast(pool, &rng, 400);
+#ifdef TSR_HAVE_ONEDNN
   tsr_sweep(NULL, &rng, 1000);
   tsr_sweep(pool, &rng, 1000);
-  tsr_threadpool_destroy(pool);
 #endif
+  tsr_threadpool_destroy(pool);
   return tsr_test_finish();
 }

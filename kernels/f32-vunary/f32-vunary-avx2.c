@@ -1,61 +1,6 @@
-/* AVX2 activations: the vector primitives of f32-vunary-body.h on 8-lane __m256. */
-#include <immintrin.h>
+/* AVX2 activations: f32-vunary-body.h on vector-avx2.h's primitives. */
+#include "kernels/vector-avx2.h"
 
-typedef __m256 tsr_vf;
-typedef __m256 tsr_vm; /* a comparison's all-ones / all-zeros lanes */
-#define TSR_VLANES 8
 #define TSR_VUNARY_NAME(kind) tsr_f32_v##kind##_ukernel__avx2_u8
-
-static inline tsr_vf tsr_v_load(const float* p) { return _mm256_loadu_ps(p); }
-static inline void tsr_v_store(float* p, tsr_vf v) { _mm256_storeu_ps(p, v); }
-static inline tsr_vf tsr_v_set(float c) { return _mm256_set1_ps(c); }
-static inline tsr_vf tsr_v_add(tsr_vf a, tsr_vf b) { return _mm256_add_ps(a, b); }
-static inline tsr_vf tsr_v_sub(tsr_vf a, tsr_vf b) { return _mm256_sub_ps(a, b); }
-static inline tsr_vf tsr_v_mul(tsr_vf a, tsr_vf b) { return _mm256_mul_ps(a, b); }
-static inline tsr_vf tsr_v_div(tsr_vf a, tsr_vf b) { return _mm256_div_ps(a, b); }
-static inline tsr_vf tsr_v_fma(tsr_vf a, tsr_vf b, tsr_vf c) { return _mm256_fmadd_ps(a, b, c); }
-/* MAXPS/MINPS return the second operand when either is NaN. */
-static inline tsr_vf tsr_v_max_keep_nan(tsr_vf x, tsr_vf bound) { return _mm256_max_ps(bound, x); }
-static inline tsr_vf tsr_v_min_keep_nan(tsr_vf x, tsr_vf bound) { return _mm256_min_ps(bound, x); }
-static inline tsr_vf tsr_v_max_drop_nan(tsr_vf x, tsr_vf bound) { return _mm256_max_ps(x, bound); }
-static inline tsr_vf tsr_v_abs(tsr_vf x) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x); }
-static inline tsr_vf tsr_v_copysign(tsr_vf magnitude, tsr_vf sign) {
-  const __m256 bit = _mm256_set1_ps(-0.0f);
-  return _mm256_or_ps(_mm256_andnot_ps(bit, magnitude), _mm256_and_ps(bit, sign));
-}
-static inline tsr_vm tsr_v_lt(tsr_vf a, tsr_vf b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
-static inline tsr_vm tsr_v_eq(tsr_vf a, tsr_vf b) { return _mm256_cmp_ps(a, b, _CMP_EQ_OQ); }
-static inline tsr_vf tsr_v_select(tsr_vm m, tsr_vf if_true, tsr_vf if_false) {
-  return _mm256_blendv_ps(if_false, if_true, m);
-}
-static inline tsr_vf tsr_v_round(tsr_vf x) {
-  return _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-}
-/* 2^k for integer-valued k in [-126, 127], built in the exponent field. */
-static inline tsr_vf tsr_v_pow2(tsr_vf k) {
-  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127)), 23));
-}
-
-/* t = x (c1 + c3 x^2) evaluated in double, returned as float high part and low part (t - high):
- * the sigmoid-based kinds need t to a fraction of an ulp. */
-static inline tsr_vf tsr_v_cubic_split(tsr_vf x, double c1, double c3, tsr_vf* lo) {
-  const __m256d x0 = _mm256_cvtps_pd(_mm256_castps256_ps128(x)), x1 = _mm256_cvtps_pd(_mm256_extractf128_ps(x, 1));
-  const __m256d t0 = _mm256_mul_pd(x0, _mm256_fmadd_pd(_mm256_mul_pd(x0, x0), _mm256_set1_pd(c3), _mm256_set1_pd(c1)));
-  const __m256d t1 = _mm256_mul_pd(x1, _mm256_fmadd_pd(_mm256_mul_pd(x1, x1), _mm256_set1_pd(c3), _mm256_set1_pd(c1)));
-  const __m128 h0 = _mm256_cvtpd_ps(t0), h1 = _mm256_cvtpd_ps(t1);
-  const __m128 l0 = _mm256_cvtpd_ps(_mm256_sub_pd(t0, _mm256_cvtps_pd(h0)));
-  const __m128 l1 = _mm256_cvtpd_ps(_mm256_sub_pd(t1, _mm256_cvtps_pd(h1)));
-  *lo = _mm256_insertf128_ps(_mm256_castps128_ps256(l0), l1, 1);
-  return _mm256_insertf128_ps(_mm256_castps128_ps256(h0), h1, 1);
-}
-
-/* x = m 2^k with m in [sqrt(1/2), sqrt(2)), for positive normal x: the exponent field of x moved by
- * the bits of sqrt(1/2), so m's range straddles 1. */
-static inline tsr_vf tsr_v_split_exponent(tsr_vf x, tsr_vf* k) {
-  const __m256i bits = _mm256_add_epi32(_mm256_castps_si256(x), _mm256_set1_epi32(0x3F800000 - 0x3F3504F3));
-  *k = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_srli_epi32(bits, 23), _mm256_set1_epi32(127)));
-  const __m256i mantissa = _mm256_add_epi32(_mm256_and_si256(bits, _mm256_set1_epi32(0x007FFFFF)), _mm256_set1_epi32(0x3F3504F3));
-  return _mm256_castsi256_ps(mantissa);
-}
 
 #include "kernels/f32-vunary/f32-vunary-body.h"

@@ -1,6 +1,7 @@
-/* The vectorized activations, written once over a small set of vector primitives that each ISA's
- * file (f32-vunary-avx2.c, -avx512f.c, -neon.c) defines before including this body: tsr_vf and
- * tsr_vm (a comparison result), TSR_VLANES, TSR_VUNARY_NAME(kind), and tsr_v_load/store/set/add/
+/* The vectorized activations, written once over the vector primitives of kernels/vector-<isa>.h,
+ * which each ISA's file (f32-vunary-avx2.c, -avx512f.c, -neon.c) includes, with the kernels'
+ * names (TSR_VUNARY_NAME), before this body: tsr_vf and
+ * tsr_vm (a comparison result), TSR_VLANES, and tsr_v_load/store/set/add/
  * sub/mul/div/fma/abs/copysign/lt/eq/select/round, tsr_v_max_keep_nan / tsr_v_min_keep_nan
  * (NaN in x gives NaN), tsr_v_max_drop_nan (NaN in x gives the bound), tsr_v_pow2 (2^k for
  * integer-valued k in [-126, 127]), tsr_v_cubic_split (x (c1 + c3 x^2) in double, split into

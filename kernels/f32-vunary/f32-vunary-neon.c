@@ -1,60 +1,6 @@
-/* NEON activations: the vector primitives of f32-vunary-body.h on 4-lane float32x4_t. */
-#include <arm_neon.h>
+/* NEON activations: f32-vunary-body.h on vector-neon.h's primitives. */
+#include "kernels/vector-neon.h"
 
-typedef float32x4_t tsr_vf;
-typedef uint32x4_t tsr_vm;
-#define TSR_VLANES 4
 #define TSR_VUNARY_NAME(kind) tsr_f32_v##kind##_ukernel__neon_u4
-
-static inline tsr_vf tsr_v_load(const float* p) { return vld1q_f32(p); }
-static inline void tsr_v_store(float* p, tsr_vf v) { vst1q_f32(p, v); }
-static inline tsr_vf tsr_v_set(float c) { return vdupq_n_f32(c); }
-static inline tsr_vf tsr_v_add(tsr_vf a, tsr_vf b) { return vaddq_f32(a, b); }
-static inline tsr_vf tsr_v_sub(tsr_vf a, tsr_vf b) { return vsubq_f32(a, b); }
-static inline tsr_vf tsr_v_mul(tsr_vf a, tsr_vf b) { return vmulq_f32(a, b); }
-static inline tsr_vf tsr_v_div(tsr_vf a, tsr_vf b) { return vdivq_f32(a, b); }
-static inline tsr_vf tsr_v_fma(tsr_vf a, tsr_vf b, tsr_vf c) { return vfmaq_f32(c, a, b); }
-/* FMAX/FMIN return NaN when either operand is NaN; FMAXNM returns the number. */
-static inline tsr_vf tsr_v_max_keep_nan(tsr_vf x, tsr_vf bound) { return vmaxq_f32(x, bound); }
-static inline tsr_vf tsr_v_min_keep_nan(tsr_vf x, tsr_vf bound) { return vminq_f32(x, bound); }
-static inline tsr_vf tsr_v_max_drop_nan(tsr_vf x, tsr_vf bound) { return vmaxnmq_f32(x, bound); }
-static inline tsr_vf tsr_v_abs(tsr_vf x) { return vabsq_f32(x); }
-static inline tsr_vf tsr_v_copysign(tsr_vf magnitude, tsr_vf sign) {
-  return vbslq_f32(vdupq_n_u32(0x80000000u), sign, magnitude);
-}
-static inline tsr_vm tsr_v_lt(tsr_vf a, tsr_vf b) { return vcltq_f32(a, b); }
-static inline tsr_vm tsr_v_eq(tsr_vf a, tsr_vf b) { return vceqq_f32(a, b); }
-static inline tsr_vf tsr_v_select(tsr_vm m, tsr_vf if_true, tsr_vf if_false) {
-  return vbslq_f32(m, if_true, if_false);
-}
-static inline tsr_vf tsr_v_round(tsr_vf x) { return vrndnq_f32(x); }
-/* 2^k for integer-valued k in [-126, 127], built in the exponent field. */
-static inline tsr_vf tsr_v_pow2(tsr_vf k) {
-  return vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(vcvtq_s32_f32(k), vdupq_n_s32(127)), 23));
-}
-
-/* t = x (c1 + c3 x^2) evaluated in double, returned as float high part and low part (t - high):
- * the sigmoid-based kinds need t to a fraction of an ulp. */
-static inline float64x2_t tsr_v_cubic_pd(float64x2_t x, double c1, double c3) {
-  return vmulq_f64(x, vfmaq_f64(vdupq_n_f64(c1), vmulq_f64(x, x), vdupq_n_f64(c3)));
-}
-static inline tsr_vf tsr_v_cubic_split(tsr_vf x, double c1, double c3, tsr_vf* lo) {
-  const float64x2_t t0 = tsr_v_cubic_pd(vcvt_f64_f32(vget_low_f32(x)), c1, c3);
-  const float64x2_t t1 = tsr_v_cubic_pd(vcvt_high_f64_f32(x), c1, c3);
-  const float32x4_t h = vcvt_high_f32_f64(vcvt_f32_f64(t0), t1);
-  const float64x2_t l0 = vsubq_f64(t0, vcvt_f64_f32(vget_low_f32(h)));
-  const float64x2_t l1 = vsubq_f64(t1, vcvt_high_f64_f32(h));
-  *lo = vcvt_high_f32_f64(vcvt_f32_f64(l0), l1);
-  return h;
-}
-
-/* x = m 2^k with m in [sqrt(1/2), sqrt(2)), for positive normal x: the exponent field of x moved by
- * the bits of sqrt(1/2), so m's range straddles 1. */
-static inline tsr_vf tsr_v_split_exponent(tsr_vf x, tsr_vf* k) {
-  const uint32x4_t bits = vaddq_u32(vreinterpretq_u32_f32(x), vdupq_n_u32(0x3F800000 - 0x3F3504F3));
-  *k = vcvtq_f32_s32(vsubq_s32(vreinterpretq_s32_u32(vshrq_n_u32(bits, 23)), vdupq_n_s32(127)));
-  const uint32x4_t mantissa = vaddq_u32(vandq_u32(bits, vdupq_n_u32(0x007FFFFF)), vdupq_n_u32(0x3F3504F3));
-  return vreinterpretq_f32_u32(mantissa);
-}
 
 #include "kernels/f32-vunary/f32-vunary-body.h"

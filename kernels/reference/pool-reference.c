@@ -3,9 +3,7 @@
 #include <math.h>
 #include <stdbool.h>
 
-/* The input window of output position p, clipped to the input, and the divisor an average
- * uses (include-padding averages count the window within the declared padding). */
-static int64_t tsr_pool_window(const struct tsr_pool_geometry* g, const size_t p[3], int64_t start[3],
+int64_t tsr_pool_window(const struct tsr_pool_geometry* g, const size_t p[3], int64_t start[3],
                                int64_t end[3]) {
   int64_t counted = 1, valid = 1;
   for (int d = 0; d < 3; d++) {

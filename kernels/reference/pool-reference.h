@@ -16,6 +16,11 @@ struct tsr_pool_geometry {
   size_t x_n, x_c, x_s[3], y_n, y_c, y_s[3];
 };
 
+/// The input window of output position p, clipped to the input ([start, end) per dim), and the
+/// divisor an average uses (include-padding averages count the window within the declared
+/// padding). Shared with the fast path (engine/pool-fast.c), so both apply one rule.
+int64_t tsr_pool_window(const struct tsr_pool_geometry* g, const size_t p[3], int64_t start[3], int64_t end[3]);
+
 /// Pools channel c of sample n: every output position of that plane.
 void tsr_reference_pool_plane_f32(const struct tsr_pool_geometry* g, const float* x, float* y,
                                   size_t n, size_t c);

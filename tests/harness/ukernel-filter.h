@@ -32,5 +32,6 @@
 #define TSR_IGEMM_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
 #define TSR_DWCONV_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
 #define TSR_VUNARY_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
+#define TSR_POOL_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
 
 #endif

@@ -1,0 +1,106 @@
+// Pooling, tessera against oneDNN's pooling primitive on the same tensors in the same process:
+// ../shared/problems/pool.txt's layers (ResNet's 3x3/2 max pool, VGG's 2x2/2, ResNet-50's global
+// average, a 2x2 average at batch 8, Inception's 3x3/1 average counting padding), in NHWC (both
+// libraries' preferred layout for this op) and plain NCHW. Memory-bound: GB/s counts reading x
+// and writing y.
+#include <cstdlib>
+#include <string>
+
+#include "benchmarks/bench-util.h"
+#include "tests/harness/harness.h"
+#include "tests/harness/onednn.h"
+
+namespace {
+
+struct Problem {
+  const char* name;
+  int64_t n, c, h, kernel, stride, pad;
+  tsr_pooling_kind kind;
+  bool global;
+};
+
+const Problem kProblems[] = {
+    {"resnet_maxpool_mb1_c64_112_k3s2p1", 1, 64, 112, 3, 2, 1, tsr_pooling_max, false},
+    {"vgg_pool5_mb1_c512_14_k2s2", 1, 512, 14, 2, 2, 0, tsr_pooling_max, false},
+    {"resnet50_global_avg_mb1_c2048_7", 1, 2048, 7, 7, 1, 0, tsr_pooling_avg_exclude_padding, true},
+    {"avg2x2_mb8_c256_56_k2s2", 8, 256, 56, 2, 2, 0, tsr_pooling_avg_exclude_padding, false},
+    {"inception_avg_mb1_c192_28_k3s1p1", 1, 192, 28, 3, 1, 1, tsr_pooling_avg_include_padding, false},
+};
+
+struct Tensors {
+  tsr_pool_params params{};
+  tsr_tensor x{}, y{};
+  Tensors(const Problem& p, tsr_layout layout) {
+    params.spatial_ndims = 2;
+    params.kind = p.kind;
+    params.global = p.global;
+    for (int d = 0; d < 2; d++) {
+      params.kernel[d] = p.kernel, params.stride[d] = p.stride;
+      params.padding_begin[d] = params.padding_end[d] = p.pad;
+    }
+    const int64_t in_dims[4] = {p.n, p.c, p.h, p.h};
+    int64_t out_dims[4];
+    tsr_pool_output_shape(&params, 4, in_dims, out_dims);
+    tsr_tensor_desc_init(&x.desc, tsr_dtype_f32, layout, 4, in_dims);
+    tsr_tensor_desc_init(&y.desc, tsr_dtype_f32, layout, 4, out_dims);
+    x.data = std::aligned_alloc(64, (tsr_tensor_desc_bytes(&x.desc) + 63) / 64 * 64);
+    y.data = std::aligned_alloc(64, (tsr_tensor_desc_bytes(&y.desc) + 63) / 64 * 64);
+    tsr_rng rng = tsr_rng_seeded(1);
+    tsr_fill_integers(&rng, static_cast<float*>(x.data), tsr_tensor_desc_elements(&x.desc), -20, 20);
+  }
+  ~Tensors() {
+    std::free(x.data);
+    std::free(y.data);
+  }
+  double bytes_moved() const { return double(tsr_tensor_desc_bytes(&x.desc) + tsr_tensor_desc_bytes(&y.desc)); }
+};
+
+void tessera_pool(benchmark::State& state, const Problem& p, tsr_layout layout) {
+  const uint32_t threads = uint32_t(state.range(0));
+  Tensors t(p, layout);
+  tsr_op* op = nullptr;
+  tsr_pool_create(&t.params, &op);
+  for (auto _ : state) tsr_op_run(op, 1, &t.x, 1, &t.y, tsr_bench::pool(threads));
+  state.SetLabel(tsr_op_describe(op));
+  tsr_op_destroy(op);
+  tsr_bench::report_bandwidth(state, t.bytes_moved(), threads);
+}
+
+void onednn_pool(benchmark::State& state, const Problem& p, tsr_layout layout) {
+  const uint32_t threads = uint32_t(state.range(0));
+  tsr_onednn_set_threads(int(threads));
+  Tensors t(p, layout);
+  dnnl_memory_desc_t src, dst;
+  tsr_onednn_md(&t.x.desc, &src);
+  tsr_onednn_md(&t.y.desc, &dst);
+  dnnl_dims_t strides, kernel, dilation, pad_l, pad_r;
+  for (int d = 0; d < 2; d++) {
+    strides[d] = p.global ? 1 : p.stride, kernel[d] = p.global ? p.h : p.kernel, dilation[d] = 0;
+    pad_l[d] = pad_r[d] = p.pad;
+  }
+  static const dnnl_alg_kind_t algs[] = {dnnl_pooling_max, dnnl_pooling_avg_include_padding,
+                                         dnnl_pooling_avg_exclude_padding};
+  dnnl_pooling_v2_desc_t desc;
+  dnnl_pooling_v2_forward_desc_init(&desc, dnnl_forward_inference, algs[p.kind], &src, &dst, strides, kernel,
+                                    dilation, pad_l, pad_r);
+  tsr_onednn_call call;
+  const tsr_onednn_arg args[] = {{DNNL_ARG_SRC, &t.x}, {DNNL_ARG_DST, &t.y}};
+  const int created = tsr_onednn_call_create(&call, &desc, nullptr, 2, args);
+  tsr_bench::time_onednn_bandwidth(state, created, &call, "pooling", t.bytes_moved(), threads);
+}
+
+const int kRegistered = [] {
+  for (const Problem& p : kProblems)
+    for (const tsr_layout layout : {tsr_layout_nhwc, tsr_layout_plain})
+      for (const char* impl : {"tessera", "onednn"}) {
+        const std::string name =
+            std::string(impl) + "/pool_" + p.name + (layout == tsr_layout_nhwc ? "_nhwc" : "_nchw");
+        auto* b = std::string(impl) == "tessera"
+                      ? benchmark::RegisterBenchmark(name.c_str(), tessera_pool, p, layout)
+                      : benchmark::RegisterBenchmark(name.c_str(), onednn_pool, p, layout);
+        b->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
+      }
+  return 0;
+}();
+
+}  // namespace

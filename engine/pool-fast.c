@@ -1,0 +1,110 @@
+/* Fast pooling. Tasks: output rows (batch x the outer output dims) x channel blocks, every output
+ * pixel of the row per task. Channels are split only when there are too few rows to give each
+ * thread ~4 tasks (global pooling at batch 1 has one row), in blocks of whole 64-channel groups
+ * so a block's loads stay in whole cache lines. A window's input pixels go to the kernel as row
+ * pointers, at most TSR_POOL_TAPS_PER_CALL per call; a larger window (global pooling) is split,
+ * each later part continuing from the earlier parts' result in y. */
+#include "engine/pool-fast.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/cpu.h"
+#include "engine/scratch.h"
+#include "engine/transpose.h"
+#include "threadpool/threadpool.h"
+
+#define TSR_POOL_TAPS_PER_CALL 64
+#define TSR_POOL_TASKS_PER_THREAD 4
+#define TSR_POOL_CHANNEL_GRAIN 64
+
+const struct tsr_f32_pool_entry* tsr_pool_fast_pick(void) {
+  const char* forced = getenv("TESSERA_POOL");
+  if (forced != NULL && strcmp(forced, "reference") == 0) return NULL;
+  for (size_t i = 0; i < tsr_f32_pool_ukernel_count; i++)
+    if (tsr_isa_allowed(tsr_f32_pool_ukernels[i].isa)) return &tsr_f32_pool_ukernels[i];
+  return NULL;
+}
+
+struct tsr_pool_fast_call {
+  const struct tsr_pool_geometry* g;
+  tsr_f32_pool_ukernel_fn ukernel;
+  size_t channels, channel_block;
+  const float* x;
+  float* y;
+};
+
+/* One output row (n, p0, p1), channels [block * channel_block, + channel_block), every pixel's
+ * whole block per kernel call. (Measured: slicing the block into 128-channel slices, each over
+ * the whole row first so a slice's input rows stay in L1, was slower on every pool.txt layer,
+ * up to 1.7x: more calls and window set-ups.) */
+static void tsr_pool_fast_task(void* context, size_t thread, size_t row, size_t block) {
+  (void)thread;
+  const struct tsr_pool_fast_call* call = context;
+  const struct tsr_pool_geometry* g = call->g;
+  const size_t p1 = row % g->out[1], p0 = row / g->out[1] % g->out[0], n = row / (g->out[1] * g->out[0]);
+  const size_t c0 = block * call->channel_block;
+  const size_t channels = call->channels - c0 < call->channel_block ? call->channels - c0 : call->channel_block;
+  const float* x = call->x + n * g->x_n + c0;
+  const float* rows[TSR_POOL_TAPS_PER_CALL];
+  for (size_t p2 = 0; p2 < g->out[2]; p2++) {
+    const size_t p[3] = {p0, p1, p2};
+    int64_t start[3], end[3];
+    const float divisor = (float)tsr_pool_window(g, p, start, end);
+    float* y = call->y + n * g->y_n + p0 * g->y_s[0] + p1 * g->y_s[1] + p2 * g->y_s[2] + c0;
+    size_t left = (size_t)((end[0] - start[0]) * (end[1] - start[1]) * (end[2] - start[2])), count = 0;
+    const float* previous = NULL;
+    for (int64_t i0 = start[0]; i0 < end[0]; i0++)
+      for (int64_t i1 = start[1]; i1 < end[1]; i1++)
+        for (int64_t i2 = start[2]; i2 < end[2]; i2++) {
+          rows[count++] = x + (size_t)i0 * g->x_s[0] + (size_t)i1 * g->x_s[1] + (size_t)i2 * g->x_s[2];
+          left--;
+          if (count == TSR_POOL_TAPS_PER_CALL || left == 0) {
+            const struct tsr_f32_pool_params params = {left == 0 ? divisor : 1.0f};
+            call->ukernel(channels, count, rows, previous, y, &params);
+            previous = y;
+            count = 0;
+          }
+        }
+  }
+}
+
+static void tsr_pool_fast_nhwc(const struct tsr_f32_pool_entry* kernel, const struct tsr_pool_geometry* g,
+                               size_t batch, size_t channels, const float* x, float* y, tsr_threadpool* pool) {
+  const size_t rows = batch * g->out[0] * g->out[1];
+  const size_t wanted = tsr_threadpool_threads(pool) * TSR_POOL_TASKS_PER_THREAD;
+  size_t blocks = rows >= wanted ? 1 : (wanted + rows - 1) / rows;
+  size_t block = (channels + blocks - 1) / blocks;
+  block = (block + TSR_POOL_CHANNEL_GRAIN - 1) / TSR_POOL_CHANNEL_GRAIN * TSR_POOL_CHANNEL_GRAIN;
+  if (block > channels) block = channels;
+  blocks = (channels + block - 1) / block;
+  struct tsr_pool_fast_call call = {g, g->kind == tsr_pooling_max ? kernel->maxpool : kernel->avgpool,
+                                    channels, block, x, y};
+  tsr_parallelize_2d(pool, tsr_pool_fast_task, &call, rows, blocks);
+}
+
+tsr_status tsr_pool_fast_run(const struct tsr_f32_pool_entry* kernel, const struct tsr_pool_geometry* g,
+                             size_t batch, size_t channels, bool nhwc, const float* x, float* y,
+                             tsr_threadpool* pool) {
+  if (nhwc) {
+    tsr_pool_fast_nhwc(kernel, g, batch, channels, x, y, pool);
+    return tsr_status_success;
+  }
+  /* NCHW: each batch item reordered into the calling thread's scratch (kept between runs), pooled
+   * there in NHWC, and reordered back; the tasks never use scratch themselves */
+  const size_t in_pixels = g->in[0] * g->in[1] * g->in[2], out_pixels = g->out[0] * g->out[1] * g->out[2];
+  const size_t x_floats = (in_pixels * channels + 15) / 16 * 16;
+  float* bx = tsr_thread_scratch((x_floats + out_pixels * channels) * sizeof(float));
+  if (bx == NULL) return tsr_status_out_of_memory;
+  float* by = bx + x_floats;
+  struct tsr_pool_geometry h = *g; /* one batch item, dense NHWC */
+  h.x_c = h.y_c = 1;
+  h.x_s[2] = channels, h.x_s[1] = g->in[2] * channels, h.x_s[0] = g->in[1] * h.x_s[1], h.x_n = in_pixels * channels;
+  h.y_s[2] = channels, h.y_s[1] = g->out[2] * channels, h.y_s[0] = g->out[1] * h.y_s[1], h.y_n = out_pixels * channels;
+  for (size_t n = 0; n < batch; n++) {
+    tsr_transpose_f32(channels, in_pixels, x + n * g->x_n, g->x_c, bx, channels, pool);
+    tsr_pool_fast_nhwc(kernel, &h, 1, channels, bx, by, pool);
+    tsr_transpose_f32(out_pixels, channels, by, channels, y + n * g->y_n, g->y_c, pool);
+  }
+  return tsr_status_success;
+}

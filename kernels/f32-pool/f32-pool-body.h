@@ -1,0 +1,76 @@
+/* The pooling kernels, written once over the vector primitives of kernels/vector-<isa>.h, which
+ * each ISA's file includes, with the kernels' names (TSR_MAXPOOL_NAME, TSR_AVGPOOL_NAME), before
+ * this body. Channels go eight vectors at a time, then one vector, then one channel
+ * (f32-pool-channel.h); the taps are the inner
+ * loop. Max pooling keeps a NaN mask beside the maximum (vector max drops a NaN in one operand
+ * on x86), so a NaN anywhere in the window gives NaN, as the reference does. */
+#include <math.h>
+#include <stdbool.h>
+
+#include "kernels/f32-pool/f32-pool-channel.h"
+#include "kernels/f32-pool/f32-pool.h"
+
+static inline tsr_vf tsr_pool_start(const float* previous, size_t offset, bool max) {
+  return previous != NULL ? tsr_v_load(previous + offset) : tsr_v_set(max ? -INFINITY : 0.0f);
+}
+
+/* The average: q = sum * (1/d) is within an ulp of sum / d; one FMA step (r = sum - q d, exact,
+ * then q + r (1/d)) makes it the correctly rounded quotient (Markstein), as a division would,
+ * for a third of a division's throughput cost. */
+static inline tsr_vf tsr_pool_finish(tsr_vf acc, tsr_vm nan, tsr_vf divisor, tsr_vf reciprocal, bool max) {
+  if (max) return tsr_v_select(nan, tsr_v_set(NAN), acc);
+  const tsr_vf q = tsr_v_mul(acc, reciprocal);
+  const tsr_vf r = tsr_v_fma(tsr_v_sub(tsr_v_set(0.0f), q), divisor, acc);
+  return tsr_v_fma(r, reciprocal, q);
+}
+
+/* Eight vectors of channels: eight independent accumulator chains, enough to keep the loads,
+ * not an add's latency, the limit. */
+#define TSR_POOL_EACH8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+
+static inline void tsr_pool(size_t channels, size_t taps, const float* const* rows, const float* previous,
+                            float* y, float divisor, bool max) {
+  const tsr_vf vdivisor = tsr_v_set(divisor), vreciprocal = tsr_v_set(1.0f / divisor);
+  size_t c = 0;
+  for (; c + 8 * TSR_VLANES <= channels; c += 8 * TSR_VLANES) {
+    const float* p = previous != NULL ? previous + c : NULL;
+#define TSR_START(i) tsr_vf a##i = tsr_pool_start(p, i * TSR_VLANES, max); tsr_vm n##i = tsr_v_is_nan(a##i);
+    TSR_POOL_EACH8(TSR_START)
+#undef TSR_START
+    for (size_t t = 0; t < taps; t++) {
+      const float* row = rows[t] + c;
+#define TSR_STEP(i)                                                                       \
+  {                                                                                       \
+    const tsr_vf v = tsr_v_load(row + i * TSR_VLANES);                                    \
+    if (max) n##i = tsr_vm_or(n##i, tsr_v_is_nan(v)), a##i = tsr_v_max_drop_nan(v, a##i); \
+    else a##i = tsr_v_add(a##i, v);                                                       \
+  }
+      TSR_POOL_EACH8(TSR_STEP)
+#undef TSR_STEP
+    }
+#define TSR_FINISH(i) tsr_v_store(y + c + i * TSR_VLANES, tsr_pool_finish(a##i, n##i, vdivisor, vreciprocal, max));
+    TSR_POOL_EACH8(TSR_FINISH)
+#undef TSR_FINISH
+  }
+  for (; c + TSR_VLANES <= channels; c += TSR_VLANES) {
+    tsr_vf a = tsr_pool_start(previous, c, max);
+    tsr_vm n = tsr_v_is_nan(a);
+    for (size_t t = 0; t < taps; t++) {
+      const tsr_vf v = tsr_v_load(rows[t] + c);
+      if (max) n = tsr_vm_or(n, tsr_v_is_nan(v)), a = tsr_v_max_drop_nan(v, a);
+      else a = tsr_v_add(a, v);
+    }
+    tsr_v_store(y + c, tsr_pool_finish(a, n, vdivisor, vreciprocal, max));
+  }
+  tsr_f32_pool_channels(c, channels, taps, rows, previous, y, divisor, max);
+}
+
+void TSR_MAXPOOL_NAME(size_t channels, size_t taps, const float* const* rows, const float* previous, float* y,
+                      const struct tsr_f32_pool_params* params) {
+  tsr_pool(channels, taps, rows, previous, y, params->divisor, true);
+}
+
+void TSR_AVGPOOL_NAME(size_t channels, size_t taps, const float* const* rows, const float* previous, float* y,
+                      const struct tsr_f32_pool_params* params) {
+  tsr_pool(channels, taps, rows, previous, y, params->divisor, false);
+}

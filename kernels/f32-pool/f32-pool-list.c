@@ -1,0 +1,10 @@
+/* The pooling variants, from the family's .inc list. */
+#include "kernels/f32-pool/f32-pool.h"
+
+const struct tsr_f32_pool_entry tsr_f32_pool_ukernels[] = {
+#define TSR_POOL_UKERNEL(isa, maxpool, avgpool, lanes) {tsr_isa_##isa, maxpool, avgpool, #maxpool, #avgpool, lanes},
+#include "kernels/f32-pool/f32-pool.inc"
+#undef TSR_POOL_UKERNEL
+};
+
+const size_t tsr_f32_pool_ukernel_count = sizeof(tsr_f32_pool_ukernels) / sizeof(tsr_f32_pool_ukernels[0]);

@@ -1,0 +1,45 @@
+/* Pooling of one output pixel over every channel, for channel-contiguous layouts (NHWC, and each
+ * channel block of the blocked layouts): the window's input pixels come as `taps` row pointers,
+ * each to `channels` contiguous floats. Max pooling takes the largest value (NaN if any is NaN);
+ * average pooling sums and divides by params->divisor. A window too large for one call is split:
+ * `previous` (NULL for none; may equal y) holds the earlier part's result to continue from (its
+ * maximum, or its sum, given with divisor 1).
+ *
+ * Contract: channels >= 1, taps >= 1; nothing outside the rows' and y's `channels` floats is read
+ * or written. */
+#ifndef TSR_KERNELS_F32_POOL_H
+#define TSR_KERNELS_F32_POOL_H
+
+#include <stddef.h>
+
+#include "engine/cpu.h"
+#include "kernels/ukernel-list.h"
+
+struct tsr_f32_pool_params {
+  float divisor; /* averages: the window's count (1 for a part of a split window); max: unused */
+};
+
+typedef void (*tsr_f32_pool_ukernel_fn)(size_t channels, size_t taps, const float* const* rows,
+                                        const float* previous, float* y,
+                                        const struct tsr_f32_pool_params* params);
+
+#define TSR_POOL_UKERNEL(isa, maxpool, avgpool, lanes)                                          \
+  void maxpool(size_t channels, size_t taps, const float* const* rows, const float* previous,  \
+               float* y, const struct tsr_f32_pool_params* params);                           \
+  void avgpool(size_t channels, size_t taps, const float* const* rows, const float* previous,  \
+               float* y, const struct tsr_f32_pool_params* params);
+#include "kernels/f32-pool/f32-pool.inc"
+#undef TSR_POOL_UKERNEL
+
+/// A variant: its ISA, the max and average kernels and their names, and channels per vector.
+struct tsr_f32_pool_entry {
+  tsr_isa isa;
+  tsr_f32_pool_ukernel_fn maxpool, avgpool;
+  const char *maxpool_name, *avgpool_name;
+  size_t lanes;
+};
+
+extern const struct tsr_f32_pool_entry tsr_f32_pool_ukernels[];
+extern const size_t tsr_f32_pool_ukernel_count;
+
+#endif

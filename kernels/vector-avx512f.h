@@ -1,0 +1,79 @@
+/* The vector primitives that kernel bodies written once for every ISA use (f32-vunary-body.h,
+ * f32-pool-body.h), on AVX-512: 16-lane __m512 (against SIMDe in the test-only emulated build).
+ * A kernel file of this ISA includes this header, names its functions, then includes the
+ * family's body. */
+#ifndef TSR_KERNELS_VECTOR_AVX512F_H
+#define TSR_KERNELS_VECTOR_AVX512F_H
+
+#include "kernels/simd-x86.h"
+
+typedef __m512 tsr_vf;
+typedef __mmask16 tsr_vm;
+#define TSR_VLANES 16
+
+static inline tsr_vf tsr_v_load(const float* p) { return _mm512_loadu_ps(p); }
+static inline void tsr_v_store(float* p, tsr_vf v) { _mm512_storeu_ps(p, v); }
+static inline tsr_vf tsr_v_set(float c) { return _mm512_set1_ps(c); }
+static inline tsr_vf tsr_v_add(tsr_vf a, tsr_vf b) { return _mm512_add_ps(a, b); }
+static inline tsr_vf tsr_v_sub(tsr_vf a, tsr_vf b) { return _mm512_sub_ps(a, b); }
+static inline tsr_vf tsr_v_mul(tsr_vf a, tsr_vf b) { return _mm512_mul_ps(a, b); }
+static inline tsr_vf tsr_v_div(tsr_vf a, tsr_vf b) { return _mm512_div_ps(a, b); }
+static inline tsr_vf tsr_v_fma(tsr_vf a, tsr_vf b, tsr_vf c) { return _mm512_fmadd_ps(a, b, c); }
+/* VMAXPS/VMINPS return the second operand when either is NaN. */
+static inline tsr_vf tsr_v_max_keep_nan(tsr_vf x, tsr_vf bound) { return _mm512_max_ps(bound, x); }
+static inline tsr_vf tsr_v_min_keep_nan(tsr_vf x, tsr_vf bound) { return _mm512_min_ps(bound, x); }
+static inline tsr_vf tsr_v_max_drop_nan(tsr_vf x, tsr_vf bound) { return _mm512_max_ps(x, bound); }
+static inline tsr_vf tsr_v_abs(tsr_vf x) {
+  return _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32(0x7FFFFFFF)));
+}
+static inline tsr_vf tsr_v_copysign(tsr_vf magnitude, tsr_vf sign) {
+  const __m512i bit = _mm512_set1_epi32((int)0x80000000u);
+  return _mm512_castsi512_ps(_mm512_or_si512(_mm512_andnot_si512(bit, _mm512_castps_si512(magnitude)),
+                                             _mm512_and_si512(bit, _mm512_castps_si512(sign))));
+}
+static inline tsr_vm tsr_v_lt(tsr_vf a, tsr_vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
+static inline tsr_vm tsr_v_eq(tsr_vf a, tsr_vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
+static inline tsr_vm tsr_v_is_nan(tsr_vf a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q); }
+static inline tsr_vm tsr_vm_or(tsr_vm a, tsr_vm b) { return (tsr_vm)(a | b); }
+static inline tsr_vf tsr_v_select(tsr_vm m, tsr_vf if_true, tsr_vf if_false) {
+  return _mm512_mask_blend_ps(m, if_false, if_true);
+}
+static inline tsr_vf tsr_v_round(tsr_vf x) {
+  return _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+/* 2^k for integer-valued k in [-126, 127], built in the exponent field. */
+static inline tsr_vf tsr_v_pow2(tsr_vf k) {
+  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(k), _mm512_set1_epi32(127)), 23));
+}
+
+/* t = x (c1 + c3 x^2) evaluated in double, returned as float high part and low part (t - high):
+ * the sigmoid-based kinds need t to a fraction of an ulp. */
+static inline __m512d tsr_v_cubic_pd(__m512d x, double c1, double c3) {
+  return _mm512_mul_pd(x, _mm512_fmadd_pd(_mm512_mul_pd(x, x), _mm512_set1_pd(c3), _mm512_set1_pd(c1)));
+}
+static inline __m512 tsr_v_join(__m256 low, __m256 high) {
+  return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_castps_pd(low)), _mm256_castps_pd(high), 1));
+}
+static inline tsr_vf tsr_v_cubic_split(tsr_vf x, double c1, double c3, tsr_vf* lo) {
+  const __m256 x_high = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(x), 1));
+  const __m512d t0 = tsr_v_cubic_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(x)), c1, c3);
+  const __m512d t1 = tsr_v_cubic_pd(_mm512_cvtps_pd(x_high), c1, c3);
+  const __m256 h0 = _mm512_cvtpd_ps(t0), h1 = _mm512_cvtpd_ps(t1);
+  *lo = tsr_v_join(_mm512_cvtpd_ps(_mm512_sub_pd(t0, _mm512_cvtps_pd(h0))),
+                   _mm512_cvtpd_ps(_mm512_sub_pd(t1, _mm512_cvtps_pd(h1))));
+  return tsr_v_join(h0, h1);
+}
+
+/* x = m 2^k with m in [sqrt(1/2), sqrt(2)), for positive normal x: the exponent field of x moved by
+ * the bits of sqrt(1/2), so m's range straddles 1. k converts through the 1.5 * 2^23 trick (exact
+ * for |k| < 2^22), which SIMDe emulates where it lacks the integer conversion. */
+static inline tsr_vf tsr_v_split_exponent(tsr_vf x, tsr_vf* k) {
+  const __m512i bits = _mm512_add_epi32(_mm512_castps_si512(x), _mm512_set1_epi32(0x3F800000 - 0x3F3504F3));
+  const __m512i biased = _mm512_srli_epi32(bits, 23); /* k + 127, in [0, 255] */
+  *k = _mm512_sub_ps(_mm512_castsi512_ps(_mm512_add_epi32(biased, _mm512_set1_epi32(0x4B400000))),
+                     _mm512_set1_ps(12582912.0f + 127.0f));
+  const __m512i mantissa = _mm512_add_epi32(_mm512_and_si512(bits, _mm512_set1_epi32(0x007FFFFF)), _mm512_set1_epi32(0x3F3504F3));
+  return _mm512_castsi512_ps(mantissa);
+}
+
+#endif

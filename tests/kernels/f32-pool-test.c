@@ -1,0 +1,112 @@
+/* Every pooling kernel variant (f32-pool.inc) against a direct loop in double: channels 1 to three
+ * main-loop blocks + 1 (below, at and above the vector and eight-vector blocks), taps 1-4, 9, 25;
+ * max and average; starting fresh, from a separate `previous` and in place (previous = y, a
+ * split window's second part). Integer data in [-20, 20] make every sum exact and the quotient
+ * correctly rounded in both: tolerance 0. Rows and y sit against guard pages and y is NaN
+ * pre-filled. Then NaN: one NaN in a row or in `previous` makes that channel's max NaN. And the
+ * average's quotient (a reciprocal and one FMA correction step) against float division on random
+ * floats and divisors: the correctly rounded quotient, tolerance 0. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kernels/f32-pool/f32-pool.h"
+#include "tests/harness/harness.h"
+#include "tests/harness/ukernel-filter.h"
+
+#define TSR_MAX_TAPS 25
+
+static void tsr_expected(size_t channels, size_t taps, float* const* rows, const float* previous, float divisor,
+                         bool max, float* expected) {
+  for (size_t c = 0; c < channels; c++) {
+    double a = previous != NULL ? previous[c] : (max ? -INFINITY : 0.0);
+    for (size_t t = 0; t < taps; t++) a = max ? fmax(a, rows[t][c]) : a + rows[t][c];
+    expected[c] = (float)(max ? a : a / divisor);
+  }
+}
+
+static void tsr_test_pool(tsr_isa isa, tsr_f32_pool_ukernel_fn maxpool, tsr_f32_pool_ukernel_fn avgpool,
+                          const char* name, size_t lanes) {
+  if (!tsr_test_isa_runs(isa)) {
+    printf("[%s] %s: skipped, this CPU lacks %s\n", tsr_isa_name(isa), name, tsr_isa_name(isa));
+    return;
+  }
+  tsr_rng rng = tsr_rng_seeded(17);
+  const size_t tap_counts[] = {1, 2, 3, 4, 9, 25};
+  size_t cases = 0;
+  for (size_t channels = 1; channels <= 3 * 8 * lanes + 1; channels++)
+    for (size_t ti = 0; ti < sizeof(tap_counts) / sizeof(tap_counts[0]); ti++) {
+      const size_t taps = tap_counts[ti];
+      float* rows[TSR_MAX_TAPS];
+      for (size_t t = 0; t < taps; t++) {
+        rows[t] = tsr_guarded_alloc(channels * sizeof(float));
+        tsr_fill_integers(&rng, rows[t], channels, -20, 20);
+      }
+      float* previous = tsr_guarded_alloc(channels * sizeof(float));
+      float* y = tsr_guarded_alloc(channels * sizeof(float));
+      float* expected = tsr_guarded_alloc(channels * sizeof(float));
+      for (int max = 0; max < 2; max++)
+        for (int start = 0; start < 3; start++) { /* fresh, from previous, in place */
+          const float divisor = (float)(taps + (size_t)start);
+          const struct tsr_f32_pool_params params = {divisor};
+          tsr_fill_integers(&rng, previous, channels, -20, 20);
+          tsr_expected(channels, taps, rows, start ? previous : NULL, divisor, max, expected);
+          if (start == 2) memcpy(y, previous, channels * sizeof(float));
+          else tsr_fill_nan(y, channels);
+          (max ? maxpool : avgpool)(channels, taps, (const float* const*)rows,
+                                    start == 0 ? NULL : start == 1 ? previous : y, y, &params);
+          char what[160];
+          snprintf(what, sizeof(what), "[%s%s] %s channels=%zu taps=%zu %s %s", tsr_isa_name(isa), TSR_TEST_ISA_NOTE,
+                   name, channels, taps, max ? "max" : "avg", start == 0 ? "fresh" : start == 1 ? "previous" : "in place");
+          tsr_check_close(what, y, expected, channels, 0.0, 0.0);
+          cases++;
+        }
+      /* NaN in one row, and in previous, at random channels: max gives NaN there */
+      const size_t at_row = tsr_rng_below(&rng, channels), at_previous = tsr_rng_below(&rng, channels);
+      rows[tsr_rng_below(&rng, taps)][at_row] = NAN;
+      tsr_fill_integers(&rng, previous, channels, -20, 20);
+      previous[at_previous] = NAN;
+      const struct tsr_f32_pool_params params = {1.0f};
+      maxpool(channels, taps, (const float* const*)rows, previous, y, &params);
+      size_t wrong = 0;
+      for (size_t c = 0; c < channels; c++) wrong += isnan(y[c]) != (c == at_row || c == at_previous);
+      char what[160];
+      snprintf(what, sizeof(what), "[%s%s] %s channels=%zu taps=%zu max NaN", tsr_isa_name(isa), TSR_TEST_ISA_NOTE, name,
+               channels, taps);
+      tsr_check(wrong == 0, what, "%zu channels wrong (NaN must propagate, only there)", wrong);
+      for (size_t t = 0; t < taps; t++) tsr_guarded_free(rows[t]);
+      tsr_guarded_free(previous);
+      tsr_guarded_free(y);
+      tsr_guarded_free(expected);
+    }
+  /* The average's quotient is the correctly rounded one for any data: one tap of random floats
+   * over random divisors against float division. */
+  const size_t channels = 4 * 8 * lanes + 3;
+  float* row = tsr_guarded_alloc(channels * sizeof(float));
+  float* y = tsr_guarded_alloc(channels * sizeof(float));
+  float* expected = tsr_guarded_alloc(channels * sizeof(float));
+  size_t wrong = 0;
+  float wrong_divisor = 0.0f;
+  for (size_t trial = 0; trial < 2000; trial++) {
+    tsr_fill_uniform(&rng, row, channels, -1000.0f, 1000.0f);
+    const struct tsr_f32_pool_params params = {(float)(1 + tsr_rng_below(&rng, 5000))};
+    for (size_t c = 0; c < channels; c++) expected[c] = row[c] / params.divisor;
+    avgpool(channels, 1, (const float* const*)&row, NULL, y, &params);
+    const size_t mismatches = tsr_count_mismatches(y, expected, channels, 0.0, 0.0);
+    if (mismatches != 0) wrong += mismatches, wrong_divisor = params.divisor;
+  }
+  char what[160];
+  snprintf(what, sizeof(what), "[%s%s] %s quotients", tsr_isa_name(isa), TSR_TEST_ISA_NOTE, name);
+  tsr_check(wrong == 0, what, "%zu quotients not correctly rounded (one by %g)", wrong, (double)wrong_divisor);
+  tsr_guarded_free(row);
+  tsr_guarded_free(y);
+  tsr_guarded_free(expected);
+  printf("[%s%s] %s: %zu cases\n", tsr_isa_name(isa), TSR_TEST_ISA_NOTE, name, cases);
+}
+
+int main(void) {
+#define TSR_TEST_UKERNEL(isa, maxpool, avgpool, lanes) tsr_test_pool(isa, maxpool, avgpool, #maxpool, lanes);
+#include "kernels/f32-pool/f32-pool.inc"
+#undef TSR_TEST_UKERNEL
+  return tsr_test_finish();
+}
