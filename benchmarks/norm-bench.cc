@@ -1,6 +1,8 @@
 // Layer norm over the last axis (the shared lnorm.txt problems), tessera against oneDNN's layer
-// normalization (inference: statistics computed, not stored) on the same tensors in the same
-// process. Memory-bound: GB/s counts one read and one write of the tensor.
+// normalization (inference: statistics computed, not stored), and batch norm at inference (the
+// shared bnorm.txt problems, given statistics) against oneDNN's batch normalization, in NCHW and
+// NHWC, on the same tensors in the same process. Memory-bound: GB/s counts one read and one
+// write of the tensor.
 #include <cstdlib>
 #include <string>
 
@@ -73,6 +75,67 @@ void onednn_layer_norm(benchmark::State& state, const Problem& p) {
   tsr_bench::time_onednn_bandwidth(state, created, &call, "layer normalization", t.bytes_moved(), threads);
 }
 
+struct BatchNormProblem {
+  const char* name;
+  int64_t n, c, h;
+};
+
+const BatchNormProblem kBatchNormProblems[] = {
+    {"resnet_mb32_c64_56", 32, 64, 56}, {"resnet_mb1_c256_56", 1, 256, 56}, {"resnet_mb1_c2048_7", 1, 2048, 7}};
+
+struct BatchNormTensors {
+  tsr_tensor x{}, y{}, mean{}, variance{}, gamma{}, beta{};
+  BatchNormTensors(const BatchNormProblem& p, tsr_layout layout) {
+    const int64_t dims[] = {p.n, p.c, p.h, p.h};
+    tsr_tensor_desc_init(&x.desc, tsr_dtype_f32, layout, 4, dims);
+    y.desc = x.desc;
+    tsr_tensor_desc_init(&mean.desc, tsr_dtype_f32, tsr_layout_plain, 1, &p.c);
+    variance.desc = gamma.desc = beta.desc = mean.desc;
+    const size_t n = tsr_tensor_desc_elements(&x.desc), c = size_t(p.c);
+    x.data = std::aligned_alloc(64, (n * 4 + 63) / 64 * 64);
+    y.data = std::aligned_alloc(64, (n * 4 + 63) / 64 * 64);
+    tsr_rng rng = tsr_rng_seeded(5);
+    tsr_fill_uniform(&rng, static_cast<float*>(x.data), n, -2.0f, 2.0f);
+    for (tsr_tensor* v : {&mean, &variance, &gamma, &beta}) {
+      v->data = std::aligned_alloc(64, (c * 4 + 63) / 64 * 64);
+      tsr_fill_uniform(&rng, static_cast<float*>(v->data), c, 0.5f, 1.5f);
+    }
+  }
+  ~BatchNormTensors() {
+    for (tsr_tensor* v : {&x, &y, &mean, &variance, &gamma, &beta}) std::free(v->data);
+  }
+  double bytes_moved() const { return 2.0 * double(tsr_tensor_desc_bytes(&x.desc)); }
+};
+
+void tessera_batch_norm(benchmark::State& state, const BatchNormProblem& p, tsr_layout layout) {
+  const uint32_t threads = uint32_t(state.range(0));
+  BatchNormTensors t(p, layout);
+  tsr_op* op = nullptr;
+  tsr_batch_norm_create(p.c, static_cast<float*>(t.mean.data), static_cast<float*>(t.variance.data),
+                        static_cast<float*>(t.gamma.data), static_cast<float*>(t.beta.data), 1e-5f, &op);
+  for (auto _ : state) tsr_op_run(op, 1, &t.x, 1, &t.y, tsr_bench::pool(threads));
+  state.SetLabel(tsr_op_describe(op));
+  tsr_op_destroy(op);
+  tsr_bench::report_bandwidth(state, t.bytes_moved(), threads);
+}
+
+void onednn_batch_norm(benchmark::State& state, const BatchNormProblem& p, tsr_layout layout) {
+  const uint32_t threads = uint32_t(state.range(0));
+  tsr_onednn_set_threads(int(threads));
+  BatchNormTensors t(p, layout);
+  dnnl_memory_desc_t md;
+  tsr_onednn_md(&t.x.desc, &md);
+  dnnl_batch_normalization_desc_t desc;
+  dnnl_batch_normalization_forward_desc_init(&desc, dnnl_forward_inference, &md, 1e-5f,
+                                             dnnl_use_global_stats | dnnl_use_scale | dnnl_use_shift);
+  tsr_onednn_call call;
+  const tsr_onednn_arg args[] = {{DNNL_ARG_SRC, &t.x},         {DNNL_ARG_DST, &t.y},
+                                 {DNNL_ARG_MEAN, &t.mean},     {DNNL_ARG_VARIANCE, &t.variance},
+                                 {DNNL_ARG_SCALE, &t.gamma},   {DNNL_ARG_SHIFT, &t.beta}};
+  const int created = tsr_onednn_call_create(&call, &desc, nullptr, 6, args);
+  tsr_bench::time_onednn_bandwidth(state, created, &call, "batch normalization", t.bytes_moved(), threads);
+}
+
 const int kRegistered = [] {
   for (const Problem& p : kProblems) {
     for (const bool ours : {true, false}) {
@@ -82,6 +145,15 @@ const int kRegistered = [] {
       b->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
     }
   }
+  for (const BatchNormProblem& p : kBatchNormProblems)
+    for (const tsr_layout layout : {tsr_layout_nhwc, tsr_layout_plain})
+      for (const bool ours : {true, false}) {
+        const std::string name = std::string(ours ? "tessera" : "onednn") + "/batch_norm_" + p.name +
+                                 (layout == tsr_layout_nhwc ? "_nhwc" : "_nchw");
+        auto* b = ours ? benchmark::RegisterBenchmark(name.c_str(), tessera_batch_norm, p, layout)
+                       : benchmark::RegisterBenchmark(name.c_str(), onednn_batch_norm, p, layout);
+        b->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
+      }
   return 0;
 }();
 

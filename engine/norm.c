@@ -12,6 +12,7 @@
 #include "engine/op.h"
 #include "engine/tensor.h"
 #include "kernels/f32-lnorm/f32-lnorm.h"
+#include "kernels/f32-vaffine/f32-vaffine.h"
 #include "kernels/reference/norm-reference.h"
 #include "threadpool/threadpool.h"
 
@@ -86,8 +87,8 @@ struct tsr_norm_op {
   int64_t normalized_shape[TSR_MAX_DIMS];
   float* gamma;
   float* beta;
-  double* mean;                       /* batch norm inference */
-  double* variance;
+  float* affine;                      /* batch norm inference: channels means, scales, shifts */
+  const struct tsr_f32_vaffine_entry* affine_kernel;
   double epsilon, momentum;
   tsr_momentum_convention convention;
   tsr_f32_lnorm_ukernel_fn row_kernel; /* layer norm */
@@ -98,8 +99,7 @@ static void tsr_norm_release(tsr_op* base) {
   struct tsr_norm_op* op = (struct tsr_norm_op*)base;
   free(op->gamma);
   free(op->beta);
-  free(op->mean);
-  free(op->variance);
+  free(op->affine);
   free(op->unit_affine);
 }
 
@@ -137,7 +137,8 @@ static void tsr_layer_norm_row(void* context, size_t thread, size_t row) {
                  op->beta ? op->beta : op->unit_affine + length, op->epsilon, call->y + row * length);
 }
 
-/* One batch-norm channel: N x spatial elements; given or batch statistics. */
+/* One batch-norm-training channel: N x spatial elements, normalized with their own statistics,
+ * which also update the running ones. */
 static void tsr_batch_norm_channel(void* context, size_t thread, size_t c) {
   (void)thread;
   const struct tsr_norm_call* call = context;
@@ -147,10 +148,6 @@ static void tsr_batch_norm_channel(void* context, size_t thread, size_t c) {
                              .inner_stride = g->ss,
                              .gamma = op->gamma ? op->gamma + c : NULL,
                              .beta = op->beta ? op->beta + c : NULL, .epsilon = op->epsilon};
-  if (op->mean != NULL) {
-    set.mean = op->mean + c;
-    set.variance = op->variance + c;
-  }
   double mean, variance;
   tsr_reference_normalize_set(&set, call->x + c * g->sc, call->y + c * g->sc, &mean, &variance);
   if (call->outputs == NULL) return;
@@ -260,13 +257,50 @@ tsr_status tsr_layer_norm_create(int32_t normalized_ndims, const int64_t* normal
 
 /* ---- batch norm, inference ---- */
 
+/* y = (x - mean) * scale + shift per channel, scale = gamma / sqrt(variance + epsilon) and shift
+ * = beta prepared in double at creation and rounded once: NCHW planes (one channel, broadcast
+ * parameters) or runs of NHWC pixels (every channel, channelwise parameters) on f32-vaffine. */
+static void tsr_batch_norm_planes(void* context, size_t thread, size_t start, size_t count) {
+  (void)thread;
+  const struct tsr_norm_call* call = context;
+  const struct tsr_norm_op* op = call->op;
+  const size_t channels = op->channels;
+  for (size_t plane = start; plane < start + count; plane++) { /* plane = n * channels + c */
+    const size_t c = plane % channels, offset = plane * call->g.s;
+    op->affine_kernel->broadcast(call->g.s, call->x + offset, op->affine + c, op->affine + channels + c,
+                                 op->affine + 2 * channels + c, call->y + offset);
+  }
+}
+
+static void tsr_batch_norm_pixels(void* context, size_t thread, size_t start, size_t count) {
+  (void)thread;
+  const struct tsr_norm_call* call = context;
+  const struct tsr_norm_op* op = call->op;
+  const size_t channels = op->channels;
+  op->affine_kernel->channelwise(count, channels, call->x + start * channels, op->affine, op->affine + channels,
+                                 op->affine + 2 * channels, call->y + start * channels);
+}
+
+/* Tasks: at least 16 KiB of input each (claiming one is an atomic on a shared line, and a task
+ * smaller than a cache line would share its output lines with the next task's thread), about 4
+ * per thread; whole NCHW planes or whole NHWC pixels. */
+#define TSR_BATCH_NORM_MIN_TASK_FLOATS 4096
+#define TSR_BATCH_NORM_TASKS_PER_THREAD 4
+
 static tsr_status tsr_batch_norm_run(const tsr_op* base, const tsr_tensor* inputs, size_t num_outputs,
                                      const tsr_tensor* outputs, tsr_threadpool* pool) {
   const struct tsr_norm_op* op = (const struct tsr_norm_op*)base;
   struct tsr_norm_call call = {.op = op, .x = inputs[0].data, .y = outputs[0].data};
   const tsr_status status = tsr_norm_ncs_pair(inputs, outputs, op->channels, "tsr_op_run(batch_norm)", &call.g);
   if (status != tsr_status_success) return status;
-  tsr_parallelize_1d(pool, tsr_batch_norm_channel, &call, op->channels);
+  const bool nhwc = call.g.sc == 1;
+  const size_t units = nhwc ? call.g.n * call.g.s : call.g.n * op->channels; /* pixels or planes */
+  const size_t unit_floats = nhwc ? op->channels : call.g.s;
+  const size_t tasks = tsr_threadpool_threads(pool) * TSR_BATCH_NORM_TASKS_PER_THREAD;
+  size_t tile = (units + tasks - 1) / tasks;
+  const size_t min_tile = (TSR_BATCH_NORM_MIN_TASK_FLOATS + unit_floats - 1) / unit_floats;
+  if (tile < min_tile) tile = min_tile;
+  tsr_parallelize_1d_tile_1d(pool, nhwc ? tsr_batch_norm_pixels : tsr_batch_norm_planes, &call, units, tile);
   return tsr_status_success;
 }
 
@@ -298,21 +332,24 @@ tsr_status tsr_batch_norm_create(int64_t channels, const float* mean, const floa
   if (status != tsr_status_success) return status;
   struct tsr_norm_op* created = tsr_norm_alloc(tsr_op_kind_batch_norm, &tsr_batch_norm_vtable,
                                                (size_t)channels, gamma, beta, epsilon);
-  if (created != NULL) {
-    created->mean = malloc((size_t)channels * sizeof(double));
-    created->variance = malloc((size_t)channels * sizeof(double));
-  }
-  if (created == NULL || created->mean == NULL || created->variance == NULL) {
+  if (created != NULL) created->affine = malloc(3 * (size_t)channels * sizeof(float));
+  if (created == NULL || created->affine == NULL) {
     tsr_op_destroy(created ? &created->base : NULL);
     return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
   }
-  for (int64_t c = 0; c < channels; c++) {
-    created->mean[c] = mean[c];
-    created->variance[c] = variance[c];
+  const size_t count = (size_t)channels;
+  for (size_t c = 0; c < count; c++) {
+    created->affine[c] = mean[c];
+    created->affine[count + c] =
+        (float)((gamma != NULL ? (double)gamma[c] : 1.0) / sqrt((double)variance[c] + (double)epsilon));
+    created->affine[2 * count + c] = beta != NULL ? beta[c] : 0.0f;
   }
-  created->channels = (size_t)channels;
+  created->channels = count;
+  for (size_t i = 0; i < tsr_f32_vaffine_ukernel_count && created->affine_kernel == NULL; i++)
+    if (tsr_isa_allowed(tsr_f32_vaffine_ukernels[i].isa)) created->affine_kernel = &tsr_f32_vaffine_ukernels[i];
   snprintf(created->base.description, sizeof(created->base.description),
-           "batch_norm:c%lld eps=%g impl=channels_f64 isa=scalar", (long long)channels, (double)epsilon);
+           "batch_norm:c%lld eps=%g impl=%s isa=%s", (long long)channels, (double)epsilon,
+           created->affine_kernel->channelwise_name, tsr_isa_name(created->affine_kernel->isa));
   *op = &created->base;
   return tsr_status_success;
 }

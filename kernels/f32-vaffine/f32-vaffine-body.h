@@ -1,0 +1,38 @@
+/* The per-channel affine kernels, written once over the vector primitives of
+ * kernels/vector-<isa>.h, which each ISA's file includes, with the kernels' names
+ * (TSR_VAFFINE_C_NAME, TSR_VAFFINE_S_NAME), before this body. Two vectors an iteration (the map
+ * is memory-bound: two independent loads and stores in flight are enough), then one, then the
+ * elements left one at a time. */
+#include "kernels/f32-vaffine/f32-vaffine.h"
+
+void TSR_VAFFINE_C_NAME(size_t rows, size_t channels, const float* x, const float* mean, const float* scale,
+                        const float* shift, float* y) {
+  for (; rows != 0; rows--, x += channels, y += channels) {
+    size_t i = 0;
+    for (; i + 2 * TSR_VLANES <= channels; i += 2 * TSR_VLANES) {
+      const tsr_vf v0 = tsr_v_sub(tsr_v_load(x + i), tsr_v_load(mean + i));
+      const tsr_vf v1 = tsr_v_sub(tsr_v_load(x + i + TSR_VLANES), tsr_v_load(mean + i + TSR_VLANES));
+      tsr_v_store(y + i, tsr_v_fma(v0, tsr_v_load(scale + i), tsr_v_load(shift + i)));
+      tsr_v_store(y + i + TSR_VLANES,
+                  tsr_v_fma(v1, tsr_v_load(scale + i + TSR_VLANES), tsr_v_load(shift + i + TSR_VLANES)));
+    }
+    for (; i + TSR_VLANES <= channels; i += TSR_VLANES)
+      tsr_v_store(y + i, tsr_v_fma(tsr_v_sub(tsr_v_load(x + i), tsr_v_load(mean + i)), tsr_v_load(scale + i),
+                                   tsr_v_load(shift + i)));
+    tsr_f32_vaffine_elements(i, channels, x, mean, scale, shift, 1, y);
+  }
+}
+
+void TSR_VAFFINE_S_NAME(size_t n, const float* x, const float* mean, const float* scale, const float* shift,
+                        float* y) {
+  const tsr_vf vmean = tsr_v_set(*mean), vscale = tsr_v_set(*scale), vshift = tsr_v_set(*shift);
+  size_t i = 0;
+  for (; i + 2 * TSR_VLANES <= n; i += 2 * TSR_VLANES) {
+    const tsr_vf v0 = tsr_v_sub(tsr_v_load(x + i), vmean), v1 = tsr_v_sub(tsr_v_load(x + i + TSR_VLANES), vmean);
+    tsr_v_store(y + i, tsr_v_fma(v0, vscale, vshift));
+    tsr_v_store(y + i + TSR_VLANES, tsr_v_fma(v1, vscale, vshift));
+  }
+  for (; i + TSR_VLANES <= n; i += TSR_VLANES)
+    tsr_v_store(y + i, tsr_v_fma(tsr_v_sub(tsr_v_load(x + i), vmean), vscale, vshift));
+  tsr_f32_vaffine_elements(i, n, x, mean, scale, shift, 0, y);
+}
