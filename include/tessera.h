@@ -514,10 +514,14 @@ TSR_API tsr_status tsr_pool_output_shape(const tsr_pool_params* params, int32_t 
                                          const int64_t* input_dims, int64_t* output_dims);
 
 /// Max or average pooling, 1-D to 3-D (or global). Run with inputs[0] = x [N, C, spatial...]
-/// and outputs[0] = y (tsr_pool_output_shape), f32, both plain or both nhwc. Averages are
-/// summed in double and rounded once. Errors: invalid_parameter (op or params NULL,
+/// and outputs[0] = y (tsr_pool_output_shape), f32, both plain or both nhwc (nhwc is the fast
+/// layout; plain runs through a reorder to it per batch item, in the calling thread's kept
+/// scratch). Averages are summed in f32 in window order and divided with correct rounding (exact
+/// for integer data whose sums stay below 2^24); TESSERA_POOL=reference at creation sums in
+/// double and rounds once. Max pooling gives NaN where a window holds a NaN. Errors: invalid_parameter (op or params NULL,
 /// spatial_ndims outside 1..3, kernel or stride below 1, negative padding, an unknown kind or
-/// padding mode; at run, tensors that do not fit), unsupported_parameter (other layouts).
+/// padding mode; at run, tensors that do not fit), unsupported_parameter (other layouts),
+/// out_of_memory (at run: the plain layout's reorder buffers).
 TSR_API tsr_status tsr_pool_create(const tsr_pool_params* params, tsr_op** op);
 
 /// Zero or constant padding of the spatial dims (Keras' ZeroPadding1D-3D, PyTorch's
@@ -666,7 +670,9 @@ TSR_API tsr_status tsr_layer_norm_create(int32_t normalized_ndims, const int64_t
 
 /// Batch norm for inference with given statistics: y = (x - mean[c]) / sqrt(var[c] + epsilon) *
 /// gamma[c] + beta[c], c the channel (dim 1). mean and variance are required, `channels` floats
-/// each. Run with inputs[0] = x, outputs[0] = y: f32, dims [N, C, ...] (2 to 5 dims), plain or
+/// each. Run as y = fma(x - mean[c], s[c], beta[c]) in f32 with s[c] = gamma[c] / sqrt(var[c] +
+/// epsilon) computed in double and rounded once at creation: within 2 ulp of the larger of
+/// |(x - mean) s| and |beta|. Run with inputs[0] = x, outputs[0] = y: f32, dims [N, C, ...] (2 to 5 dims), plain or
 /// nhwc, the same for both. Errors: invalid_parameter (op, mean or variance NULL, channels below
 /// 1, a negative or NaN variance or epsilon; at run, C differing from channels or mismatched
 /// tensors), unsupported_parameter (blocked or strided layouts), out_of_memory.
