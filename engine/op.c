@@ -6,6 +6,7 @@
 
 #include "engine/error.h"
 #include "engine/tensor.h"
+#include "engine/verbose.h"
 
 tsr_op* tsr_op_alloc(size_t size, tsr_op_kind kind, const struct tsr_op_vtable* vtable) {
   tsr_op* op = calloc(1, size);
@@ -49,11 +50,19 @@ tsr_status tsr_op_run(const tsr_op* op, size_t num_inputs, const tsr_tensor* inp
     const tsr_status status = tsr_tensor_check(&outputs[i], where);
     if (status != tsr_status_success) return status;
   }
-  if (num_inputs == vtable->num_inputs) return vtable->run(op, inputs, num_outputs, outputs, pool);
-  /* Optional inputs left out: the op sees them as zeroed tensors (data NULL). */
-  tsr_tensor all[TSR_OP_MAX_INPUTS] = {0};
-  for (size_t i = 0; i < num_inputs; i++) all[i] = inputs[i];
-  return vtable->run(op, all, num_outputs, outputs, pool);
+  const bool verbose = tsr_verbose_enabled();
+  const double start = verbose ? tsr_verbose_now_ms() : 0.0;
+  tsr_status status;
+  if (num_inputs == vtable->num_inputs) {
+    status = vtable->run(op, inputs, num_outputs, outputs, pool);
+  } else { /* optional inputs left out: the op sees them as zeroed tensors (data NULL) */
+    tsr_tensor all[TSR_OP_MAX_INPUTS] = {0};
+    for (size_t i = 0; i < num_inputs; i++) all[i] = inputs[i];
+    status = vtable->run(op, all, num_outputs, outputs, pool);
+  }
+  if (verbose)
+    tsr_verbose_exec(op, num_inputs, inputs, num_outputs, outputs, status, tsr_verbose_now_ms() - start);
+  return status;
 }
 
 tsr_op_kind tsr_op_get_kind(const tsr_op* op) {

@@ -336,6 +336,10 @@ typedef enum tsr_op_kind {
 /// any batch size. `pool` may be NULL (run on the calling thread). Ops with optional trailing
 /// inputs (initial states, masks) take fewer inputs to leave them out.
 /// Safe to call concurrently on the same op with different outputs.
+/// With TESSERA_VERBOSE=1 in the environment (read at the first run), each run that passes the
+/// argument checks prints one line to stderr, as ONEDNN_VERBOSE does:
+/// "tessera_verbose,exec,<tsr_op_describe: op, chosen kernel, ISA>,src:<dims>:<layout>,
+/// dst:<dims>:<layout>,<status>,<milliseconds> ms" (composite ops print their inner ops too).
 /// Errors: invalid_parameter (op NULL or not an op, wrong tensor counts, NULL data, shapes or
 /// dtypes that do not fit the op), unsupported_parameter (a layout or stride the op does not
 /// handle), out_of_memory. On failure no output element is written.
