@@ -663,7 +663,10 @@ TSR_API tsr_status tsr_softmax_create(int32_t axis, int logarithmic, tsr_op** op
 
 /// Layer norm over the last `normalized_ndims` axes, whose extents are `normalized_shape`
 /// (as PyTorch's LayerNorm): y = (x - mean) / sqrt(var + epsilon) * gamma + beta, mean and var
-/// over those axes, gamma and beta of product(normalized_shape) elements. Run with inputs[0] = x
+/// over those axes, gamma and beta of product(normalized_shape) elements. The statistics are
+/// taken in double; the normalization runs in f32 on AVX2, AVX-512 and NEON: each output is
+/// within 3 * 2^-23 of |(x - mean) / sqrt(var + epsilon) * gamma| + |beta| (in double and
+/// rounded once under TESSERA_MAX_ISA=scalar). Run with inputs[0] = x
 /// and outputs[0] = y: f32, plain layout, same dims, the last axes matching normalized_shape.
 /// Errors: invalid_parameter (op or normalized_shape NULL, normalized_ndims outside
 /// 1..TSR_MAX_DIMS, an extent below 1, a size overflow, epsilon negative or NaN; at run,

@@ -1,7 +1,9 @@
 /* The f32 layer-norm row kernel family: y = (x - mean) / sqrt(var + epsilon) * gamma + beta over
- * one contiguous row of n elements, mean and biased variance by two passes, everything after
- * the load in double (the header's promise: statistics in double, each output rounded once),
- * so every variant agrees with tsr_reference_normalize_set to the last bits of a double.
+ * one contiguous row of n elements. The statistics are taken in double (the header's promise);
+ * the vector variants take them in one pass, as sums of d = x - x[0] and d^2, and normalize in
+ * f32 with the mean as a float pair, so each output is within 3 * 2^-23 of
+ * |(x - mean) rstd gamma| + |beta| (tests/kernels/f32-lnorm-test.c); the scalar variant is the
+ * double two-pass reference, rounded once.
  *
  * Contract: n >= 1; gamma and beta are n values each (the op supplies ones and zeros when the
  * user gave none); x and y either do not overlap or are the same pointer (in place: every pass
@@ -25,5 +27,35 @@ typedef void (*tsr_f32_lnorm_ukernel_fn)(size_t n, const float* x, const float* 
 
 extern const struct tsr_ukernel_entry tsr_f32_lnorm_ukernels[];
 extern const size_t tsr_f32_lnorm_ukernel_count;
+
+/// What the vector variants share around their loops. The statistics: the sums of d = x - origin
+/// and d^2 over [0, start) come in, the elements [start, n) are added here, and the mean (as a
+/// float pair, high + low) and 1 / sqrt(var + epsilon) go out.
+struct tsr_f32_lnorm_statistics {
+  float mean_high, mean_low, inverse;
+};
+
+static inline struct tsr_f32_lnorm_statistics tsr_f32_lnorm_statistics(size_t n, const float* x, size_t start,
+                                                                       double origin, double sum, double squares,
+                                                                       double epsilon) {
+  for (size_t i = start; i < n; i++) {
+    const double d = (double)x[i] - origin;
+    sum += d, squares += d * d;
+  }
+  const double shifted_mean = sum / (double)n;
+  const double variance = squares / (double)n - shifted_mean * shifted_mean;
+  const double mean = origin + shifted_mean;
+  struct tsr_f32_lnorm_statistics s;
+  s.mean_high = (float)mean;
+  s.mean_low = (float)(mean - (double)s.mean_high);
+  s.inverse = (float)(1.0 / __builtin_sqrt((variance > 0.0 ? variance : 0.0) + epsilon));
+  return s;
+}
+
+/// The normalization of elements [start, n) one at a time, as the vector loops do it.
+static inline void tsr_f32_lnorm_normalize_tail(size_t start, size_t n, const float* x, const float* gamma,
+                                                const float* beta, struct tsr_f32_lnorm_statistics s, float* y) {
+  for (size_t i = start; i < n; i++) y[i] = __builtin_fmaf(((x[i] - s.mean_high) - s.mean_low) * s.inverse, gamma[i], beta[i]);
+}
 
 #endif
