@@ -124,17 +124,29 @@ struct tsr_norm_call {
   struct tsr_ncs g;
   const float* x;
   float* y;
+  const float* residual;     /* layer norm: added to x before normalizing, or NULL */
+  float* sum;                /* layer norm: where x + residual is kept, or NULL */
   const tsr_tensor* inputs;  /* batch norm training: running statistics */
   const tsr_tensor* outputs;
 };
 
+/* One layer-norm row. With a residual, s = x + residual is formed first (into the sum output
+ * if asked for, else into y) while the row is in cache, and s is normalized in place. */
 static void tsr_layer_norm_row(void* context, size_t thread, size_t row) {
   (void)thread;
   const struct tsr_norm_call* call = context;
   const struct tsr_norm_op* op = call->op;
   const size_t length = op->normalized_size;
-  op->row_kernel(length, call->x + row * length, op->gamma ? op->gamma : op->unit_affine,
-                 op->beta ? op->beta : op->unit_affine + length, op->epsilon, call->y + row * length);
+  const float* x = call->x + row * length;
+  float* y = call->y + row * length;
+  if (call->residual != NULL) {
+    const float* r = call->residual + row * length;
+    float* s = call->sum != NULL ? call->sum + row * length : y;
+    for (size_t i = 0; i < length; i++) s[i] = x[i] + r[i];
+    x = s;
+  }
+  op->row_kernel(length, x, op->gamma ? op->gamma : op->unit_affine, op->beta ? op->beta : op->unit_affine + length,
+                 op->epsilon, y);
 }
 
 /* One batch-norm-training channel: N x spatial elements, normalized with their own statistics,
@@ -203,13 +215,26 @@ static tsr_status tsr_layer_norm_run(const tsr_op* base, const tsr_tensor* input
                        "%s: inputs[0] dims[%d] is %lld; normalized_shape[%d] is %lld", where,
                        (int)(x->ndims - k + d), (long long)x->dims[x->ndims - k + d], (int)d,
                        (long long)op->normalized_shape[d]);
-  struct tsr_norm_call call = {.op = op, .x = inputs[0].data, .y = outputs[0].data};
+  /* the fused residual (inputs[1]) and the kept sum (outputs[1]): x's dims, f32, plain */
+  const tsr_tensor* extra[2] = {inputs[1].data != NULL ? &inputs[1] : NULL, num_outputs > 1 ? &outputs[1] : NULL};
+  static const char* const names[2] = {"inputs[1] (residual)", "outputs[1] (x + residual)"};
+  for (int e = 0; e < 2; e++)
+    if (extra[e] != NULL && (extra[e]->desc.dtype != tsr_dtype_f32 || extra[e]->desc.layout != tsr_layout_plain ||
+                             !tsr_tensor_desc_same_shape(x, &extra[e]->desc)))
+      return tsr_error(tsr_status_invalid_parameter, "%s: %s must be f32, plain, with the dims of inputs[0]", where,
+                       names[e]);
+  if (extra[1] != NULL && extra[0] == NULL)
+    return tsr_error(tsr_status_invalid_parameter, "%s: outputs[1] (x + residual) needs inputs[1] (residual)", where);
+  struct tsr_norm_call call = {.op = op, .x = inputs[0].data, .y = outputs[0].data,
+                               .residual = extra[0] != NULL ? extra[0]->data : NULL,
+                               .sum = extra[1] != NULL ? extra[1]->data : NULL};
   tsr_parallelize_1d(pool, tsr_layer_norm_row, &call, tsr_tensor_desc_elements(x) / op->normalized_size);
   return tsr_status_success;
 }
 
-static const struct tsr_op_vtable tsr_layer_norm_vtable = {
-    .run = tsr_layer_norm_run, .release = tsr_norm_release, .num_inputs = 1, .num_outputs = 1};
+static const struct tsr_op_vtable tsr_layer_norm_vtable = {.run = tsr_layer_norm_run, .release = tsr_norm_release,
+                                                           .num_inputs = 2, .min_inputs = 1,
+                                                           .num_outputs = 2, .min_outputs = 1};
 
 tsr_status tsr_layer_norm_create(int32_t normalized_ndims, const int64_t* normalized_shape,
                                  const float* gamma, const float* beta, float epsilon,

@@ -663,7 +663,10 @@ TSR_API tsr_status tsr_softmax_create(int32_t axis, int logarithmic, tsr_op** op
 
 /// Layer norm over the last `normalized_ndims` axes, whose extents are `normalized_shape`
 /// (as PyTorch's LayerNorm): y = (x - mean) / sqrt(var + epsilon) * gamma + beta, mean and var
-/// over those axes, gamma and beta of product(normalized_shape) elements. The statistics are
+/// over those axes, gamma and beta of product(normalized_shape) elements. Fused residual: with
+/// an optional inputs[1] (like x) the op normalizes x + inputs[1] instead, as a transformer's
+/// residual-and-norm step does, each row summed while in cache; an optional outputs[1] (like x)
+/// then receives x + inputs[1] (the residual stream a pre-norm block carries on). The statistics are
 /// taken in double; the normalization runs in f32 on AVX2, AVX-512 and NEON: each output is
 /// within 3 * 2^-23 of |(x - mean) / sqrt(var + epsilon) * gamma| + |beta| (in double and
 /// rounded once under TESSERA_MAX_ISA=scalar). Run with inputs[0] = x

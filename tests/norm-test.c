@@ -81,6 +81,58 @@ static void tsr_run_and_compare(tsr_op* op, struct tsr_buffers* b, tsr_threadpoo
   tsr_check_close(label, b->x.data, b->expected, b->n, TSR_ATOL, TSR_RTOL);
 }
 
+/* The fused residual: y = LN(x + r) against the direct normalization of the f32 sum, the kept
+ * sum (outputs[1]) exactly x + r, with and without outputs[1], and in place (y is x); then a
+ * residual of other dims, and outputs[1] without a residual, are refused with y untouched. */
+static void tsr_test_layer_norm_residual(tsr_op* op, struct tsr_buffers* b, size_t length, const float* gamma,
+                                         const float* beta, tsr_threadpool* pool, tsr_rng* rng) {
+  const size_t n = b->n;
+  float* x = malloc(n * sizeof(float));
+  float* r = malloc(n * sizeof(float));
+  float* sum = malloc(n * sizeof(float));
+  float* expected_sum = malloc(n * sizeof(float));
+  float* expected = malloc(n * sizeof(float));
+  size_t* offsets = malloc(length * sizeof(size_t));
+  size_t* index = malloc(length * sizeof(size_t));
+  tsr_fill_uniform(rng, x, n, -10.0f, 10.0f);
+  tsr_fill_uniform(rng, r, n, -10.0f, 10.0f);
+  for (size_t i = 0; i < n; i++) expected_sum[i] = x[i] + r[i];
+  for (size_t row = 0; row < n / length; row++) {
+    for (size_t i = 0; i < length; i++) offsets[i] = row * length + i, index[i] = i;
+    tsr_normalize_direct(expected_sum, expected, offsets, index, length, gamma, beta, 1e-5);
+  }
+  tsr_tensor ins[2] = {b->x, b->x}, outs[2] = {b->y, b->y};
+  ins[0].data = x, ins[1].data = r, outs[1].data = sum;
+  char label[256];
+  snprintf(label, sizeof(label), "%s fused residual", tsr_op_describe(op));
+  tsr_fill_nan(b->y.data, n);
+  tsr_fill_nan(sum, n);
+  tsr_check_status(tsr_op_run(op, 2, ins, 2, outs, pool), tsr_status_success, label);
+  tsr_check_close(label, b->y.data, expected, n, TSR_ATOL, TSR_RTOL);
+  tsr_check_close("layer norm's kept sum x + residual", sum, expected_sum, n, 0.0, 0.0);
+  tsr_fill_nan(b->y.data, n);
+  tsr_check_status(tsr_op_run(op, 2, ins, 1, outs, pool), tsr_status_success, label);
+  tsr_check_close("layer norm fused residual, no kept sum", b->y.data, expected, n, TSR_ATOL, TSR_RTOL);
+  outs[0].data = x; /* in place: y is x */
+  tsr_check_status(tsr_op_run(op, 2, ins, 1, outs, pool), tsr_status_success, label);
+  tsr_check_close("layer norm fused residual in place", x, expected, n, TSR_ATOL, TSR_RTOL);
+  /* refusals */
+  tsr_fill_nan(b->y.data, n);
+  outs[0].data = b->y.data;
+  tsr_tensor wrong = ins[1];
+  const int64_t other[2] = {1, (int64_t)n + 1};
+  tsr_tensor_desc_init(&wrong.desc, tsr_dtype_f32, tsr_layout_plain, 2, other);
+  const tsr_tensor bad_ins[2] = {ins[0], wrong};
+  tsr_check_status(tsr_op_run(op, 2, bad_ins, 1, outs, pool), tsr_status_invalid_parameter, "residual of other dims");
+  tsr_check(strstr(tsr_last_error_message(), "inputs[1] (residual)") != NULL, "residual message", "'%s'",
+            tsr_last_error_message());
+  tsr_check_status(tsr_op_run(op, 1, ins, 2, outs, pool), tsr_status_invalid_parameter, "kept sum without residual");
+  size_t written = 0;
+  for (size_t i = 0; i < n; i++) written += !isnan(((float*)b->y.data)[i]);
+  tsr_check(written == 0, "layer norm refused runs", "%zu outputs written", written);
+  free(x), free(r), free(sum), free(expected_sum), free(expected), free(offsets), free(index);
+}
+
 static void tsr_test_layer_norm(tsr_threadpool* pool, tsr_rng* rng) {
   const int64_t shapes[][3] = {{7, 1, 0}, {3, 768, 0}, {4, 5, 6}, {1, 1, 1}};
   const int32_t ranks[] = {2, 2, 3, 3};
@@ -104,6 +156,7 @@ static void tsr_test_layer_norm(tsr_threadpool* pool, tsr_rng* rng) {
         tsr_op* op = NULL;
         tsr_layer_norm_create(k, &shapes[s][ranks[s] - k], affine ? gamma : NULL, affine ? beta : NULL, 1e-5f, &op);
         tsr_run_and_compare(op, &b, pool, "");
+        tsr_test_layer_norm_residual(op, &b, length, affine ? gamma : NULL, affine ? beta : NULL, pool, rng);
         tsr_op_destroy(op);
         tsr_buffers_free(&b);
       }
