@@ -12,6 +12,7 @@
 #include "engine/op.h"
 #include "engine/tensor.h"
 #include "kernels/f32-lnorm/f32-lnorm.h"
+#include "kernels/f32-rowstats/f32-rowstats.h"
 #include "kernels/f32-vaffine/f32-vaffine.h"
 #include "kernels/reference/norm-reference.h"
 #include "threadpool/threadpool.h"
@@ -88,7 +89,8 @@ struct tsr_norm_op {
   float* gamma;
   float* beta;
   float* affine;                      /* batch norm inference: channels means, scales, shifts */
-  const struct tsr_f32_vaffine_entry* affine_kernel;
+  const struct tsr_f32_vaffine_entry* affine_kernel; /* batch norm inference, group norm */
+  tsr_f32_rowstats_ukernel_fn rowstats;  /* group norm */
   double epsilon, momentum;
   tsr_momentum_convention convention;
   tsr_f32_lnorm_ukernel_fn row_kernel; /* layer norm */
@@ -115,6 +117,13 @@ static struct tsr_norm_op* tsr_norm_alloc(tsr_op_kind kind, const struct tsr_op_
     return NULL;
   }
   return op;
+}
+
+/* The f32-vaffine variant this CPU and TESSERA_MAX_ISA allow (the list ends with scalar). */
+static const struct tsr_f32_vaffine_entry* tsr_norm_pick_affine(void) {
+  for (size_t i = 0; i < tsr_f32_vaffine_ukernel_count; i++)
+    if (tsr_isa_allowed(tsr_f32_vaffine_ukernels[i].isa)) return &tsr_f32_vaffine_ukernels[i];
+  return &tsr_f32_vaffine_ukernels[tsr_f32_vaffine_ukernel_count - 1];
 }
 
 /* ---- per-set tasks ---- */
@@ -172,6 +181,31 @@ static void tsr_batch_norm_channel(void* context, size_t thread, size_t c) {
   ((float*)call->outputs[2].data)[c] = (float)(keep * old_variance + (1.0 - keep) * unbiased);
   ((float*)call->outputs[3].data)[c] = (float)mean;
   ((float*)call->outputs[4].data)[c] = (float)variance;
+}
+
+/* One group of a plain (NCHW) tensor: its channels' planes are one contiguous block, whose
+ * statistics one f32-rowstats call takes in double; then each channel is one f32-vaffine
+ * broadcast call with the mean, rstd * gamma[c] and beta[c] rounded to f32. */
+static void tsr_group_norm_group_nchw(void* context, size_t thread, size_t n, size_t group) {
+  (void)thread;
+  const struct tsr_norm_call* call = context;
+  const struct tsr_norm_op* op = call->op;
+  const struct tsr_ncs* g = &call->g;
+  const size_t per_group = g->c / op->groups, c0 = group * per_group, offset = n * g->sn + c0 * g->sc;
+  const size_t count = per_group * g->s;
+  const float* x = call->x + offset;
+  double sums[2];
+  op->rowstats(count, x, x[0], sums);
+  const double shifted_mean = sums[0] / (double)count;
+  const double variance = fmax(sums[1] / (double)count - shifted_mean * shifted_mean, 0.0);
+  const double inverse = 1.0 / sqrt(variance + op->epsilon);
+  const float mean = (float)((double)x[0] + shifted_mean);
+  for (size_t c = c0; c < c0 + per_group; c++) {
+    const float scale = (float)(inverse * (op->gamma != NULL ? (double)op->gamma[c] : 1.0));
+    const float shift = op->beta != NULL ? op->beta[c] : 0.0f;
+    const size_t at = n * g->sn + c * g->sc;
+    op->affine_kernel->broadcast(g->s, call->x + at, &mean, &scale, &shift, call->y + at);
+  }
 }
 
 static void tsr_group_norm_group(void* context, size_t thread, size_t n, size_t group) {
@@ -370,8 +404,7 @@ tsr_status tsr_batch_norm_create(int64_t channels, const float* mean, const floa
     created->affine[2 * count + c] = beta != NULL ? beta[c] : 0.0f;
   }
   created->channels = count;
-  for (size_t i = 0; i < tsr_f32_vaffine_ukernel_count && created->affine_kernel == NULL; i++)
-    if (tsr_isa_allowed(tsr_f32_vaffine_ukernels[i].isa)) created->affine_kernel = &tsr_f32_vaffine_ukernels[i];
+  created->affine_kernel = tsr_norm_pick_affine();
   snprintf(created->base.description, sizeof(created->base.description),
            "batch_norm:c%lld eps=%g impl=%s isa=%s", (long long)channels, (double)epsilon,
            created->affine_kernel->channelwise_name, tsr_isa_name(created->affine_kernel->isa));
@@ -490,7 +523,8 @@ static tsr_status tsr_group_norm_run(const tsr_op* base, const tsr_tensor* input
   struct tsr_norm_call call = {.op = op, .x = inputs[0].data, .y = outputs[0].data};
   const tsr_status status = tsr_norm_ncs_pair(inputs, outputs, op->channels, "tsr_op_run(group_norm)", &call.g);
   if (status != tsr_status_success) return status;
-  tsr_parallelize_2d(pool, tsr_group_norm_group, &call, call.g.n, op->groups);
+  tsr_parallelize_2d(pool, call.g.sc != 1 ? tsr_group_norm_group_nchw : tsr_group_norm_group, &call, call.g.n,
+                     op->groups);
   return tsr_status_success;
 }
 
@@ -515,10 +549,13 @@ tsr_status tsr_group_norm_create(int64_t channels, int64_t groups, const float* 
   if (created == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
   created->channels = (size_t)channels;
   created->groups = (size_t)groups;
+  const struct tsr_ukernel_entry* rowstats = tsr_ukernel_pick(tsr_f32_rowstats_ukernels, tsr_f32_rowstats_ukernel_count);
+  created->rowstats = (tsr_f32_rowstats_ukernel_fn)rowstats->function;
+  created->affine_kernel = tsr_norm_pick_affine();
   snprintf(created->base.description, sizeof(created->base.description),
-           "%s:c%lld g%lld eps=%g impl=groups_f64 isa=scalar",
-           groups == channels ? "instance_norm" : "group_norm", (long long)channels,
-           (long long)groups, (double)epsilon);
+           "%s:c%lld g%lld eps=%g impl=%s+%s (nchw), groups_f64 (nhwc) isa=%s",
+           groups == channels ? "instance_norm" : "group_norm", (long long)channels, (long long)groups,
+           (double)epsilon, rowstats->name, created->affine_kernel->broadcast_name, tsr_isa_name(rowstats->isa));
   *op = &created->base;
   return tsr_status_success;
 }

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "engine/cpu.h"
+#include "kernels/f32-rowstats/f32-rowstats.h"
 #include "kernels/ukernel-list.h"
 
 typedef void (*tsr_f32_lnorm_ukernel_fn)(size_t n, const float* x, const float* gamma, const float* beta,
@@ -28,22 +29,16 @@ typedef void (*tsr_f32_lnorm_ukernel_fn)(size_t n, const float* x, const float* 
 extern const struct tsr_ukernel_entry tsr_f32_lnorm_ukernels[];
 extern const size_t tsr_f32_lnorm_ukernel_count;
 
-/// What the vector variants share around their loops. The statistics: the sums of d = x - origin
-/// and d^2 over [0, start) come in, the elements [start, n) are added here, and the mean (as a
-/// float pair, high + low) and 1 / sqrt(var + epsilon) go out.
+/// What the vector variants share: from the sums of d = x - origin and d^2 over the row
+/// (f32-rowstats), the mean as a float pair (high + low) and 1 / sqrt(var + epsilon).
 struct tsr_f32_lnorm_statistics {
   float mean_high, mean_low, inverse;
 };
 
-static inline struct tsr_f32_lnorm_statistics tsr_f32_lnorm_statistics(size_t n, const float* x, size_t start,
-                                                                       double origin, double sum, double squares,
+static inline struct tsr_f32_lnorm_statistics tsr_f32_lnorm_statistics(size_t n, double origin, const double sums[2],
                                                                        double epsilon) {
-  for (size_t i = start; i < n; i++) {
-    const double d = (double)x[i] - origin;
-    sum += d, squares += d * d;
-  }
-  const double shifted_mean = sum / (double)n;
-  const double variance = squares / (double)n - shifted_mean * shifted_mean;
+  const double shifted_mean = sums[0] / (double)n;
+  const double variance = sums[1] / (double)n - shifted_mean * shifted_mean;
   const double mean = origin + shifted_mean;
   struct tsr_f32_lnorm_statistics s;
   s.mean_high = (float)mean;
