@@ -10,7 +10,9 @@
 
 #include "engine/error.h"
 #include "engine/op.h"
+#include "engine/scratch.h"
 #include "engine/tensor.h"
+#include "engine/transpose.h"
 #include "kernels/f32-lnorm/f32-lnorm.h"
 #include "kernels/f32-rowstats/f32-rowstats.h"
 #include "kernels/f32-vaffine/f32-vaffine.h"
@@ -199,28 +201,16 @@ static void tsr_group_norm_group_nchw(void* context, size_t thread, size_t n, si
   const double shifted_mean = sums[0] / (double)count;
   const double variance = fmax(sums[1] / (double)count - shifted_mean * shifted_mean, 0.0);
   const double inverse = 1.0 / sqrt(variance + op->epsilon);
-  const float mean = (float)((double)x[0] + shifted_mean);
+  /* y = (x - x0) scale + (beta - (mean - x0) scale): x - x0 is exact where x is near the group's
+   * first element x0 (an f32 mean would lose its rounding error times rstd, a lot for small
+   * groups), and (mean - x0) is of the order of the deviations */
+  const float origin = x[0];
   for (size_t c = c0; c < c0 + per_group; c++) {
     const float scale = (float)(inverse * (op->gamma != NULL ? (double)op->gamma[c] : 1.0));
-    const float shift = op->beta != NULL ? op->beta[c] : 0.0f;
+    const float shift = (float)((op->beta != NULL ? (double)op->beta[c] : 0.0) - shifted_mean * (double)scale);
     const size_t at = n * g->sn + c * g->sc;
-    op->affine_kernel->broadcast(g->s, call->x + at, &mean, &scale, &shift, call->y + at);
+    op->affine_kernel->broadcast(g->s, call->x + at, &origin, &scale, &shift, call->y + at);
   }
-}
-
-static void tsr_group_norm_group(void* context, size_t thread, size_t n, size_t group) {
-  (void)thread;
-  const struct tsr_norm_call* call = context;
-  const struct tsr_norm_op* op = call->op;
-  const struct tsr_ncs* g = &call->g;
-  const size_t per_group = g->c / op->groups, c0 = group * per_group;
-  const struct tsr_norm_set set = {.outer = per_group, .outer_stride = g->sc, .inner = g->s,
-                                   .inner_stride = g->ss,
-                                   .gamma = op->gamma ? op->gamma + c0 : NULL,
-                                   .beta = op->beta ? op->beta + c0 : NULL,
-                                   .affine_outer_stride = 1, .epsilon = op->epsilon};
-  const size_t offset = n * g->sn + c0 * g->sc;
-  tsr_reference_normalize_set(&set, call->x + offset, call->y + offset, NULL, NULL);
 }
 
 /* ---- layer norm ---- */
@@ -523,8 +513,23 @@ static tsr_status tsr_group_norm_run(const tsr_op* base, const tsr_tensor* input
   struct tsr_norm_call call = {.op = op, .x = inputs[0].data, .y = outputs[0].data};
   const tsr_status status = tsr_norm_ncs_pair(inputs, outputs, op->channels, "tsr_op_run(group_norm)", &call.g);
   if (status != tsr_status_success) return status;
-  tsr_parallelize_2d(pool, call.g.sc != 1 ? tsr_group_norm_group_nchw : tsr_group_norm_group, &call, call.g.n,
-                     op->groups);
+  if (call.g.sc != 1 || call.g.s == 1) {
+    tsr_parallelize_2d(pool, tsr_group_norm_group_nchw, &call, call.g.n, op->groups);
+    return tsr_status_success;
+  }
+  /* NHWC: a group is strided there, so each batch item is reordered to NCHW in the calling
+   * thread's kept scratch, normalized by the NCHW tasks, and reordered back */
+  const size_t floats = op->channels * call.g.s, padded = (floats + 15) / 16 * 16;
+  float* bx = tsr_thread_scratch(2 * padded * sizeof(float));
+  if (bx == NULL) return tsr_error(tsr_status_out_of_memory, "tsr_op_run(group_norm): out of memory for the nhwc reorder");
+  struct tsr_norm_call item = call;
+  item.x = bx, item.y = bx + padded;
+  item.g.n = 1, item.g.sc = call.g.s, item.g.ss = 1, item.g.sn = floats;
+  for (size_t n = 0; n < call.g.n; n++) {
+    tsr_transpose_f32(call.g.s, op->channels, call.x + n * call.g.sn, op->channels, bx, call.g.s, pool);
+    tsr_parallelize_2d(pool, tsr_group_norm_group_nchw, &item, 1, op->groups);
+    tsr_transpose_f32(op->channels, call.g.s, item.y, call.g.s, call.y + n * call.g.sn, op->channels, pool);
+  }
   return tsr_status_success;
 }
 
@@ -553,7 +558,7 @@ tsr_status tsr_group_norm_create(int64_t channels, int64_t groups, const float* 
   created->rowstats = (tsr_f32_rowstats_ukernel_fn)rowstats->function;
   created->affine_kernel = tsr_norm_pick_affine();
   snprintf(created->base.description, sizeof(created->base.description),
-           "%s:c%lld g%lld eps=%g impl=%s+%s (nchw), groups_f64 (nhwc) isa=%s",
+           "%s:c%lld g%lld eps=%g impl=%s+%s isa=%s",
            groups == channels ? "instance_norm" : "group_norm", (long long)channels, (long long)groups,
            (double)epsilon, rowstats->name, created->affine_kernel->broadcast_name, tsr_isa_name(rowstats->isa));
   *op = &created->base;

@@ -733,10 +733,11 @@ TSR_API tsr_status tsr_batch_norm_training_create(int64_t channels, const float*
 /// Group norm: channels split into `groups` consecutive groups; y = (x - mean) / sqrt(var +
 /// epsilon) * gamma[c] + beta[c], mean and var over each sample's group (its channels and all
 /// spatial positions). Instance norm is groups == channels. Run with inputs[0] = x, outputs[0] =
-/// y: f32, [N, C, ...] (2 to 5 dims), plain or nhwc, the same for both. Plain tensors run on
-/// SIMD kernels: statistics in double, then y = fma(x - mean, rstd gamma[c], beta[c]) in f32
-/// with the mean rounded to f32: within 3 * 2^-23 of |(x - mean) rstd gamma[c]| + |beta[c]|
-/// plus 2^-24 |mean| rstd |gamma[c]|. nhwc runs the double-precision loop (rounded once).
+/// y: f32, [N, C, ...] (2 to 5 dims), plain or nhwc, the same for both (plain is the fast
+/// layout: nhwc is reordered to it per batch item in the calling thread's kept scratch).
+/// Statistics in double, then y = fma(x - x0, s, beta[c] - (mean - x0) s) in f32, x0 the
+/// group's first element and s = rstd gamma[c]: within 3 * 2^-23 of
+/// |(x - mean) s| + |beta[c]| + |(mean - x0) s|.
 /// Errors: invalid_parameter (op NULL, channels or groups below 1, groups not dividing channels,
 /// epsilon negative or NaN; at run, mismatched tensors), unsupported_parameter (blocked or
 /// strided layouts), out_of_memory.
