@@ -196,11 +196,9 @@ static void tsr_group_norm_group_nchw(void* context, size_t thread, size_t n, si
   const size_t per_group = g->c / op->groups, c0 = group * per_group, offset = n * g->sn + c0 * g->sc;
   const size_t count = per_group * g->s;
   const float* x = call->x + offset;
-  double sums[2];
+  double sums[2], shifted_mean, inverse;
   op->rowstats(count, x, x[0], sums);
-  const double shifted_mean = sums[0] / (double)count;
-  const double variance = fmax(sums[1] / (double)count - shifted_mean * shifted_mean, 0.0);
-  const double inverse = 1.0 / sqrt(variance + op->epsilon);
+  tsr_f32_rowstats_moments(count, sums, op->epsilon, &shifted_mean, &inverse);
   /* y = (x - x0) scale + (beta - (mean - x0) scale): x - x0 is exact where x is near the group's
    * first element x0 (an f32 mean would lose its rounding error times rstd, a lot for small
    * groups), and (mean - x0) is of the order of the deviations */
@@ -353,6 +351,12 @@ static tsr_status tsr_batch_norm_run(const tsr_op* base, const tsr_tensor* input
   return tsr_status_success;
 }
 
+/* gamma[c] / sqrt(variance[c] + epsilon) in double (gamma NULL: 1): a batch norm's per-channel
+ * scale, for the op and for folding it into a layer's weights. */
+static double tsr_batch_norm_scale(const float* gamma, const float* variance, float epsilon, size_t c) {
+  return (gamma != NULL ? (double)gamma[c] : 1.0) / sqrt((double)variance[c] + (double)epsilon);
+}
+
 static tsr_status tsr_norm_check_variance(int64_t channels, const float* variance, const char* where) {
   for (int64_t c = 0; c < channels; c++)
     if (!(variance[c] >= 0.0f))
@@ -389,8 +393,7 @@ tsr_status tsr_batch_norm_create(int64_t channels, const float* mean, const floa
   const size_t count = (size_t)channels;
   for (size_t c = 0; c < count; c++) {
     created->affine[c] = mean[c];
-    created->affine[count + c] =
-        (float)((gamma != NULL ? (double)gamma[c] : 1.0) / sqrt((double)variance[c] + (double)epsilon));
+    created->affine[count + c] = (float)tsr_batch_norm_scale(gamma, variance, epsilon, c);
     created->affine[2 * count + c] = beta != NULL ? beta[c] : 0.0f;
   }
   created->channels = count;
@@ -431,7 +434,7 @@ tsr_status tsr_batch_norm_fold(int64_t out_channels, int64_t weights_per_channel
   if (status != tsr_status_success) return status;
   for (int64_t o = 0; o < out_channels; o++) {
     /* in double, each folded value rounded once */
-    const double scale = (gamma != NULL ? (double)gamma[o] : 1.0) / sqrt((double)variance[o] + (double)epsilon);
+    const double scale = tsr_batch_norm_scale(gamma, variance, epsilon, (size_t)o);
     float* row = weights + (size_t)o * (size_t)weights_per_channel;
     for (int64_t k = 0; k < weights_per_channel; k++) row[k] = (float)((double)row[k] * scale);
     bias[o] = (float)(((double)bias[o] - (double)mean[o]) * scale + (beta != NULL ? (double)beta[o] : 0.0));

@@ -164,6 +164,19 @@ static tsr_status tsr_pool_run(const tsr_op* base, const tsr_tensor* inputs, siz
 
 static const struct tsr_op_vtable tsr_pool_vtable = {.run = tsr_pool_run, .num_inputs = 1, .num_outputs = 1};
 
+/* "pool2d:max k3 s2 impl=<kernel> isa=<isa>" then `suffix`. */
+static void tsr_pool_describe(struct tsr_pool_op* op, const char* suffix) {
+  static const char* const kinds[] = {"max", "avg_include_padding", "avg_exclude_padding"};
+  const tsr_pool_params* params = &op->params;
+  const struct tsr_f32_pool_entry* fast = op->fast;
+  snprintf(op->base.description, sizeof(op->base.description), "pool%dd:%s%s k%lld s%lld%s impl=%s isa=%s%s",
+           (int)params->spatial_ndims, params->global ? "global_" : "", kinds[params->kind],
+           (long long)params->kernel[params->spatial_ndims - 1], (long long)params->stride[params->spatial_ndims - 1],
+           params->ceil_mode ? " ceil" : "",
+           fast == NULL ? "reference" : params->kind == tsr_pooling_max ? fast->maxpool_name : fast->avgpool_name,
+           tsr_isa_name(fast != NULL ? fast->isa : tsr_isa_scalar), suffix);
+}
+
 tsr_status tsr_pool_create(const tsr_pool_params* params, tsr_op** op) {
   static const char where[] = "tsr_pool_create";
   if (op == NULL) return tsr_error(tsr_status_invalid_parameter, "%s: op is NULL", where);
@@ -175,14 +188,7 @@ tsr_status tsr_pool_create(const tsr_pool_params* params, tsr_op** op) {
   if (created == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
   created->params = *params;
   created->fast = tsr_pool_fast_pick();
-  static const char* const kinds[] = {"max", "avg_include_padding", "avg_exclude_padding"};
-  const struct tsr_f32_pool_entry* fast = created->fast;
-  snprintf(created->base.description, sizeof(created->base.description),
-           "pool%dd:%s%s k%lld s%lld%s impl=%s isa=%s", (int)params->spatial_ndims,
-           params->global ? "global_" : "", kinds[params->kind], (long long)params->kernel[params->spatial_ndims - 1],
-           (long long)params->stride[params->spatial_ndims - 1], params->ceil_mode ? " ceil" : "",
-           fast == NULL ? "reference" : params->kind == tsr_pooling_max ? fast->maxpool_name : fast->avgpool_name,
-           tsr_isa_name(fast != NULL ? fast->isa : tsr_isa_scalar));
+  tsr_pool_describe(created, "");
   *op = &created->base;
   return tsr_status_success;
 }
@@ -224,8 +230,9 @@ tsr_status tsr_pool_backward_create(const tsr_pool_params* params, tsr_op** op) 
   if (status != tsr_status_success) return status;
   created->kind = tsr_op_kind_pool_backward;
   created->vtable = &tsr_pool_backward_vtable;
-  const size_t length = strlen(created->description);
-  snprintf(created->description + length, sizeof(created->description) - length, " backward");
+  /* the backward pass runs the reference loop: say so, not the forward kernel */
+  ((struct tsr_pool_op*)created)->fast = NULL;
+  tsr_pool_describe((struct tsr_pool_op*)created, " backward");
   *op = created;
   return tsr_status_success;
 }

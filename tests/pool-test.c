@@ -5,6 +5,7 @@
  * nhwc) with tolerance 0 for max and 1 ulp-ish for averages, and the argument checks. */
 #define _POSIX_C_SOURCE 200809L /* setenv */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +102,20 @@ static void tsr_random_pool_case(tsr_rng* rng, const int64_t* channels, size_t n
   *layout = tsr_rng_below(rng, 2) ? tsr_layout_nhwc : tsr_layout_plain;
 }
 
+/* The tensors of a pooling case over buffers of `capacity` floats each: x and y (y's desc also
+ * serves the comparison buffer); false when the case's output shape is invalid or too large. */
+static bool tsr_pool_case_tensors(const tsr_pool_params* p, const int64_t* in_dims, tsr_layout layout, float* x,
+                                  float* y, size_t capacity, tsr_tensor* tx, tsr_tensor* ty) {
+  int64_t out_dims[5];
+  const int32_t ndims = p->spatial_ndims + 2;
+  if (tsr_pool_output_shape(p, ndims, in_dims, out_dims) != tsr_status_success) return false;
+  *tx = (tsr_tensor){.data = x};
+  *ty = (tsr_tensor){.data = y};
+  tsr_tensor_desc_init(&tx->desc, tsr_dtype_f32, layout, ndims, in_dims);
+  tsr_tensor_desc_init(&ty->desc, tsr_dtype_f32, layout, ndims, out_dims);
+  return tsr_tensor_desc_elements(&tx->desc) <= capacity && tsr_tensor_desc_elements(&ty->desc) <= capacity;
+}
+
 /* The fast path (f32-pool kernels) against the reference path (TESSERA_POOL=reference at
  * creation), tolerance 0 (integer data: sums exact, quotients correctly rounded in both):
  * channels around the kernels' vector and four-vector blocks, windows past the 64 taps one kernel
@@ -117,14 +132,10 @@ static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
     tsr_layout layout;
     tsr_random_pool_case(rng, channel_choices, 12, 3, 14, 5, &p, in_dims, &layout);
     const int32_t spatial = p.spatial_ndims;
-    int64_t out_dims[5];
-    if (tsr_pool_output_shape(&p, spatial + 2, in_dims, out_dims) != tsr_status_success) continue;
-    tsr_tensor tx = {.data = x}, ty = {.data = y}, te = {.data = expected};
-    tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, layout, spatial + 2, in_dims);
-    tsr_tensor_desc_init(&ty.desc, tsr_dtype_f32, layout, spatial + 2, out_dims);
-    te.desc = ty.desc;
+    tsr_tensor tx, ty;
+    if (!tsr_pool_case_tensors(&p, in_dims, layout, x, y, sizeof(x) / 4, &tx, &ty)) continue;
+    const tsr_tensor te = {ty.desc, expected};
     const size_t xn = tsr_tensor_desc_elements(&tx.desc), yn = tsr_tensor_desc_elements(&ty.desc);
-    if (xn > sizeof(x) / 4 || yn > sizeof(y) / 4) continue;
     tsr_fill_integers(rng, x, xn, -20, 20);
     if (p.kind == tsr_pooling_max && tsr_rng_below(rng, 4) == 0) x[tsr_rng_below(rng, xn)] = NAN;
     tsr_op *fast = NULL, *reference = NULL;
@@ -161,14 +172,11 @@ static void tsr_sweep(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
     tsr_layout layout;
     tsr_random_pool_case(rng, channel_choices, 8, 4, 11, 0, &p, in_dims, &layout);
     const int32_t spatial = p.spatial_ndims;
-    int64_t out_dims[5];
-    if (tsr_pool_output_shape(&p, spatial + 2, in_dims, out_dims) != tsr_status_success) continue;
-    tsr_tensor tx = {.data = x}, ty = {.data = y}, tt = {.data = theirs};
-    tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, layout, spatial + 2, in_dims);
-    tsr_tensor_desc_init(&ty.desc, tsr_dtype_f32, layout, spatial + 2, out_dims);
-    tt.desc = ty.desc;
+    tsr_tensor tx, ty;
+    if (!tsr_pool_case_tensors(&p, in_dims, layout, x, y, sizeof(x) / 4, &tx, &ty)) continue;
+    const tsr_tensor tt = {ty.desc, theirs};
+    const int64_t* out_dims = ty.desc.dims;
     const size_t xn = tsr_tensor_desc_elements(&tx.desc), yn = tsr_tensor_desc_elements(&ty.desc);
-    if (xn > sizeof(x) / 4 || yn > sizeof(y) / 4) continue;
     /* oneDNN's paddings: what the output uses; an average that counts padding would count
      * ceil mode's overhang past the declared padding, which PyTorch (and tessera) do not */
     dnnl_dims_t strides, kernel, dilation, pad_l, pad_r;

@@ -37,13 +37,13 @@ struct tsr_f32_lnorm_statistics {
 
 static inline struct tsr_f32_lnorm_statistics tsr_f32_lnorm_statistics(size_t n, double origin, const double sums[2],
                                                                        double epsilon) {
-  const double shifted_mean = sums[0] / (double)n;
-  const double variance = sums[1] / (double)n - shifted_mean * shifted_mean;
+  double shifted_mean, inverse;
+  tsr_f32_rowstats_moments(n, sums, epsilon, &shifted_mean, &inverse);
   const double mean = origin + shifted_mean;
   struct tsr_f32_lnorm_statistics s;
   s.mean_high = (float)mean;
   s.mean_low = (float)(mean - (double)s.mean_high);
-  s.inverse = (float)(1.0 / __builtin_sqrt((variance > 0.0 ? variance : 0.0) + epsilon));
+  s.inverse = (float)inverse;
   return s;
 }
 

@@ -29,4 +29,13 @@ static inline void tsr_f32_rowstats_tail(size_t start, size_t n, const float* x,
   }
 }
 
+/// From the sums over n elements: the mean's offset from the origin (E[d]) and
+/// 1 / sqrt(var + epsilon), var = E[d^2] - E[d]^2 (a rounding below 0 taken as 0), in double.
+static inline void tsr_f32_rowstats_moments(size_t n, const double sums[2], double epsilon, double* shifted_mean,
+                                            double* inverse) {
+  const double m = sums[0] / (double)n, variance = sums[1] / (double)n - m * m;
+  *shifted_mean = m;
+  *inverse = 1.0 / __builtin_sqrt((variance > 0.0 ? variance : 0.0) + epsilon);
+}
+
 #endif
