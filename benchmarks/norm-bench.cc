@@ -1,7 +1,7 @@
 // Layer norm over the last axis (the shared lnorm.txt problems), tessera against oneDNN's layer
 // normalization (inference: statistics computed, not stored), and batch norm at inference (the
 // shared bnorm.txt problems, given statistics) against oneDNN's batch normalization, in NCHW and
-// NHWC, on the same tensors in the same process. Memory-bound: GB/s counts one read and one
+// NHWC, on the same tensors in the same process; group/instance norm alone (no oneDNN peer). Memory-bound: GB/s counts one read and one
 // write of the tensor.
 #include <cstdlib>
 #include <string>
@@ -136,6 +136,30 @@ void onednn_batch_norm(benchmark::State& state, const BatchNormProblem& p, tsr_l
   tsr_bench::time_onednn_bandwidth(state, created, &call, "batch normalization", t.bytes_moved(), threads);
 }
 
+// Group and instance norm (the shared gnorm.txt problems): oneDNN 2.6 has no group
+// normalization, so tessera runs alone here, plain and NHWC; GB/s against the stream figure.
+struct GroupNormProblem {
+  const char* name;
+  int64_t groups, n, c, h;
+};
+
+const GroupNormProblem kGroupNormProblems[] = {{"g32_mb1_c256_56", 32, 1, 256, 56},
+                                               {"g32_mb2_c512_32", 32, 2, 512, 32},
+                                               {"instance_mb4_c64_64", 64, 4, 64, 64}};
+
+void tessera_group_norm(benchmark::State& state, const GroupNormProblem& p, tsr_layout layout) {
+  const uint32_t threads = uint32_t(state.range(0));
+  const BatchNormProblem shape{p.name, p.n, p.c, p.h};
+  BatchNormTensors t(shape, layout); /* x, y and C-sized gamma / beta */
+  tsr_op* op = nullptr;
+  tsr_group_norm_create(p.c, p.groups, static_cast<float*>(t.gamma.data), static_cast<float*>(t.beta.data), 1e-5f,
+                        &op);
+  for (auto _ : state) tsr_op_run(op, 1, &t.x, 1, &t.y, tsr_bench::pool(threads));
+  state.SetLabel(tsr_op_describe(op));
+  tsr_op_destroy(op);
+  tsr_bench::report_bandwidth(state, t.bytes_moved(), threads);
+}
+
 const int kRegistered = [] {
   for (const Problem& p : kProblems) {
     for (const bool ours : {true, false}) {
@@ -154,6 +178,13 @@ const int kRegistered = [] {
                        : benchmark::RegisterBenchmark(name.c_str(), onednn_batch_norm, p, layout);
         b->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
       }
+  for (const GroupNormProblem& p : kGroupNormProblems)
+    for (const tsr_layout layout : {tsr_layout_plain, tsr_layout_nhwc}) {
+      const std::string name =
+          std::string("tessera/group_norm_") + p.name + (layout == tsr_layout_nhwc ? "_nhwc" : "_nchw");
+      benchmark::RegisterBenchmark(name.c_str(), tessera_group_norm, p, layout)
+          ->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
+    }
   return 0;
 }();
 
