@@ -18,20 +18,9 @@ struct tsr_eltwise_op {
  * (sigmoid, exp, log...) would break that, so the padding lanes are cleared again. */
 static void tsr_eltwise_zero_padding(const struct tsr_eltwise_op* op, const tsr_tensor_desc* y,
                                      float* data) {
-  const size_t block = y->layout == tsr_layout_nchw4c ? 4 : y->layout == tsr_layout_nchw8c ? 8
-                     : y->layout == tsr_layout_nchw16c ? 16 : 1;
-  const size_t channels = (size_t)y->dims[1], tail = channels % block;
   float zero = 0.0f;
   tsr_activation_impl_run_serial(&op->impl, 1, &zero, &zero);
-  if (block == 1 || tail == 0 || zero == 0.0f) return;
-  size_t spatial = 1;
-  for (int32_t d = 2; d < y->ndims; d++) spatial *= (size_t)y->dims[d];
-  const size_t blocks = (channels + block - 1) / block;
-  for (size_t n = 0; n < (size_t)y->dims[0]; n++) {
-    float* last = data + ((n * blocks) + blocks - 1) * spatial * block;
-    for (size_t s = 0; s < spatial; s++)
-      for (size_t c = tail; c < block; c++) last[s * block + c] = 0.0f;
-  }
+  if (zero != 0.0f) tsr_tensor_zero_channel_padding(y, data);
 }
 
 static tsr_status tsr_eltwise_run(const tsr_op* base, const tsr_tensor* inputs, size_t num_outputs,

@@ -269,3 +269,17 @@ void tsr_spatial_strides(const tsr_tensor_desc* d, int32_t spatial, size_t* sn, 
   *sc = (size_t)d->strides[1];
   for (int32_t k = 0; k < spatial; k++) ss[skip + k] = (size_t)d->strides[2 + k];
 }
+
+void tsr_tensor_zero_channel_padding(const tsr_tensor_desc* desc, float* data) {
+  const size_t block = tsr_channel_block(desc->layout), channels = (size_t)desc->dims[1];
+  const size_t tail = channels % block;
+  if (block == 1 || tail == 0) return;
+  size_t spatial = 1;
+  for (int32_t d = 2; d < desc->ndims; d++) spatial *= (size_t)desc->dims[d];
+  const size_t blocks = (channels + block - 1) / block;
+  for (size_t n = 0; n < (size_t)desc->dims[0]; n++) {
+    float* last = data + ((n * blocks) + blocks - 1) * spatial * block;
+    for (size_t s = 0; s < spatial; s++)
+      for (size_t c = tail; c < block; c++) last[s * block + c] = 0.0f;
+  }
+}

@@ -21,6 +21,11 @@ bool tsr_tensor_desc_same_shape(const tsr_tensor_desc* a, const tsr_tensor_desc*
 /// layouts count their zero padding as part of the dense span).
 bool tsr_tensor_desc_is_dense(const tsr_tensor_desc* desc);
 
+/// Sets the channel padding of a blocked-layout f32 tensor (the lanes past the channel count in
+/// each item's last block) back to zero, after a map that does not send 0 to 0 ran over the whole
+/// span. Does nothing for other layouts or a channel count that fills its blocks.
+void tsr_tensor_zero_channel_padding(const tsr_tensor_desc* desc, float* data);
+
 /// Checks that every tensor has tensors[0]'s dtype (which must be f32), dims, layout and strides;
 /// the message names the offending one by names[t].
 tsr_status tsr_tensors_check_alike(const char* where, size_t count, const tsr_tensor* const* tensors,

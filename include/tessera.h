@@ -329,6 +329,7 @@ typedef enum tsr_op_kind {
   tsr_op_kind_transformer_encoder_layer = 35,
   tsr_op_kind_transformer_decoder_layer = 36,
   tsr_op_kind_transformer = 37,
+  tsr_op_kind_binary = 38,
 } tsr_op_kind;
 
 /// Runs `op` on `inputs` and writes `outputs`; the order and meaning of the tensors is given by
@@ -365,6 +366,37 @@ TSR_API void tsr_op_destroy(tsr_op* op);
 /// alpha > beta, a non-finite alpha or beta where the kind uses it, softplus alpha <= 0),
 /// out_of_memory.
 TSR_API tsr_status tsr_eltwise_create(const tsr_activation* activation, tsr_op** op);
+
+typedef enum tsr_binary_kind {
+  tsr_binary_add = 1,  ///< y = a + b
+  tsr_binary_sub = 2,  ///< y = a - b
+  tsr_binary_mul = 3,  ///< y = a * b
+  tsr_binary_div = 4,  ///< y = a / b (IEEE: x / 0 is +-inf, 0 / 0 NaN)
+  tsr_binary_max = 5,  ///< y = max(a, b), NaN if either is NaN (unlike fmaxf); either zero for +-0
+  tsr_binary_min = 6,  ///< y = min(a, b), NaN if either is NaN; either zero for +-0
+} tsr_binary_kind;
+
+/// Elementwise binary op with NumPy broadcasting: y = activation(a op b), activation NULL (or
+/// kind none) for none; fused, it runs on each slice of y while that slice is in cache.
+/// Run with inputs[0] = a, inputs[1] = b, outputs[0] = y, all f32. Dims are aligned from the last
+/// one; y has as many dims as the larger input, and each of y's dims is the larger of a's and
+/// b's there, where each input's dim is either y's or 1 (a missing leading dim counts as 1): a
+/// bias [C] added to [N, C], a per-channel scale [1, C, 1, 1] or [N, C, 1, 1] (squeeze-excite)
+/// on [N, C, H, W], a per-pixel [N, 1, H, W] map, or one value. Dims are logical, so with y in
+/// nhwc a plain [1, C, 1, 1] input is the per-channel case of that layout.
+/// Layouts: y plain or nhwc, each input plain, nhwc or strided (any layout mix works; when the
+/// innermost contiguous run of y is strided in an input, that input is gathered in chunks: the
+/// slower path); or y blocked (nchw4c/8c/16c) with each input either of y's dims and layout or a
+/// single element, padding kept at zero.
+/// Each element is one IEEE operation in f32, so results are exact to the last bit, the same on
+/// every ISA, thread count and layout (max/min aside from the sign of a zero result and which
+/// NaN). y may be inputs[0] or inputs[1] itself when that input has y's dims and layout; other
+/// overlaps are not allowed.
+/// Errors: invalid_parameter (op NULL, unknown kind, a bad activation as tsr_eltwise_create),
+/// out_of_memory. At run: invalid_parameter (dims that do not broadcast to y's, non-f32),
+/// unsupported_parameter (a strided y, blocked layouts other than as above).
+TSR_API tsr_status tsr_binary_create(tsr_binary_kind kind, const tsr_activation* activation,
+                                     tsr_op** op);
 
 /* ---------------------------------------------------------------------------------------------
  * Spatial layers

@@ -34,5 +34,6 @@
 #define TSR_VUNARY_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
 #define TSR_POOL_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
 #define TSR_VAFFINE_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
+#define TSR_VBINARY_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
 
 #endif
