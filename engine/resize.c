@@ -6,6 +6,7 @@
 
 #include "engine/error.h"
 #include "engine/op.h"
+#include "engine/resize-fast.h"
 #include "engine/tensor.h"
 #include "kernels/reference/resize-reference.h"
 #include "threadpool/threadpool.h"
@@ -17,6 +18,7 @@ struct tsr_resize_op {
   int32_t spatial_ndims;
   tsr_pad_params pad;           /* kind pad */
   tsr_upsample_params upsample; /* kind upsample */
+  bool fast;                    /* pad and nearest: by rows (resize-fast.c); linear: the reference */
 };
 
 static tsr_status tsr_pad_check(const tsr_pad_params* p, const char* where) {
@@ -150,6 +152,9 @@ static tsr_status tsr_resize_run(const tsr_op* base, const tsr_tensor* inputs, s
   g->align_corners = op->upsample.align_corners;
   tsr_spatial_strides(x, spatial, &g->x_n, &g->x_c, g->x_s);
   tsr_spatial_strides(y, spatial, &g->y_n, &g->y_c, g->y_s);
+  if (op->fast)
+    return tsr_resize_fast_run(g, call.pad, x->layout == tsr_layout_nhwc, (size_t)x->dims[0], (size_t)x->dims[1],
+                               call.x, call.y, pool);
   tsr_parallelize_2d(pool, tsr_resize_plane, &call, (size_t)x->dims[0], (size_t)x->dims[1]);
   return tsr_status_success;
 }
@@ -166,9 +171,10 @@ tsr_status tsr_pad_create(const tsr_pad_params* params, tsr_op** op) {
   if (created == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
   created->spatial_ndims = params->spatial_ndims;
   created->pad = *params;
+  created->fast = true;
   const int32_t last = params->spatial_ndims - 1;
   snprintf(created->base.description, sizeof(created->base.description),
-           "pad%dd:%lld-%lld value=%g impl=reference isa=scalar", (int)params->spatial_ndims,
+           "pad%dd:%lld-%lld value=%g impl=rows isa=any", (int)params->spatial_ndims,
            (long long)params->padding_begin[last], (long long)params->padding_end[last], (double)params->value);
   *op = &created->base;
   return tsr_status_success;
@@ -184,9 +190,11 @@ tsr_status tsr_upsample_create(const tsr_upsample_params* params, tsr_op** op) {
   if (created == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
   created->spatial_ndims = params->spatial_ndims;
   created->upsample = *params;
-  snprintf(created->base.description, sizeof(created->base.description), "upsample%dd:%s%s impl=reference_f64 isa=scalar",
+  created->fast = params->kind == tsr_resampling_nearest;
+  snprintf(created->base.description, sizeof(created->base.description), "upsample%dd:%s%s impl=%s isa=%s",
            (int)params->spatial_ndims, params->kind == tsr_resampling_nearest ? "nearest" : "linear",
-           params->align_corners ? " align_corners" : "");
+           params->align_corners ? " align_corners" : "", created->fast ? "rows" : "reference_f64",
+           created->fast ? "any" : "scalar");
   *op = &created->base;
   return tsr_status_success;
 }

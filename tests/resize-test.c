@@ -3,7 +3,8 @@
  * written here (1-D to 3-D, plain and nhwc, tolerance 0: padding copies), a seeded upsampling
  * sweep against oneDNN's resampling (nearest and linear, scales 1-4 and arbitrary sizes, 1-D to
  * 3-D, plain and nhwc; tolerance 1e-5 relative, as oneDNN interpolates in f32 and tessera in
- * double), each failure printed as a descriptor, and every bad argument. */
+ * double), a sweep of larger padding and nearest cases that the row path splits over threads
+ * (tolerance 0, without oneDNN too), each failure printed as a descriptor, and every bad argument. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -141,6 +142,64 @@ static void tsr_pad_sweep(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
   printf("pad sweep: %zu cases against indices computed here\n", cases);
 }
 
+/* Padding and nearest resampling run by rows (engine/resize-fast.c): larger tensors, so that
+ * rows split over tasks and output rows repeat, on 2 threads, against source indices computed
+ * here (tolerance 0: both only copy). Runs without oneDNN too, so the aarch64 build checks them. */
+static void tsr_rows_sweep(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
+  for (size_t c = 0; c < cases; c++) {
+    const int nearest = (int)(c % 2);
+    const int32_t spatial = 1 + (int32_t)tsr_rng_below(rng, 3), ndims = spatial + 2;
+    tsr_pad_params pp = {.spatial_ndims = spatial, .value = -2.5f};
+    tsr_upsample_params up = {.spatial_ndims = spatial, .kind = tsr_resampling_nearest};
+    int64_t in[5] = {1 + (int64_t)tsr_rng_below(rng, 3), 1 + (int64_t)tsr_rng_below(rng, 19)}, out[5];
+    for (int d = 0; d < spatial; d++) {
+      in[2 + d] = 1 + (int64_t)tsr_rng_below(rng, spatial == 3 ? 9 : spatial == 2 ? 40 : 300);
+      pp.padding_begin[d] = (int64_t)tsr_rng_below(rng, 5), pp.padding_end[d] = (int64_t)tsr_rng_below(rng, 5);
+      if (tsr_rng_below(rng, 2)) up.scale[d] = 1 + (int64_t)tsr_rng_below(rng, 3);
+      else up.size[d] = 1 + (int64_t)tsr_rng_below(rng, (uint64_t)in[2 + d] * 3);
+    }
+    if (nearest) tsr_upsample_output_shape(&up, ndims, in, out);
+    else tsr_pad_output_shape(&pp, ndims, in, out);
+    const tsr_layout layout = tsr_rng_below(rng, 2) ? tsr_layout_nhwc : tsr_layout_plain;
+    size_t xn = 1, yn = 1;
+    for (int d = 0; d < ndims; d++) xn *= (size_t)in[d], yn *= (size_t)out[d];
+    float *x = tsr_guarded_alloc(xn * sizeof(float)), *y = tsr_guarded_alloc(yn * sizeof(float));
+    float* e = tsr_guarded_alloc(yn * sizeof(float));
+    tsr_fill_uniform(rng, x, xn, -100.0f, 100.0f);
+    for (size_t i = 0; i < yn; i++) {
+      int64_t idx[5], src[5] = {0};
+      size_t rest = i;
+      for (int d = ndims - 1; d >= 0; d--) idx[d] = (int64_t)(rest % (size_t)out[d]), rest /= (size_t)out[d];
+      bool inside = true;
+      for (int d = 0; d < ndims; d++) {
+        if (d < 2) src[d] = idx[d];
+        else if (!nearest) src[d] = idx[d] - pp.padding_begin[d - 2];
+        else { /* the input cell holding the output's centre */
+          src[d] = (int64_t)floor(((double)idx[d] + 0.5) * (double)in[d] / (double)out[d]);
+          if (src[d] > in[d] - 1) src[d] = in[d] - 1;
+        }
+        inside = inside && src[d] >= 0 && src[d] < in[d];
+      }
+      e[tsr_offset(out, ndims, idx, layout)] = inside ? x[tsr_offset(in, ndims, src, layout)] : pp.value;
+    }
+    tsr_op* op = NULL;
+    if (nearest) tsr_upsample_create(&up, &op);
+    else tsr_pad_create(&pp, &op);
+    tsr_run(op, ndims, in, out, layout, x, y, yn, pool);
+    char what[200];
+    int len = snprintf(what, sizeof(what), "%s mb%lldic%lld %s:", tsr_op_describe(op), (long long)in[0],
+                       (long long)in[1], tsr_layout_name(layout));
+    for (int d = 0; d < spatial; d++)
+      len += snprintf(what + len, sizeof(what) - (size_t)len, " i%lld o%lld", (long long)in[2 + d],
+                      (long long)out[2 + d]);
+    tsr_check_close(what, y, e, yn, 0, 0);
+    tsr_op_destroy(op);
+    tsr_guarded_free(x), tsr_guarded_free(y), tsr_guarded_free(e);
+  }
+  printf("row sweep: %zu pad and nearest cases on tensors up to %s, against indices computed here\n", cases,
+         "19 channels x 300 wide");
+}
+
 #ifdef TSR_HAVE_ONEDNN
 static void tsr_upsample_sweep(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
   static float x[1 << 14], y[1 << 16], theirs[1 << 16];
@@ -260,6 +319,7 @@ int main(void) {
   tsr_threadpool_create(2, &pool);
   tsr_pad_sweep(NULL, &rng, 250);
   tsr_pad_sweep(pool, &rng, 250);
+  tsr_rows_sweep(pool, &rng, 200);
 #ifdef TSR_HAVE_ONEDNN
   tsr_upsample_sweep(NULL, &rng, 400);
   tsr_upsample_sweep(pool, &rng, 400);
