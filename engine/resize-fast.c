@@ -1,14 +1,16 @@
-/* Padding and nearest resampling by rows (resize-fast.h). An output row is out[2] "units" of
- * contiguous floats: one float in NCHW, a pixel's C channels in NHWC, where the channels come
- * along with each position. Tasks are runs of output rows of one plane (NCHW: one sample and
- * channel; NHWC: one sample), about four per thread and at least 16 KiB. */
+/* Padding and resampling by rows (resize-fast.h). An output row is out[2] "units" of contiguous
+ * floats: one float in NCHW, a pixel's C channels in NHWC, where the channels come along with
+ * each position. Tasks are runs of output rows of one plane (NCHW: one sample and channel; NHWC:
+ * one sample), about four per thread and at least 16 KiB. The neighbours and weights along w
+ * are tabled once per run, those along d and h once per row, by the reference's own rule
+ * (tsr_reference_resize_taps). */
 #include "engine/resize-fast.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/error.h"
+#include "kernels/f32-vlerp/f32-vlerp.h"
 #include "threadpool/threadpool.h"
 
 #define TSR_RESIZE_MIN_TILE_FLOATS 4096
@@ -20,14 +22,14 @@ struct tsr_resize_rows {
   size_t channels, unit; /* floats per output position: 1 (plain) or channels (nhwc) */
   const float* x;
   float* y;
-  const size_t* source_w; /* nearest: the input position of each output position along w */
+  const struct tsr_resize_taps* taps_w; /* resampling: each output position's neighbours along w */
+  const float* weights_w;               /* linear: their weights, rounded to float */
+  tsr_f32_vlerp_fn lerp;                /* linear */
+  float* scratch;                       /* linear: per thread, TSR_RESIZE_SCRATCH_ROWS rows */
 };
 
-/* The input index the reference's nearest rule takes for output o (in, out extents). */
-static size_t tsr_nearest_source(size_t o, size_t in, size_t out) {
-  const size_t i = (size_t)floor(((double)o + 0.5) * (double)in / (double)out);
-  return i < in ? i : in - 1;
-}
+/* Linear's rows per thread: four cached w-interpolations and two temporaries. */
+#define TSR_RESIZE_SCRATCH_ROWS 6
 
 static void tsr_fill(float* y, size_t n, float value) {
   for (size_t i = 0; i < n; i++) y[i] = value;
@@ -37,7 +39,8 @@ static void tsr_fill(float* y, size_t n, float value) {
 static bool tsr_resize_row_source(const struct tsr_resize_rows* r, size_t od, size_t oh, size_t* id, size_t* ih) {
   const struct tsr_resize_geometry* g = r->g;
   if (!r->pad) {
-    *id = tsr_nearest_source(od, g->in[0], g->out[0]), *ih = tsr_nearest_source(oh, g->in[1], g->out[1]);
+    *id = tsr_reference_resize_taps(g, g->in[0], g->out[0], od).index[0];
+    *ih = tsr_reference_resize_taps(g, g->in[1], g->out[1], oh).index[0];
     return true;
   }
   const int64_t d = (int64_t)od - g->pad[0], h = (int64_t)oh - g->pad[1];
@@ -46,8 +49,86 @@ static bool tsr_resize_row_source(const struct tsr_resize_rows* r, size_t od, si
   return true;
 }
 
+/* Linear resampling is separable: a source row (id, ih) interpolated along w once, into a
+ * per-thread cache of such rows, serves every output row that reads it (about four at 2x);
+ * output rows then interpolate two cached rows along h, and two of those along d (3-D). */
+#define TSR_RESIZE_CACHED_ROWS 4
+
+struct tsr_resize_row_cache {
+  size_t key[TSR_RESIZE_CACHED_ROWS]; /* id * in[1] + ih, or SIZE_MAX */
+  float* row[TSR_RESIZE_CACHED_ROWS];
+  float* temp[2];                     /* the h interpolations of the two depths (3-D) */
+};
+
+/* Source row (id, ih) interpolated along w into h: each output position's two neighbours with
+ * weight t (a copy where t is 0, so an unused neighbour's inf or NaN stays out). */
+static void tsr_resize_interpolate_w(const struct tsr_resize_rows* r, const float* x_row, float* h) {
+  const struct tsr_resize_geometry* g = r->g;
+  const size_t unit = r->unit;
+  for (size_t ow = 0; ow < g->out[2]; ow++) {
+    const struct tsr_resize_taps* tw = &r->taps_w[ow];
+    const float t = r->weights_w[ow];
+    const float* a = x_row + tw->index[0] * unit;
+    if (t == 0.0f) memcpy(h + ow * unit, a, unit * sizeof(float));
+    else if (unit == 1) h[ow] = x_row[tw->index[1]] * t + *a * (1.0f - t);
+    else r->lerp(unit, a, x_row + tw->index[1] * unit, t, h + ow * unit);
+  }
+}
+
+/* The cached w-interpolation of source row (id, ih), computed into a slot whose row is not
+ * among the `needed` keys of the current output row if it is not there yet. */
+static const float* tsr_resize_cached_row(const struct tsr_resize_rows* r, struct tsr_resize_row_cache* cache,
+                                          const float* x_plane, size_t id, size_t ih, const size_t* needed) {
+  const struct tsr_resize_geometry* g = r->g;
+  const size_t key = id * g->in[1] + ih;
+  int slot = -1;
+  for (int s = 0; s < TSR_RESIZE_CACHED_ROWS; s++)
+    if (cache->key[s] == key) return cache->row[s];
+  for (int s = 0; s < TSR_RESIZE_CACHED_ROWS && slot < 0; s++) {
+    bool busy = false;
+    for (int k = 0; k < TSR_RESIZE_CACHED_ROWS; k++) busy = busy || cache->key[s] == needed[k];
+    if (!busy) slot = s;
+  }
+  tsr_resize_interpolate_w(r, x_plane + id * g->x_s[0] + ih * g->x_s[1], cache->row[slot]);
+  cache->key[slot] = key;
+  return cache->row[slot];
+}
+
+/* a where t is 0, else the interpolation between a and b written to `out`. */
+static const float* tsr_resize_lerp_rows(const struct tsr_resize_rows* r, size_t n, const float* a, const float* b,
+                                         double weight, float* out) {
+  const float t = (float)weight;
+  if (t == 0.0f) return a;
+  r->lerp(n, a, b, t, out);
+  return out;
+}
+
+/* Output row (od, oh) by linear resampling (see above). */
+static void tsr_resize_linear_row(const struct tsr_resize_rows* r, struct tsr_resize_row_cache* cache,
+                                  const float* x_plane, size_t od, size_t oh, float* y_row) {
+  const struct tsr_resize_geometry* g = r->g;
+  const size_t row_floats = g->out[2] * r->unit;
+  const struct tsr_resize_taps td = tsr_reference_resize_taps(g, g->in[0], g->out[0], od);
+  const struct tsr_resize_taps th = tsr_reference_resize_taps(g, g->in[1], g->out[1], oh);
+  const int depths = (float)td.weight != 0.0f ? 2 : 1;
+  size_t needed[TSR_RESIZE_CACHED_ROWS];
+  for (int a = 0; a < 2; a++)
+    for (int b = 0; b < 2; b++) needed[2 * a + b] = td.index[a] * g->in[1] + th.index[b];
+  const float* depth_rows[2];
+  for (int a = 0; a < depths; a++) {
+    const float* top = tsr_resize_cached_row(r, cache, x_plane, td.index[a], th.index[0], needed);
+    const float* bottom = (float)th.weight != 0.0f
+                              ? tsr_resize_cached_row(r, cache, x_plane, td.index[a], th.index[1], needed)
+                              : top;
+    /* one depth: straight into y; two: each into its temporary row */
+    depth_rows[a] = tsr_resize_lerp_rows(r, row_floats, top, bottom, th.weight, depths == 1 ? y_row : cache->temp[a]);
+  }
+  const float* result = depths == 1 ? depth_rows[0]
+                                    : tsr_resize_lerp_rows(r, row_floats, depth_rows[0], depth_rows[1], td.weight, y_row);
+  if (result != y_row) memcpy(y_row, result, row_floats * sizeof(float));
+}
+
 static void tsr_resize_row_task(void* context, size_t thread, size_t plane, size_t row, size_t count) {
-  (void)thread;
   const struct tsr_resize_rows* r = context;
   const struct tsr_resize_geometry* g = r->g;
   const size_t n = r->nhwc ? plane : plane / r->channels, c = r->nhwc ? 0 : plane % r->channels;
@@ -56,9 +137,19 @@ static void tsr_resize_row_task(void* context, size_t thread, size_t plane, size
   const size_t unit = r->unit, row_floats = g->out[2] * unit;
   size_t previous_d = SIZE_MAX, previous_h = SIZE_MAX;
   const float* previous = NULL;
+  struct tsr_resize_row_cache cache;
+  if (r->scratch != NULL) {
+    float* rows = r->scratch + thread * TSR_RESIZE_SCRATCH_ROWS * row_floats;
+    for (int s = 0; s < TSR_RESIZE_CACHED_ROWS; s++) cache.key[s] = SIZE_MAX, cache.row[s] = rows + (size_t)s * row_floats;
+    cache.temp[0] = rows + 4 * row_floats, cache.temp[1] = rows + 5 * row_floats;
+  }
   for (size_t k = row; k < row + count; k++) {
     const size_t od = k / g->out[1], oh = k % g->out[1];
     float* y_row = y_plane + od * g->y_s[0] + oh * g->y_s[1];
+    if (!r->pad && g->kind == tsr_resampling_linear) {
+      tsr_resize_linear_row(r, &cache, x_plane, od, oh, y_row);
+      continue;
+    }
     size_t id, ih;
     if (!tsr_resize_row_source(r, od, oh, &id, &ih)) {
       tsr_fill(y_row, row_floats, g->value);
@@ -76,33 +167,44 @@ static void tsr_resize_row_task(void* context, size_t thread, size_t plane, size
       memcpy(y_row + begin, x_row, middle * sizeof(float));
       tsr_fill(y_row + begin + middle, row_floats - begin - middle, g->value);
     } else if (unit == 1) {
-      for (size_t ow = 0; ow < g->out[2]; ow++) y_row[ow] = x_row[r->source_w[ow]];
+      for (size_t ow = 0; ow < g->out[2]; ow++) y_row[ow] = x_row[r->taps_w[ow].index[0]];
     } else {
       for (size_t ow = 0; ow < g->out[2]; ow++)
-        memcpy(y_row + ow * unit, x_row + r->source_w[ow] * unit, unit * sizeof(float));
+        memcpy(y_row + ow * unit, x_row + r->taps_w[ow].index[0] * unit, unit * sizeof(float));
     }
     previous = y_row, previous_d = id, previous_h = ih;
   }
 }
 
 tsr_status tsr_resize_fast_run(const struct tsr_resize_geometry* g, bool pad, bool nhwc, size_t batch,
-                               size_t channels, const float* x, float* y, tsr_threadpool* pool) {
+                               size_t channels, const float* x, float* y, tsr_f32_vlerp_fn lerp,
+                               tsr_threadpool* pool) {
   struct tsr_resize_rows r = {.g = g, .pad = pad, .nhwc = nhwc, .channels = channels,
                               .unit = nhwc ? channels : 1, .x = x, .y = y};
-  size_t* source_w = NULL;
-  if (!pad) {
-    source_w = malloc(g->out[2] * sizeof(size_t));
-    if (source_w == NULL) return tsr_error(tsr_status_out_of_memory, "tsr_op_run(upsample): out of memory");
-    for (size_t o = 0; o < g->out[2]; o++) source_w[o] = tsr_nearest_source(o, g->in[2], g->out[2]);
-    r.source_w = source_w;
-  }
   const size_t planes = nhwc ? batch : batch * channels, rows = g->out[0] * g->out[1];
   const size_t row_floats = g->out[2] * r.unit;
+  struct tsr_resize_taps* taps_w = NULL;
+  float* weights_w = NULL;
+  const bool linear = !pad && g->kind == tsr_resampling_linear;
+  if (!pad) {
+    taps_w = malloc(g->out[2] * sizeof(struct tsr_resize_taps));
+    weights_w = malloc(g->out[2] * sizeof(float));
+    if (linear) r.scratch = malloc(tsr_threadpool_threads(pool) * TSR_RESIZE_SCRATCH_ROWS * row_floats * sizeof(float));
+    if (taps_w == NULL || weights_w == NULL || (linear && r.scratch == NULL)) {
+      free(taps_w), free(weights_w), free(r.scratch);
+      return tsr_error(tsr_status_out_of_memory, "tsr_op_run(upsample): out of memory");
+    }
+    for (size_t o = 0; o < g->out[2]; o++) {
+      taps_w[o] = tsr_reference_resize_taps(g, g->in[2], g->out[2], o);
+      weights_w[o] = (float)taps_w[o].weight;
+    }
+    r.taps_w = taps_w, r.weights_w = weights_w, r.lerp = lerp;
+  }
   const size_t tasks = tsr_threadpool_threads(pool) * TSR_RESIZE_TASKS_PER_THREAD;
   size_t tile = (planes * rows + tasks - 1) / tasks; /* rows per task */
   const size_t min_rows = (TSR_RESIZE_MIN_TILE_FLOATS + row_floats - 1) / row_floats;
   if (tile < min_rows) tile = min_rows;
   tsr_parallelize_2d_tile_1d(pool, tsr_resize_row_task, &r, planes, rows, tile);
-  free(source_w);
+  free(taps_w), free(weights_w), free(r.scratch);
   return tsr_status_success;
 }

@@ -1,18 +1,22 @@
-/* The fast run paths of padding and nearest resampling: both only move elements, so they work
- * a whole output row at a time (a row of one plane in NCHW, a row of pixels with every channel
- * in NHWC) with fills, block copies and an index table, and copy an output row that repeats the
- * previous one's source row instead of gathering it again. */
+/* The fast run paths of padding and resampling, a whole output row at a time (a row of one plane
+ * in NCHW, a row of pixels with every channel in NHWC). Padding and nearest only move elements:
+ * fills, block copies and an index table, and an output row that repeats the previous one's
+ * source row is copied from it. Linear is separable: rows interpolated along w (per pixel, over
+ * its channels in NHWC) are cached per thread and combined along h and d by f32-vlerp. */
 #ifndef TSR_ENGINE_RESIZE_FAST_H
 #define TSR_ENGINE_RESIZE_FAST_H
 
 #include <stdbool.h>
 
+#include "kernels/f32-vlerp/f32-vlerp.h"
 #include "kernels/reference/resize-reference.h"
 
-/// Pads (pad true) or resamples with kind nearest x [N, C, spatial...] into y as the geometry
-/// says (plain, or nhwc when `nhwc`), over the pool; the same elements the reference writes.
-/// Returns out_of_memory (nothing written) if the index table cannot be allocated.
+/// Pads (pad true) or resamples x [N, C, spatial...] into y as the geometry says (plain, or nhwc
+/// when `nhwc`), over the pool: the values the reference writes for padding and nearest; for
+/// linear, f32 interpolations with `lerp` within the bound tessera.h states. Returns
+/// out_of_memory (nothing written) if the tables or the per-thread rows cannot be allocated.
 tsr_status tsr_resize_fast_run(const struct tsr_resize_geometry* g, bool pad, bool nhwc, size_t batch,
-                               size_t channels, const float* x, float* y, tsr_threadpool* pool);
+                               size_t channels, const float* x, float* y, tsr_f32_vlerp_fn lerp,
+                               tsr_threadpool* pool);
 
 #endif

@@ -2,12 +2,14 @@
  * plane, sharing the shape checks, the geometry and the run over (sample, channel) planes; each
  * brings its own parameter checks, extent rule and reference plane loop. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/error.h"
 #include "engine/op.h"
 #include "engine/resize-fast.h"
 #include "engine/tensor.h"
+#include "kernels/f32-vlerp/f32-vlerp.h"
 #include "kernels/reference/resize-reference.h"
 #include "threadpool/threadpool.h"
 
@@ -18,7 +20,8 @@ struct tsr_resize_op {
   int32_t spatial_ndims;
   tsr_pad_params pad;           /* kind pad */
   tsr_upsample_params upsample; /* kind upsample */
-  bool fast;                    /* pad and nearest: by rows (resize-fast.c); linear: the reference */
+  bool fast;                    /* by rows (resize-fast.c); TESSERA_RESIZE=reference: the plane loops */
+  const struct tsr_f32_vlerp_entry* lerp; /* upsample: linear's row kernel */
 };
 
 static tsr_status tsr_pad_check(const tsr_pad_params* p, const char* where) {
@@ -154,9 +157,15 @@ static tsr_status tsr_resize_run(const tsr_op* base, const tsr_tensor* inputs, s
   tsr_spatial_strides(y, spatial, &g->y_n, &g->y_c, g->y_s);
   if (op->fast)
     return tsr_resize_fast_run(g, call.pad, x->layout == tsr_layout_nhwc, (size_t)x->dims[0], (size_t)x->dims[1],
-                               call.x, call.y, pool);
+                               call.x, call.y, op->lerp != NULL ? op->lerp->ukernel : NULL, pool);
   tsr_parallelize_2d(pool, tsr_resize_plane, &call, (size_t)x->dims[0], (size_t)x->dims[1]);
   return tsr_status_success;
+}
+
+/* TESSERA_RESIZE=reference at creation keeps the reference plane loops (to compare against). */
+static bool tsr_resize_fast_wanted(void) {
+  const char* choice = getenv("TESSERA_RESIZE");
+  return choice == NULL || strcmp(choice, "reference") != 0;
 }
 
 static const struct tsr_op_vtable tsr_resize_vtable = {.run = tsr_resize_run, .num_inputs = 1, .num_outputs = 1};
@@ -171,11 +180,12 @@ tsr_status tsr_pad_create(const tsr_pad_params* params, tsr_op** op) {
   if (created == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
   created->spatial_ndims = params->spatial_ndims;
   created->pad = *params;
-  created->fast = true;
+  created->fast = tsr_resize_fast_wanted();
   const int32_t last = params->spatial_ndims - 1;
   snprintf(created->base.description, sizeof(created->base.description),
-           "pad%dd:%lld-%lld value=%g impl=rows isa=any", (int)params->spatial_ndims,
-           (long long)params->padding_begin[last], (long long)params->padding_end[last], (double)params->value);
+           "pad%dd:%lld-%lld value=%g impl=%s isa=scalar", (int)params->spatial_ndims,
+           (long long)params->padding_begin[last], (long long)params->padding_end[last], (double)params->value,
+           created->fast ? "rows" : "reference");
   *op = &created->base;
   return tsr_status_success;
 }
@@ -190,11 +200,15 @@ tsr_status tsr_upsample_create(const tsr_upsample_params* params, tsr_op** op) {
   if (created == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
   created->spatial_ndims = params->spatial_ndims;
   created->upsample = *params;
-  created->fast = params->kind == tsr_resampling_nearest;
+  created->fast = tsr_resize_fast_wanted();
+  /* the list is best ISA first and ends with scalar */
+  for (size_t i = 0; i < tsr_f32_vlerp_ukernel_count && created->lerp == NULL; i++)
+    if (tsr_isa_allowed(tsr_f32_vlerp_ukernels[i].isa)) created->lerp = &tsr_f32_vlerp_ukernels[i];
+  const bool linear = params->kind == tsr_resampling_linear;
   snprintf(created->base.description, sizeof(created->base.description), "upsample%dd:%s%s impl=%s isa=%s",
-           (int)params->spatial_ndims, params->kind == tsr_resampling_nearest ? "nearest" : "linear",
-           params->align_corners ? " align_corners" : "", created->fast ? "rows" : "reference_f64",
-           created->fast ? "any" : "scalar");
+           (int)params->spatial_ndims, linear ? "linear" : "nearest", params->align_corners ? " align_corners" : "",
+           !created->fast ? "reference_f64" : linear ? created->lerp->name : "rows",
+           tsr_isa_name(created->fast && linear ? created->lerp->isa : tsr_isa_scalar));
   *op = &created->base;
   return tsr_status_success;
 }

@@ -5,8 +5,10 @@
  * 3-D, plain and nhwc; tolerance 1e-5 relative, as oneDNN interpolates in f32 and tessera in
  * double), a sweep of larger padding and nearest cases that the row path splits over threads
  * (tolerance 0, without oneDNN too), each failure printed as a descriptor, and every bad argument. */
+#define _POSIX_C_SOURCE 200809L /* setenv */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tests/harness/harness.h"
@@ -142,15 +144,20 @@ static void tsr_pad_sweep(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
   printf("pad sweep: %zu cases against indices computed here\n", cases);
 }
 
-/* Padding and nearest resampling run by rows (engine/resize-fast.c): larger tensors, so that
- * rows split over tasks and output rows repeat, on 2 threads, against source indices computed
- * here (tolerance 0: both only copy). Runs without oneDNN too, so the aarch64 build checks them. */
+/* Padding, nearest and linear resampling run by rows (engine/resize-fast.c): larger tensors, so
+ * that rows split over tasks and output rows repeat, on 2 threads. Padding and nearest against
+ * source indices computed here (tolerance 0: both only copy); linear against the reference plane
+ * loops (TESSERA_RESIZE=reference, in double) within the bound tessera.h states, 2^-21 (2^-20 in
+ * 3-D) of the largest input magnitude (taken over the whole input here). Runs without oneDNN
+ * too, so the aarch64 build checks them. */
 static void tsr_rows_sweep(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
   for (size_t c = 0; c < cases; c++) {
-    const int nearest = (int)(c % 2);
+    const int nearest = (int)(c % 3) != 0, linear = (int)(c % 3) == 2;
     const int32_t spatial = 1 + (int32_t)tsr_rng_below(rng, 3), ndims = spatial + 2;
     tsr_pad_params pp = {.spatial_ndims = spatial, .value = -2.5f};
-    tsr_upsample_params up = {.spatial_ndims = spatial, .kind = tsr_resampling_nearest};
+    tsr_upsample_params up = {.spatial_ndims = spatial,
+                              .kind = linear ? tsr_resampling_linear : tsr_resampling_nearest,
+                              .align_corners = linear && tsr_rng_below(rng, 2)};
     int64_t in[5] = {1 + (int64_t)tsr_rng_below(rng, 3), 1 + (int64_t)tsr_rng_below(rng, 19)}, out[5];
     for (int d = 0; d < spatial; d++) {
       in[2 + d] = 1 + (int64_t)tsr_rng_below(rng, spatial == 3 ? 9 : spatial == 2 ? 40 : 300);
@@ -166,7 +173,7 @@ static void tsr_rows_sweep(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
     float *x = tsr_guarded_alloc(xn * sizeof(float)), *y = tsr_guarded_alloc(yn * sizeof(float));
     float* e = tsr_guarded_alloc(yn * sizeof(float));
     tsr_fill_uniform(rng, x, xn, -100.0f, 100.0f);
-    for (size_t i = 0; i < yn; i++) {
+    for (size_t i = 0; i < yn && !linear; i++) {
       int64_t idx[5], src[5] = {0};
       size_t rest = i;
       for (int d = ndims - 1; d >= 0; d--) idx[d] = (int64_t)(rest % (size_t)out[d]), rest /= (size_t)out[d];
@@ -182,6 +189,14 @@ static void tsr_rows_sweep(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
       }
       e[tsr_offset(out, ndims, idx, layout)] = inside ? x[tsr_offset(in, ndims, src, layout)] : pp.value;
     }
+    if (linear) { /* the reference op's output is the expectation */
+      tsr_op* reference = NULL;
+      setenv("TESSERA_RESIZE", "reference", 1);
+      tsr_upsample_create(&up, &reference);
+      unsetenv("TESSERA_RESIZE");
+      tsr_run(reference, ndims, in, out, layout, x, e, yn, NULL);
+      tsr_op_destroy(reference);
+    }
     tsr_op* op = NULL;
     if (nearest) tsr_upsample_create(&up, &op);
     else tsr_pad_create(&pp, &op);
@@ -192,12 +207,12 @@ static void tsr_rows_sweep(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
     for (int d = 0; d < spatial; d++)
       len += snprintf(what + len, sizeof(what) - (size_t)len, " i%lld o%lld", (long long)in[2 + d],
                       (long long)out[2 + d]);
-    tsr_check_close(what, y, e, yn, 0, 0);
+    const double atol = linear ? 100.0 * (spatial == 3 ? 0x1p-20 : 0x1p-21) : 0.0;
+    tsr_check_close(what, y, e, yn, atol, 0);
     tsr_op_destroy(op);
     tsr_guarded_free(x), tsr_guarded_free(y), tsr_guarded_free(e);
   }
-  printf("row sweep: %zu pad and nearest cases on tensors up to %s, against indices computed here\n", cases,
-         "19 channels x 300 wide");
+  printf("row sweep: %zu pad, nearest and linear cases on tensors up to 19 channels x 300 wide\n", cases);
 }
 
 #ifdef TSR_HAVE_ONEDNN
@@ -319,7 +334,7 @@ int main(void) {
   tsr_threadpool_create(2, &pool);
   tsr_pad_sweep(NULL, &rng, 250);
   tsr_pad_sweep(pool, &rng, 250);
-  tsr_rows_sweep(pool, &rng, 200);
+  tsr_rows_sweep(pool, &rng, 300);
 #ifdef TSR_HAVE_ONEDNN
   tsr_upsample_sweep(NULL, &rng, 400);
   tsr_upsample_sweep(pool, &rng, 400);

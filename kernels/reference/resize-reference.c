@@ -17,13 +17,7 @@ void tsr_reference_pad_plane_f32(const struct tsr_resize_geometry* g, const floa
       }
 }
 
-/* The input neighbours of output position o along one dim and the second one's weight. */
-struct tsr_resize_taps {
-  size_t index[2];
-  double weight; /* of index[1]; index[0] gets 1 - weight */
-};
-
-static struct tsr_resize_taps tsr_resize_taps_for(const struct tsr_resize_geometry* g, size_t in, size_t out,
+struct tsr_resize_taps tsr_reference_resize_taps(const struct tsr_resize_geometry* g, size_t in, size_t out,
                                                   size_t o) {
   struct tsr_resize_taps t = {{0, 0}, 0.0};
   if (g->kind == tsr_resampling_nearest) {
@@ -47,11 +41,11 @@ void tsr_reference_upsample_plane_f32(const struct tsr_resize_geometry* g, const
                                       float* y, size_t n, size_t c) {
   const float* plane = x + n * g->x_n + c * g->x_c;
   for (size_t p0 = 0; p0 < g->out[0]; p0++) {
-    const struct tsr_resize_taps t0 = tsr_resize_taps_for(g, g->in[0], g->out[0], p0);
+    const struct tsr_resize_taps t0 = tsr_reference_resize_taps(g, g->in[0], g->out[0], p0);
     for (size_t p1 = 0; p1 < g->out[1]; p1++) {
-      const struct tsr_resize_taps t1 = tsr_resize_taps_for(g, g->in[1], g->out[1], p1);
+      const struct tsr_resize_taps t1 = tsr_reference_resize_taps(g, g->in[1], g->out[1], p1);
       for (size_t p2 = 0; p2 < g->out[2]; p2++) {
-        const struct tsr_resize_taps t2 = tsr_resize_taps_for(g, g->in[2], g->out[2], p2);
+        const struct tsr_resize_taps t2 = tsr_reference_resize_taps(g, g->in[2], g->out[2], p2);
         double sum = 0.0;
         for (int a = 0; a < 2; a++)
           for (int b = 0; b < 2; b++)

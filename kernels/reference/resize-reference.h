@@ -23,6 +23,15 @@ struct tsr_resize_geometry {
 void tsr_reference_pad_plane_f32(const struct tsr_resize_geometry* g, const float* x, float* y,
                                  size_t n, size_t c);
 
+/// The input neighbours of output position o along one dim (extents in, out) and the second
+/// one's weight, by the rules below; nearest gives the one neighbour twice with weight 0.
+struct tsr_resize_taps {
+  size_t index[2];
+  double weight; /* of index[1]; index[0] gets 1 - weight */
+};
+struct tsr_resize_taps tsr_reference_resize_taps(const struct tsr_resize_geometry* g, size_t in, size_t out,
+                                                 size_t o);
+
 /// Resamples channel c of sample n. Per spatial dim, output position o maps to the input
 /// coordinate s = (o + 0.5) in / out - 0.5 (half-pixel centres), or s = o (in - 1) / (out - 1)
 /// with align_corners (0 when out is 1). Nearest takes input min(floor((o + 0.5) in / out),

@@ -35,5 +35,6 @@
 #define TSR_POOL_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
 #define TSR_VAFFINE_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
 #define TSR_VBINARY_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
+#define TSR_VLERP_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
 
 #endif

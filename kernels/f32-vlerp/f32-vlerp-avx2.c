@@ -1,0 +1,6 @@
+/* AVX2 row interpolation: f32-vlerp-body.h on vector-avx2.h's primitives. */
+#include "kernels/vector-avx2.h"
+
+#define TSR_VLERP_NAME tsr_f32_vlerp_ukernel__avx2_u16
+
+#include "kernels/f32-vlerp/f32-vlerp-body.h"
