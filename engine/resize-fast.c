@@ -22,8 +22,10 @@ struct tsr_resize_rows {
   size_t channels, unit; /* floats per output position: 1 (plain) or channels (nhwc) */
   const float* x;
   float* y;
-  const struct tsr_resize_taps* taps_w; /* resampling: each output position's neighbours along w */
-  const float* weights_w;               /* linear: their weights, rounded to float */
+  /* resampling: each output position's two neighbours along w (compact arrays: nearest gathers
+   * through index0_w per element) and, for linear, the second one's weight rounded to float */
+  const size_t *index0_w, *index1_w;
+  const float* weights_w;
   tsr_f32_vlerp_fn lerp;                /* linear */
   float* scratch;                       /* linear: per thread, TSR_RESIZE_SCRATCH_ROWS rows */
 };
@@ -66,12 +68,11 @@ static void tsr_resize_interpolate_w(const struct tsr_resize_rows* r, const floa
   const struct tsr_resize_geometry* g = r->g;
   const size_t unit = r->unit;
   for (size_t ow = 0; ow < g->out[2]; ow++) {
-    const struct tsr_resize_taps* tw = &r->taps_w[ow];
     const float t = r->weights_w[ow];
-    const float* a = x_row + tw->index[0] * unit;
+    const float* a = x_row + r->index0_w[ow] * unit;
     if (t == 0.0f) memcpy(h + ow * unit, a, unit * sizeof(float));
-    else if (unit == 1) h[ow] = x_row[tw->index[1]] * t + *a * (1.0f - t);
-    else r->lerp(unit, a, x_row + tw->index[1] * unit, t, h + ow * unit);
+    else if (unit == 1) h[ow] = x_row[r->index1_w[ow]] * t + *a * (1.0f - t);
+    else r->lerp(unit, a, x_row + r->index1_w[ow] * unit, t, h + ow * unit);
   }
 }
 
@@ -167,10 +168,10 @@ static void tsr_resize_row_task(void* context, size_t thread, size_t plane, size
       memcpy(y_row + begin, x_row, middle * sizeof(float));
       tsr_fill(y_row + begin + middle, row_floats - begin - middle, g->value);
     } else if (unit == 1) {
-      for (size_t ow = 0; ow < g->out[2]; ow++) y_row[ow] = x_row[r->taps_w[ow].index[0]];
+      for (size_t ow = 0; ow < g->out[2]; ow++) y_row[ow] = x_row[r->index0_w[ow]];
     } else {
       for (size_t ow = 0; ow < g->out[2]; ow++)
-        memcpy(y_row + ow * unit, x_row + r->taps_w[ow].index[0] * unit, unit * sizeof(float));
+        memcpy(y_row + ow * unit, x_row + r->index0_w[ow] * unit, unit * sizeof(float));
     }
     previous = y_row, previous_d = id, previous_h = ih;
   }
@@ -183,28 +184,28 @@ tsr_status tsr_resize_fast_run(const struct tsr_resize_geometry* g, bool pad, bo
                               .unit = nhwc ? channels : 1, .x = x, .y = y};
   const size_t planes = nhwc ? batch : batch * channels, rows = g->out[0] * g->out[1];
   const size_t row_floats = g->out[2] * r.unit;
-  struct tsr_resize_taps* taps_w = NULL;
+  size_t* indices_w = NULL; /* index0 then index1 */
   float* weights_w = NULL;
   const bool linear = !pad && g->kind == tsr_resampling_linear;
   if (!pad) {
-    taps_w = malloc(g->out[2] * sizeof(struct tsr_resize_taps));
+    indices_w = malloc(2 * g->out[2] * sizeof(size_t));
     weights_w = malloc(g->out[2] * sizeof(float));
     if (linear) r.scratch = malloc(tsr_threadpool_threads(pool) * TSR_RESIZE_SCRATCH_ROWS * row_floats * sizeof(float));
-    if (taps_w == NULL || weights_w == NULL || (linear && r.scratch == NULL)) {
-      free(taps_w), free(weights_w), free(r.scratch);
+    if (indices_w == NULL || weights_w == NULL || (linear && r.scratch == NULL)) {
+      free(indices_w), free(weights_w), free(r.scratch);
       return tsr_error(tsr_status_out_of_memory, "tsr_op_run(upsample): out of memory");
     }
     for (size_t o = 0; o < g->out[2]; o++) {
-      taps_w[o] = tsr_reference_resize_taps(g, g->in[2], g->out[2], o);
-      weights_w[o] = (float)taps_w[o].weight;
+      const struct tsr_resize_taps taps = tsr_reference_resize_taps(g, g->in[2], g->out[2], o);
+      indices_w[o] = taps.index[0], indices_w[g->out[2] + o] = taps.index[1], weights_w[o] = (float)taps.weight;
     }
-    r.taps_w = taps_w, r.weights_w = weights_w, r.lerp = lerp;
+    r.index0_w = indices_w, r.index1_w = indices_w + g->out[2], r.weights_w = weights_w, r.lerp = lerp;
   }
   const size_t tasks = tsr_threadpool_threads(pool) * TSR_RESIZE_TASKS_PER_THREAD;
   size_t tile = (planes * rows + tasks - 1) / tasks; /* rows per task */
   const size_t min_rows = (TSR_RESIZE_MIN_TILE_FLOATS + row_floats - 1) / row_floats;
   if (tile < min_rows) tile = min_rows;
   tsr_parallelize_2d_tile_1d(pool, tsr_resize_row_task, &r, planes, rows, tile);
-  free(taps_w), free(weights_w), free(r.scratch);
+  free(indices_w), free(weights_w), free(r.scratch);
   return tsr_status_success;
 }

@@ -610,7 +610,11 @@ TSR_API tsr_status tsr_upsample_output_shape(const tsr_upsample_params* params, 
 /// min(floor((o + 0.5) in / out), in - 1), which for integer scales is floor(o / scale), as
 /// PyTorch's "nearest" (for other ratios PyTorch's "nearest" floors o x in / out instead; this is
 /// its "nearest-exact"). Linear weights the two neighbours of the mapped coordinate (clamped to
-/// the input) per dim, summed in double and rounded once. f32, both plain or both nhwc.
+/// the input) per dim: rows are interpolated along w, then along h (and d), in f32 with FMA,
+/// within 2^-21 (3-D: 2^-20) of the largest magnitude among the output's neighbours of the exact
+/// interpolation; a neighbour with weight 0 never enters (an inf there does not make NaN).
+/// TESSERA_RESIZE=reference at creation selects the reference loops instead (for pad too),
+/// which sum in double and round once. f32, both plain or both nhwc.
 /// Errors: invalid_parameter (op or params NULL, spatial_ndims outside 1..3, an unknown kind,
 /// align_corners with nearest, a scale below 0, a size below 1 where scale is 0; at run,
 /// tensors that do not fit), unsupported_parameter (other layouts).
