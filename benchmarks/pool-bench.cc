@@ -1,7 +1,7 @@
 // Pooling, tessera against oneDNN's pooling primitive on the same tensors in the same process:
 // ../shared/problems/pool.txt's layers (ResNet's 3x3/2 max pool, VGG's 2x2/2, ResNet-50's global
 // average, a 2x2 average at batch 8, Inception's 3x3/1 average counting padding), in NHWC (both
-// libraries' preferred layout for this op) and plain NCHW. Memory-bound: GB/s counts reading x
+// libraries' preferred layout for this op), plain NCHW and nChw8c (AVX2's blocked layout). Memory-bound: GB/s counts reading x
 // and writing y.
 #include <cstdlib>
 #include <string>
@@ -46,7 +46,7 @@ struct Tensors {
     x.data = std::aligned_alloc(64, (tsr_tensor_desc_bytes(&x.desc) + 63) / 64 * 64);
     y.data = std::aligned_alloc(64, (tsr_tensor_desc_bytes(&y.desc) + 63) / 64 * 64);
     tsr_rng rng = tsr_rng_seeded(1);
-    tsr_fill_integers(&rng, static_cast<float*>(x.data), tsr_tensor_desc_elements(&x.desc), -20, 20);
+    tsr_fill_integers(&rng, static_cast<float*>(x.data), tsr_tensor_desc_bytes(&x.desc) / 4, -20, 20);
   }
   ~Tensors() {
     std::free(x.data);
@@ -91,10 +91,10 @@ void onednn_pool(benchmark::State& state, const Problem& p, tsr_layout layout) {
 
 const int kRegistered = [] {
   for (const Problem& p : kProblems)
-    for (const tsr_layout layout : {tsr_layout_nhwc, tsr_layout_plain})
+    for (const tsr_layout layout : {tsr_layout_nhwc, tsr_layout_plain, tsr_layout_nchw8c})
       for (const char* impl : {"tessera", "onednn"}) {
-        const std::string name =
-            std::string(impl) + "/pool_" + p.name + (layout == tsr_layout_nhwc ? "_nhwc" : "_nchw");
+        const std::string name = std::string(impl) + "/pool_" + p.name + "_" +
+                                 (layout == tsr_layout_plain ? "nchw" : tsr_layout_name(layout));
         auto* b = std::string(impl) == "tessera"
                       ? benchmark::RegisterBenchmark(name.c_str(), tessera_pool, p, layout)
                       : benchmark::RegisterBenchmark(name.c_str(), onednn_pool, p, layout);

@@ -175,9 +175,7 @@ static void tsr_binary_plan_strided(struct tsr_binary_plan* p, const tsr_tensor_
   p->outer = d + 1;
 }
 
-static bool tsr_binary_is_blocked(tsr_layout layout) {
-  return layout == tsr_layout_nchw4c || layout == tsr_layout_nchw8c || layout == tsr_layout_nchw16c;
-}
+static bool tsr_binary_is_blocked(tsr_layout layout) { return tsr_layout_channel_block(layout) > 1; }
 
 /* Dims broadcast to y's, layouts as tessera.h allows. */
 static tsr_status tsr_binary_check(const tsr_tensor* inputs, const tsr_tensor_desc* y) {

@@ -30,14 +30,44 @@ struct tsr_pool_fast_call {
   const struct tsr_pool_geometry* g;
   tsr_f32_pool_ukernel_fn ukernel;
   size_t channels, channel_block;
+  size_t interior_begin, interior_end; /* the output columns whose window lies inside the input along w */
   const float* x;
   float* y;
 };
 
-/* One output row (n, p0, p1), channels [block * channel_block, + channel_block), every pixel's
- * whole block per kernel call. (Measured: slicing the block into 128-channel slices, each over
- * the whole row first so a slice's input rows stay in L1, was slower on every pool.txt layer,
- * up to 1.7x: more calls and window set-ups.) */
+/* Output pixels (n, p0, p1, p2 + j) for j < pixels, channels [c0, c0 + channels): the window of
+ * p2 as row pointers, in calls of at most TSR_POOL_TAPS_PER_CALL taps (a larger window carries
+ * its partial result on; only one pixel at a time then). */
+static void tsr_pool_fast_pixels(const struct tsr_pool_fast_call* call, size_t n, size_t p0, size_t p1, size_t p2,
+                                 size_t pixels, size_t c0, size_t channels) {
+  const struct tsr_pool_geometry* g = call->g;
+  const float* x = call->x + n * g->x_n + c0;
+  const float* rows[TSR_POOL_TAPS_PER_CALL];
+  const size_t p[3] = {p0, p1, p2};
+  int64_t start[3], end[3];
+  const float divisor = (float)tsr_pool_window(g, p, start, end);
+  float* y = call->y + n * g->y_n + p0 * g->y_s[0] + p1 * g->y_s[1] + p2 * g->y_s[2] + c0;
+  size_t left = (size_t)((end[0] - start[0]) * (end[1] - start[1]) * (end[2] - start[2])), count = 0;
+  const float* previous = NULL;
+  for (int64_t i0 = start[0]; i0 < end[0]; i0++)
+    for (int64_t i1 = start[1]; i1 < end[1]; i1++)
+      for (int64_t i2 = start[2]; i2 < end[2]; i2++) {
+        rows[count++] = x + (size_t)i0 * g->x_s[0] + (size_t)i1 * g->x_s[1] + (size_t)i2 * g->x_s[2];
+        left--;
+        if (count == TSR_POOL_TAPS_PER_CALL || left == 0) {
+          const struct tsr_f32_pool_params params = {left == 0 ? divisor : 1.0f};
+          call->ukernel(pixels, channels, count, rows, g->stride[2] * g->x_s[2], previous, y, g->y_s[2], &params);
+          previous = y;
+          count = 0;
+        }
+      }
+}
+
+/* One output row (n, p0, p1), channels [block * channel_block, + channel_block): the row's
+ * interior (windows inside the input along w: one shape, shifted by the stride) in one kernel
+ * call, the edge pixels one by one. (Measured: slicing the channels into 128-channel slices, each
+ * over the whole row first so a slice's input rows stay in L1, was slower on every pool.txt
+ * layer, up to 1.7x: more calls and window set-ups.) */
 static void tsr_pool_fast_task(void* context, size_t thread, size_t row, size_t block) {
   (void)thread;
   const struct tsr_pool_fast_call* call = context;
@@ -45,28 +75,11 @@ static void tsr_pool_fast_task(void* context, size_t thread, size_t row, size_t 
   const size_t p1 = row % g->out[1], p0 = row / g->out[1] % g->out[0], n = row / (g->out[1] * g->out[0]);
   const size_t c0 = block * call->channel_block;
   const size_t channels = call->channels - c0 < call->channel_block ? call->channels - c0 : call->channel_block;
-  const float* x = call->x + n * g->x_n + c0;
-  const float* rows[TSR_POOL_TAPS_PER_CALL];
-  for (size_t p2 = 0; p2 < g->out[2]; p2++) {
-    const size_t p[3] = {p0, p1, p2};
-    int64_t start[3], end[3];
-    const float divisor = (float)tsr_pool_window(g, p, start, end);
-    float* y = call->y + n * g->y_n + p0 * g->y_s[0] + p1 * g->y_s[1] + p2 * g->y_s[2] + c0;
-    size_t left = (size_t)((end[0] - start[0]) * (end[1] - start[1]) * (end[2] - start[2])), count = 0;
-    const float* previous = NULL;
-    for (int64_t i0 = start[0]; i0 < end[0]; i0++)
-      for (int64_t i1 = start[1]; i1 < end[1]; i1++)
-        for (int64_t i2 = start[2]; i2 < end[2]; i2++) {
-          rows[count++] = x + (size_t)i0 * g->x_s[0] + (size_t)i1 * g->x_s[1] + (size_t)i2 * g->x_s[2];
-          left--;
-          if (count == TSR_POOL_TAPS_PER_CALL || left == 0) {
-            const struct tsr_f32_pool_params params = {left == 0 ? divisor : 1.0f};
-            call->ukernel(channels, count, rows, previous, y, &params);
-            previous = y;
-            count = 0;
-          }
-        }
-  }
+  const size_t begin = call->interior_begin, end = call->interior_end;
+  for (size_t p2 = 0; p2 < begin; p2++) tsr_pool_fast_pixels(call, n, p0, p1, p2, 1, c0, channels);
+  if (end > begin) tsr_pool_fast_pixels(call, n, p0, p1, begin, end - begin, c0, channels);
+  for (size_t p2 = end > begin ? end : begin; p2 < g->out[2]; p2++)
+    tsr_pool_fast_pixels(call, n, p0, p1, p2, 1, c0, channels);
 }
 
 static void tsr_pool_fast_nhwc(const struct tsr_f32_pool_entry* kernel, const struct tsr_pool_geometry* g,
@@ -78,8 +91,16 @@ static void tsr_pool_fast_nhwc(const struct tsr_f32_pool_entry* kernel, const st
   block = (block + TSR_POOL_CHANNEL_GRAIN - 1) / TSR_POOL_CHANNEL_GRAIN * TSR_POOL_CHANNEL_GRAIN;
   if (block > channels) block = channels;
   blocks = (channels + block - 1) / block;
-  struct tsr_pool_fast_call call = {g, g->kind == tsr_pooling_max ? kernel->maxpool : kernel->avgpool,
-                                    channels, block, x, y};
+  struct tsr_pool_fast_call call = {.g = g, .ukernel = g->kind == tsr_pooling_max ? kernel->maxpool : kernel->avgpool,
+                                    .channels = channels, .channel_block = block, .x = x, .y = y};
+  /* interior columns: p2 stride - pad >= 0 and p2 stride - pad + kernel <= in; batched only when
+   * a whole window fits one call */
+  const int64_t pad = g->pad[2], stride = (int64_t)g->stride[2], kernel_w = (int64_t)g->kernel[2];
+  const int64_t in = (int64_t)g->in[2], out = (int64_t)g->out[2];
+  int64_t begin = (pad + stride - 1) / stride, end = in + pad >= kernel_w ? (in + pad - kernel_w) / stride + 1 : 0;
+  if (end > out) end = out;
+  if (begin > end || g->kernel[0] * g->kernel[1] * g->kernel[2] > TSR_POOL_TAPS_PER_CALL) begin = end = 0;
+  call.interior_begin = (size_t)begin, call.interior_end = (size_t)end;
   tsr_parallelize_2d(pool, tsr_pool_fast_task, &call, rows, blocks);
 }
 

@@ -144,21 +144,45 @@ static tsr_status tsr_pool_geometry_for(const tsr_pool_params* p, const tsr_tens
   return tsr_status_success;
 }
 
+/* A blocked tensor [N, C, spatial...] in nChw<b>c is, element for element, an NHWC tensor
+ * [N x ceil(C / b), b, spatial...]: each (sample, channel block) is an image of b channels. The
+ * zero padding channels pool to zero, so they stay zero. Writes the NHWC view of `d`. */
+static void tsr_pool_blocked_as_nhwc(const tsr_tensor_desc* d, tsr_tensor_desc* view) {
+  const int64_t block = (int64_t)tsr_layout_channel_block(d->layout);
+  int64_t dims[5];
+  memcpy(dims, d->dims, sizeof(int64_t) * (size_t)d->ndims);
+  dims[0] = d->dims[0] * ((d->dims[1] + block - 1) / block);
+  dims[1] = block;
+  tsr_tensor_desc_init(view, tsr_dtype_f32, tsr_layout_nhwc, d->ndims, dims);
+}
+
 static tsr_status tsr_pool_run(const tsr_op* base, const tsr_tensor* inputs, size_t num_outputs,
                                const tsr_tensor* outputs, tsr_threadpool* pool) {
+  static const char where[] = "tsr_op_run(pool)";
   const tsr_pool_params* p = &((const struct tsr_pool_op*)base)->params;
   struct tsr_pool_call call = {.x = inputs[0].data, .y = outputs[0].data};
-  const tsr_status status =
-      tsr_pool_geometry_for(p, &inputs[0].desc, &outputs[0].desc, "tsr_op_run(pool)", &call.g);
+  tsr_tensor_desc x = inputs[0].desc, y = outputs[0].desc;
+  if (tsr_layout_channel_block(x.layout) > 1) {
+    if (y.layout != x.layout || x.dtype != tsr_dtype_f32 || y.dtype != tsr_dtype_f32)
+      return tsr_error(tsr_status_unsupported_parameter,
+                       "%s: a blocked inputs[0] (%s) needs an f32 outputs[0] in the same layout (got %s)", where,
+                       tsr_layout_name(x.layout), tsr_layout_name(y.layout));
+    if (x.ndims != y.ndims || x.dims[0] != y.dims[0] || x.dims[1] != y.dims[1])
+      return tsr_error(tsr_status_invalid_parameter,
+                       "%s: outputs[0] must have inputs[0]'s batch and channels", where);
+    tsr_pool_blocked_as_nhwc(&inputs[0].desc, &x);
+    tsr_pool_blocked_as_nhwc(&outputs[0].desc, &y);
+  }
+  const tsr_status status = tsr_pool_geometry_for(p, &x, &y, where, &call.g);
   if (status != tsr_status_success) return status;
   const struct tsr_f32_pool_entry* fast = ((const struct tsr_pool_op*)base)->fast;
   if (fast != NULL) {
-    if (tsr_pool_fast_run(fast, &call.g, (size_t)inputs[0].desc.dims[0], (size_t)inputs[0].desc.dims[1],
-                          inputs[0].desc.layout == tsr_layout_nhwc, call.x, call.y, pool) != tsr_status_success)
-      return tsr_error(tsr_status_out_of_memory, "tsr_op_run(pool): out of memory for the NCHW reorder buffers");
+    if (tsr_pool_fast_run(fast, &call.g, (size_t)x.dims[0], (size_t)x.dims[1], x.layout == tsr_layout_nhwc, call.x,
+                          call.y, pool) != tsr_status_success)
+      return tsr_error(tsr_status_out_of_memory, "%s: out of memory for the NCHW reorder buffers", where);
     return tsr_status_success;
   }
-  tsr_parallelize_2d(pool, tsr_pool_plane, &call, (size_t)inputs[0].desc.dims[0], (size_t)inputs[0].desc.dims[1]);
+  tsr_parallelize_2d(pool, tsr_pool_plane, &call, (size_t)x.dims[0], (size_t)x.dims[1]);
   return tsr_status_success;
 }
 

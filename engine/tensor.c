@@ -30,7 +30,7 @@ const char* tsr_layout_name(tsr_layout layout) {
   return "unknown";
 }
 
-static size_t tsr_channel_block(tsr_layout layout) {
+size_t tsr_layout_channel_block(tsr_layout layout) {
   switch (layout) {
     case tsr_layout_nchw4c: return 4;
     case tsr_layout_nchw8c: return 8;
@@ -40,7 +40,7 @@ static size_t tsr_channel_block(tsr_layout layout) {
 }
 
 static bool tsr_layout_needs_spatial(tsr_layout layout) {
-  return layout == tsr_layout_nhwc || tsr_channel_block(layout) > 1;
+  return layout == tsr_layout_nhwc || tsr_layout_channel_block(layout) > 1;
 }
 
 /* Element count of the stored span: logical elements, plus the blocked layouts' channel
@@ -57,7 +57,7 @@ static size_t tsr_span_elements(tsr_layout layout, int32_t ndims, const int64_t*
     }
     return last == SIZE_MAX ? 0 : last + 1;
   }
-  const size_t block = tsr_channel_block(layout);
+  const size_t block = tsr_layout_channel_block(layout);
   for (int32_t d = 0; d < ndims; d++) {
     size_t extent = (size_t)dims[d];
     if (d == 1 && block > 1) extent = (extent + block - 1) / block * block;
@@ -271,7 +271,7 @@ void tsr_spatial_strides(const tsr_tensor_desc* d, int32_t spatial, size_t* sn, 
 }
 
 void tsr_tensor_zero_channel_padding(const tsr_tensor_desc* desc, float* data) {
-  const size_t block = tsr_channel_block(desc->layout), channels = (size_t)desc->dims[1];
+  const size_t block = tsr_layout_channel_block(desc->layout), channels = (size_t)desc->dims[1];
   const size_t tail = channels % block;
   if (block == 1 || tail == 0) return;
   size_t spatial = 1;

@@ -21,6 +21,9 @@ bool tsr_tensor_desc_same_shape(const tsr_tensor_desc* a, const tsr_tensor_desc*
 /// layouts count their zero padding as part of the dense span).
 bool tsr_tensor_desc_is_dense(const tsr_tensor_desc* desc);
 
+/// Channels per block of a blocked layout (4, 8, 16); 1 for every other layout.
+size_t tsr_layout_channel_block(tsr_layout layout);
+
 /// Sets the channel padding of a blocked-layout f32 tensor (the lanes past the channel count in
 /// each item's last block) back to zero, after a map that does not send 0 to 0 ran over the whole
 /// span. Does nothing for other layouts or a channel count that fills its blocks.

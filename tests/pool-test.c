@@ -258,6 +258,72 @@ static void tsr_test_errors(void) {
   tsr_op_destroy(op);
 }
 
+/* Element (n, c, s) of a [N, C, S...] tensor in plain order and in nChw<b>c, S the flattened
+ * spatial index. */
+static size_t tsr_blocked_offset(size_t n, size_t c, size_t s, size_t channels, size_t spatial, size_t block) {
+  const size_t blocks = (channels + block - 1) / block;
+  return ((n * blocks + c / block) * spatial + s) * block + c % block;
+}
+
+/* The blocked layouts: a random case pooled from plain x by the plain op (checked above against
+ * the reference and oneDNN) is the expectation; x is rearranged into each block size, pooled,
+ * and compared element by element (tolerance 0), with the padding channels required to stay 0.
+ * Channels below, at and above each block. */
+static void tsr_sweep_blocked(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
+  static float x[1 << 15], y[1 << 15], xb[1 << 16], yb[1 << 16];
+  static const int64_t channel_choices[] = {1, 3, 4, 5, 8, 9, 16, 17, 33};
+  static const tsr_layout layouts[] = {tsr_layout_nchw4c, tsr_layout_nchw8c, tsr_layout_nchw16c};
+  size_t run = 0;
+  for (size_t c = 0; c < cases; c++) {
+    tsr_pool_params p;
+    int64_t in_dims[5];
+    tsr_layout ignored;
+    tsr_random_pool_case(rng, channel_choices, 9, 3, 12, 6, &p, in_dims, &ignored);
+    tsr_tensor tx, ty;
+    if (!tsr_pool_case_tensors(&p, in_dims, tsr_layout_plain, x, y, sizeof(x) / 4, &tx, &ty)) continue;
+    const size_t N = (size_t)in_dims[0], C = (size_t)in_dims[1];
+    const size_t xs = tsr_tensor_desc_elements(&tx.desc) / (N * C), ys = tsr_tensor_desc_elements(&ty.desc) / (N * C);
+    tsr_fill_integers(rng, x, N * C * xs, -20, 20);
+    tsr_op* op = NULL;
+    tsr_pool_create(&p, &op);
+    tsr_op_run(op, 1, &tx, 1, &ty, pool);
+    const tsr_layout layout = layouts[tsr_rng_below(rng, 3)];
+    const size_t block = layout == tsr_layout_nchw4c ? 4 : layout == tsr_layout_nchw8c ? 8 : 16;
+    tsr_tensor bx = {.data = xb}, by = {.data = yb};
+    tsr_tensor_desc_init(&bx.desc, tsr_dtype_f32, layout, tx.desc.ndims, tx.desc.dims);
+    tsr_tensor_desc_init(&by.desc, tsr_dtype_f32, layout, ty.desc.ndims, ty.desc.dims);
+    const size_t x_span = tsr_tensor_desc_bytes(&bx.desc) / 4, y_span = tsr_tensor_desc_bytes(&by.desc) / 4;
+    if (x_span > sizeof(xb) / 4 || y_span > sizeof(yb) / 4) {
+      tsr_op_destroy(op);
+      continue;
+    }
+    memset(xb, 0, x_span * 4);
+    tsr_fill_nan(yb, y_span);
+    for (size_t n = 0; n < N; n++)
+      for (size_t ch = 0; ch < C; ch++)
+        for (size_t sp = 0; sp < xs; sp++) xb[tsr_blocked_offset(n, ch, sp, C, xs, block)] = x[(n * C + ch) * xs + sp];
+    char what[200];
+    snprintf(what, sizeof(what), "%s %s: %dd n%zu c%zu%s", tsr_op_describe(op), tsr_layout_name(layout),
+             (int)p.spatial_ndims, N, C, pool != NULL ? " 2 threads" : "");
+    if (tsr_check_status(tsr_op_run(op, 1, &bx, 1, &by, pool), tsr_status_success, what)) {
+      size_t wrong = 0, padding = 0;
+      const size_t blocks = (C + block - 1) / block;
+      for (size_t n = 0; n < N; n++)
+        for (size_t ch = 0; ch < blocks * block; ch++)
+          for (size_t sp = 0; sp < ys; sp++) {
+            const float v = yb[tsr_blocked_offset(n, ch, sp, C, ys, block)];
+            if (ch >= C) padding += v != 0.0f;
+            else wrong += v != y[(n * C + ch) * ys + sp];
+          }
+      tsr_check(wrong == 0 && padding == 0, what, "%zu elements differ from the plain run, %zu padding lanes nonzero",
+                wrong, padding);
+      run++;
+    }
+    tsr_op_destroy(op);
+  }
+  printf("blocked sweep: %zu cases against the plain layout\n", run);
+}
+
 int main(void) {
   tsr_test_errors();
   tsr_test_by_hand();
@@ -266,6 +332,8 @@ int main(void) {
   tsr_threadpool_create(2, &pool);
   tsr_sweep_fast(NULL, &rng, 400);
   tsr_sweep_fast(pool, &rng, 400);
+  tsr_sweep_blocked(NULL, &rng, 150);
+  tsr_sweep_blocked(pool, &rng, 150);
 #ifdef TSR_HAVE_ONEDNN
   tsr_sweep(NULL, &rng, 1000);
   tsr_sweep(pool, &rng, 1000);

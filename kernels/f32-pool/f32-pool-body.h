@@ -28,8 +28,9 @@ static inline tsr_vf tsr_pool_finish(tsr_vf acc, tsr_vm nan, tsr_vf divisor, tsr
  * not an add's latency, the limit. */
 #define TSR_POOL_EACH8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
 
-static inline void tsr_pool(size_t channels, size_t taps, const float* const* rows, const float* previous,
-                            float* y, float divisor, bool max) {
+/* One output pixel: the rows moved by `offset` floats. */
+static inline void tsr_pool(size_t channels, size_t taps, const float* const* rows, size_t offset,
+                            const float* previous, float* y, float divisor, bool max) {
   const tsr_vf vdivisor = tsr_v_set(divisor), vreciprocal = tsr_v_set(1.0f / divisor);
   size_t c = 0;
   for (; c + 8 * TSR_VLANES <= channels; c += 8 * TSR_VLANES) {
@@ -38,7 +39,7 @@ static inline void tsr_pool(size_t channels, size_t taps, const float* const* ro
     TSR_POOL_EACH8(TSR_START)
 #undef TSR_START
     for (size_t t = 0; t < taps; t++) {
-      const float* row = rows[t] + c;
+      const float* row = rows[t] + offset + c;
 #define TSR_STEP(i)                                                                       \
   {                                                                                       \
     const tsr_vf v = tsr_v_load(row + i * TSR_VLANES);                                    \
@@ -56,21 +57,64 @@ static inline void tsr_pool(size_t channels, size_t taps, const float* const* ro
     tsr_vf a = tsr_pool_start(previous, c, max);
     tsr_vm n = tsr_v_is_nan(a);
     for (size_t t = 0; t < taps; t++) {
-      const tsr_vf v = tsr_v_load(rows[t] + c);
+      const tsr_vf v = tsr_v_load(rows[t] + offset + c);
       if (max) n = tsr_vm_or(n, tsr_v_is_nan(v)), a = tsr_v_max_drop_nan(v, a);
       else a = tsr_v_add(a, v);
     }
     tsr_v_store(y + c, tsr_pool_finish(a, n, vdivisor, vreciprocal, max));
   }
-  tsr_f32_pool_channels(c, channels, taps, rows, previous, y, divisor, max);
+  tsr_f32_pool_channels(c, channels, taps, rows, offset, previous, y, divisor, max);
 }
 
-void TSR_MAXPOOL_NAME(size_t channels, size_t taps, const float* const* rows, const float* previous, float* y,
-                      const struct tsr_f32_pool_params* params) {
-  tsr_pool(channels, taps, rows, previous, y, params->divisor, true);
+/* Four output pixels at once, for fewer channels than eight vectors (a blocked layout's 8, 16):
+ * one accumulator per pixel, so four independent chains instead of one add's latency per tap.
+ * Only for fresh windows (no `previous`). */
+static inline void tsr_pool_x4(size_t channels, size_t taps, const float* const* rows, size_t offset, size_t row_step,
+                               float* y, size_t y_step, float divisor, bool max) {
+  const tsr_vf vdivisor = tsr_v_set(divisor), vreciprocal = tsr_v_set(1.0f / divisor);
+  size_t c = 0;
+  for (; c + TSR_VLANES <= channels; c += TSR_VLANES) {
+#define TSR_START(i) tsr_vf a##i = tsr_pool_start(NULL, 0, max); tsr_vm n##i = tsr_v_is_nan(a##i);
+    TSR_START(0) TSR_START(1) TSR_START(2) TSR_START(3)
+#undef TSR_START
+    for (size_t t = 0; t < taps; t++) {
+      const float* row = rows[t] + offset + c;
+#define TSR_STEP(i)                                                                       \
+  {                                                                                       \
+    const tsr_vf v = tsr_v_load(row + i * row_step);                                      \
+    if (max) n##i = tsr_vm_or(n##i, tsr_v_is_nan(v)), a##i = tsr_v_max_drop_nan(v, a##i); \
+    else a##i = tsr_v_add(a##i, v);                                                       \
+  }
+      TSR_STEP(0) TSR_STEP(1) TSR_STEP(2) TSR_STEP(3)
+#undef TSR_STEP
+    }
+#define TSR_FINISH(i) tsr_v_store(y + i * y_step + c, tsr_pool_finish(a##i, n##i, vdivisor, vreciprocal, max));
+    TSR_FINISH(0) TSR_FINISH(1) TSR_FINISH(2) TSR_FINISH(3)
+#undef TSR_FINISH
+  }
+  for (size_t i = 0; c < channels && i < 4; i++)
+    tsr_f32_pool_channels(c, channels, taps, rows, offset + i * row_step, NULL, y + i * y_step, divisor, max);
 }
 
-void TSR_AVGPOOL_NAME(size_t channels, size_t taps, const float* const* rows, const float* previous, float* y,
-                      const struct tsr_f32_pool_params* params) {
-  tsr_pool(channels, taps, rows, previous, y, params->divisor, false);
+/* The pixels: by fours where the channels are too few to fill eight accumulators, then one by one. */
+static inline void tsr_pool_pixels(size_t pixels, size_t channels, size_t taps, const float* const* rows,
+                                   size_t row_step, const float* previous, float* y, size_t y_step, float divisor,
+                                   bool max) {
+  size_t j = 0;
+  if (previous == NULL && channels < 8 * TSR_VLANES)
+    for (; j + 4 <= pixels; j += 4)
+      tsr_pool_x4(channels, taps, rows, j * row_step, row_step, y + j * y_step, y_step, divisor, max);
+  for (; j < pixels; j++)
+    tsr_pool(channels, taps, rows, j * row_step, previous != NULL ? previous + j * y_step : NULL, y + j * y_step,
+             divisor, max);
+}
+
+void TSR_MAXPOOL_NAME(size_t pixels, size_t channels, size_t taps, const float* const* rows, size_t row_step,
+                      const float* previous, float* y, size_t y_step, const struct tsr_f32_pool_params* params) {
+  tsr_pool_pixels(pixels, channels, taps, rows, row_step, previous, y, y_step, params->divisor, true);
+}
+
+void TSR_AVGPOOL_NAME(size_t pixels, size_t channels, size_t taps, const float* const* rows, size_t row_step,
+                      const float* previous, float* y, size_t y_step, const struct tsr_f32_pool_params* params) {
+  tsr_pool_pixels(pixels, channels, taps, rows, row_step, previous, y, y_step, params->divisor, false);
 }

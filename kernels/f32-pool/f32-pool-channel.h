@@ -1,5 +1,6 @@
-/* Pooling of channels [begin, channels) one at a time: the scalar variant, and the vector
- * variants' channels past their last whole vector. NaN anywhere in the window gives NaN (max). */
+/* Pooling of channels [begin, channels) one at a time, the rows moved by `offset` floats: the
+ * scalar variant, and the vector variants' channels past their last whole vector. NaN anywhere
+ * in the window gives NaN (max). */
 #ifndef TSR_KERNELS_F32_POOL_CHANNEL_H
 #define TSR_KERNELS_F32_POOL_CHANNEL_H
 
@@ -8,12 +9,12 @@
 #include <stddef.h>
 
 static inline void tsr_f32_pool_channels(size_t begin, size_t channels, size_t taps, const float* const* rows,
-                                         const float* previous, float* y, float divisor, bool max) {
+                                         size_t offset, const float* previous, float* y, float divisor, bool max) {
   for (size_t c = begin; c < channels; c++) {
     float a = previous != NULL ? previous[c] : (max ? -INFINITY : 0.0f);
     bool nan = isnan(a);
     for (size_t t = 0; t < taps; t++) {
-      const float v = rows[t][c];
+      const float v = rows[t][offset + c];
       if (max) nan = nan || isnan(v), a = v > a ? v : a;
       else a += v;
     }

@@ -1,12 +1,15 @@
-/* Pooling of one output pixel over every channel, for channel-contiguous layouts (NHWC, and each
- * channel block of the blocked layouts): the window's input pixels come as `taps` row pointers,
- * each to `channels` contiguous floats. Max pooling takes the largest value (NaN if any is NaN);
+/* Pooling of output pixels over every channel, for channel-contiguous layouts (NHWC, and each
+ * channel block of the blocked layouts): the first pixel's window comes as `taps` row pointers,
+ * each to `channels` contiguous floats; pixel j (of `pixels`) reads the same rows moved by
+ * j * row_step floats and writes y + j * y_step (the interior of an output row, whose windows
+ * are one shape shifted by the stride: one call serves all of them, which matters when the
+ * channels are few, as in a blocked layout's 8). Max pooling takes the largest value (NaN if any is NaN);
  * average pooling sums and divides by params->divisor. A window too large for one call is split:
  * `previous` (NULL for none; may equal y) holds the earlier part's result to continue from (its
  * maximum, or its sum, given with divisor 1).
  *
  * Contract: channels >= 1, taps >= 1; nothing outside the rows' and y's `channels` floats is read
- * or written. */
+ * or written. previous, when not NULL, steps with y (y_step). */
 #ifndef TSR_KERNELS_F32_POOL_H
 #define TSR_KERNELS_F32_POOL_H
 
@@ -19,15 +22,15 @@ struct tsr_f32_pool_params {
   float divisor; /* averages: the window's count (1 for a part of a split window); max: unused */
 };
 
-typedef void (*tsr_f32_pool_ukernel_fn)(size_t channels, size_t taps, const float* const* rows,
-                                        const float* previous, float* y,
+typedef void (*tsr_f32_pool_ukernel_fn)(size_t pixels, size_t channels, size_t taps, const float* const* rows,
+                                        size_t row_step, const float* previous, float* y, size_t y_step,
                                         const struct tsr_f32_pool_params* params);
 
-#define TSR_POOL_UKERNEL(isa, maxpool, avgpool, lanes)                                          \
-  void maxpool(size_t channels, size_t taps, const float* const* rows, const float* previous,  \
-               float* y, const struct tsr_f32_pool_params* params);                           \
-  void avgpool(size_t channels, size_t taps, const float* const* rows, const float* previous,  \
-               float* y, const struct tsr_f32_pool_params* params);
+#define TSR_POOL_UKERNEL(isa, maxpool, avgpool, lanes)                                                          \
+  void maxpool(size_t pixels, size_t channels, size_t taps, const float* const* rows, size_t row_step,          \
+               const float* previous, float* y, size_t y_step, const struct tsr_f32_pool_params* params);     \
+  void avgpool(size_t pixels, size_t channels, size_t taps, const float* const* rows, size_t row_step,          \
+               const float* previous, float* y, size_t y_step, const struct tsr_f32_pool_params* params);
 #include "kernels/f32-pool/f32-pool.inc"
 #undef TSR_POOL_UKERNEL
 

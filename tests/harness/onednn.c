@@ -21,7 +21,7 @@ dnnl_engine_t tsr_onednn_engine(void) {
 int tsr_onednn_md(const tsr_tensor_desc* desc, dnnl_memory_desc_t* md) {
   if (desc->layout != tsr_layout_plain && desc->layout != tsr_layout_nhwc &&
       desc->layout != tsr_layout_strided)
-    return -1;
+    return tsr_onednn_md_blocked(desc, md);
   dnnl_dims_t dims, strides;
   for (int d = 0; d < desc->ndims; d++) {
     dims[d] = desc->dims[d];
@@ -30,6 +30,20 @@ int tsr_onednn_md(const tsr_tensor_desc* desc, dnnl_memory_desc_t* md) {
   const dnnl_data_type_t type = desc->dtype == tsr_dtype_s32 ? dnnl_s32
                                : desc->dtype == tsr_dtype_u8 ? dnnl_u8 : dnnl_f32;
   return dnnl_memory_desc_init_by_strides(md, desc->ndims, dims, type, strides) == dnnl_success
+             ? 0
+             : -1;
+}
+
+int tsr_onednn_md_blocked(const tsr_tensor_desc* desc, dnnl_memory_desc_t* md) {
+  static const dnnl_format_tag_t tags[3][3] = {{dnnl_nCw4c, dnnl_nCw8c, dnnl_nCw16c},
+                                               {dnnl_nChw4c, dnnl_nChw8c, dnnl_nChw16c},
+                                               {dnnl_nCdhw4c, dnnl_nCdhw8c, dnnl_nCdhw16c}};
+  const int block = desc->layout == tsr_layout_nchw4c ? 0 : desc->layout == tsr_layout_nchw8c ? 1
+                  : desc->layout == tsr_layout_nchw16c ? 2 : -1;
+  if (block < 0 || desc->ndims < 3 || desc->ndims > 5 || desc->dtype != tsr_dtype_f32) return -1;
+  dnnl_dims_t dims;
+  for (int d = 0; d < desc->ndims; d++) dims[d] = desc->dims[d];
+  return dnnl_memory_desc_init_by_tag(md, desc->ndims, dims, dnnl_f32, tags[desc->ndims - 3][block]) == dnnl_success
              ? 0
              : -1;
 }

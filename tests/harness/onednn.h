@@ -42,9 +42,12 @@ typedef struct tsr_onednn_call {
 /// The process-wide CPU engine, created at first use.
 dnnl_engine_t tsr_onednn_engine(void);
 
-/// Describes a plain, NHWC or strided f32/s32 tensor to oneDNN; returns 0, or -1 for a layout
-/// oneDNN cannot take from strides (blocked).
+/// Describes a plain, NHWC, strided or blocked f32/s32 tensor to oneDNN (blocked: f32 only,
+/// through tsr_onednn_md_blocked); returns 0, or -1 if oneDNN cannot describe it.
 int tsr_onednn_md(const tsr_tensor_desc* desc, dnnl_memory_desc_t* md);
+/// The blocked layouts (nchw4c/8c/16c as oneDNN's nCw / nChw / nCdhw 4c/8c/16c tags); -1 for
+/// any other layout.
+int tsr_onednn_md_blocked(const tsr_tensor_desc* desc, dnnl_memory_desc_t* md);
 
 /// Creates the primitive for `op_desc` (and `attr`, may be NULL) and binds each argument to its
 /// tensor's data (no copy). Returns 0, or -1 with a message on stderr.

@@ -5,7 +5,8 @@
  * correctly rounded in both: tolerance 0. Rows and y sit against guard pages and y is NaN
  * pre-filled. Then NaN: one NaN in a row or in `previous` makes that channel's max NaN. And the
  * average's quotient (a reciprocal and one FMA correction step) against float division on random
- * floats and divisors: the correctly rounded quotient, tolerance 0. */
+ * floats and divisors: the correctly rounded quotient, tolerance 0. And several output pixels per
+ * call (an output row's interior), strides 1 and 2, outputs with gaps that must stay NaN. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -53,8 +54,8 @@ static void tsr_test_pool(tsr_isa isa, tsr_f32_pool_ukernel_fn maxpool, tsr_f32_
           tsr_expected(channels, taps, rows, start ? previous : NULL, divisor, max, expected);
           if (start == 2) memcpy(y, previous, channels * sizeof(float));
           else tsr_fill_nan(y, channels);
-          (max ? maxpool : avgpool)(channels, taps, (const float* const*)rows,
-                                    start == 0 ? NULL : start == 1 ? previous : y, y, &params);
+          (max ? maxpool : avgpool)(1, channels, taps, (const float* const*)rows, 0,
+                                    start == 0 ? NULL : start == 1 ? previous : y, y, channels, &params);
           char what[160];
           snprintf(what, sizeof(what), "[%s%s] %s channels=%zu taps=%zu %s %s", tsr_isa_name(isa), TSR_TEST_ISA_NOTE,
                    name, channels, taps, max ? "max" : "avg", start == 0 ? "fresh" : start == 1 ? "previous" : "in place");
@@ -67,7 +68,7 @@ static void tsr_test_pool(tsr_isa isa, tsr_f32_pool_ukernel_fn maxpool, tsr_f32_
       tsr_fill_integers(&rng, previous, channels, -20, 20);
       previous[at_previous] = NAN;
       const struct tsr_f32_pool_params params = {1.0f};
-      maxpool(channels, taps, (const float* const*)rows, previous, y, &params);
+      maxpool(1, channels, taps, (const float* const*)rows, 0, previous, y, channels, &params);
       size_t wrong = 0;
       for (size_t c = 0; c < channels; c++) wrong += isnan(y[c]) != (c == at_row || c == at_previous);
       char what[160];
@@ -79,6 +80,38 @@ static void tsr_test_pool(tsr_isa isa, tsr_f32_pool_ukernel_fn maxpool, tsr_f32_
       tsr_guarded_free(y);
       tsr_guarded_free(expected);
     }
+  /* Several output pixels per call: a 1-D window of `taps` consecutive pixels, pixel j shifted by
+   * j x stride pixels (row_step) and written at y + j x y_step, the gap between outputs left NaN. */
+  const size_t pixel_counts[] = {2, 3, 7}, strip_taps[] = {1, 3, 9}, strip_channels[] = {1, lanes, 8 * lanes + 1};
+  for (size_t pi = 0; pi < 3; pi++)
+    for (size_t stride = 1; stride <= 2; stride++)
+      for (size_t ti = 0; ti < 3; ti++)
+        for (size_t ci = 0; ci < 3; ci++) {
+          const size_t pixels = pixel_counts[pi], taps = strip_taps[ti], ch = strip_channels[ci];
+          const size_t y_step = ch + 1, width = taps + (pixels - 1) * stride;
+          float* strip = tsr_guarded_alloc(width * ch * sizeof(float));
+          float* out = tsr_guarded_alloc(pixels * y_step * sizeof(float));
+          float* want = tsr_guarded_alloc(pixels * y_step * sizeof(float));
+          tsr_fill_integers(&rng, strip, width * ch, -20, 20);
+          const float* rows[9];
+          for (size_t t = 0; t < taps; t++) rows[t] = strip + t * ch;
+          for (int max = 0; max < 2; max++) {
+            const struct tsr_f32_pool_params params = {(float)taps};
+            tsr_fill_nan(out, pixels * y_step);
+            tsr_fill_nan(want, pixels * y_step);
+            for (size_t j = 0; j < pixels; j++) {
+              float* shifted[9];
+              for (size_t t = 0; t < taps; t++) shifted[t] = (float*)rows[t] + j * stride * ch;
+              tsr_expected(ch, taps, shifted, NULL, (float)taps, max, want + j * y_step);
+            }
+            (max ? maxpool : avgpool)(pixels, ch, taps, rows, stride * ch, NULL, out, y_step, &params);
+            char what[160];
+            snprintf(what, sizeof(what), "[%s%s] %s %zu pixels, stride %zu, taps=%zu, channels=%zu %s", tsr_isa_name(isa),
+                     TSR_TEST_ISA_NOTE, name, pixels, stride, taps, ch, max ? "max" : "avg");
+            tsr_check_close(what, out, want, pixels * y_step, 0.0, 0.0);
+          }
+          tsr_guarded_free(strip), tsr_guarded_free(out), tsr_guarded_free(want);
+        }
   /* The average's quotient is the correctly rounded one for any data: one tap of random floats
    * over random divisors against float division. */
   const size_t channels = 4 * 8 * lanes + 3;
@@ -91,7 +124,7 @@ static void tsr_test_pool(tsr_isa isa, tsr_f32_pool_ukernel_fn maxpool, tsr_f32_
     tsr_fill_uniform(&rng, row, channels, -1000.0f, 1000.0f);
     const struct tsr_f32_pool_params params = {(float)(1 + tsr_rng_below(&rng, 5000))};
     for (size_t c = 0; c < channels; c++) expected[c] = row[c] / params.divisor;
-    avgpool(channels, 1, (const float* const*)&row, NULL, y, &params);
+    avgpool(1, channels, 1, (const float* const*)&row, 0, NULL, y, channels, &params);
     const size_t mismatches = tsr_count_mismatches(y, expected, channels, 0.0, 0.0);
     if (mismatches != 0) wrong += mismatches, wrong_divisor = params.divisor;
   }
