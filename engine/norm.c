@@ -143,21 +143,25 @@ struct tsr_norm_call {
 
 /* One layer-norm row. With a residual, s = x + residual is formed first (into the sum output
  * if asked for, else into y) while the row is in cache, and s is normalized in place. */
-static void tsr_layer_norm_row(void* context, size_t thread, size_t row) {
+/* Rows [first, first + count): each normalized by the op's row kernel, after forming x + residual
+ * in cache when a residual is fused. */
+static void tsr_layer_norm_rows(void* context, size_t thread, size_t first, size_t count) {
   (void)thread;
   const struct tsr_norm_call* call = context;
   const struct tsr_norm_op* op = call->op;
   const size_t length = op->normalized_size;
-  const float* x = call->x + row * length;
-  float* y = call->y + row * length;
-  if (call->residual != NULL) {
-    const float* r = call->residual + row * length;
-    float* s = call->sum != NULL ? call->sum + row * length : y;
-    for (size_t i = 0; i < length; i++) s[i] = x[i] + r[i];
-    x = s;
+  for (size_t row = first; row < first + count; row++) {
+    const float* x = call->x + row * length;
+    float* y = call->y + row * length;
+    if (call->residual != NULL) {
+      const float* r = call->residual + row * length;
+      float* s = call->sum != NULL ? call->sum + row * length : y;
+      for (size_t i = 0; i < length; i++) s[i] = x[i] + r[i];
+      x = s;
+    }
+    op->row_kernel(length, x, op->gamma ? op->gamma : op->unit_affine,
+                   op->beta ? op->beta : op->unit_affine + length, op->epsilon, y);
   }
-  op->row_kernel(length, x, op->gamma ? op->gamma : op->unit_affine, op->beta ? op->beta : op->unit_affine + length,
-                 op->epsilon, y);
 }
 
 /* One batch-norm-training channel: N x spatial elements, normalized with their own statistics,
@@ -250,7 +254,13 @@ static tsr_status tsr_layer_norm_run(const tsr_op* base, const tsr_tensor* input
   struct tsr_norm_call call = {.op = op, .x = inputs[0].data, .y = outputs[0].data,
                                .residual = extra[0] != NULL ? extra[0]->data : NULL,
                                .sum = extra[1] != NULL ? extra[1]->data : NULL};
-  tsr_parallelize_1d(pool, tsr_layer_norm_row, &call, tsr_tensor_desc_elements(x) / op->normalized_size);
+  /* tasks of whole rows, about four per thread and at least 16 KiB (one row per task spent a
+   * visible share of a 128x768 run handing rows out) */
+  const size_t rows = tsr_tensor_desc_elements(x) / op->normalized_size;
+  const size_t tasks = tsr_threadpool_threads(pool) * 4, min_rows = (4096 + op->normalized_size - 1) / op->normalized_size;
+  size_t tile = (rows + tasks - 1) / tasks;
+  if (tile < min_rows) tile = min_rows;
+  tsr_parallelize_1d_tile_1d(pool, tsr_layer_norm_rows, &call, rows, tile);
   return tsr_status_success;
 }
 
