@@ -90,8 +90,10 @@ static inline tsr_vf tsr_v_sigmoid(tsr_vf x) {
  * below 0, e / (1 + e) above, e = exp(-|t|)) reaches 150, so t must be known to a fraction of an
  * ulp, and t_lo is added back to first order. x / (1 + e) is multiplied, for t < 0, by e's two
  * factors, the small one last, so a result below 2^-126 is rounded once. x_finite (x clamped to
- * finite values) stands in for x where t < 0, so an infinite x gives the limit 0, not inf * 0. */
-static inline tsr_vf tsr_v_times_sigmoid(tsr_vf x, tsr_vf x_finite, tsr_vf t, tsr_vf t_lo) {
+ * finite values) stands in for x where t < 0, so an infinite x gives the limit 0, not inf * 0.
+ * has_lo false (t exact, t_lo 0: SiLU with alpha 1) skips the correction and its division. */
+static inline __attribute__((always_inline)) tsr_vf tsr_v_times_sigmoid(tsr_vf x, tsr_vf x_finite, tsr_vf t,
+                                                                        tsr_vf t_lo, bool has_lo) {
   const tsr_vf zero = tsr_v_set(0.0f), one = tsr_v_set(1.0f);
   t_lo = tsr_v_select(tsr_v_lt(tsr_v_abs(t), tsr_v_set(INFINITY)), t_lo, zero); /* inf - inf */
   tsr_vf scale;
@@ -99,8 +101,8 @@ static inline tsr_vf tsr_v_times_sigmoid(tsr_vf x, tsr_vf x_finite, tsr_vf t, ts
   const tsr_vf e = tsr_v_mul(m, scale);
   const tsr_vf d = tsr_v_add(one, e);
   const tsr_vm negative = tsr_v_lt(t, zero);
-  const tsr_vf slope = tsr_v_div(tsr_v_select(negative, one, e), d);
-  const tsr_vf q = tsr_v_mul(tsr_v_div(tsr_v_select(negative, x_finite, x), d), tsr_v_fma(slope, t_lo, one));
+  tsr_vf q = tsr_v_div(tsr_v_select(negative, x_finite, x), d);
+  if (has_lo) q = tsr_v_mul(q, tsr_v_fma(tsr_v_div(tsr_v_select(negative, one, e), d), t_lo, one));
   const tsr_vf y = tsr_v_select(negative, tsr_v_mul(tsr_v_mul(q, m), scale), q);
   /* exp_split clamps at -150; below, x e^t is 0 in float unless |x| > 2e20 (SiLU's alpha below
    * 1e-18 in magnitude), and t_lo, up to an ulp of t, is no longer a small correction */
@@ -113,13 +115,13 @@ static inline tsr_vf tsr_v_silu(tsr_vf x, float alpha) {
   const tsr_vf xc = tsr_v_min_keep_nan(tsr_v_max_keep_nan(x, tsr_v_set(-FLT_MAX)), tsr_v_set(FLT_MAX));
   tsr_vf t_lo;
   const tsr_vf t = tsr_v_cubic_split(xc, (double)alpha, 0.0, &t_lo);
-  return tsr_v_times_sigmoid(x, xc, t, t_lo);
+  return tsr_v_times_sigmoid(x, xc, t, t_lo, true);
 }
 
-/* x sigmoid(x), SiLU's usual alpha 1: t = x needs no double. */
+/* x sigmoid(x), SiLU's usual alpha 1: t = x needs no double, nor a correction. */
 static inline tsr_vf tsr_v_silu1(tsr_vf x) {
   const tsr_vf xc = tsr_v_min_keep_nan(tsr_v_max_keep_nan(x, tsr_v_set(-FLT_MAX)), tsr_v_set(FLT_MAX));
-  return tsr_v_times_sigmoid(x, xc, xc, tsr_v_set(0.0f));
+  return tsr_v_times_sigmoid(x, xc, xc, tsr_v_set(0.0f), false);
 }
 
 /* tanh: below |x| = 0.5625 an odd polynomial x + x^3 Q(x^2), Q of degree 4 interpolated at
@@ -145,7 +147,7 @@ static inline tsr_vf tsr_v_gelu_tanh(tsr_vf x) {
   const tsr_vf xc = tsr_v_max_keep_nan(x, tsr_v_set(-20.0f));
   tsr_vf t_lo;
   const tsr_vf t = tsr_v_cubic_split(xc, 1.5957691216057308, 1.5957691216057308 * 0.044715, &t_lo);
-  return tsr_v_times_sigmoid(x, xc, t, t_lo);
+  return tsr_v_times_sigmoid(x, xc, t, t_lo, true);
 }
 
 /* GELU, erf form: x Phi(x), Phi(x) = erfc(-x / sqrt 2) / 2.
