@@ -10,11 +10,10 @@
 
 #include "engine/error.h"
 #include "engine/op.h"
-#include "engine/scratch.h"
 #include "engine/tensor.h"
-#include "engine/transpose.h"
 #include "kernels/f32-lnorm/f32-lnorm.h"
 #include "kernels/f32-rowstats/f32-rowstats.h"
+#include "engine/group-norm-nhwc.h"
 #include "kernels/f32-vaffine/f32-vaffine.h"
 #include "kernels/reference/norm-reference.h"
 #include "threadpool/threadpool.h"
@@ -93,6 +92,7 @@ struct tsr_norm_op {
   float* affine;                      /* batch norm inference: channels means, scales, shifts */
   const struct tsr_f32_vaffine_entry* affine_kernel; /* batch norm inference, group norm */
   tsr_f32_rowstats_ukernel_fn rowstats;  /* group norm */
+  tsr_f32_colstats_ukernel_fn colstats;  /* group norm, nhwc */
   double epsilon, momentum;
   tsr_momentum_convention convention;
   tsr_f32_lnorm_ukernel_fn row_kernel; /* layer norm */
@@ -530,20 +530,12 @@ static tsr_status tsr_group_norm_run(const tsr_op* base, const tsr_tensor* input
     tsr_parallelize_2d(pool, tsr_group_norm_group_nchw, &call, call.g.n, op->groups);
     return tsr_status_success;
   }
-  /* NHWC: a group is strided there, so each batch item is reordered to NCHW in the calling
-   * thread's kept scratch, normalized by the NCHW tasks, and reordered back */
-  const size_t floats = op->channels * call.g.s, padded = (floats + 15) / 16 * 16;
-  float* bx = tsr_thread_scratch(2 * padded * sizeof(float));
-  if (bx == NULL) return tsr_error(tsr_status_out_of_memory, "tsr_op_run(group_norm): out of memory for the nhwc reorder");
-  struct tsr_norm_call item = call;
-  item.x = bx, item.y = bx + padded;
-  item.g.n = 1, item.g.sc = call.g.s, item.g.ss = 1, item.g.sn = floats;
-  for (size_t n = 0; n < call.g.n; n++) {
-    tsr_transpose_f32(call.g.s, op->channels, call.x + n * call.g.sn, op->channels, bx, call.g.s, pool);
-    tsr_parallelize_2d(pool, tsr_group_norm_group_nchw, &item, 1, op->groups);
-    tsr_transpose_f32(op->channels, call.g.s, item.y, call.g.s, call.y + n * call.g.sn, op->channels, pool);
-  }
-  return tsr_status_success;
+  /* NHWC: a group is strided there; its statistics come per channel (group-norm-nhwc.c) */
+  const struct tsr_group_norm_nhwc nhwc = {.batch = call.g.n, .pixels = call.g.s, .channels = op->channels,
+                                           .groups = op->groups, .gamma = op->gamma, .beta = op->beta,
+                                           .epsilon = op->epsilon, .colstats = op->colstats,
+                                           .affine = op->affine_kernel};
+  return tsr_group_norm_nhwc_run(&nhwc, call.x, call.y, pool);
 }
 
 static const struct tsr_op_vtable tsr_group_norm_vtable = {
@@ -569,6 +561,8 @@ tsr_status tsr_group_norm_create(int64_t channels, int64_t groups, const float* 
   created->groups = (size_t)groups;
   const struct tsr_ukernel_entry* rowstats = tsr_ukernel_pick(tsr_f32_rowstats_ukernels, tsr_f32_rowstats_ukernel_count);
   created->rowstats = (tsr_f32_rowstats_ukernel_fn)rowstats->function;
+  created->colstats = (tsr_f32_colstats_ukernel_fn)tsr_ukernel_pick(tsr_f32_colstats_ukernels,
+                                                                    tsr_f32_colstats_ukernel_count)->function;
   created->affine_kernel = tsr_norm_pick_affine();
   snprintf(created->base.description, sizeof(created->base.description),
            "%s:c%lld g%lld eps=%g impl=%s+%s isa=%s",

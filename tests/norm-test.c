@@ -187,10 +187,13 @@ static void tsr_expected_sets(const tsr_tensor_desc* d, const float* x, float* y
 }
 
 static void tsr_test_group_norm(tsr_threadpool* pool, tsr_rng* rng) {
-  /* the last shape's 63-pixel planes reach the vector kernels' main loops, not only their tails */
-  const int64_t shapes[][5] = {{2, 6, 0, 0, 0}, {3, 8, 5, 0, 0}, {2, 12, 3, 4, 0}, {1, 4, 2, 3, 2}, {2, 6, 7, 9, 0}};
-  const int32_t ranks[] = {2, 3, 4, 5, 4};
-  for (size_t s = 0; s < 5; s++)
+  /* the 63-pixel planes reach the vector kernels' main loops, not only their tails; the last two
+   * give NHWC several pixel blocks (so several tasks and partial sums per sample) and channel
+   * counts past the column-statistics chunks with a tail */
+  const int64_t shapes[][5] = {{2, 6, 0, 0, 0},  {3, 8, 5, 0, 0},   {2, 12, 3, 4, 0}, {1, 4, 2, 3, 2},
+                               {2, 6, 7, 9, 0}, {1, 40, 30, 30, 0}, {2, 24, 9, 31, 0}};
+  const int32_t ranks[] = {2, 3, 4, 5, 4, 4, 4};
+  for (size_t s = 0; s < 7; s++)
     for (int layout = 0; layout < 2; layout++) {
       if (layout == 1 && ranks[s] < 3) continue;
       const int64_t C = shapes[s][1];
@@ -199,7 +202,7 @@ static void tsr_test_group_norm(tsr_threadpool* pool, tsr_rng* rng) {
         tsr_tensor_desc d;
         tsr_tensor_desc_init(&d, tsr_dtype_f32, layout ? tsr_layout_nhwc : tsr_layout_plain, ranks[s], shapes[s]);
         struct tsr_buffers b = tsr_buffers_make(rng, &d);
-        float gamma[16], beta[16];
+        float gamma[64], beta[64];
         tsr_fill_uniform(rng, gamma, (size_t)C, 0.5f, 2.0f);
         tsr_fill_uniform(rng, beta, (size_t)C, -1.0f, 1.0f);
         tsr_expected_sets(&d, b.x.data, b.expected, (size_t)groups, false, gamma, beta, 1e-3);
