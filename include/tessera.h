@@ -550,9 +550,10 @@ TSR_API tsr_status tsr_pool_output_shape(const tsr_pool_params* params, int32_t 
                                          const int64_t* input_dims, int64_t* output_dims);
 
 /// Max or average pooling, 1-D to 3-D (or global). Run with inputs[0] = x [N, C, spatial...]
-/// and outputs[0] = y (tsr_pool_output_shape), f32, both plain or both nhwc (nhwc is the fast
-/// layout; plain runs through a reorder to it per batch item, in the calling thread's kept
-/// scratch). Averages are summed in f32 in window order and divided with correct rounding (exact
+/// and outputs[0] = y (tsr_pool_output_shape), f32, both plain, both nhwc or both in one blocked
+/// layout (nchw4c/8c/16c, run directly; the padding channels stay zero). nhwc and blocked are the
+/// fast layouts; plain runs through a reorder to nhwc per batch item, in the calling thread's
+/// kept scratch. Averages are summed in f32 in window order and divided with correct rounding (exact
 /// for integer data whose sums stay below 2^24); TESSERA_POOL=reference at creation sums in
 /// double and rounds once. Max pooling gives NaN where a window holds a NaN. Errors: invalid_parameter (op or params NULL,
 /// spatial_ndims outside 1..3, kernel or stride below 1, negative padding, an unknown kind or
@@ -769,9 +770,9 @@ TSR_API tsr_status tsr_batch_norm_training_create(int64_t channels, const float*
 /// Group norm: channels split into `groups` consecutive groups; y = (x - mean) / sqrt(var +
 /// epsilon) * gamma[c] + beta[c], mean and var over each sample's group (its channels and all
 /// spatial positions). Instance norm is groups == channels. Run with inputs[0] = x, outputs[0] =
-/// y: f32, [N, C, ...] (2 to 5 dims), plain or nhwc, the same for both (plain is the fast
-/// layout: nhwc is reordered to it per batch item in the calling thread's kept scratch).
-/// Statistics in double, then y = fma(x - x0, s, beta[c] - (mean - x0) s) in f32, x0 the
+/// y: f32, [N, C, ...] (2 to 5 dims), plain or nhwc, the same for both (plain is the faster:
+/// nhwc takes its statistics per channel down the pixels and combines them per group, in a
+/// per-run allocation). Statistics in double, then y = fma(x - x0, s, beta[c] - (mean - x0) s) in f32, x0 the
 /// group's first element and s = rstd gamma[c]: within 3 * 2^-23 of
 /// |(x - mean) s| + |beta[c]| + |(mean - x0) s|.
 /// Errors: invalid_parameter (op NULL, channels or groups below 1, groups not dividing channels,
