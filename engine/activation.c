@@ -106,6 +106,8 @@ void tsr_activation_impl_init(struct tsr_activation_impl* impl, const tsr_activa
     const struct tsr_ukernel_entry* kernel =
         tsr_ukernel_pick(tsr_f32_vclamp_ukernels, tsr_f32_vclamp_ukernel_count);
     impl->clamp = (tsr_f32_vclamp_ukernel_fn)kernel->function;
+    impl->clamp_streaming = (tsr_f32_vclamp_ukernel_fn)tsr_ukernel_pick(tsr_f32_vclamp_nt_ukernels,
+                                                                        tsr_f32_vclamp_nt_ukernel_count)->function;
     impl->minmax = tsr_activation_minmax(activation);
     impl->kernel_name = kernel->name;
     impl->isa = kernel->isa;
@@ -135,6 +137,7 @@ struct tsr_activation_call {
   const struct tsr_activation_impl* impl;
   const float* x;
   float* y;
+  bool streaming; /* a clamp through impl->clamp_streaming */
 };
 
 void tsr_activation_impl_run_serial(const struct tsr_activation_impl* impl, size_t n,
@@ -146,7 +149,8 @@ void tsr_activation_impl_run_serial(const struct tsr_activation_impl* impl, size
 static void tsr_activation_task(void* context, size_t thread, size_t start, size_t count) {
   (void)thread;
   const struct tsr_activation_call* call = context;
-  tsr_activation_impl_run_serial(call->impl, count, call->x + start, call->y + start);
+  if (call->streaming) call->impl->clamp_streaming(count, call->x + start, call->y + start, &call->impl->minmax);
+  else tsr_activation_impl_run_serial(call->impl, count, call->x + start, call->y + start);
 }
 
 void tsr_activation_impl_apply(const struct tsr_activation_impl* impl, size_t n, const float* x,
@@ -155,6 +159,6 @@ void tsr_activation_impl_apply(const struct tsr_activation_impl* impl, size_t n,
   size_t tile = (n + tasks - 1) / tasks;
   tile = (tile + 63) / 64 * 64;
   if (tile < TSR_ACTIVATION_MIN_TILE) tile = TSR_ACTIVATION_MIN_TILE;
-  struct tsr_activation_call call = {impl, x, y};
+  struct tsr_activation_call call = {impl, x, y, impl->clamp != NULL && n * sizeof(float) > tsr_cpu_llc_bytes()};
   tsr_parallelize_1d_tile_1d(pool, tsr_activation_task, &call, n, tile);
 }

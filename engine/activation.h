@@ -30,6 +30,7 @@ void tsr_activation_describe(const tsr_activation* activation, char* text, size_
 struct tsr_activation_impl {
   tsr_activation activation;
   tsr_f32_vclamp_ukernel_fn clamp;      /* for none / relu / clamp */
+  tsr_f32_vclamp_ukernel_fn clamp_streaming; /* the same with streaming stores, for outputs past the LLC */
   struct tsr_f32_minmax_params minmax;
   tsr_f32_vunary_fn unary;              /* for the others */
   const struct tsr_f32_vunary_entry* vector; /* the vectorized kernel's entry, or NULL */
@@ -44,7 +45,9 @@ void tsr_activation_impl_init(struct tsr_activation_impl* impl, const tsr_activa
 void tsr_activation_impl_run_serial(const struct tsr_activation_impl* impl, size_t n,
                                     const float* x, float* y);
 
-/// y[i] = activation(x[i]) for i < n over the pool (y may equal x).
+/// y[i] = activation(x[i]) for i < n over the pool (y may equal x). A clamp-type activation whose
+/// output is larger than the last-level cache is stored with streaming stores (it could not stay
+/// in cache for the next op anyway, and the stores then skip reading y first).
 void tsr_activation_impl_apply(const struct tsr_activation_impl* impl, size_t n, const float* x,
                                float* y, tsr_threadpool* pool);
 

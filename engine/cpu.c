@@ -4,6 +4,8 @@
 #include "kernels/ukernel-list.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -127,6 +129,51 @@ const char* tsr_isa_name(tsr_isa isa) {
 uint32_t tsr_cpu_count(void) {
   const long n = sysconf(_SC_NPROCESSORS_ONLN);
   return n < 1 ? 1u : (uint32_t)n;
+}
+
+/* The largest cache level sysfs lists for cpu0 (what this CPU's cores share: a VM's slice of a
+ * large part reports its own L3 there, while CPUID, which sysconf reads on x86, may give the
+ * whole socket's); 0 if sysfs says nothing. */
+static size_t tsr_sysfs_llc_bytes(void) {
+  size_t best = 0;
+  int best_level = 0;
+  for (int index = 0; index < 8; index++) {
+    char path[96];
+    int level = 0;
+    unsigned long size = 0;
+    char unit = 0;
+    snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/level", index);
+    FILE* f = fopen(path, "r");
+    if (f == NULL) continue;
+    const int got_level = fscanf(f, "%d", &level);
+    fclose(f);
+    snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/size", index);
+    f = fopen(path, "r");
+    if (f == NULL) continue;
+    const int got_size = fscanf(f, "%lu%c", &size, &unit);
+    fclose(f);
+    if (got_level != 1 || got_size < 1 || level < best_level) continue;
+    best_level = level;
+    best = (size_t)size * (unit == 'K' ? 1024u : unit == 'M' ? 1048576u : 1u);
+  }
+  return best;
+}
+
+size_t tsr_cpu_llc_bytes(void) {
+  static _Atomic size_t cached = 0;
+  size_t bytes = atomic_load_explicit(&cached, memory_order_relaxed);
+  if (bytes == 0) {
+    bytes = tsr_sysfs_llc_bytes();
+#ifdef _SC_LEVEL3_CACHE_SIZE
+    if (bytes == 0) {
+      const long l3 = sysconf(_SC_LEVEL3_CACHE_SIZE);
+      bytes = l3 > 0 ? (size_t)l3 : 0;
+    }
+#endif
+    if (bytes == 0) bytes = (size_t)32 << 20;
+    atomic_store_explicit(&cached, bytes, memory_order_relaxed);
+  }
+  return bytes;
 }
 
 const struct tsr_ukernel_entry* tsr_ukernel_pick(const struct tsr_ukernel_entry* list,

@@ -66,6 +66,8 @@ static inline simde__m512i tsr_simde_cvtps_epi32(simde__m512 a) {
 #define _mm512_reduce_add_pd(a) tsr_simde_reduce_add_pd(a)
 #define _mm512_maskz_loadu_ps(mask, pointer) tsr_simde_maskz_loadu_ps(mask, pointer)
 #define _mm512_mask_storeu_ps(pointer, mask, v) tsr_simde_mask_storeu_ps(pointer, mask, v)
+/* a streaming store is a store to the emulation (the results are the same; only caching differs) */
+#define _mm512_stream_ps(pointer, v) simde_mm512_storeu_ps(pointer, v)
 #else
 #include <immintrin.h>
 #endif

@@ -1,11 +1,13 @@
 /* The eltwise op end to end: every dense layout (blocked with channel padding included), sizes
  * below, at and above the kernels' tiles and the op's task tile, 1 to 3 threads, in place; against
  * the reference loop and against oneDNN's eltwise primitive, both with tolerance 0 (clamping is
- * exact). Outputs are pre-filled with NaN so an unwritten element fails. */
+ * exact), and an output past the last-level cache, which takes the streaming-store kernels.
+ * Outputs are pre-filled with NaN so an unwritten element fails. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/cpu.h"
 #include "kernels/reference/activation-reference.h"
 #include "tests/harness/harness.h"
 #ifdef TSR_HAVE_ONEDNN
@@ -103,6 +105,14 @@ int main(void) {
   tsr_test_case(NULL, &tsr_activations[1], tsr_layout_nhwc, 3, ncw, &rng);
   tsr_test_case(NULL, &tsr_activations[2], tsr_layout_nchw8c, 5, ncdhw, &rng);
   tsr_test_case(NULL, &tsr_activations[0], tsr_layout_plain, 1, vec, &rng);
+  /* An output larger than the last-level cache goes through the streaming-store kernels: one
+   * just past it (odd length, so tasks end unaligned), on 2 threads and on one. */
+  const int64_t past_llc[] = {(int64_t)(tsr_cpu_llc_bytes() / sizeof(float)) + 4099};
+  tsr_threadpool* two = NULL;
+  tsr_threadpool_create(2, &two);
+  tsr_test_case(two, &tsr_activations[2], tsr_layout_plain, 1, past_llc, &rng);
+  tsr_threadpool_destroy(two);
+  tsr_test_case(NULL, &tsr_activations[0], tsr_layout_plain, 1, past_llc, &rng);
 
   /* NaN and infinities pass through as IEEE 754 says. */
   const tsr_activation relu = {tsr_activation_relu, 0, 0};

@@ -23,4 +23,17 @@ typedef void (*tsr_f32_vclamp_ukernel_fn)(size_t n, const float* x, float* y,
 extern const struct tsr_ukernel_entry tsr_f32_vclamp_ukernels[];
 extern const size_t tsr_f32_vclamp_ukernel_count;
 
+/* The streaming-store variants (f32-vclamp-nt.inc; its portable entry is the plain kernel). */
+#define TSR_UKERNEL(isa, ukernel, tile)                  \
+  void ukernel(size_t n, const float* x, float* y, \
+               const struct tsr_f32_minmax_params* params);
+#include "kernels/f32-vclamp/f32-vclamp-nt.inc"
+#undef TSR_UKERNEL
+
+extern const struct tsr_ukernel_entry tsr_f32_vclamp_nt_ukernels[];
+extern const size_t tsr_f32_vclamp_nt_ukernel_count;
+
+/// One element: min(max(v, lo), hi), NaN staying NaN (the vector kernels' single elements).
+static inline float tsr_f32_clamp(float v, float lo, float hi) { return v < lo ? lo : (v > hi ? hi : v); }
+
 #endif

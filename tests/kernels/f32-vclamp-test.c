@@ -1,5 +1,6 @@
-/* Every f32 clamp microkernel against the reference, exact (tolerance 0): sizes 1 to 3 tiles + 1
- * and a few large ones, every bound kind, NaN / infinity / signed zero inputs, in place, and
+/* Every f32 clamp microkernel, plain and streaming-store, against the reference, exact (tolerance
+ * 0): sizes 1 to 3 tiles + 1 and a few large ones (outputs ending at a guard page start at every
+ * alignment, so the streaming kernels' aligned head is exercised), every bound kind, NaN / infinity / signed zero inputs, in place, and
  * buffers against guard pages so any access past the end faults. */
 #include <math.h>
 #include <stdio.h>
@@ -59,5 +60,6 @@ static void tsr_test_vclamp(tsr_isa isa, tsr_f32_vclamp_ukernel_fn ukernel, cons
 int main(void) {
 #define TSR_TEST_UKERNEL(isa, ukernel, tile) tsr_test_vclamp(isa, ukernel, #ukernel, tile);
 #include "kernels/f32-vclamp/f32-vclamp.inc"
+#include "kernels/f32-vclamp/f32-vclamp-nt.inc"
   return tsr_test_finish();
 }
