@@ -25,12 +25,18 @@ struct tsr_group_norm_nhwc_call {
   float* params;   /* [batch][3][channels]: origin x0 of the channel's group, scale, shift */
 };
 
+/* The pixels of block `block`: the first one, and how many. */
+static size_t tsr_group_norm_nhwc_block(const struct tsr_group_norm_nhwc_call* call, size_t block, size_t* first) {
+  *first = block * call->block_pixels;
+  return call->p->pixels - *first < call->block_pixels ? call->p->pixels - *first : call->block_pixels;
+}
+
 static void tsr_group_norm_nhwc_stats(void* context, size_t thread, size_t n, size_t block) {
   (void)thread;
   const struct tsr_group_norm_nhwc_call* call = context;
   const struct tsr_group_norm_nhwc* p = call->p;
-  const size_t C = p->channels, first = block * call->block_pixels;
-  const size_t rows = p->pixels - first < call->block_pixels ? p->pixels - first : call->block_pixels;
+  size_t first;
+  const size_t C = p->channels, rows = tsr_group_norm_nhwc_block(call, block, &first);
   const float* sample = call->x + n * p->pixels * C;
   double* sums = call->partial + (n * call->blocks + block) * 2 * C;
   memset(sums, 0, 2 * C * sizeof(double));
@@ -73,8 +79,8 @@ static void tsr_group_norm_nhwc_normalize(void* context, size_t thread, size_t n
   (void)thread;
   const struct tsr_group_norm_nhwc_call* call = context;
   const struct tsr_group_norm_nhwc* p = call->p;
-  const size_t C = p->channels, first = block * call->block_pixels;
-  const size_t rows = p->pixels - first < call->block_pixels ? p->pixels - first : call->block_pixels;
+  size_t first;
+  const size_t C = p->channels, rows = tsr_group_norm_nhwc_block(call, block, &first);
   const float* origin = call->params + n * 3 * C;
   const size_t at = (n * p->pixels + first) * C;
   p->affine->channelwise(rows, C, call->x + at, origin, origin + C, origin + 2 * C, call->y + at);
