@@ -220,6 +220,8 @@ static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
       p.padding_begin[d] = (int64_t)tsr_rng_below(rng, 3);
       p.padding_end[d] = (int64_t)tsr_rng_below(rng, 3);
       in_dims[2 + d] = 1 + (int64_t)tsr_rng_below(rng, spatial == 3 ? 7 : spatial == 2 ? 15 : 40);
+      /* 1-D 1x1 layers past 512 output pixels: plain NCHW runs them on the GEMM engine directly */
+      if (pointwise && spatial == 1 && tsr_rng_below(rng, 2) == 0) in_dims[2 + d] = 500 + (int64_t)tsr_rng_below(rng, 700);
     }
     const uint64_t act = tsr_rng_below(rng, 5);
     if (act == 1) p.activation.kind = tsr_activation_relu;
