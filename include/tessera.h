@@ -443,7 +443,8 @@ TSR_API tsr_status tsr_conv_output_shape(const tsr_conv_params* params, int32_t 
 /// bias is out_channels floats or NULL. Run with inputs[0] = x [N, C_in, spatial...] and
 /// outputs[0] = y [N, C_out, out...] (tsr_conv_output_shape), f32, both plain (NCW / NCHW /
 /// NCDHW) or both nhwc. The algorithm is chosen at creation (the op's description names it):
-/// 1x1 stride-1 layers on the GEMM engine (plain) or an indirect GEMM (nhwc), depthwise layers
+/// 1x1 stride-1 layers on the GEMM engine (plain, with at least 512 output pixels: smaller
+/// plain images run as nhwc through the reorders) or an indirect GEMM (nhwc), depthwise layers
 /// on a depthwise kernel, every other layer on an indirect GEMM (no im2col copy); nhwc is the
 /// fast layout, plain tensors are reordered to it and back one batch item at a time (except
 /// 1x1). These sum in f32 with FMA, each output's bias, taps and channels in a fixed order that

@@ -256,6 +256,36 @@ static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
          by_algorithm[1], by_algorithm[2], by_algorithm[3], by_algorithm[0]);
 }
 
+/* Plain 1x1 layers on both sides of the 512-pixel switch between the GEMM engine (in place) and
+ * the reorders to the indirect GEMM: 7x7, 14x14, 1x511, 1x512 and 28x28 images, batch 2, bias,
+ * ReLU and the residual sum, 1 and 2 threads, against the reference path, tolerance 0. */
+static void tsr_test_pointwise_nchw_sizes(tsr_threadpool* pool, tsr_rng* rng) {
+  static float x[1 << 16], w[1 << 12], b[64], mine[1 << 16], ref[1 << 16];
+  const int64_t images[][2] = {{7, 7}, {14, 14}, {1, 511}, {1, 512}, {28, 28}};
+  for (size_t i = 0; i < 5; i++) {
+    tsr_conv_params p = tsr_conv_params_of(2, 19, 21, 1);
+    p.activation.kind = tsr_activation_relu;
+    p.sum_scale = i % 2 ? 1.0f : 0.0f;
+    const int64_t in_dims[4] = {2, 19, images[i][0], images[i][1]};
+    int64_t out_dims[4];
+    tsr_conv_output_shape(&p, 4, in_dims, out_dims);
+    tsr_tensor tx = {.data = x}, ty = {.data = mine}, tr = {.data = ref};
+    const size_t yn = tsr_case_tensors(rng, &p, tsr_layout_plain, in_dims, out_dims, sizeof(x) / 4, w, b, &tx, &ty, &tr);
+    tsr_op *fast = NULL, *slow = NULL;
+    tsr_conv_create(&p, w, b, &fast);
+    setenv("TESSERA_CONV", "reference", 1);
+    tsr_conv_create(&p, w, b, &slow);
+    unsetenv("TESSERA_CONV");
+    char what[320];
+    tsr_conv_case_name(what, sizeof(what), "conv 1x1 nchw", &p, in_dims, tsr_layout_plain, "");
+    tsr_check_status(tsr_op_run(fast, 1, &tx, 1, &ty, pool), tsr_status_success, what);
+    tsr_op_run(slow, 1, &tx, 1, &tr, pool);
+    tsr_check_close(what, mine, ref, yn, 0.0, 0.0);
+    tsr_op_destroy(fast);
+    tsr_op_destroy(slow);
+  }
+}
+
 static void tsr_test_errors(void) {
   const float w[4 * 4 * 3 * 3] = {0}; /* the largest valid convolution below reads 144 */
   tsr_op* op = (tsr_op*)0x1;
@@ -358,6 +388,8 @@ int main(void) {
     tsr_threadpool_create(2, &pool);
     tsr_sweep_fast(NULL, &rng, 400);
     tsr_sweep_fast(pool, &rng, 400);
+    tsr_test_pointwise_nchw_sizes(NULL, &rng);
+    tsr_test_pointwise_nchw_sizes(pool, &rng);
     tsr_threadpool_destroy(pool);
   }
 #ifdef TSR_HAVE_ONEDNN
