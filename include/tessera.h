@@ -447,7 +447,7 @@ TSR_API tsr_status tsr_conv_output_shape(const tsr_conv_params* params, int32_t 
 /// plain images run as nhwc through the reorders) or an indirect GEMM (nhwc), depthwise layers
 /// on a depthwise kernel, every other layer on an indirect GEMM (no im2col copy); nhwc is the
 /// fast layout, plain tensors are reordered to it and back one batch item at a time (except
-/// 1x1). These sum in f32 with FMA, each output's bias, taps and channels in a fixed order that
+/// those 1x1 layers on the GEMM engine). These sum in f32 with FMA, each output's bias, taps and channels in a fixed order that
 /// does not depend on the thread count: exact for integer-valued data whose partial sums stay
 /// below 2^24, otherwise within the usual f32 dot-product error (about k x 2^-24 relative to the
 /// sum of |x w| over k = C_in / groups x taps terms). TESSERA_CONV=reference at creation selects
