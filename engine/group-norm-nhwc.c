@@ -15,6 +15,8 @@
 /* Pixels per task: about four tasks per thread, and at least 16 KiB of x each. */
 #define TSR_GROUP_NORM_TASKS_PER_THREAD 4
 #define TSR_GROUP_NORM_MIN_FLOATS 4096
+/* Floats of x per column-statistics call (32 KiB). */
+#define TSR_GROUP_NORM_L1_FLOATS 8192
 
 struct tsr_group_norm_nhwc_call {
   const struct tsr_group_norm_nhwc* p;
@@ -40,7 +42,11 @@ static void tsr_group_norm_nhwc_stats(void* context, size_t thread, size_t n, si
   const float* sample = call->x + n * p->pixels * C;
   double* sums = call->partial + (n * call->blocks + block) * 2 * C;
   memset(sums, 0, 2 * C * sizeof(double));
-  p->colstats(rows, C, sample + first * C, C, sample, sums);
+  /* the kernel walks its rows once per chunk of channels: rows of at most 32 KiB per call keep
+   * that re-walk in L1 */
+  const size_t rows_per_call = TSR_GROUP_NORM_L1_FLOATS / C > 2 ? TSR_GROUP_NORM_L1_FLOATS / C : 2;
+  for (size_t r = 0; r < rows; r += rows_per_call)
+    p->colstats(rows - r < rows_per_call ? rows - r : rows_per_call, C, sample + (first + r) * C, C, sample, sums);
 }
 
 /* Sample n's channel sums (over all blocks) moved to each group's origin; the group's moments;
