@@ -127,11 +127,9 @@ void tsr_activation_impl_init(struct tsr_activation_impl* impl, const tsr_activa
   }
 }
 
-/* Tasks: about 4 per thread, so a slow thread's share can be taken over, but at least 16 KiB
- * of input each, so that claiming a task (an atomic on a shared line) stays negligible; and a
- * multiple of 64 elements, so tasks never share a cache line of output. */
+/* Tasks (tsr_parallel_tile): at least 16 KiB of input each, and a multiple of 64 elements, so
+ * tasks never share a cache line of output. */
 #define TSR_ACTIVATION_MIN_TILE 4096
-#define TSR_ACTIVATION_TASKS_PER_THREAD 4
 
 struct tsr_activation_call {
   const struct tsr_activation_impl* impl;
@@ -155,10 +153,7 @@ static void tsr_activation_task(void* context, size_t thread, size_t start, size
 
 void tsr_activation_impl_apply(const struct tsr_activation_impl* impl, size_t n, const float* x,
                                float* y, tsr_threadpool* pool) {
-  const size_t tasks = tsr_threadpool_threads(pool) * TSR_ACTIVATION_TASKS_PER_THREAD;
-  size_t tile = (n + tasks - 1) / tasks;
-  tile = (tile + 63) / 64 * 64;
-  if (tile < TSR_ACTIVATION_MIN_TILE) tile = TSR_ACTIVATION_MIN_TILE;
+  const size_t tile = (tsr_parallel_tile(pool, n, 1, TSR_ACTIVATION_MIN_TILE) + 63) / 64 * 64;
   struct tsr_activation_call call = {impl, x, y, impl->clamp != NULL && n * sizeof(float) > tsr_cpu_llc_bytes()};
   tsr_parallelize_1d_tile_1d(pool, tsr_activation_task, &call, n, tile);
 }

@@ -26,12 +26,11 @@ struct tsr_binary_op {
   struct tsr_activation_impl activation;
 };
 
-/* Elements of y per task: about four tasks per thread (few, large tasks keep each thread on a
- * contiguous stretch, which the hardware prefetchers follow; 16 KiB tiles handed out one by one
- * ran 2 threads no faster than 1 on a 2.4 MB problem), but at least this many. Whole runs are
- * grouped up to the tile, longer runs cut to it. */
+/* Elements of y per task: about four tasks per thread (tsr_parallel_tile; few, large tasks keep
+ * each thread on a contiguous stretch, which the hardware prefetchers follow: 16 KiB tiles handed
+ * out one by one ran 2 threads no faster than 1 on a 2.4 MB problem), but at least this many.
+ * Whole runs are grouped up to the tile, longer runs cut to it. */
 #define TSR_BINARY_MIN_TILE 4096
-#define TSR_BINARY_TASKS_PER_THREAD 4
 /* Elements of y between fused activation passes: a, b and y's chunks stay in L1. */
 #define TSR_BINARY_CHUNK 1024
 /* Elements gathered at a time from an operand that steps by more than one element. */
@@ -241,9 +240,7 @@ static tsr_status tsr_binary_run(const tsr_op* base, const tsr_tensor* inputs, s
   } else {
     tsr_binary_plan_strided(&p, &inputs[0].desc, &inputs[1].desc, y);
   }
-  const size_t tasks = tsr_threadpool_threads(pool) * TSR_BINARY_TASKS_PER_THREAD;
-  size_t tile = (p.rows * p.n + tasks - 1) / tasks;
-  tile = tile < TSR_BINARY_MIN_TILE ? TSR_BINARY_MIN_TILE : (tile + 63) / 64 * 64;
+  const size_t tile = (tsr_parallel_tile(pool, p.rows * p.n, 1, TSR_BINARY_MIN_TILE) + 63) / 64 * 64;
   if (p.n >= tile) tsr_parallelize_2d_tile_1d(pool, tsr_binary_run_piece_task, &p, p.rows, p.n, tile);
   else tsr_parallelize_1d_tile_1d(pool, tsr_binary_row_group_task, &p, p.rows, tile / p.n);
   if (blocked) tsr_tensor_zero_channel_padding(y, outputs[0].data);

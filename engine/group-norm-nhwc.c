@@ -12,8 +12,7 @@
 #include "kernels/f32-rowstats/f32-rowstats.h"
 #include "threadpool/threadpool.h"
 
-/* Pixels per task: about four tasks per thread, and at least 16 KiB of x each. */
-#define TSR_GROUP_NORM_TASKS_PER_THREAD 4
+/* Pixels per task: about four tasks per thread (tsr_parallel_tile), and at least 16 KiB of x each. */
 #define TSR_GROUP_NORM_MIN_FLOATS 4096
 /* Floats of x per column-statistics call (32 KiB). */
 #define TSR_GROUP_NORM_L1_FLOATS 8192
@@ -94,15 +93,13 @@ static void tsr_group_norm_nhwc_normalize(void* context, size_t thread, size_t n
 
 tsr_status tsr_group_norm_nhwc_run(const struct tsr_group_norm_nhwc* p, const float* x, float* y,
                                    tsr_threadpool* pool) {
-  const size_t tasks = tsr_threadpool_threads(pool) * TSR_GROUP_NORM_TASKS_PER_THREAD;
-  const size_t per_sample = (tasks + p->batch - 1) / p->batch;
-  size_t block_pixels = (p->pixels + per_sample - 1) / per_sample;
-  const size_t min_pixels = (TSR_GROUP_NORM_MIN_FLOATS + p->channels - 1) / p->channels;
-  if (block_pixels < min_pixels) block_pixels = min_pixels;
+  size_t block_pixels = tsr_parallel_tile(pool, p->batch * p->pixels, p->channels, TSR_GROUP_NORM_MIN_FLOATS);
   if (block_pixels > p->pixels) block_pixels = p->pixels;
   struct tsr_group_norm_nhwc_call call = {.p = p, .x = x, .y = y, .block_pixels = block_pixels,
                                           .blocks = (p->pixels + block_pixels - 1) / block_pixels};
-  call.partial = malloc(p->batch * call.blocks * 2 * p->channels * sizeof(double));
+  size_t partial_bytes = 0; /* a product that overflows is refused like a failed allocation */
+  if (tsr_mul_size(p->batch * call.blocks, 2 * p->channels * sizeof(double), &partial_bytes))
+    call.partial = malloc(partial_bytes);
   call.params = malloc(p->batch * 3 * p->channels * sizeof(float));
   if (call.partial == NULL || call.params == NULL) {
     free(call.partial), free(call.params);

@@ -257,10 +257,8 @@ static tsr_status tsr_layer_norm_run(const tsr_op* base, const tsr_tensor* input
   /* tasks of whole rows, about four per thread and at least 16 KiB (one row per task spent a
    * visible share of a 128x768 run handing rows out) */
   const size_t rows = tsr_tensor_desc_elements(x) / op->normalized_size;
-  const size_t tasks = tsr_threadpool_threads(pool) * 4, min_rows = (4096 + op->normalized_size - 1) / op->normalized_size;
-  size_t tile = (rows + tasks - 1) / tasks;
-  if (tile < min_rows) tile = min_rows;
-  tsr_parallelize_1d_tile_1d(pool, tsr_layer_norm_rows, &call, rows, tile);
+  tsr_parallelize_1d_tile_1d(pool, tsr_layer_norm_rows, &call, rows,
+                             tsr_parallel_tile(pool, rows, op->normalized_size, 4096));
   return tsr_status_success;
 }
 
@@ -342,7 +340,6 @@ static void tsr_batch_norm_pixels(void* context, size_t thread, size_t start, si
  * smaller than a cache line would share its output lines with the next task's thread), about 4
  * per thread; whole NCHW planes or whole NHWC pixels. */
 #define TSR_BATCH_NORM_MIN_TASK_FLOATS 4096
-#define TSR_BATCH_NORM_TASKS_PER_THREAD 4
 
 static tsr_status tsr_batch_norm_run(const tsr_op* base, const tsr_tensor* inputs, size_t num_outputs,
                                      const tsr_tensor* outputs, tsr_threadpool* pool) {
@@ -353,11 +350,8 @@ static tsr_status tsr_batch_norm_run(const tsr_op* base, const tsr_tensor* input
   const bool nhwc = call.g.sc == 1;
   const size_t units = nhwc ? call.g.n * call.g.s : call.g.n * op->channels; /* pixels or planes */
   const size_t unit_floats = nhwc ? op->channels : call.g.s;
-  const size_t tasks = tsr_threadpool_threads(pool) * TSR_BATCH_NORM_TASKS_PER_THREAD;
-  size_t tile = (units + tasks - 1) / tasks;
-  const size_t min_tile = (TSR_BATCH_NORM_MIN_TASK_FLOATS + unit_floats - 1) / unit_floats;
-  if (tile < min_tile) tile = min_tile;
-  tsr_parallelize_1d_tile_1d(pool, nhwc ? tsr_batch_norm_pixels : tsr_batch_norm_planes, &call, units, tile);
+  tsr_parallelize_1d_tile_1d(pool, nhwc ? tsr_batch_norm_pixels : tsr_batch_norm_planes, &call, units,
+                             tsr_parallel_tile(pool, units, unit_floats, TSR_BATCH_NORM_MIN_TASK_FLOATS));
   return tsr_status_success;
 }
 

@@ -14,7 +14,6 @@
 #include "threadpool/threadpool.h"
 
 #define TSR_RESIZE_MIN_TILE_FLOATS 4096
-#define TSR_RESIZE_TASKS_PER_THREAD 4
 
 struct tsr_resize_rows {
   const struct tsr_resize_geometry* g;
@@ -190,7 +189,10 @@ tsr_status tsr_resize_fast_run(const struct tsr_resize_geometry* g, bool pad, bo
   if (!pad) {
     indices_w = malloc(2 * g->out[2] * sizeof(size_t));
     weights_w = malloc(g->out[2] * sizeof(float));
-    if (linear) r.scratch = malloc(tsr_threadpool_threads(pool) * TSR_RESIZE_SCRATCH_ROWS * row_floats * sizeof(float));
+    size_t scratch_bytes = 0; /* a product that overflows is refused like a failed allocation */
+    if (linear && tsr_mul_size(tsr_threadpool_threads(pool) * TSR_RESIZE_SCRATCH_ROWS * sizeof(float), row_floats,
+                               &scratch_bytes))
+      r.scratch = malloc(scratch_bytes);
     if (indices_w == NULL || weights_w == NULL || (linear && r.scratch == NULL)) {
       free(indices_w), free(weights_w), free(r.scratch);
       return tsr_error(tsr_status_out_of_memory, "tsr_op_run(upsample): out of memory");
@@ -201,10 +203,7 @@ tsr_status tsr_resize_fast_run(const struct tsr_resize_geometry* g, bool pad, bo
     }
     r.index0_w = indices_w, r.index1_w = indices_w + g->out[2], r.weights_w = weights_w, r.lerp = lerp;
   }
-  const size_t tasks = tsr_threadpool_threads(pool) * TSR_RESIZE_TASKS_PER_THREAD;
-  size_t tile = (planes * rows + tasks - 1) / tasks; /* rows per task */
-  const size_t min_rows = (TSR_RESIZE_MIN_TILE_FLOATS + row_floats - 1) / row_floats;
-  if (tile < min_rows) tile = min_rows;
+  const size_t tile = tsr_parallel_tile(pool, planes * rows, row_floats, TSR_RESIZE_MIN_TILE_FLOATS); /* rows */
   tsr_parallelize_2d_tile_1d(pool, tsr_resize_row_task, &r, planes, rows, tile);
   free(indices_w), free(weights_w), free(r.scratch);
   return tsr_status_success;

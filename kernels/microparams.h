@@ -7,6 +7,11 @@ struct tsr_f32_minmax_params {
   float max; /* upper bound; +INFINITY for none */
 };
 
+/* The clamp on one element, NaN staying NaN as in the vector kernels (their single elements). */
+static inline float tsr_f32_clamp(float v, const struct tsr_f32_minmax_params* params) {
+  return v < params->min ? params->min : (v > params->max ? params->max : v);
+}
+
 /* A convolution kernel's store: y = clamp(acc + sum_scale * y_old, min, max). With sum_scale 0
  * the old output is not read (it may hold NaN). */
 struct tsr_f32_conv_params {

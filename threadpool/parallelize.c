@@ -139,3 +139,9 @@ void tsr_parallelize_3d_tile_2d(tsr_threadpool* pool, tsr_task_3d_tile_2d_fn tas
                                  .tiles_k = tsr_divide_round_up(range_k, tile_k)};
   tsr_pool_run(pool, tsr_item_3d_tile_2d, &call, range_i * call.tiles_j * call.tiles_k);
 }
+
+size_t tsr_parallel_tile(const tsr_threadpool* pool, size_t range, size_t unit_size, size_t min_size) {
+  const size_t tasks = (size_t)tsr_threadpool_threads(pool) * 4;
+  const size_t tile = (range + tasks - 1) / tasks, min_tile = (min_size + unit_size - 1) / unit_size;
+  return tile > min_tile ? tile : (min_tile > 0 ? min_tile : 1);
+}

@@ -32,6 +32,12 @@ typedef void (*tsr_task_3d_fn)(void* context, size_t thread, size_t i, size_t j,
 typedef void (*tsr_task_3d_tile_2d_fn)(void* context, size_t thread, size_t i, size_t start_j,
                                        size_t start_k, size_t tile_j, size_t tile_k);
 
+/// The tile for splitting `range` units of `unit_size` each over the pool: about four tiles per
+/// thread, so that a slow thread's share can be taken over, but at least `min_size` (in the
+/// units' measure, e.g. 4096 floats) per tile, so that claiming a tile (an atomic on a shared
+/// line) stays negligible. unit_size >= 1; the result is at least 1.
+size_t tsr_parallel_tile(const tsr_threadpool* pool, size_t range, size_t unit_size, size_t min_size);
+
 /// for (i = 0; i < range_i; i++) task(context, thread, i);
 void tsr_parallelize_1d(tsr_threadpool* pool, tsr_task_1d_fn task, void* context,
                         size_t range_i);

@@ -41,7 +41,7 @@ static inline __attribute__((always_inline)) void tsr_vbinary_loop(
   for (; i + TSR_VLANES <= n; i += TSR_VLANES)
     tsr_v_store(y + i, tsr_vbinary_clamp(vop(p_varies ? tsr_v_load(p + i) : p0, q_varies ? tsr_v_load(q + i) : q0),
                                          lo, hi));
-  for (; i < n; i++) y[i] = tsr_f32_binary_clamp(op(p[p_varies ? i : 0], q[q_varies ? i : 0]), params);
+  for (; i < n; i++) y[i] = tsr_f32_clamp(op(p[p_varies ? i : 0], q[q_varies ? i : 0]), params);
 }
 
 #define TSR_VBINARY_PASTE2(kernel, suffix) tsr_f32_##kernel##_ukernel__##suffix

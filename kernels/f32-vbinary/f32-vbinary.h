@@ -66,11 +66,6 @@ static inline float tsr_f32_binary_div(float a, float b) { return a / b; }
 static inline float tsr_f32_binary_max(float a, float b) { return b != b ? b : (b > a ? b : a); }
 static inline float tsr_f32_binary_min(float a, float b) { return b != b ? b : (b < a ? b : a); }
 
-/// The fused clamp on one element (NaN stays NaN, as in the vector kernels).
-static inline float tsr_f32_binary_clamp(float v, const struct tsr_f32_minmax_params* params) {
-  return v < params->min ? params->min : (v > params->max ? params->max : v);
-}
-
 /// a op b for one of the ops, by its enum value (testers and references).
 static inline float tsr_f32_binary(enum tsr_f32_vbinary_op op, float a, float b) {
   switch (op) {

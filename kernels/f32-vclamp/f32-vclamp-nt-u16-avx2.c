@@ -8,9 +8,8 @@
 
 void tsr_f32_vclamp_nt_ukernel__avx2_u16(size_t n, const float* x, float* y,
                                          const struct tsr_f32_minmax_params* params) {
-  const float lo = params->min, hi = params->max;
-  for (; n != 0 && ((uintptr_t)y & 31) != 0; n--) *y++ = tsr_f32_clamp(*x++, lo, hi);
-  const __m256 vmin = _mm256_set1_ps(lo), vmax = _mm256_set1_ps(hi);
+  for (; n != 0 && ((uintptr_t)y & 31) != 0; n--) *y++ = tsr_f32_clamp(*x++, params);
+  const __m256 vmin = _mm256_set1_ps(params->min), vmax = _mm256_set1_ps(params->max);
   /* max/min return their second operand when either is NaN: keeping x second propagates NaN */
   for (; n >= 16; n -= 16, x += 16, y += 16) {
     const __m256 a = _mm256_min_ps(vmax, _mm256_max_ps(vmin, _mm256_loadu_ps(x)));
@@ -19,5 +18,5 @@ void tsr_f32_vclamp_nt_ukernel__avx2_u16(size_t n, const float* x, float* y,
     _mm256_stream_ps(y + 8, b);
   }
   _mm_sfence();
-  for (; n != 0; n--) *y++ = tsr_f32_clamp(*x++, lo, hi);
+  for (; n != 0; n--) *y++ = tsr_f32_clamp(*x++, params);
 }

@@ -33,7 +33,4 @@ extern const size_t tsr_f32_vclamp_ukernel_count;
 extern const struct tsr_ukernel_entry tsr_f32_vclamp_nt_ukernels[];
 extern const size_t tsr_f32_vclamp_nt_ukernel_count;
 
-/// One element: min(max(v, lo), hi), NaN staying NaN (the vector kernels' single elements).
-static inline float tsr_f32_clamp(float v, float lo, float hi) { return v < lo ? lo : (v > hi ? hi : v); }
-
 #endif

@@ -27,7 +27,7 @@ static void tsr_check_form(const char* what, enum tsr_f32_vbinary_op op, size_t 
                            const float* q, int q_varies, const struct tsr_f32_minmax_params* params, const float* y) {
   size_t wrong = 0, first = n;
   for (size_t i = 0; i < n; i++) {
-    const float expected = tsr_f32_binary_clamp(tsr_f32_binary(op, p[p_varies ? i : 0], q[q_varies ? i : 0]), params);
+    const float expected = tsr_f32_clamp(tsr_f32_binary(op, p[p_varies ? i : 0], q[q_varies ? i : 0]), params);
     const int same = (expected != expected) ? y[i] != y[i] : y[i] == expected;
     if (!same && wrong++ == 0) first = i;
   }
