@@ -21,8 +21,6 @@
 #include "threadpool/threadpool.h"
 
 #define TSR_GEMM_MAX_NR 64
-/* Tasks of at most this many rows read a plain (not transposed) B in place. */
-#define TSR_GEMM_DIRECT_B_ROWS 48
 #define TSR_GEMM_TASKS_PER_THREAD 4
 
 static const float tsr_gemm_zeros[TSR_GEMM_MAX_NR];
@@ -110,21 +108,32 @@ void tsr_gemm_packed_b_release(struct tsr_gemm_packed_b* packed) {
   packed->data = NULL;
 }
 
+/* A task of few rows may read a plain B where it lies instead of packing it: its panels serve
+ * too few tiles to repay the copy. Measured (docs/PERFORMANCE.md, 8-64 x 4096 x 4096, one
+ * thread): on Zen 3 (AVX2, 64-byte panel rows) reading in place was faster up to 16 rows (d8
+ * 29-34 against 19-23 GFLOP/s), even at 32 and slower at 48; on Sapphire Rapids (AVX-512,
+ * 128-byte panel rows) it was slower at every height (d8 10 against 17-23, d32 22 against 48).
+ * NEON, not measured, follows AVX2. */
+static size_t tsr_gemm_direct_b_rows(tsr_isa isa) { return isa == tsr_isa_avx512 ? 0 : 32; }
+
 struct tsr_gemm_call {
   const struct tsr_gemm_args* args;
   tsr_f32_gemm_ukernel_fn ukernel;
   size_t mr, nr, mc, kc;       /* mr is 1 with the single-row kernel */
-  size_t row_block, col_block; /* task extents: rows (a multiple of mc, or all) and columns */
+  size_t direct_b_rows;        /* tasks this short read a plain B in place */
+  size_t row_block, col_block; /* task extents: rows (a multiple of mr) and columns (of nr) */
   float* packed_a;             /* all of A packed once, when several column tasks share it */
   size_t k_blocks;
   _Atomic int out_of_memory;
 };
 
-/* Where the packed A block of row block rb (rows rb * mc...) and k block kb lives. */
-static float* tsr_packed_a_block(const struct tsr_gemm_call* call, size_t t, size_t rb, size_t kb) {
-  const size_t row_blocks = tsr_divide_up(call->args->m, call->mc);
-  const size_t block = tsr_round_up(call->mc, call->mr) * call->kc;
-  return call->packed_a + ((t * row_blocks + rb) * call->k_blocks + kb) * block;
+/* Where the packed A rows from i0 (a multiple of mr) in k block kb live. Each (item, k block)
+ * holds all of A's rows as one run of mr-row panels, kc_kb x mr floats each (kc_kb: that k
+ * block's depth), so a task may start and end its rows at any panel. */
+static float* tsr_packed_a_block(const struct tsr_gemm_call* call, size_t t, size_t i0, size_t kb) {
+  const size_t rows = tsr_round_up(call->args->m, call->mr);
+  const size_t kc = tsr_min_size(call->kc, call->args->k - kb * call->kc);
+  return call->packed_a + (t * call->k_blocks + kb) * rows * call->kc + i0 * kc;
 }
 
 static void tsr_gemm_pack_a_task(void* context, size_t thread, size_t t, size_t rb, size_t kb) {
@@ -134,7 +143,7 @@ static void tsr_gemm_pack_a_task(void* context, size_t thread, size_t t, size_t 
   const size_t i0 = rb * call->mc, k0 = kb * call->kc;
   tsr_pack_a_block(g->trans_a, g->a + t * g->stride_a, g->lda, g->alpha, i0,
                    tsr_min_size(call->mc, g->m - i0), k0, tsr_min_size(call->kc, g->k - k0),
-                   call->mr, tsr_packed_a_block(call, t, rb, kb));
+                   call->mr, tsr_packed_a_block(call, t, i0, kb));
 }
 
 /* Scratch of one task: its B block (kc x col_block, unless B is pre-packed), one A block
@@ -194,12 +203,12 @@ static void tsr_gemm_task(void* context, size_t thread, size_t t, size_t row_ind
       /* The first row block packs each B panel just before using it (still in L1); later row
        * blocks reuse the packed block. A task of few rows reads a plain B in place instead: its
        * panels serve too few tiles to repay the copy. */
-      const bool direct_b = g->packed_b == NULL && !g->trans_b && rows <= TSR_GEMM_DIRECT_B_ROWS;
+      const bool direct_b = g->packed_b == NULL && !g->trans_b && rows <= call->direct_b_rows;
       const bool pack_b = g->packed_b == NULL && i0 == r0;
       const size_t mc = tsr_min_size(call->mc, r0 + rows - i0);
       const float* a_packed = a_block;
       if (call->packed_a != NULL)
-        a_packed = tsr_packed_a_block(call, t, i0 / call->mc, k0 / call->kc);
+        a_packed = tsr_packed_a_block(call, t, i0, k0 / call->kc);
       else
         tsr_pack_a_block(g->trans_a, a, g->lda, g->alpha, i0, mc, k0, kc, mr, a_block);
       for (size_t p = 0; p < panels; p++) {
@@ -248,8 +257,11 @@ static void tsr_gemm_task(void* context, size_t thread, size_t t, size_t row_ind
  * gives every thread about TSR_GEMM_TASKS_PER_THREAD tasks; otherwise each item's C is cut into
  * blocks about as tall as wide: a task packs (rows + cols) x k elements for rows x cols x k
  * multiply-adds, so square blocks waste least, and every task packs its B block once for all
- * its rows. Rows come in whole mc blocks (or all of a short M, so decode and batch 1 split
- * columns only); columns in whole nr panels, at least 4 of them and at most
+ * its rows. Rows come in whole mc blocks (or all of a short M). Only when that grid has fewer
+ * tasks than threads are rows cut in whole mr-row tiles instead: BERT's 128 x 768 layers on 16
+ * threads had 6 column tasks and 10 idle threads, while cutting rows where the mc blocks gave
+ * enough tasks (NHWC 1x1 convolution, 3136 x 64 x 64: 56 tasks instead of 23) ran 3x slower on 16
+ * threads. Columns come in whole nr panels, at least TSR_GEMM_MIN_PANELS of them and at most
  * TSR_GEMM_MAX_COLUMNS per task so the packed B block stays cache-sized. When several column
  * tasks share rows, A is packed once up front, in parallel, instead of once per task. */
 #define TSR_GEMM_MAX_COLUMNS 1024
@@ -261,7 +273,18 @@ static void tsr_gemm_plan(struct tsr_gemm_call* call, size_t threads) {
   const size_t per_item = g->batch >= tasks_wanted ? 1 : tsr_divide_up(tasks_wanted, g->batch);
   size_t side = 1;
   while (side * side * per_item < g->m * g->n) side++;
-  call->row_block = g->m <= call->mc ? g->m : tsr_min_size(tsr_round_up(g->m, call->mc), tsr_round_up(side, call->mc));
+  /* Rows in whole mc blocks (or all of a short M), so that each packed A block is full... */
+  call->row_block = g->m <= side || g->m <= call->mc
+                        ? g->m
+                        : tsr_min_size(tsr_round_up(g->m, call->mc), tsr_round_up(side, call->mc));
+  /* ...unless that leaves threads idle: then as many row tasks as blocks of side rows, the rows
+   * shared out in whole tiles. */
+  const size_t tasks_most = g->batch * tsr_divide_up(g->m, call->row_block) *
+                            tsr_divide_up(g->n, TSR_GEMM_MIN_PANELS * call->nr);
+  if (tasks_most < threads && g->m > side) {
+    const size_t tiles = tsr_divide_up(g->m, call->mr);
+    call->row_block = tsr_divide_up(tiles, tsr_divide_up(g->m, side)) * call->mr;
+  }
   const size_t row_tasks = tsr_divide_up(g->m, call->row_block);
   const size_t col_tasks = tsr_divide_up(per_item, row_tasks);
   size_t cols = tsr_round_up(tsr_divide_up(g->n, col_tasks), call->nr);
@@ -380,7 +403,8 @@ tsr_status tsr_gemm_execute(const struct tsr_gemm_args* g, tsr_threadpool* pool,
   if (g->m == 1 && g->packed_b == NULL && !g->trans_b) return tsr_gemv_execute(g, pool, where);
   const struct tsr_gemm_config* config =
       g->packed_b != NULL ? g->packed_b->config : tsr_gemm_config_get();
-  struct tsr_gemm_call call = {.args = g, .nr = config->nr, .kc = config->kc};
+  struct tsr_gemm_call call = {
+      .args = g, .nr = config->nr, .kc = config->kc, .direct_b_rows = tsr_gemm_direct_b_rows(config->isa)};
   const bool single_row = g->m == 1;
   call.ukernel = single_row ? config->row : config->main;
   call.mr = single_row ? 1 : config->mr;
@@ -392,7 +416,7 @@ tsr_status tsr_gemm_execute(const struct tsr_gemm_args* g, tsr_threadpool* pool,
   if (col_tasks > 1) {
     const size_t row_blocks = tsr_divide_up(g->m, call.mc);
     size_t floats;
-    if (tsr_mul_size(g->batch * row_blocks * call.k_blocks, tsr_round_up(call.mc, call.mr) * call.kc, &floats) &&
+    if (tsr_mul_size(g->batch * call.k_blocks, tsr_round_up(g->m, call.mr) * call.kc, &floats) &&
         posix_memalign((void**)&call.packed_a, 64, floats * sizeof(float)) == 0)
       tsr_parallelize_3d(pool, tsr_gemm_pack_a_task, &call, g->batch, row_blocks, call.k_blocks);
     else

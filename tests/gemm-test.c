@@ -1,8 +1,8 @@
 /* The whole GEMM engine through the public calls, against the reference, exact (integer inputs,
  * tolerance 0): shapes around every block size (m around mr and mc, n around nr, k around kc),
  * 1 x N x K, M x 1 x K, primes, both transposes, leading dimensions above the minimum (primes),
- * alpha and beta (beta 0 with NaN in C), batched with shared and strided operands, 1 to 3
- * threads; C against a guard page; and every bad argument. */
+ * alpha and beta (beta 0 with NaN in C), batched with shared and strided operands, 1, 2, 3 and
+ * 16 threads; C against a guard page; and every bad argument. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -105,7 +105,10 @@ int main(void) {
   const size_t ms[] = {1, 2, mr - 1, mr, mr + 1, 2 * mr + 1, 13, mc - 1, mc + 1};
   const size_t ns[] = {1, 3, nr - 1, nr, nr + 1, 2 * nr + 3, 37, 101};
   const size_t ks[] = {1, 2, 7, 16, 17, kc - 1, kc, kc + 1, 2 * kc + 5};
-  for (uint32_t threads = 1; threads <= 3; threads++) {
+  /* 16 threads make the planner split rows below mc (tasks start at any mr-row panel). */
+  const uint32_t thread_counts[] = {1, 2, 3, 16};
+  for (size_t ti = 0; ti < sizeof(thread_counts) / sizeof(thread_counts[0]); ti++) {
+    const uint32_t threads = thread_counts[ti];
     tsr_threadpool* pool = NULL;
     tsr_threadpool_create(threads, &pool);
     for (size_t mi = 0; mi < sizeof(ms) / sizeof(ms[0]); mi++)
@@ -131,6 +134,8 @@ int main(void) {
     tsr_test_shape(pool, &rng, false, false, 7, 33, 19, 2, 1.0f, 0.0f, 5);
     tsr_test_shape(pool, &rng, true, false, 1, 65, 130, 0, 1.0f, 1.0f, 3);
     tsr_test_shape(pool, &rng, false, true, 12, 12, 64, 1, 1.0f, 0.0f, 12);
+    tsr_test_shape(pool, &rng, false, false, 128, 768, 40, 0, 1.0f, 0.0f, 1);
+    tsr_test_shape(pool, &rng, true, false, 8 * mr + 3, 5 * nr + 1, kc + 3, 0, 1.0f, 1.0f, 1);
     tsr_threadpool_destroy(pool);
   }
   /* alpha = 0 and beta = 0 must give exact zeros, not NaN, even with NaN in C. */
