@@ -1,7 +1,10 @@
 /* Depthwise convolution on NHWC (see conv-fast.h): weights packed at creation in blocks of the
  * kernel's CB channels, the indirection buffer (one pixel a tile) from the op's cache, and tasks
- * over (batch item, block of output pixels): each kernel call makes every channel of one pixel.
- * Pixel blocks are as long as possible while the grid gives about 4 tasks per thread. */
+ * over (batch item, block of output pixels). Within a task each output row's interior (windows
+ * inside the input along w) is one f32-dwrow call, which shares each loaded weight vector among
+ * four pixels; the pixels at the row's edges (and every pixel when there is no row kernel) are
+ * one f32-dwconv call each, through the indirection buffer's zero row. Pixel blocks are as long
+ * as possible while the grid gives about 4 tasks per thread. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -10,6 +13,7 @@
 #include "threadpool/threadpool.h"
 
 #define TSR_DWCONV_TASKS_PER_THREAD 4
+#define TSR_DWCONV_MAX_ROWS 64 /* kernel rows (d x h) the row kernel takes; more: per pixel */
 
 tsr_status tsr_conv_dwconv_pack(struct tsr_conv_fast* f, const tsr_conv_params* p, const float* weights,
                                 const float* bias) {
@@ -44,18 +48,62 @@ struct tsr_dwconv_call {
   const struct tsr_indirection* ind;
   const float* x;
   float* y;
+  size_t w_lo, w_hi; /* output columns whose windows lie inside the input along w (empty: none) */
 };
 
-static void tsr_dwconv_task(void* context, size_t thread, size_t n, size_t start, size_t count) {
-  (void)thread;
-  const struct tsr_dwconv_call* c = context;
+/* Output pixels [p0, p1) of batch item n, one kernel call each (the indirection buffer's taps). */
+static void tsr_dwconv_pixels(const struct tsr_dwconv_call* c, size_t n, size_t p0, size_t p1) {
   const struct tsr_conv_fast* f = c->f;
   const struct tsr_conv_geometry* g = c->g;
   const size_t a_offset = tsr_indirection_offset(c->ind, c->x + n * g->x_n);
   float* y = c->y + n * g->y_n;
-  for (size_t p = start; p < start + count; p++)
+  for (size_t p = p0; p < p1; p++)
     f->dwconv(g->oc, f->taps, c->ind->pointers + p * f->taps, f->packed, y + p * g->y_s[2], a_offset, f->zero,
               &f->params);
+}
+
+/* Output columns [w0, w1) of output row `row` (d x h flattened) of item n, every window inside
+ * the input along w, in one row-kernel call: one input row pointer per kernel row (d x h), NULL
+ * where that row falls in the padding. */
+static void tsr_dwconv_row(const struct tsr_dwconv_call* c, size_t n, size_t row, size_t w0, size_t w1) {
+  const struct tsr_conv_fast* f = c->f;
+  const struct tsr_conv_geometry* g = c->g;
+  const size_t od = row / g->out[1], oh = row % g->out[1];
+  const float* rows[TSR_DWCONV_MAX_ROWS];
+  size_t r = 0;
+  for (size_t kd = 0; kd < g->kernel[0]; kd++)
+    for (size_t kh = 0; kh < g->kernel[1]; kh++, r++) {
+      const int64_t id = (int64_t)(od * g->stride[0] + kd * g->dilation[0]) - g->pad[0];
+      const int64_t ih = (int64_t)(oh * g->stride[1] + kh * g->dilation[1]) - g->pad[1];
+      const int64_t iw = (int64_t)(w0 * g->stride[2]) - g->pad[2]; /* >= 0: w0 is interior */
+      rows[r] = id < 0 || id >= (int64_t)g->in[0] || ih < 0 || ih >= (int64_t)g->in[1]
+                    ? NULL
+                    : c->x + n * g->x_n + (size_t)id * g->x_s[0] + (size_t)ih * g->x_s[1] + (size_t)iw * g->x_s[2];
+    }
+  f->dwrow(w1 - w0, g->oc, r, g->kernel[2], rows, g->stride[2] * g->x_s[2], g->dilation[2] * g->x_s[2],
+           f->packed, c->y + n * g->y_n + od * g->y_s[0] + oh * g->y_s[1] + w0 * g->y_s[2], g->y_s[2], &f->params);
+}
+
+/* Output pixels [start, start + count) of item n, row by row: each row's interior columns
+ * [c->w_lo, c->w_hi) go to the row kernel, its edge pixels to the per-pixel kernel. */
+static void tsr_dwconv_task(void* context, size_t thread, size_t n, size_t start, size_t count) {
+  (void)thread;
+  const struct tsr_dwconv_call* c = context;
+  const size_t width = c->g->out[2], end = start + count;
+  for (size_t p = start; p < end;) {
+    const size_t row = p / width, row_start = row * width;
+    const size_t row_end = row_start + width < end ? row_start + width : end;
+    const size_t w0 = p - row_start, w1 = row_end - row_start;
+    const size_t lo = w0 > c->w_lo ? w0 : c->w_lo, hi = w1 < c->w_hi ? w1 : c->w_hi;
+    if (lo < hi) {
+      tsr_dwconv_pixels(c, n, p, row_start + lo);
+      tsr_dwconv_row(c, n, row, lo, hi);
+      tsr_dwconv_pixels(c, n, row_start + hi, row_end);
+    } else {
+      tsr_dwconv_pixels(c, n, p, row_end);
+    }
+    p = row_end;
+  }
 }
 
 tsr_status tsr_conv_dwconv_run(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g, const float* x,
@@ -64,6 +112,15 @@ tsr_status tsr_conv_dwconv_run(const struct tsr_conv_fast* f, const struct tsr_c
   const struct tsr_indirection* ind = tsr_indirection_get(f->cache, g, 1, x, f->zero, &owned);
   if (ind == NULL) return tsr_status_out_of_memory;
   struct tsr_dwconv_call call = {.f = f, .g = g, .ind = ind, .x = x, .y = y};
+  if (f->dwrow != NULL && g->kernel[0] * g->kernel[1] <= TSR_DWCONV_MAX_ROWS) {
+    /* Column ow reads input columns ow * s - pad + t * dilation, t < kw: inside when the first
+     * is >= 0 and the last < in. */
+    const int64_t s = (int64_t)g->stride[2], pad = g->pad[2];
+    const int64_t last = (int64_t)g->in[2] - 1 + pad - (int64_t)((g->kernel[2] - 1) * g->dilation[2]);
+    call.w_lo = (size_t)((pad + s - 1) / s);
+    call.w_hi = last < 0 ? 0 : (size_t)(last / s + 1);
+    if (call.w_hi > g->out[2]) call.w_hi = g->out[2];
+  }
   const size_t pixels = g->out[0] * g->out[1] * g->out[2], threads = tsr_threadpool_threads(pool);
   const size_t wanted = threads <= 1 ? 1 : TSR_DWCONV_TASKS_PER_THREAD * threads;
   const size_t splits = g->n >= wanted ? 1 : (wanted + g->n - 1) / g->n;

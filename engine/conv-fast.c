@@ -59,6 +59,9 @@ tsr_status tsr_conv_fast_init(struct tsr_conv_fast* f, const tsr_conv_params* p,
       const struct tsr_ukernel_entry* e = tsr_ukernel_pick(tsr_f32_dwconv_ukernels, tsr_f32_dwconv_ukernel_count);
       f->kernel_name = e->name, f->isa = e->isa, f->mr = 1, f->nr = e->tile;
       f->dwconv = (tsr_f32_dwconv_ukernel_fn)e->function;
+      /* The row kernel of the same ISA shares the packing (same channel block). */
+      const struct tsr_ukernel_entry* row = tsr_ukernel_pick(tsr_f32_dwrow_ukernels, tsr_f32_dwrow_ukernel_count);
+      if (row->isa == e->isa && row->tile == e->tile) f->dwrow = (tsr_f32_dwrow_ukernel_fn)row->function;
       status = tsr_conv_dwconv_pack(f, p, weights, bias);
       break;
     }

@@ -4,7 +4,8 @@
  *           (a GEMM whose A rows are the pixels, read in place; faster than the GEMM engine on
  *           10 of ResNet-50's 12 stride-1 1x1 layers and within 2% on the others,
  *           docs/PERFORMANCE.md);
- * - dwconv: depthwise (groups = channels, multiplier 1): the f32-dwconv kernel per output pixel;
+ * - dwconv: depthwise (groups = channels, multiplier 1): the f32-dwrow kernel on each output
+ *   row's interior (windows inside the input along w), the f32-dwconv kernel per edge pixel;
  * - igemm:  everything else (any kernel, stride, dilation, padding, groups): indirect GEMM.
  * igemm and dwconv run on NHWC; a plain (NCHW) tensor is reordered to NHWC and back one batch
  * item at a time. The reference loop stays reachable with TESSERA_CONV=reference. */
@@ -17,6 +18,7 @@
 #include "engine/activation.h"
 #include "engine/conv-indirection.h"
 #include "kernels/f32-dwconv/f32-dwconv.h"
+#include "kernels/f32-dwrow/f32-dwrow.h"
 #include "kernels/f32-igemm/f32-igemm.h"
 #include "kernels/microparams.h"
 #include "kernels/reference/conv-reference.h"
@@ -36,6 +38,7 @@ struct tsr_conv_fast {
   size_t kc, taps, group_out;       /* channels per group, kernel taps, output channels per group */
   tsr_f32_igemm_ukernel_fn igemm;
   tsr_f32_dwconv_ukernel_fn dwconv;
+  tsr_f32_dwrow_ukernel_fn dwrow;   /* dwconv's row kernel (same packing), or NULL */
   float* packed;                    /* igemm panels / dwconv blocks, bias included */
   float* zero;                      /* the padding row: kc (igemm) or channels (dwconv) zeros */
   const float* weights;             /* gemm: W as given ([oc][ic], the NCHW product's A) */

@@ -198,14 +198,14 @@ static size_t tsr_sweep(tsr_threadpool* pool, tsr_rng* rng, size_t cases, bool t
  * 3-D, strides, dilations, padding, groups, depthwise with multipliers 1 and 2, batch 1-3,
  * plain and nhwc, bias, ReLU, clamp and the sum; tolerance 0 on integer data. GELU (applied
  * after the kernels) within 2 ulp-sized relative error. */
-static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
+static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases, bool depthwise) {
   static float x[1 << 17], w[1 << 17], b[256], mine[1 << 17], ref[1 << 17];
   static const int64_t channels[] = {1, 3, 4, 8, 15, 16, 17, 31, 32, 33, 48};
   size_t run = 0, by_algorithm[4] = {0};
   for (size_t c = 0; c < cases; c++) {
     const int32_t spatial = tsr_rng_below(rng, 4) == 0 ? 1 + (int32_t)tsr_rng_below(rng, 3) : 2;
     int64_t ic = channels[tsr_rng_below(rng, 11)], oc = channels[tsr_rng_below(rng, 11)], groups = 1;
-    const uint64_t kind = tsr_rng_below(rng, 6);
+    const uint64_t kind = depthwise ? 0 : tsr_rng_below(rng, 6);
     if (kind == 0) groups = ic, oc = ic;                    /* depthwise */
     else if (kind == 1) groups = ic, oc = 2 * ic;           /* depthwise, multiplier 2 */
     else if (kind == 2) groups = 2, ic *= 2, oc *= 2;
@@ -220,6 +220,9 @@ static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
       p.padding_begin[d] = (int64_t)tsr_rng_below(rng, 3);
       p.padding_end[d] = (int64_t)tsr_rng_below(rng, 3);
       in_dims[2 + d] = 1 + (int64_t)tsr_rng_below(rng, spatial == 3 ? 7 : spatial == 2 ? 15 : 40);
+      /* depthwise: rows up to 40 wide, so the row kernel runs long interiors (4-pixel steps and
+       * their remainders) between the per-pixel edges, and tasks start and end mid-row */
+      if (depthwise && d == spatial - 1) in_dims[2 + d] = 1 + (int64_t)tsr_rng_below(rng, 40);
       /* 1-D 1x1 layers past 512 output pixels: plain NCHW runs them on the GEMM engine directly */
       if (pointwise && spatial == 1 && tsr_rng_below(rng, 2) == 0) in_dims[2 + d] = 500 + (int64_t)tsr_rng_below(rng, 700);
     }
@@ -386,8 +389,10 @@ int main(void) {
     tsr_rng rng = tsr_rng_seeded(77);
     tsr_threadpool* pool = NULL;
     tsr_threadpool_create(2, &pool);
-    tsr_sweep_fast(NULL, &rng, 400);
-    tsr_sweep_fast(pool, &rng, 400);
+    tsr_sweep_fast(NULL, &rng, 400, false);
+    tsr_sweep_fast(pool, &rng, 400, false);
+    tsr_sweep_fast(NULL, &rng, 150, true);
+    tsr_sweep_fast(pool, &rng, 150, true);
     tsr_test_pointwise_nchw_sizes(NULL, &rng);
     tsr_test_pointwise_nchw_sizes(pool, &rng);
     tsr_threadpool_destroy(pool);

@@ -1,0 +1,82 @@
+/* The depthwise row kernel, written once over the vector primitives of kernels/vector-<isa>.h,
+ * which each ISA's file includes, with the kernel's name (TSR_DWROW_NAME), before this body.
+ * Four pixels at a time, then single pixels; for each, channel blocks of two vectors (CB = 2 x
+ * TSR_VLANES, f32-dwconv's packing), each tap loading the block's two weight vectors once for
+ * the four pixels (8 accumulators); a last part block in one vector, then single lanes. */
+#include "kernels/f32-dwrow/f32-dwrow.h"
+
+#define TSR_DWROW_CB (2 * TSR_VLANES)
+#define TSR_DWROW_PIXELS 4
+
+/* px pixels (4 or 1) x nv vectors (2 or 1) of one channel block: x_offset and y point at the
+ * first pixel's channel c0; wb at the block's bias. Constant px and nv unroll into registers. */
+static inline __attribute__((always_inline)) void tsr_dwrow_group(
+    size_t px, size_t nv, size_t nrows, size_t kw, const float* const* rows, size_t x_offset,
+    size_t pixel_step, size_t tap_step, const float* wb, float* y, size_t y_step, tsr_vf vmin,
+    tsr_vf vmax, tsr_vf vsum, int sum) {
+  tsr_vf acc[TSR_DWROW_PIXELS][2];
+  for (size_t v = 0; v < nv; v++) {
+    const tsr_vf bias = tsr_v_load(wb + v * TSR_VLANES);
+    for (size_t j = 0; j < px; j++) acc[j][v] = bias;
+  }
+  const float* wt = wb + TSR_DWROW_CB;
+  for (size_t r = 0; r < nrows; r++) {
+    if (rows[r] == NULL) {
+      wt += kw * TSR_DWROW_CB;
+      continue;
+    }
+    const float* x = rows[r] + x_offset;
+    for (size_t t = 0; t < kw; t++, wt += TSR_DWROW_CB, x += tap_step) {
+      tsr_vf wv[2];
+      for (size_t v = 0; v < nv; v++) wv[v] = tsr_v_load(wt + v * TSR_VLANES);
+      for (size_t j = 0; j < px; j++)
+        for (size_t v = 0; v < nv; v++)
+          acc[j][v] = tsr_v_fma(tsr_v_load(x + j * pixel_step + v * TSR_VLANES), wv[v], acc[j][v]);
+    }
+  }
+  for (size_t j = 0; j < px; j++)
+    for (size_t v = 0; v < nv; v++) {
+      float* out = y + j * y_step + v * TSR_VLANES;
+      tsr_vf value = acc[j][v];
+      if (sum) value = tsr_v_fma(vsum, tsr_v_load(out), value);
+      tsr_v_store(out, tsr_v_min_keep_nan(tsr_v_max_keep_nan(value, vmin), vmax));
+    }
+}
+
+/* Pixels [p, p + px) (px 4 or 1), every channel: the whole blocks, a last part block's vector,
+ * then its single lanes. Pixels outside and channels inside, so the few input pixels of a step
+ * stay in L1 across the channel blocks, and the weights (one block a tap) stay there too. */
+static inline __attribute__((always_inline)) void tsr_dwrow_pixels(
+    size_t px, size_t p, size_t channels, size_t nrows, size_t kw, const float* const* rows, size_t pixel_step,
+    size_t tap_step, const float* w, float* y, size_t y_step, const struct tsr_f32_conv_params* params,
+    tsr_vf vmin, tsr_vf vmax, tsr_vf vsum, int sum) {
+  const size_t block_floats = TSR_DWROW_CB * (nrows * kw + 1);
+  size_t c0 = 0;
+  for (; c0 + TSR_DWROW_CB <= channels; c0 += TSR_DWROW_CB, w += block_floats)
+    tsr_dwrow_group(px, 2, nrows, kw, rows, p * pixel_step + c0, pixel_step, tap_step, w, y + p * y_step + c0,
+                    y_step, vmin, vmax, vsum, sum);
+  size_t lanes = 0; /* of the last part block, done as one vector */
+  if (channels - c0 >= TSR_VLANES) {
+    tsr_dwrow_group(px, 1, nrows, kw, rows, p * pixel_step + c0, pixel_step, tap_step, w, y + p * y_step + c0,
+                    y_step, vmin, vmax, vsum, sum);
+    lanes = TSR_VLANES;
+  }
+  if (c0 + lanes < channels) /* the lanes past the vectors, in the same part block */
+    tsr_f32_dwrow_lanes(p, p + px, c0 + lanes, channels, TSR_DWROW_CB, nrows, kw, rows, pixel_step, tap_step,
+                        w + lanes, y, y_step, params);
+}
+
+void TSR_DWROW_NAME(size_t pixels, size_t channels, size_t nrows, size_t kw, const float* const* rows,
+                    size_t pixel_step, size_t tap_step, const float* w, float* y, size_t y_step,
+                    const struct tsr_f32_conv_params* params) {
+  const tsr_vf vmin = tsr_v_set(params->min), vmax = tsr_v_set(params->max);
+  const tsr_vf vsum = tsr_v_set(params->sum_scale);
+  const int sum = params->sum_scale != 0.0f;
+  size_t p = 0;
+  for (; p + TSR_DWROW_PIXELS <= pixels; p += TSR_DWROW_PIXELS)
+    tsr_dwrow_pixels(TSR_DWROW_PIXELS, p, channels, nrows, kw, rows, pixel_step, tap_step, w, y, y_step, params,
+                     vmin, vmax, vsum, sum);
+  for (; p < pixels; p++)
+    tsr_dwrow_pixels(1, p, channels, nrows, kw, rows, pixel_step, tap_step, w, y, y_step, params, vmin, vmax,
+                     vsum, sum);
+}

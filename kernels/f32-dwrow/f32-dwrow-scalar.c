@@ -1,0 +1,10 @@
+/* Portable depthwise row kernel: every channel and pixel one at a time (CB = 1, as the scalar
+ * f32-dwconv kernel packs). */
+#include "kernels/f32-dwrow/f32-dwrow.h"
+
+void tsr_f32_dwrow_minmax_ukernel_c1__scalar(size_t pixels, size_t channels, size_t nrows, size_t kw,
+                                             const float* const* rows, size_t pixel_step, size_t tap_step,
+                                             const float* w, float* y, size_t y_step,
+                                             const struct tsr_f32_conv_params* params) {
+  tsr_f32_dwrow_lanes(0, pixels, 0, channels, 1, nrows, kw, rows, pixel_step, tap_step, w, y, y_step, params);
+}
