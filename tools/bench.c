@@ -18,7 +18,7 @@
 #endif
 
 static const struct tsr_bench_driver* const tsr_drivers[] = {
-    &tsr_bench_eltwise_driver, &tsr_bench_matmul_driver, &tsr_bench_lnorm_driver,
+    &tsr_bench_eltwise_driver, &tsr_bench_binary_driver, &tsr_bench_matmul_driver, &tsr_bench_lnorm_driver,
     &tsr_bench_bnorm_driver, &tsr_bench_gnorm_driver, &tsr_bench_conv_driver, &tsr_bench_deconv_driver,
     &tsr_bench_pool_driver, &tsr_bench_attn_driver, &tsr_bench_rnn_driver};
 #define TSR_NUM_DRIVERS (sizeof(tsr_drivers) / sizeof(tsr_drivers[0]))

@@ -78,6 +78,7 @@ void tsr_bench_run_tessera(const struct tsr_bench_runs* runs);
 void* tsr_bench_alloc(size_t bytes);
 
 extern const struct tsr_bench_driver tsr_bench_eltwise_driver;
+extern const struct tsr_bench_driver tsr_bench_binary_driver;
 extern const struct tsr_bench_driver tsr_bench_matmul_driver;
 extern const struct tsr_bench_driver tsr_bench_lnorm_driver;
 extern const struct tsr_bench_driver tsr_bench_attn_driver;

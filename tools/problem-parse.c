@@ -141,3 +141,9 @@ int tsr_parse_float(const char* text, float* value) {
   *value = v;
   return 0;
 }
+
+int tsr_parse_choice(const char* text, const char* const* names, size_t count) {
+  for (size_t i = 0; i < count; i++)
+    if (strcmp(text, names[i]) == 0) return (int)i;
+  return -1;
+}

@@ -27,5 +27,7 @@ int tsr_parse_keyed(const char* text, const char* const* keys, size_t num_keys, 
 int tsr_parse_int(const char* text, int64_t min, int64_t max, int64_t* value);
 /// Parses a whole finite float. Returns 0 or -1.
 int tsr_parse_float(const char* text, float* value);
+/// The index of `text` among `count` names (an option's allowed values), or -1.
+int tsr_parse_choice(const char* text, const char* const* names, size_t count);
 
 #endif

@@ -61,6 +61,13 @@ for bad in '3x4:5x6' '3x4' '3x4:4x5:5x6' ':' '3x4:' 'x4:4x5' '3x4:4x5x6' '0x4:4x
            '99999x99999:99999x99999'; do
   expect 2 bench matmul --mode=check "$bad"
 done
+# Binary ops: good problems (broadcasts, every op, ReLU post-op, nhwc) check exactly; malformed
+# ones are refused.
+expect 0 bench binary --mode=check --threads=2 2x3x5x7:2x3x5x7 '2x3x5x7:1x3x1x1n"bcast"' --alg=sub 9x1:1x7 \
+  --alg=div 4x4:1x1 --alg=max --post=relu 3x17:3x17 --alg=min --tag=nhwc 2x5x3x3:2x5x1x1
+for bad in '3x4' '3x4:3x5' '3x4:3' '3x4:3x4:3x4' ':' '3x4:' '0x4:1x4' '--alg=pow' '--post=gelu' '--tag=nchw8c'; do
+  expect 2 bench binary --mode=check "$bad"
+done
 # Normalizations: good problems check; malformed ones are refused.
 expect 0 bench lnorm --mode=check 7x33 2x3x5
 expect 0 bench bnorm --mode=check --tag=nhwc mb2ic5ih3iw4 mb1ic3
