@@ -28,7 +28,7 @@ static void tsr_binary_reset(void) {
 }
 
 static int tsr_binary_option(const char* key, const char* value, char* error, size_t size) {
-  static const char* const posts[] = {"none", "relu"}, *const tags[] = {"plain", "nhwc"};
+  static const char* const posts[] = {"none", "relu"};
   if (strcmp(key, "alg") == 0) {
     const int k = tsr_parse_choice(value, tsr_binary_names, 6);
     if (k >= 0) tsr_binary_alg = (tsr_binary_kind)(k + 1);
@@ -41,12 +41,7 @@ static int tsr_binary_option(const char* key, const char* value, char* error, si
     else snprintf(error, size, "--post=%s: post-ops are none, relu", value);
     return k >= 0 ? 0 : -1;
   }
-  if (strcmp(key, "tag") == 0) {
-    const int k = tsr_parse_choice(value, tags, 2);
-    if (k >= 0) tsr_binary_layout = k == 1 ? tsr_layout_nhwc : tsr_layout_plain;
-    else snprintf(error, size, "--tag=%s: tags are plain, nhwc", value);
-    return k >= 0 ? 0 : -1;
-  }
+  if (strcmp(key, "tag") == 0) return tsr_bench_plain_nhwc_tag(value, &tsr_binary_layout, error, size);
   snprintf(error, size, "unknown binary option --%s (options: --alg, --post, --tag)", key);
   return -1;
 }
@@ -168,22 +163,7 @@ static int tsr_binary_run(const char* body, const struct tsr_bench_settings* set
     tsr_reference_binary_f32(tsr_binary_alg, &a.desc, a.data, &b.desc, b.data, &y.desc, expected);
     if (tsr_binary_post == tsr_activation_relu)
       for (size_t i = 0; i < yn; i++) expected[i] = expected[i] > 0.0f ? expected[i] : 0.0f;
-    tsr_fill_nan(y.data, yn);
-    if (tsr_op_run(op, 2, inputs, 1, &y, settings->pool) != tsr_status_success) {
-      snprintf(result->status, sizeof(result->status), "run_error");
-    } else {
-      result->max_abs_err = tsr_max_abs_error(y.data, expected, yn);
-      if (tsr_count_mismatches(y.data, expected, yn, 0.0, 0.0) != 0)
-        snprintf(result->status, sizeof(result->status), "mismatch");
-    }
-#ifdef TSR_HAVE_ONEDNN
-    if (have_onednn && strcmp(result->status, "ok") == 0) { /* oneDNN must agree as well */
-      tsr_fill_nan(y.data, yn);
-      tsr_onednn_call_execute(&call);
-      if (tsr_count_mismatches(y.data, expected, yn, 0.0, 1e-6) != 0)
-        snprintf(result->status, sizeof(result->status), "onednn_diff");
-    }
-#endif
+    tsr_bench_check_against_reference(&runs, y.data, expected, yn, 0.0, 0.0, 0.0, 1e-6, result);
   }
   if (settings->mode & tsr_bench_perf) tsr_bench_time_runs(&runs, result);
 #ifdef TSR_HAVE_ONEDNN

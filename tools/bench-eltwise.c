@@ -128,30 +128,14 @@ static int tsr_eltwise_run(const char* body, const struct tsr_bench_settings* se
       snprintf(result->status, sizeof(result->status), "no_memory");
     } else {
       tsr_reference_activation_f32(&tsr_eltwise_activation, n, x.data, expected);
-      tsr_fill_nan(y.data, n);
-      if (tsr_op_run(op, 1, &x, 1, &y, settings->pool) != tsr_status_success) {
-        snprintf(result->status, sizeof(result->status), "run_error");
-      } else {
-        /* Within the bound tessera.h states for the kernel that ran (1 ulp for the portable
-         * routines, a few for the vectorized ones; an ulp is at most 1.2e-7 relative): anything
-         * else, an unwritten NaN included, is a failure. */
-        struct tsr_activation_impl impl;
-        tsr_activation_impl_init(&impl, &tsr_eltwise_activation);
-        const double ulps = impl.vector != NULL ? impl.vector->max_ulps : 1.0;
-        result->max_abs_err = tsr_max_abs_error(y.data, expected, n);
-        if (tsr_count_mismatches(y.data, expected, n, 1e-37, 1.2e-7 * ulps) != 0)
-          snprintf(result->status, sizeof(result->status), "mismatch");
-      }
-#ifdef TSR_HAVE_ONEDNN
-      /* tessera matched the reference; oneDNN must match it too, so all three agree. */
-      if (have_onednn && strcmp(result->status, "ok") == 0) {
-        tsr_fill_nan(y.data, n);
-        tsr_onednn_call_execute(&call);
-        /* oneDNN approximates its transcendentals (see tests/activation-test.c). */
-        if (tsr_count_mismatches(y.data, expected, n, 5e-6, 1e-5) != 0)
-          snprintf(result->status, sizeof(result->status), "onednn_diff");
-      }
-#endif
+      /* Within the bound tessera.h states for the kernel that ran (1 ulp for the portable
+       * routines, a few for the vectorized ones; an ulp is at most 1.2e-7 relative): anything
+       * else, an unwritten NaN included, is a failure. oneDNN approximates its transcendentals
+       * (see tests/activation-test.c), so it gets a looser tolerance. */
+      struct tsr_activation_impl impl;
+      tsr_activation_impl_init(&impl, &tsr_eltwise_activation);
+      const double ulps = impl.vector != NULL ? impl.vector->max_ulps : 1.0;
+      tsr_bench_check_against_reference(&runs, y.data, expected, n, 1e-37, 1.2e-7 * ulps, 5e-6, 1e-5, result);
       free(expected);
     }
   }

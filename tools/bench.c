@@ -20,7 +20,7 @@
 static const struct tsr_bench_driver* const tsr_drivers[] = {
     &tsr_bench_eltwise_driver, &tsr_bench_binary_driver, &tsr_bench_matmul_driver, &tsr_bench_lnorm_driver,
     &tsr_bench_bnorm_driver, &tsr_bench_gnorm_driver, &tsr_bench_conv_driver, &tsr_bench_deconv_driver,
-    &tsr_bench_pool_driver, &tsr_bench_attn_driver, &tsr_bench_rnn_driver};
+    &tsr_bench_pool_driver, &tsr_bench_resize_driver, &tsr_bench_attn_driver, &tsr_bench_rnn_driver};
 #define TSR_NUM_DRIVERS (sizeof(tsr_drivers) / sizeof(tsr_drivers[0]))
 
 #define TSR_MAX_LINE 1024
@@ -77,6 +77,31 @@ void tsr_bench_time_runs(const struct tsr_bench_runs* runs, struct tsr_bench_res
 #endif
 }
 
+void tsr_bench_check_against_reference(const struct tsr_bench_runs* runs, float* y, const float* expected,
+                                       size_t n, double atol, double rtol, double onednn_atol,
+                                       double onednn_rtol, struct tsr_bench_result* result) {
+  tsr_fill_nan(y, n);
+  if (tsr_op_run(runs->op, runs->num_inputs, runs->inputs, runs->num_outputs, runs->outputs, runs->pool) !=
+      tsr_status_success) {
+    snprintf(result->status, sizeof(result->status), "run_error");
+    return;
+  }
+  result->max_abs_err = tsr_max_abs_error(y, expected, n);
+  if (tsr_count_mismatches(y, expected, n, atol, rtol) != 0) {
+    snprintf(result->status, sizeof(result->status), "mismatch");
+    return;
+  }
+#ifdef TSR_HAVE_ONEDNN
+  if (runs->onednn == NULL) return;
+  tsr_fill_nan(y, n);
+  tsr_bench_onednn_execute(runs);
+  if (tsr_count_mismatches(y, expected, n, onednn_atol, onednn_rtol) != 0)
+    snprintf(result->status, sizeof(result->status), "onednn_diff");
+#else
+  (void)onednn_atol, (void)onednn_rtol;
+#endif
+}
+
 void tsr_bench_check_against_onednn(const struct tsr_bench_runs* runs, float* y, float* theirs,
                                     size_t n, double atol, double rtol,
                                     struct tsr_bench_result* result) {
@@ -97,6 +122,17 @@ void tsr_bench_check_against_onednn(const struct tsr_bench_runs* runs, float* y,
 void* tsr_bench_alloc(size_t bytes) {
   void* p = NULL;
   return posix_memalign(&p, 64, bytes ? bytes : 64) == 0 ? p : NULL;
+}
+
+int tsr_bench_plain_nhwc_tag(const char* value, tsr_layout* layout, char* error, size_t error_size) {
+  static const char* const tags[] = {"plain", "nhwc"};
+  const int k = tsr_parse_choice(value, tags, 2);
+  if (k < 0) {
+    snprintf(error, error_size, "--tag=%s: tags are plain, nhwc", value);
+    return -1;
+  }
+  *layout = k == 1 ? tsr_layout_nhwc : tsr_layout_plain;
+  return 0;
 }
 
 /* ---- the list of problems: option lines and descriptors, in order ---- */

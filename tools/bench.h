@@ -71,8 +71,20 @@ void tsr_bench_check_against_onednn(const struct tsr_bench_runs* runs, float* y,
                                     size_t n, double atol, double rtol,
                                     struct tsr_bench_result* result);
 
+/// The check of an op against its reference (`expected`): runs the op once into y (the op's
+/// output, NaN-filled first) and sets result->max_abs_err and status "run_error" or, beyond
+/// atol + rtol * |expected|, "mismatch"; then, when tessera matched and there is a oneDNN call
+/// that writes y as well, runs it into y and sets "onednn_diff" beyond its own tolerances.
+void tsr_bench_check_against_reference(const struct tsr_bench_runs* runs, float* y, const float* expected,
+                                       size_t n, double atol, double rtol, double onednn_atol,
+                                       double onednn_rtol, struct tsr_bench_result* result);
+
 /// Runs the op once (for the check).
 void tsr_bench_run_tessera(const struct tsr_bench_runs* runs);
+
+/// The --tag option of drivers that take plain or nhwc: sets *layout, or returns -1 with a
+/// message naming the option.
+int tsr_bench_plain_nhwc_tag(const char* value, tsr_layout* layout, char* error, size_t error_size);
 
 /// Memory aligned to 64 bytes for benchmark tensors; NULL if out of memory.
 void* tsr_bench_alloc(size_t bytes);
@@ -88,5 +100,6 @@ extern const struct tsr_bench_driver tsr_bench_gnorm_driver;
 extern const struct tsr_bench_driver tsr_bench_conv_driver;
 extern const struct tsr_bench_driver tsr_bench_deconv_driver;
 extern const struct tsr_bench_driver tsr_bench_pool_driver;
+extern const struct tsr_bench_driver tsr_bench_resize_driver;
 
 #endif

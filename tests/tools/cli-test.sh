@@ -68,6 +68,13 @@ expect 0 bench binary --mode=check --threads=2 2x3x5x7:2x3x5x7 '2x3x5x7:1x3x1x1n
 for bad in '3x4' '3x4:3x5' '3x4:3' '3x4:3x4:3x4' ':' '3x4:' '0x4:1x4' '--alg=pow' '--post=gelu' '--tag=nchw8c'; do
   expect 2 bench binary --mode=check "$bad"
 done
+# Resize: padding (sides or output sizes), nearest and linear at any ratio, 1-D to 3-D, check
+# against the reference loops; malformed ones are refused.
+expect 0 bench resize --mode=check --threads=2 --alg=pad mb2ic3ih5ph1 ic2ih4iw3oh7ow5ph1pw0 \
+  --alg=nearest ic3ih5oh11 --tag=nhwc mb2ic4id2ih3iw4od3oh5ow9 --alg=linear ic5iw7ow20 ic3ih9oh4
+for bad in 'ic3ih5' '--alg=cubic' 'ic3ih5oh9kh3' 'ic3ih5oh9sh2' 'ih5oh9' 'ic3ih5oh9ph1' 'ic3ih5oh9oc4' '--tag=nchw8c'; do
+  expect 2 bench resize --mode=check "$bad"
+done
 # Normalizations: good problems check; malformed ones are refused.
 expect 0 bench lnorm --mode=check 7x33 2x3x5
 expect 0 bench bnorm --mode=check --tag=nhwc mb2ic5ih3iw4 mb1ic3
