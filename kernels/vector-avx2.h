@@ -12,6 +12,10 @@ typedef __m256 tsr_vm; /* a comparison's all-ones / all-zeros lanes */
 
 static inline tsr_vf tsr_v_load(const float* p) { return _mm256_loadu_ps(p); }
 static inline void tsr_v_store(float* p, tsr_vf v) { _mm256_storeu_ps(p, v); }
+/* A streaming (non-temporal) store, p aligned to the vector; tsr_v_stream_fence orders the
+ * streamed stores before what follows. */
+static inline void tsr_v_store_stream(float* p, tsr_vf v) { _mm256_stream_ps(p, v); }
+static inline void tsr_v_stream_fence(void) { _mm_sfence(); }
 static inline tsr_vf tsr_v_set(float c) { return _mm256_set1_ps(c); }
 static inline tsr_vf tsr_v_add(tsr_vf a, tsr_vf b) { return _mm256_add_ps(a, b); }
 static inline tsr_vf tsr_v_sub(tsr_vf a, tsr_vf b) { return _mm256_sub_ps(a, b); }

@@ -13,6 +13,10 @@ typedef __mmask16 tsr_vm;
 
 static inline tsr_vf tsr_v_load(const float* p) { return _mm512_loadu_ps(p); }
 static inline void tsr_v_store(float* p, tsr_vf v) { _mm512_storeu_ps(p, v); }
+/* A streaming (non-temporal) store, p aligned to the vector; tsr_v_stream_fence orders the
+ * streamed stores before what follows. */
+static inline void tsr_v_store_stream(float* p, tsr_vf v) { _mm512_stream_ps(p, v); }
+static inline void tsr_v_stream_fence(void) { _mm_sfence(); }
 static inline tsr_vf tsr_v_set(float c) { return _mm512_set1_ps(c); }
 static inline tsr_vf tsr_v_add(tsr_vf a, tsr_vf b) { return _mm512_add_ps(a, b); }
 static inline tsr_vf tsr_v_sub(tsr_vf a, tsr_vf b) { return _mm512_sub_ps(a, b); }

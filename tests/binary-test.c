@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/cpu.h"
 #include "kernels/reference/binary-reference.h"
 #include "tests/harness/harness.h"
 
@@ -178,6 +179,28 @@ static void tsr_test_shapes(tsr_threadpool* pool) {
   }
 }
 
+/* Past the last-level cache (a, b and y together larger than it): the streaming-store kernels,
+ * both operands stepping and b broadcast per row, with a ReLU in the store, and an odd length so
+ * the alignment peel and the tail both run; exact against the reference. */
+static void tsr_test_past_llc(tsr_threadpool* pool) {
+  const int64_t n = (int64_t)(tsr_cpu_llc_bytes() / (2 * sizeof(float))) + 4099;
+  const int64_t y_dims[2] = {3, n / 3 + 1}, row_dims[2] = {3, 1};
+  tsr_rng rng = tsr_rng_seeded(11);
+  for (int form = 0; form < 2; form++) {
+    tsr_tensor t[3];
+    tsr_tensor_desc_init(&t[0].desc, tsr_dtype_f32, tsr_layout_plain, 2, y_dims);
+    tsr_tensor_desc_init(&t[1].desc, tsr_dtype_f32, tsr_layout_plain, 2, form == 0 ? y_dims : row_dims);
+    tsr_tensor_desc_init(&t[2].desc, tsr_dtype_f32, tsr_layout_plain, 2, y_dims);
+    for (int i = 0; i < 3; i++) t[i].data = tsr_guarded_alloc(tsr_span(&t[i].desc) * sizeof(float));
+    tsr_fill_values(&rng, t[0].data, tsr_span(&t[0].desc));
+    tsr_fill_values(&rng, t[1].data, tsr_span(&t[1].desc));
+    tsr_fill_nan(t[2].data, tsr_span(&t[2].desc));
+    tsr_check_case(form == 0 ? tsr_binary_add : tsr_binary_sub, &tsr_activations[1], &t[0], &t[1], &t[2], pool,
+                   form == 0 ? "past the LLC, add + ReLU" : "past the LLC, row-broadcast sub + ReLU");
+    for (int i = 0; i < 3; i++) tsr_guarded_free(t[i].data);
+  }
+}
+
 /* Blocked layouts: a in y's layout, b in y's layout or one value; compared through the plain
  * equivalents; the channel padding must come out zero (add of a broadcast value would not). */
 static void tsr_test_blocked(tsr_threadpool* pool) {
@@ -302,6 +325,8 @@ int main(void) {
   tsr_test_sweep(pool);
   tsr_test_shapes(pool);
   tsr_test_blocked(pool);
+  tsr_test_past_llc(pool);
+  tsr_test_past_llc(NULL);
   tsr_test_errors();
   tsr_op* op = NULL;
   if (tsr_binary_create(tsr_binary_max, NULL, &op) == tsr_status_success) {

@@ -4,7 +4,11 @@
  * kernel f32-vbinary.inc lists for that variant. One loop serves all of them: it is inlined into
  * each kernel with the op and which operand is broadcast fixed, so the compiler hoists the
  * broadcast out of the loop. Two vectors an iteration (the maps are memory-bound: two loads and
- * a store in flight per vector are enough), then one, then single elements with the same op. */
+ * a store in flight per vector are enough), then one, then single elements with the same op.
+ * With TSR_VBINARY_STREAM defined (the f32-vbinary-nt variants) the vector stores are streaming
+ * stores, after single elements up to y's vector alignment, and a fence follows them. */
+#include <stdint.h>
+
 #include "kernels/f32-vbinary/f32-vbinary.h"
 
 static inline tsr_vf tsr_vbinary_add(tsr_vf a, tsr_vf b) { return tsr_v_add(a, b); }
@@ -31,16 +35,28 @@ static inline __attribute__((always_inline)) void tsr_vbinary_loop(
   const tsr_vf p0 = tsr_v_set(*p), q0 = tsr_v_set(*q);
   const tsr_vf lo = tsr_v_set(params->min), hi = tsr_v_set(params->max);
   size_t i = 0;
+#ifdef TSR_VBINARY_STREAM /* streaming stores need y aligned to the vector: single elements first */
+  for (; i < n && ((uintptr_t)(y + i) & (TSR_VLANES * sizeof(float) - 1)) != 0; i++)
+    y[i] = tsr_f32_clamp(op(p[p_varies ? i : 0], q[q_varies ? i : 0]), params);
+#define TSR_VBINARY_STORE tsr_v_store_stream
+#else
+#define TSR_VBINARY_STORE tsr_v_store
+#endif
   for (; i + 2 * TSR_VLANES <= n; i += 2 * TSR_VLANES) {
     const tsr_vf y0 = vop(p_varies ? tsr_v_load(p + i) : p0, q_varies ? tsr_v_load(q + i) : q0);
     const tsr_vf y1 = vop(p_varies ? tsr_v_load(p + i + TSR_VLANES) : p0,
                           q_varies ? tsr_v_load(q + i + TSR_VLANES) : q0);
-    tsr_v_store(y + i, tsr_vbinary_clamp(y0, lo, hi));
-    tsr_v_store(y + i + TSR_VLANES, tsr_vbinary_clamp(y1, lo, hi));
+    TSR_VBINARY_STORE(y + i, tsr_vbinary_clamp(y0, lo, hi));
+    TSR_VBINARY_STORE(y + i + TSR_VLANES, tsr_vbinary_clamp(y1, lo, hi));
   }
   for (; i + TSR_VLANES <= n; i += TSR_VLANES)
-    tsr_v_store(y + i, tsr_vbinary_clamp(vop(p_varies ? tsr_v_load(p + i) : p0, q_varies ? tsr_v_load(q + i) : q0),
-                                         lo, hi));
+    TSR_VBINARY_STORE(y + i, tsr_vbinary_clamp(vop(p_varies ? tsr_v_load(p + i) : p0,
+                                                   q_varies ? tsr_v_load(q + i) : q0),
+                                               lo, hi));
+#undef TSR_VBINARY_STORE
+#ifdef TSR_VBINARY_STREAM
+  tsr_v_stream_fence();
+#endif
   for (; i < n; i++) y[i] = tsr_f32_clamp(op(p[p_varies ? i : 0], q[q_varies ? i : 0]), params);
 }
 

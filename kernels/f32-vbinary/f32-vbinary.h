@@ -42,6 +42,7 @@ enum tsr_f32_vbinary_op {
   void vopc(size_t n, const float* a, const float* b, float* y, const struct tsr_f32_minmax_params* params); \
   void vropc(size_t n, const float* a, const float* b, float* y, const struct tsr_f32_minmax_params* params);
 #include "kernels/f32-vbinary/f32-vbinary.inc"
+#include "kernels/f32-vbinary/f32-vbinary-nt.inc"
 #undef TSR_VBINARY_UKERNEL
 
 /// One op of one variant: its ISA, the three forms and their names, elements per vector.
@@ -55,6 +56,9 @@ struct tsr_f32_vbinary_entry {
 
 extern const struct tsr_f32_vbinary_entry tsr_f32_vbinary_ukernels[];
 extern const size_t tsr_f32_vbinary_ukernel_count;
+/* The streaming-store list (f32-vbinary-nt.inc), in the same order. */
+extern const struct tsr_f32_vbinary_entry tsr_f32_vbinary_nt_ukernels[];
+extern const size_t tsr_f32_vbinary_nt_ukernel_count;
 
 /* The ops on one element: the scalar variant, the vector variants' tails, and the testers'
  * expectation. max and min mirror what the vector form computes (MAXPS(b, a), then b where b is

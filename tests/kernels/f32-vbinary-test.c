@@ -90,6 +90,7 @@ static void tsr_test_vbinary(tsr_isa isa, enum tsr_f32_vbinary_op op, tsr_f32_vb
 int main(void) {
 #define TSR_TEST_UKERNEL(isa, op, vop, vopc, vropc, lanes) tsr_test_vbinary(isa, op, vop, vopc, vropc, #vop, lanes);
 #include "kernels/f32-vbinary/f32-vbinary.inc"
+#include "kernels/f32-vbinary/f32-vbinary-nt.inc"
 #undef TSR_TEST_UKERNEL
   return tsr_test_finish();
 }
