@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/cpu.h"
 #include "tests/harness/harness.h"
 #ifdef TSR_HAVE_ONEDNN
 #include "tests/harness/onednn.h"
@@ -227,6 +228,14 @@ static void tsr_test_group_norm(tsr_threadpool* pool, tsr_rng* rng) {
     }
 }
 
+/* gamma, beta, mean and a positive variance for C channels. */
+static void tsr_fill_batch_norm_parameters(tsr_rng* rng, size_t C, float* gamma, float* beta, float* mean, float* var) {
+  tsr_fill_uniform(rng, gamma, C, 0.5f, 2.0f);
+  tsr_fill_uniform(rng, beta, C, -1.0f, 1.0f);
+  tsr_fill_uniform(rng, mean, C, -2.0f, 2.0f);
+  tsr_fill_uniform(rng, var, C, 0.5f, 4.0f);
+}
+
 static void tsr_test_batch_norm(tsr_threadpool* pool, tsr_rng* rng) {
   /* 37 channels: past the vector kernels' two-vector and one-vector loops into their tails */
   const int64_t shapes[][4] = {{5, 3, 0, 0}, {2, 7, 9, 0}, {3, 16, 5, 5}, {2, 37, 6, 5}};
@@ -238,10 +247,7 @@ static void tsr_test_batch_norm(tsr_threadpool* pool, tsr_rng* rng) {
       tsr_tensor_desc_init(&d, tsr_dtype_f32, layout ? tsr_layout_nhwc : tsr_layout_plain, ranks[s], shapes[s]);
       const size_t C = (size_t)shapes[s][1];
       float gamma[40], beta[40], mean[40], var[40];
-      tsr_fill_uniform(rng, gamma, C, 0.5f, 2.0f);
-      tsr_fill_uniform(rng, beta, C, -1.0f, 1.0f);
-      tsr_fill_uniform(rng, mean, C, -2.0f, 2.0f);
-      tsr_fill_uniform(rng, var, C, 0.5f, 4.0f);
+      tsr_fill_batch_norm_parameters(rng, C, gamma, beta, mean, var);
       /* inference: y = (x - mean) / sqrt(var + eps) * gamma + beta, by hand per element */
       struct tsr_buffers b = tsr_buffers_make(rng, &d);
       for (size_t n = 0; n < (size_t)shapes[s][0]; n++)
@@ -273,6 +279,27 @@ static void tsr_test_batch_norm(tsr_threadpool* pool, tsr_rng* rng) {
       tsr_op_destroy(op);
       tsr_buffers_free(&b);
     }
+}
+
+/* Inference batch norm on an NHWC tensor larger than the last-level cache: the streaming-store
+ * kernels, out of place and in place, against the formula per element. */
+static void tsr_test_batch_norm_past_llc(tsr_threadpool* pool, tsr_rng* rng) {
+  const size_t C = 32;
+  const int64_t dims[4] = {1, (int64_t)C, (int64_t)(tsr_cpu_llc_bytes() / (C * sizeof(float)) + 64), 1};
+  tsr_tensor_desc d;
+  tsr_tensor_desc_init(&d, tsr_dtype_f32, tsr_layout_nhwc, 4, dims);
+  float gamma[32], beta[32], mean[32], var[32];
+  tsr_fill_batch_norm_parameters(rng, C, gamma, beta, mean, var);
+  struct tsr_buffers b = tsr_buffers_make(rng, &d);
+  for (size_t i = 0; i < b.n; i++) {
+    const size_t c = i % C;
+    b.expected[i] = (float)(((double)((float*)b.x.data)[i] - mean[c]) / sqrt((double)var[c] + 1e-5) * gamma[c] + beta[c]);
+  }
+  tsr_op* op = NULL;
+  tsr_batch_norm_create((int64_t)C, mean, var, gamma, beta, 1e-5f, &op);
+  tsr_run_and_compare(op, &b, pool, "nhwc past the LLC");
+  tsr_op_destroy(op);
+  tsr_buffers_free(&b);
 }
 
 /* Running statistics by hand: one channel, values 1, 2, 3, 6 (mean 3, biased var 3.5,
@@ -536,6 +563,7 @@ int main(void) {
     tsr_test_layer_norm(pool, &rng);
     tsr_test_group_norm(pool, &rng);
     tsr_test_batch_norm(pool, &rng);
+    if (threads != 2) tsr_test_batch_norm_past_llc(pool, &rng);
     tsr_threadpool_destroy(pool);
   }
   tsr_test_running_statistics();

@@ -2,11 +2,26 @@
  * kernels/vector-<isa>.h, which each ISA's file includes, with the kernels' names
  * (TSR_VAFFINE_C_NAME, TSR_VAFFINE_S_NAME), before this body. Two vectors an iteration (the map
  * is memory-bound: two independent loads and stores in flight are enough), then one, then the
- * elements left one at a time. */
+ * elements left one at a time. With TSR_VAFFINE_STREAM defined (the f32-vaffine-nt variants)
+ * the channelwise form stores around the caches where its rows are vector-aligned. */
+#include <stdint.h>
+
 #include "kernels/f32-vaffine/f32-vaffine.h"
 
 void TSR_VAFFINE_C_NAME(size_t rows, size_t channels, const float* x, const float* mean, const float* scale,
                         const float* shift, float* y) {
+#ifdef TSR_VAFFINE_STREAM
+  /* Streaming stores when every row starts on a vector boundary (y aligned, channels a whole
+   * number of vectors); otherwise the plain loop below. */
+  if (((uintptr_t)y & (TSR_VLANES * sizeof(float) - 1)) == 0 && channels % TSR_VLANES == 0) {
+    for (; rows != 0; rows--, x += channels, y += channels)
+      for (size_t i = 0; i < channels; i += TSR_VLANES)
+        tsr_v_store_stream(y + i, tsr_v_fma(tsr_v_sub(tsr_v_load(x + i), tsr_v_load(mean + i)), tsr_v_load(scale + i),
+                                            tsr_v_load(shift + i)));
+    tsr_v_stream_fence();
+    return;
+  }
+#endif
   for (; rows != 0; rows--, x += channels, y += channels) {
     size_t i = 0;
     for (; i + 2 * TSR_VLANES <= channels; i += 2 * TSR_VLANES) {

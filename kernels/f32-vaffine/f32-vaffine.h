@@ -22,6 +22,7 @@ typedef void (*tsr_f32_vaffine_broadcast_fn)(size_t n, const float* x, const flo
                    const float* shift, float* y);                                                       \
   void broadcast(size_t n, const float* x, const float* mean, const float* scale, const float* shift, float* y);
 #include "kernels/f32-vaffine/f32-vaffine.inc"
+#include "kernels/f32-vaffine/f32-vaffine-nt.inc"
 #undef TSR_VAFFINE_UKERNEL
 
 /// A variant: its ISA, the two kernels and their names, and elements per vector.
@@ -35,6 +36,9 @@ struct tsr_f32_vaffine_entry {
 
 extern const struct tsr_f32_vaffine_entry tsr_f32_vaffine_ukernels[];
 extern const size_t tsr_f32_vaffine_ukernel_count;
+/* The streaming-store list (f32-vaffine-nt.inc), in the same order. */
+extern const struct tsr_f32_vaffine_entry tsr_f32_vaffine_nt_ukernels[];
+extern const size_t tsr_f32_vaffine_nt_ukernel_count;
 
 /// Elements [begin, n) one at a time, for the scalar variant and the vector variants' tails;
 /// `stride` 1 for channelwise parameters, 0 for broadcast ones.

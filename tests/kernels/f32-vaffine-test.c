@@ -88,6 +88,7 @@ int main(void) {
 #define TSR_TEST_UKERNEL(isa, channelwise, broadcast, lanes) \
   tsr_test_vaffine(isa, channelwise, broadcast, #channelwise, lanes);
 #include "kernels/f32-vaffine/f32-vaffine.inc"
+#include "kernels/f32-vaffine/f32-vaffine-nt.inc"
 #undef TSR_TEST_UKERNEL
   return tsr_test_finish();
 }

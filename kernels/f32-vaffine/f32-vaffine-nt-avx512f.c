@@ -1,0 +1,9 @@
+/* AVX-512 per-channel affine maps, the channelwise form with streaming stores (f32-vaffine-nt.inc):
+ * f32-vaffine-body.h on vector-avx512f.h's primitives. */
+#include "kernels/vector-avx512f.h"
+
+#define TSR_VAFFINE_C_NAME tsr_f32_vaffine_c_ukernel__avx512f_nt_u32
+#define TSR_VAFFINE_S_NAME tsr_f32_vaffine_s_ukernel__avx512f_nt_u32
+#define TSR_VAFFINE_STREAM 1
+
+#include "kernels/f32-vaffine/f32-vaffine-body.h"
