@@ -16,7 +16,8 @@ cd "$here"
 what=${1:-}
 jobs=${TESSERA_JOBS:-$(nproc)}
 
-packages=(build-essential cmake pkg-config libdnnl-dev libbenchmark-dev libsimde-dev)
+# ocl-icd-opencl-dev: oneDNN's CMake package looks for OpenCL (only a recommendation of libdnnl-dev)
+packages=(build-essential cmake pkg-config libdnnl-dev ocl-icd-opencl-dev libbenchmark-dev libsimde-dev)
 if [ "$what" = "test" ]; then
   packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user)
 fi
