@@ -4,6 +4,7 @@
 #include "engine/conv-fast.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,24 +12,46 @@
 #include "engine/scratch.h"
 #include "engine/transpose.h"
 
-static enum tsr_conv_algorithm tsr_conv_choose(const tsr_conv_params* p) {
+/* Under tsr_conv_algorithm_auto, Winograd takes the eligible layers with at least this many
+ * input and output channels (see tsr_conv_winograd_preferred). */
+#define TSR_WINOGRAD_MIN_CHANNELS 16
+
+/* The measured rule for auto: Winograd where the GEMMs dominate its transforms. */
+static bool tsr_conv_winograd_preferred(const tsr_conv_params* p) {
+  return tsr_conv_winograd_eligible(p) && p->in_channels >= TSR_WINOGRAD_MIN_CHANNELS &&
+         p->out_channels >= TSR_WINOGRAD_MIN_CHANNELS;
+}
+
+static bool tsr_conv_forced(const char* name) {
   const char* forced = getenv("TESSERA_CONV");
-  if (forced != NULL && strcmp(forced, "reference") == 0) return tsr_conv_algorithm_reference;
-  if (forced != NULL && strcmp(forced, "igemm") == 0) return tsr_conv_algorithm_igemm;
+  return forced != NULL && strcmp(forced, name) == 0;
+}
+
+static enum tsr_conv_path tsr_conv_choose(const tsr_conv_params* p) {
+  if (tsr_conv_forced("reference")) return tsr_conv_path_reference;
+  if (tsr_conv_forced("igemm")) return tsr_conv_path_igemm;
+  if (p->algorithm == tsr_conv_algorithm_winograd) return tsr_conv_path_winograd;
+  if (p->algorithm == tsr_conv_algorithm_auto &&
+      (tsr_conv_winograd_preferred(p) || (tsr_conv_forced("winograd") && tsr_conv_winograd_eligible(p))))
+    return tsr_conv_path_winograd;
   bool pointwise = true; /* 1x1, stride 1, no padding: a plain product */
   for (int32_t d = 0; d < p->spatial_ndims; d++)
     pointwise = pointwise && p->kernel[d] == 1 && p->stride[d] == 1 &&
                 (p->padding_mode != tsr_padding_explicit || (p->padding_begin[d] == 0 && p->padding_end[d] == 0));
-  if (pointwise && p->groups == 1) return tsr_conv_algorithm_gemm;
+  if (pointwise && p->groups == 1) return tsr_conv_path_gemm;
   if (p->groups > 1 && p->groups == p->in_channels && p->out_channels == p->in_channels)
-    return tsr_conv_algorithm_dwconv;
-  return tsr_conv_algorithm_igemm;
+    return tsr_conv_path_dwconv;
+  return tsr_conv_path_igemm;
 }
 
 tsr_status tsr_conv_fast_init(struct tsr_conv_fast* f, const tsr_conv_params* p, const float* weights,
                               const float* bias, const char* where) {
   memset(f, 0, sizeof(*f));
-  f->algorithm = tsr_conv_choose(p);
+  f->path = tsr_conv_choose(p);
+  if (f->path == tsr_conv_path_winograd && !tsr_conv_winograd_eligible(p))
+    return tsr_error(tsr_status_unsupported_parameter,
+                     "%s: algorithm is winograd, which runs only 2-D 3x3 convolutions of stride 1, "
+                     "dilation 1 and one group", where);
   f->kc = (size_t)(p->in_channels / p->groups);
   f->group_out = (size_t)(p->out_channels / p->groups);
   f->taps = 1;
@@ -42,20 +65,42 @@ tsr_status tsr_conv_fast_init(struct tsr_conv_fast* f, const tsr_conv_params* p,
     tsr_activation_impl_init(&f->activation, &p->activation);
   }
   tsr_status status = tsr_status_success;
-  switch (f->algorithm) {
-    case tsr_conv_algorithm_reference:
+  switch (f->path) {
+    case tsr_conv_path_reference:
       f->kernel_name = "reference_f64", f->isa = tsr_isa_scalar;
       return tsr_status_success;
-    case tsr_conv_algorithm_gemm: /* NCHW: W as given; NHWC: the igemm panels, one tap */
+    case tsr_conv_path_gemm: /* NCHW: W as given; NHWC: the igemm panels, one tap */
       f->weights = weights, f->bias = bias;
       /* fall through */
-    case tsr_conv_algorithm_igemm: {
-      const struct tsr_igemm_ukernel_entry* e = tsr_f32_igemm_pick();
+    case tsr_conv_path_igemm: {
+      const struct tsr_igemm_ukernel_entry* e = tsr_f32_igemm_pick(f->group_out);
       f->kernel_name = e->name, f->isa = e->isa, f->mr = e->mr, f->nr = e->nr, f->igemm = e->function;
       status = tsr_conv_igemm_pack(f, p, weights, bias);
       break;
     }
-    case tsr_conv_algorithm_dwconv: {
+    case tsr_conv_path_winograd: {
+      const struct tsr_igemm_ukernel_entry* e = tsr_f32_igemm_pick(f->group_out);
+      f->winograd = tsr_winograd_ukernels_get();
+      snprintf(f->label, sizeof(f->label), "%s+igemm%zux%zu", f->winograd->name, e->mr, e->nr);
+      f->kernel_name = f->label, f->isa = f->winograd->isa, f->mr = e->mr, f->nr = e->nr;
+      f->igemm = e->function;
+      f->bias = bias;
+      status = tsr_conv_winograd_pack(f, weights);
+      if (status == tsr_status_success && p->algorithm == tsr_conv_algorithm_auto && !tsr_conv_forced("winograd") &&
+          tsr_conv_winograd_wide(p)) {
+        tsr_conv_params direct = *p;
+        direct.algorithm = tsr_conv_algorithm_direct;
+        f->direct = calloc(1, sizeof(*f->direct));
+        status = f->direct == NULL ? tsr_status_out_of_memory
+                                   : tsr_conv_fast_init(f->direct, &direct, weights, bias, where);
+        if (status == tsr_status_success) { /* the description says when the direct path runs */
+          const size_t used = strlen(f->label);
+          snprintf(f->label + used, sizeof(f->label) - used, ",direct<8tiles/thread");
+        }
+      }
+      break;
+    }
+    case tsr_conv_path_dwconv: {
       const struct tsr_ukernel_entry* e = tsr_ukernel_pick(tsr_f32_dwconv_ukernels, tsr_f32_dwconv_ukernel_count);
       f->kernel_name = e->name, f->isa = e->isa, f->mr = 1, f->nr = e->tile;
       f->dwconv = (tsr_f32_dwconv_ukernel_fn)e->function;
@@ -73,6 +118,8 @@ tsr_status tsr_conv_fast_init(struct tsr_conv_fast* f, const tsr_conv_params* p,
 }
 
 void tsr_conv_fast_release(struct tsr_conv_fast* f) {
+  if (f->direct != NULL) tsr_conv_fast_release(f->direct);
+  free(f->direct);
   free(f->packed);
   free(f->zero);
   if (f->cache != NULL) tsr_indirection_cache_release(f->cache);
@@ -81,8 +128,11 @@ void tsr_conv_fast_release(struct tsr_conv_fast* f) {
 
 static tsr_status tsr_conv_fast_run_nhwc(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g,
                                          const float* x, float* y, tsr_threadpool* pool) {
-  return f->algorithm == tsr_conv_algorithm_dwconv ? tsr_conv_dwconv_run(f, g, x, y, pool)
-                                                   : tsr_conv_igemm_run(f, g, x, y, pool);
+  switch (f->path) {
+    case tsr_conv_path_dwconv: return tsr_conv_dwconv_run(f, g, x, y, pool);
+    case tsr_conv_path_winograd: return tsr_conv_winograd_run(f, g, x, y, pool);
+    default: return tsr_conv_igemm_run(f, g, x, y, pool);
+  }
 }
 
 /* NCHW through the NHWC algorithms: one batch item at a time, reordered into two buffers. */
@@ -122,7 +172,7 @@ tsr_status tsr_conv_fast_run(const struct tsr_conv_fast* f, const struct tsr_con
                              const float* x, float* y, tsr_threadpool* pool, const char* where) {
   tsr_status status;
   const size_t out_pixels = g->out[0] * g->out[1] * g->out[2];
-  if (f->algorithm == tsr_conv_algorithm_gemm && !nhwc && out_pixels >= TSR_CONV_NCHW_GEMM_MIN_PIXELS)
+  if (f->path == tsr_conv_path_gemm && !nhwc && out_pixels >= TSR_CONV_NCHW_GEMM_MIN_PIXELS)
     status = tsr_conv_gemm_run(f, g, x, y, pool, where);
   else if (nhwc) status = tsr_conv_fast_run_nhwc(f, g, x, y, pool);
   else status = tsr_conv_fast_run_nchw(f, g, x, y, pool);

@@ -6,8 +6,11 @@
  *           docs/PERFORMANCE.md);
  * - dwconv: depthwise (groups = channels, multiplier 1): the f32-dwrow kernel on each output
  *   row's interior (windows inside the input along w), the f32-dwconv kernel per edge pixel;
+ * - winograd: 2-D 3x3 stride-1 dilation-1 layers of one group, where the params allow it
+ *   (tsr_conv_algorithm auto or winograd) and, under auto, the measured rule in conv-fast.c
+ *   picks it: F(4x4, 3x3) transforms (f32-winograd) around 36 GEMMs on the igemm kernel;
  * - igemm:  everything else (any kernel, stride, dilation, padding, groups): indirect GEMM.
- * igemm and dwconv run on NHWC; a plain (NCHW) tensor is reordered to NHWC and back one batch
+ * igemm, dwconv and winograd run on NHWC; a plain (NCHW) tensor is reordered to NHWC and back one batch
  * item at a time. The reference loop stays reachable with TESSERA_CONV=reference. */
 #ifndef TSR_ENGINE_CONV_FAST_H
 #define TSR_ENGINE_CONV_FAST_H
@@ -20,38 +23,48 @@
 #include "kernels/f32-dwconv/f32-dwconv.h"
 #include "kernels/f32-dwrow/f32-dwrow.h"
 #include "kernels/f32-igemm/f32-igemm.h"
+#include "kernels/f32-winograd/f32-winograd.h"
 #include "kernels/microparams.h"
 #include "kernels/reference/conv-reference.h"
 
-enum tsr_conv_algorithm {
-  tsr_conv_algorithm_reference,
-  tsr_conv_algorithm_gemm,
-  tsr_conv_algorithm_igemm,
-  tsr_conv_algorithm_dwconv,
+enum tsr_conv_path {
+  tsr_conv_path_reference,
+  tsr_conv_path_gemm,
+  tsr_conv_path_igemm,
+  tsr_conv_path_dwconv,
+  tsr_conv_path_winograd,
 };
 
 struct tsr_conv_fast {
-  enum tsr_conv_algorithm algorithm;
+  enum tsr_conv_path path;
   const char* kernel_name;
+  char label[64];                   /* winograd's kernel_name: transforms + GEMM tile */
   tsr_isa isa;
   size_t mr, nr;                    /* igemm tile; dwconv: 1 x channel block */
   size_t kc, taps, group_out;       /* channels per group, kernel taps, output channels per group */
   tsr_f32_igemm_ukernel_fn igemm;
   tsr_f32_dwconv_ukernel_fn dwconv;
   tsr_f32_dwrow_ukernel_fn dwrow;   /* dwconv's row kernel (same packing), or NULL */
-  float* packed;                    /* igemm panels / dwconv blocks, bias included */
-  float* zero;                      /* the padding row: kc (igemm) or channels (dwconv) zeros */
+  const struct tsr_winograd_ukernels* winograd; /* winograd's transforms (its GEMM: igemm) */
+  /* winograd chosen by auto on a layer whose U comes from memory (conv-winograd.c): the
+     igemm path it hands runs with few tiles to, or NULL */
+  struct tsr_conv_fast* direct;
+  float* packed;                    /* igemm panels / dwconv blocks, bias included; winograd:
+                                       igemm panels of U per point ξ, zero bias rows */
+  float* zero;                      /* the padding row: kc (igemm, winograd) or channels (dwconv) zeros */
   const float* weights;             /* gemm: W as given ([oc][ic], the NCHW product's A) */
-  const float* bias;                /* gemm: NULL or oc values */
+  const float* bias;                /* gemm, winograd: NULL or oc values */
   struct tsr_indirection_cache* cache;
   struct tsr_f32_conv_params params; /* the kernels' store: clamp bounds and sum scale */
   bool post;                         /* an activation the kernels cannot fuse: run after */
   struct tsr_activation_impl activation;
 };
 
-/// Chooses the algorithm for `params` (TESSERA_CONV=reference forces the reference) and
-/// prepares it: packs the weights (and bias) for the chosen kernel. The gemm path keeps
-/// pointers to `weights` and `bias`, which must outlive the op (the op's own copies).
+/// Chooses the algorithm for `params` (TESSERA_CONV=reference, igemm or winograd forces one;
+/// params->algorithm limits the choice) and prepares it: packs the weights (and bias) for the
+/// chosen kernel. The gemm path keeps pointers to `weights` and `bias`, winograd to `bias`; they
+/// must outlive the op (the op's own copies). Errors: unsupported_parameter (Winograd asked for
+/// a layer it cannot run), out_of_memory.
 tsr_status tsr_conv_fast_init(struct tsr_conv_fast* fast, const tsr_conv_params* params,
                               const float* weights, const float* bias, const char* where);
 void tsr_conv_fast_release(struct tsr_conv_fast* fast);
@@ -72,6 +85,14 @@ tsr_status tsr_conv_dwconv_pack(struct tsr_conv_fast* fast, const tsr_conv_param
                                 const float* weights, const float* bias);
 tsr_status tsr_conv_dwconv_run(const struct tsr_conv_fast* fast, const struct tsr_conv_geometry* g,
                                const float* x, float* y, tsr_threadpool* pool);
+/// Whether Winograd F(4x4, 3x3) can run the layer: 2-D, 3x3, stride 1, dilation 1, one group.
+bool tsr_conv_winograd_eligible(const tsr_conv_params* params);
+/// Whether the layer's transformed weights U are too large to stay in the last-level cache, so
+/// that runs with few tiles are better on the direct path (fast->direct).
+bool tsr_conv_winograd_wide(const tsr_conv_params* params);
+tsr_status tsr_conv_winograd_pack(struct tsr_conv_fast* fast, const float* weights);
+tsr_status tsr_conv_winograd_run(const struct tsr_conv_fast* fast, const struct tsr_conv_geometry* g,
+                                 const float* x, float* y, tsr_threadpool* pool);
 tsr_status tsr_conv_gemm_run(const struct tsr_conv_fast* fast, const struct tsr_conv_geometry* g,
                              const float* x, float* y, tsr_threadpool* pool, const char* where);
 

@@ -49,6 +49,10 @@ tsr_status tsr_conv_check_params(const tsr_conv_params* p, const char* where) {
                        "%s: padding_begin[%d] and padding_end[%d] are %lld and %lld; must be 0 to 2^40",
                        where, (int)d, (int)d, (long long)p->padding_begin[d], (long long)p->padding_end[d]);
   }
+  if (p->algorithm != tsr_conv_algorithm_auto && p->algorithm != tsr_conv_algorithm_direct &&
+      p->algorithm != tsr_conv_algorithm_winograd)
+    return tsr_error(tsr_status_invalid_parameter, "%s: algorithm %d is not a tsr_conv_algorithm", where,
+                     (int)p->algorithm);
   size_t weights;
   size_t taps = 1;
   for (int32_t d = 0; d < p->spatial_ndims; d++)
@@ -183,7 +187,7 @@ static tsr_status tsr_conv_run(const tsr_op* base, const tsr_tensor* inputs, siz
   const tsr_status status = tsr_conv_geometry_for(&op->params, &inputs[0].desc, &outputs[0].desc,
                                                   "tsr_op_run(conv)", &call.g);
   if (status != tsr_status_success) return status;
-  if (op->fast->algorithm != tsr_conv_algorithm_reference)
+  if (op->fast->path != tsr_conv_path_reference)
     return tsr_conv_fast_run(op->fast, &call.g, inputs[0].desc.layout == tsr_layout_nhwc, call.x, call.y, pool,
                              "tsr_op_run(conv)");
   tsr_parallelize_2d(pool, tsr_conv_plane, &call, call.g.n, call.g.oc);
@@ -244,20 +248,25 @@ tsr_status tsr_conv_create(const tsr_conv_params* params, const float* weights, 
     tsr_op_destroy(&created->base);
     return prepared;
   }
-  if (fast->algorithm == tsr_conv_algorithm_igemm || fast->algorithm == tsr_conv_algorithm_dwconv) {
-    free(created->weights); /* packed with the bias; the plain copies would only double the memory */
-    free(created->bias);
-    created->weights = created->bias = NULL;
+  if (fast->path == tsr_conv_path_igemm || fast->path == tsr_conv_path_dwconv ||
+      fast->path == tsr_conv_path_winograd) {
+    free(created->weights); /* packed (igemm and dwconv with the bias): the plain copies would
+                               only add to the memory */
+    created->weights = NULL;
+    if (fast->path != tsr_conv_path_winograd) { /* winograd adds the bias in its output transform */
+      free(created->bias);
+      created->bias = NULL;
+    }
   }
   char act[64];
   tsr_activation_describe(&params->activation, act, sizeof(act));
   static const char* const modes[] = {"explicit", "same", "valid"};
-  static const char* const algorithms[] = {"reference", "gemm", "igemm", "dwconv"};
+  static const char* const algorithms[] = {"reference", "gemm", "igemm", "dwconv", "winograd"};
   snprintf(created->base.description, sizeof(created->base.description),
            "conv%dd:ic%lld oc%lld g%lld k%lld pad=%s %s impl=%s:%s isa=%s", (int)params->spatial_ndims,
            (long long)params->in_channels, (long long)params->out_channels, (long long)params->groups,
            (long long)params->kernel[params->spatial_ndims - 1], modes[params->padding_mode], act,
-           algorithms[fast->algorithm], fast->kernel_name, tsr_isa_name(fast->isa));
+           algorithms[fast->path], fast->kernel_name, tsr_isa_name(fast->isa));
   *op = &created->base;
   return tsr_status_success;
 }

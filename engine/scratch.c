@@ -3,9 +3,13 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-struct tsr_scratch {
+struct tsr_scratch_buffer {
   void* data;
   size_t bytes;
+};
+
+struct tsr_scratch {
+  struct tsr_scratch_buffer buffers[2]; /* [0] tsr_thread_scratch, [1] tsr_thread_task_scratch */
 };
 
 static pthread_key_t tsr_scratch_key;
@@ -13,13 +17,14 @@ static pthread_once_t tsr_scratch_once = PTHREAD_ONCE_INIT;
 
 static void tsr_scratch_release(void* pointer) {
   struct tsr_scratch* scratch = pointer;
-  free(scratch->data);
+  free(scratch->buffers[0].data);
+  free(scratch->buffers[1].data);
   free(scratch);
 }
 
 static void tsr_scratch_key_create(void) { pthread_key_create(&tsr_scratch_key, tsr_scratch_release); }
 
-void* tsr_thread_scratch(size_t bytes) {
+static void* tsr_thread_buffer(size_t which, size_t bytes) {
   pthread_once(&tsr_scratch_once, tsr_scratch_key_create);
   struct tsr_scratch* scratch = pthread_getspecific(tsr_scratch_key);
   if (scratch == NULL) {
@@ -29,12 +34,17 @@ void* tsr_thread_scratch(size_t bytes) {
       return NULL;
     }
   }
-  if (scratch->bytes < bytes) {
+  struct tsr_scratch_buffer* buffer = &scratch->buffers[which];
+  if (buffer->bytes < bytes) {
     void* grown = NULL;
     if (posix_memalign(&grown, 64, bytes) != 0) return NULL;
-    free(scratch->data);
-    scratch->data = grown;
-    scratch->bytes = bytes;
+    free(buffer->data);
+    buffer->data = grown;
+    buffer->bytes = bytes;
   }
-  return scratch->data;
+  return buffer->data;
 }
+
+void* tsr_thread_scratch(size_t bytes) { return tsr_thread_buffer(0, bytes); }
+
+void* tsr_thread_task_scratch(size_t bytes) { return tsr_thread_buffer(1, bytes); }

@@ -11,4 +11,9 @@
 /// grows. Callers must not hold it across a call that may use it too (no kernel does).
 void* tsr_thread_scratch(size_t bytes);
 
+/// A second buffer of the calling thread, as tsr_thread_scratch but separate from it: for tasks
+/// of a parallel call whose caller may be holding its tsr_thread_scratch buffer (the caller
+/// runs tasks too), as the NCHW convolution path does around the NHWC algorithms.
+void* tsr_thread_task_scratch(size_t bytes);
+
 #endif

@@ -410,6 +410,18 @@ typedef enum tsr_padding_mode {
   tsr_padding_valid = 2,    ///< no padding
 } tsr_padding_mode;
 
+/// Which convolution algorithms tsr_conv_create may choose (oneDNN's algorithm kinds).
+typedef enum tsr_conv_algorithm {
+  /// the fastest by the library's measured rules: may pick Winograd for 2-D 3x3 stride-1 layers,
+  /// whose results differ from a direct convolution's by rounding (see tsr_conv_create)
+  tsr_conv_algorithm_auto = 0,
+  /// direct algorithms only (GEMM, indirect GEMM, depthwise): never Winograd, so results are
+  /// exact wherever tsr_conv_create says a direct sum is
+  tsr_conv_algorithm_direct = 1,
+  /// Winograd F(4x4, 3x3): 2-D, 3x3 kernel, stride 1, dilation 1, one group; any padding
+  tsr_conv_algorithm_winograd = 2,
+} tsr_conv_algorithm;
+
 /// A convolution's geometry. Spatial arrays are outermost first: [w] for 1-D, [h, w] for 2-D,
 /// [d, h, w] for 3-D; entries past spatial_ndims are ignored.
 typedef struct tsr_conv_params {
@@ -426,6 +438,9 @@ typedef struct tsr_conv_params {
   /// y = activation(conv(x) + bias + sum_scale * y): 0 overwrites y (it is not read); 1 adds
   /// what y holds before the activation, as residual blocks need (relu(conv + residual)).
   float sum_scale;
+  /// tsr_conv_create only (transposed convolution and the backward pass ignore it, but it must
+  /// still be a tsr_conv_algorithm value); zero-initialized params get auto
+  tsr_conv_algorithm algorithm;
 } tsr_conv_params;
 
 /// The output dims for input dims [N, C_in, spatial...] (logical order, spatial_ndims + 2 of
@@ -443,21 +458,34 @@ TSR_API tsr_status tsr_conv_output_shape(const tsr_conv_params* params, int32_t 
 /// bias is out_channels floats or NULL. Run with inputs[0] = x [N, C_in, spatial...] and
 /// outputs[0] = y [N, C_out, out...] (tsr_conv_output_shape), f32, both plain (NCW / NCHW /
 /// NCDHW) or both nhwc. The algorithm is chosen at creation (the op's description names it):
-/// 1x1 stride-1 layers on the GEMM engine (plain, with at least 512 output pixels: smaller
-/// plain images run as nhwc through the reorders) or an indirect GEMM (nhwc), depthwise layers
-/// on a depthwise kernel, every other layer on an indirect GEMM (no im2col copy); nhwc is the
-/// fast layout, plain tensors are reordered to it and back one batch item at a time (except
-/// those 1x1 layers on the GEMM engine). These sum in f32 with FMA, each output's bias, taps and channels in a fixed order that
+/// under tsr_conv_algorithm_auto, 2-D 3x3 stride-1 layers of one group with at least 16 input
+/// and output channels run Winograd F(4x4, 3x3) (those with in x out channels >= 512 x 512 keep
+/// the indirect GEMM too and use it for runs of fewer than 8 tiles of 4x4 pixels per thread);
+/// otherwise, and always under tsr_conv_algorithm_direct, 1x1 stride-1 layers run on the GEMM
+/// engine (plain, with at least 512 output pixels: smaller plain images run as nhwc through the
+/// reorders) or an indirect GEMM (nhwc), depthwise layers on a depthwise kernel, every other
+/// layer on an indirect GEMM (no im2col copy); nhwc is the fast layout, plain tensors are
+/// reordered to it and back one batch item at a time (except those 1x1 layers on the GEMM
+/// engine). The direct algorithms sum in f32 with FMA, each output's bias, taps and channels in a fixed order that
 /// does not depend on the thread count: exact for integer-valued data whose partial sums stay
 /// below 2^24, otherwise within the usual f32 dot-product error (about k x 2^-24 relative to the
-/// sum of |x w| over k = C_in / groups x taps terms). TESSERA_CONV=reference at creation selects
-/// the reference loop instead (sums in double, rounded once). The op keeps the indirection
+/// sum of |x w| over k = C_in / groups x taps terms). Winograd also gives results that do not
+/// depend on the thread count, but is not exact: its transformed weights are rounded to f32 and
+/// its transforms amplify rounding. Its error is held, in the tests, to |y - y_exact| <= 16 (C_in
+/// + 2) 2^-24 R with R = 9 max|x| max|w| + max|bias| + |sum_scale| max|y_old| (measured on
+/// uniform data: at most about half of that, at every channel count). Set algorithm to
+/// tsr_conv_algorithm_direct for exact results. TESSERA_CONV=reference at creation selects
+/// the reference loop instead (sums in double, rounded once); TESSERA_CONV=igemm the indirect
+/// GEMM for every layer, TESSERA_CONV=winograd Winograd for every layer that can take it (unless
+/// algorithm is direct). The op keeps the indirection
 /// buffers it builds for the input shapes it meets (up to 8, under a lock; runs stay safe to
 /// make concurrently).
 /// Errors: invalid_parameter (op, params or weights NULL; spatial_ndims outside 1..3; channels,
 /// groups, kernel, stride or dilation below 1; groups not dividing the channels; negative
-/// padding; an unknown padding mode; a bad activation; sizes that overflow; at run, tensors
-/// that do not match the op's shape), unsupported_parameter (other layouts), out_of_memory.
+/// padding; an unknown padding mode or algorithm; a bad activation; sizes that overflow; at run,
+/// tensors that do not match the op's shape), unsupported_parameter (algorithm winograd on a
+/// layer it cannot run; other layouts), out_of_memory (also at run: Winograd's per-thread
+/// buffers, after which y may be partly written).
 TSR_API tsr_status tsr_conv_create(const tsr_conv_params* params, const float* weights,
                                    const float* bias, tsr_op** op);
 

@@ -152,6 +152,7 @@ static size_t tsr_sweep(tsr_threadpool* pool, tsr_rng* rng, size_t cases, bool t
   for (size_t c = 0; c < cases; c++) {
     int64_t in_dims[5];
     tsr_conv_params p = tsr_random_conv_params(rng, in_dims);
+    p.algorithm = tsr_conv_algorithm_direct; /* exact, so tolerance 0 holds */
     const int32_t spatial = p.spatial_ndims;
     const bool with_bias = tsr_rng_below(rng, 2), relu = tsr_rng_below(rng, 3) == 0, sum = tsr_rng_below(rng, 4) == 0;
     if (relu) p.activation.kind = tsr_activation_relu;
@@ -210,6 +211,7 @@ static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases, boo
     else if (kind == 1) groups = ic, oc = 2 * ic;           /* depthwise, multiplier 2 */
     else if (kind == 2) groups = 2, ic *= 2, oc *= 2;
     tsr_conv_params p = tsr_conv_params_of(spatial, ic, oc, groups);
+    p.algorithm = tsr_conv_algorithm_direct; /* exact: Winograd has its own sweep below */
     int64_t in_dims[5] = {1 + (int64_t)tsr_rng_below(rng, 3), ic};
     const bool pointwise = tsr_rng_below(rng, 3) == 0;
     p.padding_mode = (tsr_padding_mode)tsr_rng_below(rng, 3);
@@ -257,6 +259,170 @@ static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases, boo
   }
   printf("fast conv sweep: %zu cases against the reference path (gemm %zu, igemm %zu, dwconv %zu, other %zu)\n", run,
          by_algorithm[1], by_algorithm[2], by_algorithm[3], by_algorithm[0]);
+}
+
+/* Winograd's stated bound (tessera.h, tsr_conv_create): |y - y_exact| <= TSR_WINOGRAD_KAPPA x
+ * (ic + 2) x 2^-24 x R, where R = 9 max|x| max|w| + max|bias| + |sum_scale| max|y_old| over the
+ * layer (9 max|x| max|w| bounds one input channel's 3x3 sum). Measured here on uniform data in
+ * [-1, 1], the error divided by (ic + 2) 2^-24 R peaks at 6-8, at every channel count. */
+#define TSR_WINOGRAD_KAPPA 16.0
+
+static float tsr_max_abs(const float* x, size_t n) {
+  float m = 0.0f;
+  for (size_t i = 0; i < n; i++) m = fmaxf(m, fabsf(x[i]));
+  return m;
+}
+
+/* Winograd F(4x4, 3x3) (tsr_conv_algorithm_winograd) against the reference path (sums in
+ * double, rounded once) on uniform data in [-1, 1], within the bound above. Channels below, at
+ * and above the transforms' vectors (1-16 lanes) and the GEMM's panels (4-32 columns), images
+ * from 1x1 (all padding but one pixel) to 21x21 (tiles cut at the edges), every padding mode,
+ * batch 1-3 (tile blocks span images), plain and nhwc, bias, ReLU, clamp and the sum. */
+static void tsr_sweep_winograd(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
+  static float x[1 << 17], w[1 << 16], b[128], mine[1 << 17], ref[1 << 17];
+  static const int64_t channels[] = {1, 3, 8, 15, 16, 17, 32, 33, 64, 100};
+  size_t run = 0;
+  double worst = 0.0; /* the largest |error| / ((ic + 2) 2^-24 R) seen */
+  for (size_t c = 0; c < cases; c++) {
+    const int64_t ic = channels[tsr_rng_below(rng, 10)], oc = channels[tsr_rng_below(rng, 10)];
+    tsr_conv_params p = tsr_conv_params_of(2, ic, oc, 1);
+    p.algorithm = tsr_conv_algorithm_winograd;
+    p.padding_mode = (tsr_padding_mode)tsr_rng_below(rng, 3);
+    int64_t in_dims[4] = {1 + (int64_t)tsr_rng_below(rng, 3), ic, 1 + (int64_t)tsr_rng_below(rng, 21),
+                          1 + (int64_t)tsr_rng_below(rng, 21)};
+    for (int d = 0; d < 2; d++) {
+      p.kernel[d] = 3;
+      p.padding_begin[d] = (int64_t)tsr_rng_below(rng, 3);
+      p.padding_end[d] = (int64_t)tsr_rng_below(rng, 3);
+    }
+    const uint64_t act = tsr_rng_below(rng, 4);
+    if (act == 1) p.activation.kind = tsr_activation_relu;
+    if (act == 2) p.activation = (tsr_activation){tsr_activation_clamp, -2.0f, 3.0f};
+    if (tsr_rng_below(rng, 4) == 0) p.sum_scale = 1.0f;
+    const bool with_bias = tsr_rng_below(rng, 3) != 0;
+    const tsr_layout layout = tsr_rng_below(rng, 2) ? tsr_layout_nhwc : tsr_layout_plain;
+    int64_t out_dims[4];
+    if (tsr_conv_output_shape(&p, 4, in_dims, out_dims) != tsr_status_success) continue;
+    tsr_tensor tx = {.data = x}, ty = {.data = mine}, tr = {.data = ref};
+    tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, layout, 4, in_dims);
+    tsr_tensor_desc_init(&ty.desc, tsr_dtype_f32, layout, 4, out_dims);
+    tr.desc = ty.desc;
+    const size_t xn = tsr_tensor_desc_elements(&tx.desc), yn = tsr_tensor_desc_elements(&ty.desc);
+    const size_t wn = (size_t)(oc * ic * 9);
+    if (xn > sizeof(x) / 4 || yn > sizeof(mine) / 4 || wn > sizeof(w) / 4) continue;
+    tsr_fill_uniform(rng, x, xn, -1.0f, 1.0f);
+    tsr_fill_uniform(rng, w, wn, -1.0f, 1.0f);
+    tsr_fill_uniform(rng, b, (size_t)oc, -1.0f, 1.0f);
+    double r = 9.0 * tsr_max_abs(x, xn) * tsr_max_abs(w, wn) + (with_bias ? tsr_max_abs(b, (size_t)oc) : 0.0);
+    if (p.sum_scale != 0.0f) {
+      tsr_fill_uniform(rng, mine, yn, -1.0f, 1.0f);
+      memcpy(ref, mine, yn * sizeof(float));
+      r += tsr_max_abs(mine, yn);
+    } else {
+      tsr_fill_nan(mine, yn);
+    }
+    tsr_op *fast = NULL, *slow = NULL;
+    char what[320];
+    tsr_conv_case_name(what, sizeof(what), "winograd", &p, in_dims, layout, with_bias ? " bias" : "");
+    if (!tsr_check_status(tsr_conv_create(&p, w, with_bias ? b : NULL, &fast), tsr_status_success, what)) continue;
+    snprintf(what + strlen(what), sizeof(what) - strlen(what), " %s", tsr_op_describe(fast));
+    setenv("TESSERA_CONV", "reference", 1);
+    tsr_conv_create(&p, w, with_bias ? b : NULL, &slow);
+    unsetenv("TESSERA_CONV");
+    tsr_check_status(tsr_op_run(fast, 1, &tx, 1, &ty, pool), tsr_status_success, what);
+    tsr_op_run(slow, 1, &tx, 1, &tr, pool);
+    const double unit = (double)(ic + 2) * 0x1p-24 * r;
+    tsr_check_close(what, mine, ref, yn, TSR_WINOGRAD_KAPPA * unit, 0.0);
+    const double error = tsr_max_abs_error(mine, ref, yn) / unit;
+    worst = error > worst ? error : worst;
+    tsr_op_destroy(fast);
+    tsr_op_destroy(slow);
+    run++;
+  }
+  printf("winograd sweep: %zu cases against the reference path, largest |error| / ((ic + 2) 2^-24 R) %.3g (bound "
+         "%.0f)\n", run, worst, TSR_WINOGRAD_KAPPA);
+}
+
+/* A wide layer (ic x oc = 512 x 512) under auto, 1 thread: 4 tiles (one 8x8 image) run on the
+ * direct path it keeps (exact on integer data: tolerance 0), 8 tiles (two images) on Winograd
+ * (within its bound). */
+static void tsr_test_wide_layer(void) {
+  enum { ic = 512, oc = 512, pixels = 64 };
+  static float w[oc * ic * 9], x[2 * ic * pixels], mine[2 * oc * pixels], ref[2 * oc * pixels];
+  tsr_rng rng = tsr_rng_seeded(5);
+  tsr_fill_integers(&rng, w, oc * ic * 9, -2, 2);
+  tsr_fill_integers(&rng, x, 2 * ic * pixels, -2, 2);
+  tsr_conv_params p = tsr_conv_params_of(2, ic, oc, 1);
+  p.kernel[0] = p.kernel[1] = 3;
+  p.padding_begin[0] = p.padding_begin[1] = p.padding_end[0] = p.padding_end[1] = 1;
+  tsr_op *fast = NULL, *slow = NULL;
+  tsr_conv_create(&p, w, NULL, &fast);
+  setenv("TESSERA_CONV", "reference", 1);
+  tsr_conv_create(&p, w, NULL, &slow);
+  unsetenv("TESSERA_CONV");
+  for (int64_t mb = 1; mb <= 2; mb++) {
+    tsr_tensor tx = {.data = x}, ty = {.data = mine}, tr = {.data = ref};
+    tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, tsr_layout_nhwc, 4, (const int64_t[]){mb, ic, 8, 8});
+    tsr_tensor_desc_init(&ty.desc, tsr_dtype_f32, tsr_layout_nhwc, 4, (const int64_t[]){mb, oc, 8, 8});
+    tr.desc = ty.desc;
+    tsr_fill_nan(mine, (size_t)(mb * oc * pixels));
+    tsr_op_run(fast, 1, &tx, 1, &ty, NULL);
+    tsr_op_run(slow, 1, &tx, 1, &tr, NULL);
+    const double bound = mb == 1 ? 0.0 : TSR_WINOGRAD_KAPPA * (ic + 2) * 0x1p-24 * (9.0 * 2 * 2);
+    tsr_check_close(mb == 1 ? "wide layer, 4 tiles: the direct path, exact" : "wide layer, 8 tiles: Winograd", mine,
+                    ref, (size_t)(mb * oc * pixels), bound, 0.0);
+    if (mb == 2) /* Winograd's rounding shows: the direct path would have been exact */
+      tsr_check(tsr_max_abs_error(mine, ref, (size_t)(2 * oc * pixels)) > 0.0, "wide layer, 8 tiles",
+                "exact: the direct path ran, not Winograd");
+  }
+  tsr_op_destroy(fast);
+  tsr_op_destroy(slow);
+}
+
+/* The algorithm field: auto picks Winograd for wide 3x3 stride-1 layers and direct leaves it
+ * out; winograd on a layer it cannot run is refused; out-of-range values are invalid; and
+ * TESSERA_CONV=igemm still forces the indirect GEMM. */
+static void tsr_test_algorithm_choice(void) {
+  static float w[64 * 64 * 9];
+  struct { int64_t ic, kernel, stride; tsr_conv_algorithm algorithm; const char* impl; } cases[] = {
+      {64, 3, 1, tsr_conv_algorithm_auto, "impl=winograd:"},  {64, 3, 1, tsr_conv_algorithm_direct, "impl=igemm:"},
+      {8, 3, 1, tsr_conv_algorithm_auto, "impl=igemm:"},      {8, 3, 1, tsr_conv_algorithm_winograd, "impl=winograd:"},
+      {64, 3, 2, tsr_conv_algorithm_auto, "impl=igemm:"},     {64, 1, 1, tsr_conv_algorithm_direct, "impl=gemm:"}};
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    tsr_conv_params p = tsr_conv_params_of(2, cases[i].ic, 64, 1);
+    p.kernel[0] = p.kernel[1] = cases[i].kernel;
+    p.stride[0] = p.stride[1] = cases[i].stride;
+    p.algorithm = cases[i].algorithm;
+    tsr_op* op = NULL;
+    tsr_check_status(tsr_conv_create(&p, w, NULL, &op), tsr_status_success, cases[i].impl);
+    tsr_check(op != NULL && strstr(tsr_op_describe(op), cases[i].impl) != NULL, "algorithm choice", "case %zu: '%s'",
+              i, op ? tsr_op_describe(op) : "(none)");
+    tsr_op_destroy(op);
+  }
+  tsr_conv_params p = tsr_conv_params_of(2, 64, 64, 1);
+  p.kernel[0] = p.kernel[1] = 3;
+  tsr_op* op = (tsr_op*)0x1;
+  const struct { int64_t stride, dilation, groups; int spatial; } refused[] = {{2, 1, 1, 2}, {1, 2, 1, 2}, {1, 1, 2, 2}, {1, 1, 1, 1}};
+  for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+    tsr_conv_params q = p;
+    q.algorithm = tsr_conv_algorithm_winograd;
+    q.stride[0] = refused[i].stride, q.dilation[1] = refused[i].dilation, q.groups = refused[i].groups;
+    q.spatial_ndims = refused[i].spatial;
+    tsr_check_status(tsr_conv_create(&q, w, NULL, &op), tsr_status_unsupported_parameter, "winograd refused");
+    tsr_check(strstr(tsr_last_error_message(), "winograd") != NULL, "winograd refusal message", "'%s'",
+              tsr_last_error_message());
+  }
+  p.algorithm = (tsr_conv_algorithm)3;
+  tsr_check_status(tsr_conv_create(&p, w, NULL, &op), tsr_status_invalid_parameter, "algorithm 3");
+  tsr_check(strstr(tsr_last_error_message(), "algorithm") != NULL, "algorithm message", "'%s'", tsr_last_error_message());
+  tsr_check(op == (tsr_op*)0x1, "refused creations", "op written");
+  tsr_test_wide_layer();
+  p.algorithm = tsr_conv_algorithm_auto;
+  setenv("TESSERA_CONV", "igemm", 1);
+  tsr_conv_create(&p, w, NULL, &op);
+  unsetenv("TESSERA_CONV");
+  tsr_check(strstr(tsr_op_describe(op), "impl=igemm:") != NULL, "TESSERA_CONV=igemm", "'%s'", tsr_op_describe(op));
+  tsr_op_destroy(op);
 }
 
 /* Plain 1x1 layers on both sides of the 512-pixel switch between the GEMM engine (in place) and
@@ -382,6 +548,7 @@ static void tsr_test_deconv_errors(void) {
 
 int main(void) {
   tsr_test_errors();
+  tsr_test_algorithm_choice();
   tsr_test_deconv_errors();
   tsr_test_by_hand();
   tsr_test_deconv_by_hand();
@@ -393,6 +560,8 @@ int main(void) {
     tsr_sweep_fast(pool, &rng, 400, false);
     tsr_sweep_fast(NULL, &rng, 150, true);
     tsr_sweep_fast(pool, &rng, 150, true);
+    tsr_sweep_winograd(NULL, &rng, 150);
+    tsr_sweep_winograd(pool, &rng, 150);
     tsr_test_pointwise_nchw_sizes(NULL, &rng);
     tsr_test_pointwise_nchw_sizes(pool, &rng);
     tsr_threadpool_destroy(pool);

@@ -2,8 +2,11 @@
  * iw/ow/kw/sw/pw for the width (defaulting to the height's values: square) and id/od/kd/sd/pd
  * for 3-D; 1-D problems give only the w keys. dh/dw/dd are dilations counted from 0 as
  * benchdnn does. ph pads the beginning; the end padding is what the given oh needs (ph when oh
- * is not given). --mb replaces N (default 1); --tag=plain|nhwc: tessera's layout. Checked
- * against oneDNN on integer data, tolerance 0. oneDNN's convolution runs in the layouts it
+ * is not given). --mb replaces N (default 1); --tag=plain|nhwc: tessera's layout;
+ * --alg=auto|direct|wino: tsr_conv_algorithm (benchdnn's names; default auto; wino asks oneDNN
+ * for its Winograd too, its direct convolution where it has none; the impl column ends with
+ * what oneDNN chose). Checked against
+ * oneDNN on integer data, tolerance 0 (Winograd: its stated bound, tessera.h). oneDNN's convolution runs in the layouts it
  * chooses (blocked): with --tag=nhwc it is timed without reorders (each library in its own
  * layout), with --tag=plain with the reorders from and back to plain NCHW included. GFLOP/s counts 2 x N x OC x output x IC/G x kernel.
  * For deconv (transposed convolution, weights [ic][oc / g][kernel...]) ih is its input and oh
@@ -22,15 +25,26 @@
 #endif
 
 static tsr_layout tsr_conv_layout = tsr_layout_plain;
+static tsr_conv_algorithm tsr_conv_alg = tsr_conv_algorithm_auto;
 
-static void tsr_conv_reset(void) { tsr_conv_layout = tsr_layout_plain; }
+static void tsr_conv_reset(void) {
+  tsr_conv_layout = tsr_layout_plain;
+  tsr_conv_alg = tsr_conv_algorithm_auto;
+}
 
 static int tsr_conv_option(const char* key, const char* value, char* error, size_t size) {
   if (strcmp(key, "tag") == 0 && (strcmp(value, "plain") == 0 || strcmp(value, "nhwc") == 0)) {
     tsr_conv_layout = value[0] == 'p' ? tsr_layout_plain : tsr_layout_nhwc;
     return 0;
   }
-  snprintf(error, size, "unknown option --%s=%s (conv takes --tag=plain|nhwc)", key, value);
+  static const char* const algorithms[] = {"auto", "direct", "wino"}; /* tsr_conv_algorithm's order */
+  const int k = strcmp(key, "alg") == 0 ? tsr_parse_choice(value, algorithms, 3) : -1;
+  if (k >= 0) {
+    tsr_conv_alg = (tsr_conv_algorithm)k;
+    return 0;
+  }
+  snprintf(error, size, "unknown option --%s=%s (conv takes --tag=plain|nhwc and --alg=auto|direct|wino)", key,
+           value);
   return -1;
 }
 
@@ -62,6 +76,7 @@ static int tsr_conv_parse(const char* body, int64_t mb, struct tsr_conv_problem*
   p->out_channels = s.oc;
   p->groups = s.groups;
   p->padding_mode = tsr_padding_explicit;
+  p->algorithm = c->transposed ? tsr_conv_algorithm_auto : tsr_conv_alg;
   c->in_dims[0] = mb > 0 ? mb : s.mb > 0 ? s.mb : 1;
   c->in_dims[1] = s.ic;
   for (int d = 0; d < s.spatial; d++) {
@@ -127,7 +142,11 @@ static int tsr_any_conv_run(bool transposed, const char* body, const struct tsr_
   tsr_fill_integers(&rng, b, (size_t)p->out_channels, -4, 4);
   tsr_op* op = NULL;
   if (transposed) tsr_deconv_create(p, c.output_padding, w, b, &op);
-  else tsr_conv_create(p, w, b, &op);
+  else if (tsr_conv_create(p, w, b, &op) != tsr_status_success) {
+    snprintf(error, size, "%s", tsr_last_error_message());
+    free(w), free(b), free(theirs), free(x.data), free(y.data);
+    return -1;
+  }
   snprintf(result->impl, sizeof(result->impl), "%s", tsr_op_describe(op));
   /* every tap of every (input, output) channel pair of a group meets every position of the small side */
   result->work = transposed ? 2.0 * (double)xn * (double)(p->out_channels / p->groups) * (double)taps
@@ -145,10 +164,19 @@ static int tsr_any_conv_run(bool transposed, const char* body, const struct tsr_
   const int have_onednn = transposed ? tsr_onednn_deconv_call(&call, p, &x, w, b, &t) == 0
                                      : tsr_onednn_conv_create(&peer, p, &x, w, b, &t, 1) == 0;
   if (have_onednn && transposed) runs.onednn = &call;
-  if (have_onednn && !transposed) runs.onednn = &peer, runs.onednn_execute = tsr_onednn_conv_execute;
+  if (have_onednn && !transposed) {
+    runs.onednn = &peer, runs.onednn_execute = tsr_onednn_conv_execute;
+    const size_t used = strlen(result->impl); /* what oneDNN chose, beside tessera's choice */
+    snprintf(result->impl + used, sizeof(result->impl) - used, " | onednn %s", peer.implementation);
+  }
 #endif
+  /* Winograd's bound (tessera.h): 16 (ic + 2) 2^-24 R, R = 9 max|x| max|w| + max|bias|; twice
+   * that with --alg=wino, where oneDNN's side may be a Winograd convolution too */
+  const double tolerance = strstr(result->impl, "impl=winograd") == NULL ? 0.0
+                           : (p->algorithm == tsr_conv_algorithm_winograd ? 2.0 : 1.0) * 16.0 *
+                                 (double)(p->in_channels + 2) * 0x1p-24 * (9.0 * 2 * 2 + 4);
   if (settings->mode & tsr_bench_check)
-    tsr_bench_check_against_onednn(&runs, y.data, theirs, yn, 0.0, 0.0, result);
+    tsr_bench_check_against_onednn(&runs, y.data, theirs, yn, tolerance, 0.0, result);
 #ifdef TSR_HAVE_ONEDNN
   if (have_onednn && !transposed) peer.reorders = tsr_conv_layout == tsr_layout_plain;
 #endif

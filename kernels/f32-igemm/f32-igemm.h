@@ -44,8 +44,10 @@ struct tsr_igemm_ukernel_entry {
 extern const struct tsr_igemm_ukernel_entry tsr_f32_igemm_ukernels[];
 extern const size_t tsr_f32_igemm_ukernel_count;
 
-/// The first kernel the CPU and TESSERA_MAX_ISA allow.
-const struct tsr_igemm_ukernel_entry* tsr_f32_igemm_pick(void);
+/// The first kernel the CPU and TESSERA_MAX_ISA allow, or a narrower SIMD one allowed after it
+/// where the first would compute at least twice the padded columns for `columns` output
+/// channels (16 channels on AVX-512's 32-wide tile run on the AVX2 16-wide one).
+const struct tsr_igemm_ukernel_entry* tsr_f32_igemm_pick(size_t columns);
 
 /// The edge-tile store every variant shares: rows < mr and columns < nc of a local tile (row
 /// stride ldt) go to C through the same epilogue as a full tile.

@@ -41,6 +41,12 @@ int tsr_onednn_conv_create(tsr_onednn_conv* c, const tsr_conv_params* p, const t
   dnnl_primitive_desc_t pd;
   dnnl_status_t status = dnnl_primitive_desc_create(&pd, d.op, d.attr, engine, NULL);
   tsr_onednn_conv_desc_release(&d);
+  if (status == dnnl_unimplemented && p->algorithm == tsr_conv_algorithm_winograd) {
+    /* oneDNN has no Winograd for this machine or shape: its direct convolution instead */
+    tsr_conv_params direct = *p;
+    direct.algorithm = tsr_conv_algorithm_direct;
+    return tsr_onednn_conv_create(c, &direct, x, weights, bias, y, reorders);
+  }
   if (status != dnnl_success) return tsr_conv_fail(c, "dnnl_primitive_desc_create", status);
   const char* impl = NULL;
   dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl);

@@ -206,7 +206,10 @@ int tsr_onednn_conv_describe(struct tsr_onednn_conv_desc* d, const tsr_conv_para
       transposed ? dnnl_dilated_deconvolution_forward_desc_init(&d->deconv, dnnl_forward_inference,
                                                                 dnnl_deconvolution_direct, &src, &wei,
                                                                 bias ? &d->bia : NULL, &dst, strides, dilates, pad_l, pad_r)
-                 : dnnl_dilated_convolution_forward_desc_init(&d->conv, dnnl_forward_inference, dnnl_convolution_direct,
+                 : dnnl_dilated_convolution_forward_desc_init(&d->conv, dnnl_forward_inference,
+                                                              p->algorithm == tsr_conv_algorithm_winograd
+                                                                  ? dnnl_convolution_winograd
+                                                                  : dnnl_convolution_direct,
                                                               &src, &wei, bias ? &d->bia : NULL, &dst, strides, dilates,
                                                               pad_l, pad_r);
   if (made != dnnl_success) return -1;

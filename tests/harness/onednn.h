@@ -100,7 +100,9 @@ void tsr_onednn_conv_desc_release(struct tsr_onednn_conv_desc* d);
 /// reorders the weights and x into them once (and y, for the sum post-op). Executing runs the
 /// convolution alone, or with `reorders` the whole trip from x's layout and back to y's (x
 /// reordered in, the convolution, the result reordered out into y), what a caller whose
-/// tensors are plain pays. Returns 0, or -1 with a message on stderr.
+/// tensors are plain pays. params->algorithm winograd asks oneDNN for its Winograd convolution,
+/// falling back to its direct one where it has none (`implementation` names what it chose).
+/// Returns 0, or -1 with a message on stderr.
 typedef struct tsr_onednn_conv {
   tsr_onednn_call conv;            /* the primitive bound to the blocked memories */
   dnnl_primitive_t x_in, y_in, y_out; /* reorders: x to src, y to dst (sum), dst to y */

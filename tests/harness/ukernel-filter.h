@@ -32,6 +32,7 @@
 #define TSR_IGEMM_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
 #define TSR_DWCONV_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
 #define TSR_DWROW_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
+#define TSR_WINOGRAD_UKERNELS(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
 #define TSR_VUNARY_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
 #define TSR_POOL_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
 #define TSR_VAFFINE_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
