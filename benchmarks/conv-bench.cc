@@ -1,8 +1,10 @@
 // Convolution, tessera against oneDNN in the same process, each library in the layout it
 // prefers (tessera NHWC, oneDNN the blocked layout it chooses with format "any", weights and
 // input reordered once, outside the timing), plus the same problems from and back to plain
-// NCHW with every reorder timed ("_nchw"). Layers from ResNet-50 and MobileNet v2 (the full sets
-// run through `tessera bench conv --batch=...`); GFLOP/s counts 2 x N x OC x output x IC/G x taps.
+// NCHW with every reorder timed ("_nchw"), and tessera on nChw16c against oneDNN without
+// reorders ("_nchw16c": every channel count here fills its 16-lane blocks, so no padding lane
+// needs zeroing). Layers from ResNet-50 and MobileNet v2 (the full sets run through `tessera
+// bench conv --batch=...`); GFLOP/s counts 2 x N x OC x output x IC/G x taps.
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -40,7 +42,7 @@ struct Layer {
     tsr_conv_output_shape(&params, 4, in_dims, out_dims);
     tsr_tensor_desc_init(&x.desc, tsr_dtype_f32, layout, 4, in_dims);
     tsr_tensor_desc_init(&y.desc, tsr_dtype_f32, layout, 4, out_dims);
-    const size_t xn = tsr_tensor_desc_elements(&x.desc), yn = tsr_tensor_desc_elements(&y.desc);
+    const size_t xn = tsr_tensor_desc_bytes(&x.desc) / 4, yn = tsr_tensor_desc_bytes(&y.desc) / 4;
     const size_t wn = size_t(p.oc * (p.ic / p.groups) * p.kernel * p.kernel);
     x.data = std::aligned_alloc(64, (xn * 4 + 63) / 64 * 64);
     y.data = std::aligned_alloc(64, (yn * 4 + 63) / 64 * 64);
@@ -50,7 +52,7 @@ struct Layer {
     tsr_fill_uniform(&rng, static_cast<float*>(x.data), xn, -1.0f, 1.0f);
     tsr_fill_uniform(&rng, w, wn, -1.0f, 1.0f);
     tsr_fill_uniform(&rng, b, size_t(p.oc), -1.0f, 1.0f);
-    flops = 2.0 * double(yn) * double(p.ic / p.groups) * double(p.kernel * p.kernel);
+    flops = 2.0 * double(tsr_tensor_desc_elements(&y.desc)) * double(p.ic / p.groups) * double(p.kernel * p.kernel);
   }
   ~Layer() {
     std::free(x.data);
@@ -88,10 +90,10 @@ void onednn_conv(benchmark::State& state, const Problem& p, tsr_layout layout) {
 
 const int kRegistered = [] {
   for (const Problem& p : kProblems)
-    for (const tsr_layout layout : {tsr_layout_nhwc, tsr_layout_plain})
+    for (const tsr_layout layout : {tsr_layout_nhwc, tsr_layout_plain, tsr_layout_nchw16c})
       for (const bool ours : {true, false}) {
         const std::string name = std::string(ours ? "tessera/" : "onednn/") + p.name +
-                                 (layout == tsr_layout_plain ? "_nchw" : "");
+                                 (layout == tsr_layout_plain ? "_nchw" : layout == tsr_layout_nchw16c ? "_nchw16c" : "");
         auto* b = ours ? benchmark::RegisterBenchmark(name.c_str(), tessera_conv, p, layout)
                        : benchmark::RegisterBenchmark(name.c_str(), onednn_conv, p, layout);
         b->Arg(1)->Arg(2)->ArgName("threads")->UseRealTime()->Unit(benchmark::kMillisecond);

@@ -25,7 +25,7 @@ tsr_status tsr_conv_dwconv_pack(struct tsr_conv_fast* f, const tsr_conv_params* 
     f->packed = NULL;
     return tsr_status_out_of_memory;
   }
-  f->zero = calloc(channels, sizeof(float));
+  f->zero = calloc(channels > 16 ? channels : 16, sizeof(float)); /* blocked runs read 16-lane blocks */
   if (f->zero == NULL) return tsr_status_out_of_memory;
   float* w = f->packed;
   for (size_t b = 0; b < blocks; b++) {
@@ -48,8 +48,14 @@ struct tsr_dwconv_call {
   const struct tsr_indirection* ind;
   const float* x;
   float* y;
+  const float* packed;        /* item n's weights: packed + (n % blocks) * packed_stride */
+  size_t blocks, packed_stride;
   size_t w_lo, w_hi; /* output columns whose windows lie inside the input along w (empty: none) */
 };
+
+static const float* tsr_dwconv_weights(const struct tsr_dwconv_call* c, size_t n) {
+  return c->packed + n % c->blocks * c->packed_stride;
+}
 
 /* Output pixels [p0, p1) of batch item n, one kernel call each (the indirection buffer's taps). */
 static void tsr_dwconv_pixels(const struct tsr_dwconv_call* c, size_t n, size_t p0, size_t p1) {
@@ -58,8 +64,8 @@ static void tsr_dwconv_pixels(const struct tsr_dwconv_call* c, size_t n, size_t 
   const size_t a_offset = tsr_indirection_offset(c->ind, c->x + n * g->x_n);
   float* y = c->y + n * g->y_n;
   for (size_t p = p0; p < p1; p++)
-    f->dwconv(g->oc, f->taps, c->ind->pointers + p * f->taps, f->packed, y + p * g->y_s[2], a_offset, f->zero,
-              &f->params);
+    f->dwconv(g->oc, f->taps, c->ind->pointers + p * f->taps, tsr_dwconv_weights(c, n), y + p * g->y_s[2], a_offset,
+              f->zero, &f->params);
 }
 
 /* Output columns [w0, w1) of output row `row` (d x h flattened) of item n, every window inside
@@ -81,7 +87,7 @@ static void tsr_dwconv_row(const struct tsr_dwconv_call* c, size_t n, size_t row
                     : c->x + n * g->x_n + (size_t)id * g->x_s[0] + (size_t)ih * g->x_s[1] + (size_t)iw * g->x_s[2];
     }
   f->dwrow(w1 - w0, g->oc, r, g->kernel[2], rows, g->stride[2] * g->x_s[2], g->dilation[2] * g->x_s[2],
-           f->packed, c->y + n * g->y_n + od * g->y_s[0] + oh * g->y_s[1] + w0 * g->y_s[2], g->y_s[2], &f->params);
+           tsr_dwconv_weights(c, n), c->y + n * g->y_n + od * g->y_s[0] + oh * g->y_s[1] + w0 * g->y_s[2], g->y_s[2], &f->params);
 }
 
 /* Output pixels [start, start + count) of item n, row by row: each row's interior columns
@@ -108,10 +114,17 @@ static void tsr_dwconv_task(void* context, size_t thread, size_t n, size_t start
 
 tsr_status tsr_conv_dwconv_run(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g, const float* x,
                                float* y, tsr_threadpool* pool) {
+  return tsr_conv_dwconv_run_images(f, g, f->packed, 1, 0, x, y, pool);
+}
+
+tsr_status tsr_conv_dwconv_run_images(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g,
+                                      const float* packed, size_t blocks, size_t packed_stride, const float* x,
+                                      float* y, tsr_threadpool* pool) {
   bool owned = false;
-  const struct tsr_indirection* ind = tsr_indirection_get(f->cache, g, 1, x, f->zero, &owned);
+  const struct tsr_indirection* ind = tsr_indirection_get(f->cache, g, 1, 1, 0, x, f->zero, &owned);
   if (ind == NULL) return tsr_status_out_of_memory;
-  struct tsr_dwconv_call call = {.f = f, .g = g, .ind = ind, .x = x, .y = y};
+  struct tsr_dwconv_call call = {.f = f, .g = g, .ind = ind, .x = x, .y = y, .packed = packed, .blocks = blocks,
+                                 .packed_stride = packed_stride};
   if (f->dwrow != NULL && g->kernel[0] * g->kernel[1] <= TSR_DWCONV_MAX_ROWS) {
     /* Column ow reads input columns ow * s - pad + t * dilation, t < kw: inside when the first
      * is >= 0 and the last < in. */

@@ -120,6 +120,8 @@ tsr_status tsr_conv_fast_init(struct tsr_conv_fast* f, const tsr_conv_params* p,
 void tsr_conv_fast_release(struct tsr_conv_fast* f) {
   if (f->direct != NULL) tsr_conv_fast_release(f->direct);
   free(f->direct);
+  for (size_t b = 0; b < 3; b++)
+    if (f->blocked_packed[b] != f->packed) free(f->blocked_packed[b]);
   free(f->packed);
   free(f->zero);
   if (f->cache != NULL) tsr_indirection_cache_release(f->cache);

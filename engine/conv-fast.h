@@ -11,7 +11,10 @@
  *   picks it: F(4x4, 3x3) transforms (f32-winograd) around 36 GEMMs on the igemm kernel;
  * - igemm:  everything else (any kernel, stride, dilation, padding, groups): indirect GEMM.
  * igemm, dwconv and winograd run on NHWC; a plain (NCHW) tensor is reordered to NHWC and back one batch
- * item at a time. The reference loop stays reachable with TESSERA_CONV=reference. */
+ * item at a time. Channel-blocked tensors (nChw4c/8c/16c) run, whatever the path, the blocked
+ * direct convolution (conv-blocked.c): the igemm kernel over one pointer per tap and channel
+ * block, its tiles stored block by block; depthwise layers the dwconv path over each channel
+ * block as an NHWC image. The reference loop stays reachable with TESSERA_CONV=reference. */
 #ifndef TSR_ENGINE_CONV_FAST_H
 #define TSR_ENGINE_CONV_FAST_H
 
@@ -54,6 +57,10 @@ struct tsr_conv_fast {
   float* zero;                      /* the padding row: kc (igemm, winograd) or channels (dwconv) zeros */
   const float* weights;             /* gemm: W as given ([oc][ic], the NCHW product's A) */
   const float* bias;                /* gemm, winograd: NULL or oc values */
+  /* the blocked layouts' igemm panels, channels padded to whole blocks of 4, 8 and 16 (or C_in
+     itself when it fits one block): packed on the first run that needs them, under the cache's
+     lock (NULL until then; `packed` serves where no padding is needed) */
+  float* blocked_packed[3];
   struct tsr_indirection_cache* cache;
   struct tsr_f32_conv_params params; /* the kernels' store: clamp bounds and sum scale */
   bool post;                         /* an activation the kernels cannot fuse: run after */
@@ -79,12 +86,27 @@ tsr_status tsr_conv_fast_run(const struct tsr_conv_fast* fast, const struct tsr_
 /// their weight packing.
 tsr_status tsr_conv_igemm_pack(struct tsr_conv_fast* fast, const tsr_conv_params* params,
                                const float* weights, const float* bias);
+/// igemm panels for `groups` groups (bias first, then taps x kc channels of NR weights; channels
+/// at or past fast->kc hold zeros), 64-byte aligned; NULL when out of memory.
+float* tsr_conv_igemm_pack_panels(const struct tsr_conv_fast* fast, size_t groups, const float* weights,
+                                  const float* bias, size_t kc);
+/// Floats in one NR-column panel of kc channels a tap.
+size_t tsr_conv_igemm_panel_floats(const struct tsr_conv_fast* fast, size_t kc);
+/// The igemm task grid (conv-igemm.c's scheduling rule): pixel tiles and NR panels a task for
+/// `items` independent images of `tiles` tiles.
+void tsr_conv_igemm_grid(const struct tsr_conv_fast* fast, size_t panel_floats, size_t items, size_t tiles,
+                         size_t threads, size_t* tile_block, size_t* panel_block);
 tsr_status tsr_conv_igemm_run(const struct tsr_conv_fast* fast, const struct tsr_conv_geometry* g,
                               const float* x, float* y, tsr_threadpool* pool);
 tsr_status tsr_conv_dwconv_pack(struct tsr_conv_fast* fast, const tsr_conv_params* params,
                                 const float* weights, const float* bias);
 tsr_status tsr_conv_dwconv_run(const struct tsr_conv_fast* fast, const struct tsr_conv_geometry* g,
                                const float* x, float* y, tsr_threadpool* pool);
+/// dwconv over g->n NHWC images whose channels differ by image: image n takes its packed
+/// weights at packed + (n % blocks) x packed_stride (a blocked tensor's channel blocks).
+tsr_status tsr_conv_dwconv_run_images(const struct tsr_conv_fast* fast, const struct tsr_conv_geometry* g,
+                                      const float* packed, size_t blocks, size_t packed_stride, const float* x,
+                                      float* y, tsr_threadpool* pool);
 /// Whether Winograd F(4x4, 3x3) can run the layer: 2-D, 3x3, stride 1, dilation 1, one group.
 bool tsr_conv_winograd_eligible(const tsr_conv_params* params);
 /// Whether the layer's transformed weights U are too large to stay in the last-level cache, so
@@ -93,6 +115,22 @@ bool tsr_conv_winograd_wide(const tsr_conv_params* params);
 tsr_status tsr_conv_winograd_pack(struct tsr_conv_fast* fast, const float* weights);
 tsr_status tsr_conv_winograd_run(const struct tsr_conv_fast* fast, const struct tsr_conv_geometry* g,
                                  const float* x, float* y, tsr_threadpool* pool);
+/// Whether a run of g's shape goes to fast->direct instead (too few tiles for a wide layer).
+bool tsr_conv_winograd_hands_to_direct(const struct tsr_conv_fast* fast, const struct tsr_conv_geometry* g,
+                                       size_t threads);
+/// Winograd over channel blocks: x's channels in blocks of x_block, x_block_stride floats
+/// apart (g's pixel strides within a block), y's likewise (NHWC: one block of all channels).
+tsr_status tsr_conv_winograd_run_blocks(const struct tsr_conv_fast* fast, const struct tsr_conv_geometry* g,
+                                        size_t x_block, size_t x_block_stride, size_t y_block,
+                                        size_t y_block_stride, const float* x, float* y, tsr_threadpool* pool);
+/// Whether the blocked direct convolution can run the op: one group and an igemm kernel (every
+/// path but the reference loop and depthwise), or the depthwise path.
+bool tsr_conv_blocked_supported(const struct tsr_conv_fast* fast, const struct tsr_conv_geometry* g);
+/// Runs it on channel-blocked x and y of `block` channels a block, g describing the shapes (its
+/// strides play no part). Fuses bias, clamp and sum and applies any other activation; the
+/// padding lanes of y's last block are left for the caller to zero. Errors: out_of_memory.
+tsr_status tsr_conv_blocked_run(const struct tsr_conv_fast* fast, const struct tsr_conv_geometry* g, size_t block,
+                                const float* x, float* y, tsr_threadpool* pool);
 tsr_status tsr_conv_gemm_run(const struct tsr_conv_fast* fast, const struct tsr_conv_geometry* g,
                              const float* x, float* y, tsr_threadpool* pool, const char* where);
 

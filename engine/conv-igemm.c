@@ -19,24 +19,21 @@
 #define TSR_IGEMM_BLOCK_BYTES (256 * 1024)
 #define TSR_IGEMM_TASKS_PER_THREAD 4
 
-static size_t tsr_panel_floats(const struct tsr_conv_fast* f) { return f->nr * (1 + f->taps * f->kc); }
+size_t tsr_conv_igemm_panel_floats(const struct tsr_conv_fast* f, size_t kc) { return f->nr * (1 + f->taps * kc); }
+static size_t tsr_panel_floats(const struct tsr_conv_fast* f) { return tsr_conv_igemm_panel_floats(f, f->kc); }
 static size_t tsr_panels_per_group(const struct tsr_conv_fast* f) { return (f->group_out + f->nr - 1) / f->nr; }
 
-tsr_status tsr_conv_igemm_pack(struct tsr_conv_fast* f, const tsr_conv_params* p, const float* weights,
-                               const float* bias) {
-  const size_t groups = (size_t)p->groups, panels = tsr_panels_per_group(f), nr = f->nr;
+float* tsr_conv_igemm_pack_panels(const struct tsr_conv_fast* f, size_t groups, const float* weights,
+                                  const float* bias, size_t kc) {
+  const size_t panels = tsr_panels_per_group(f), nr = f->nr;
   /* padding each group to whole panels can overflow where the weights' own size did not */
   size_t floats;
-  if (!tsr_mul_size(f->taps, f->kc, &floats) || !tsr_mul_size(floats + 1, nr, &floats) ||
-      !tsr_mul_size(floats, groups * panels, &floats) || floats > SIZE_MAX / sizeof(float))
-    return tsr_status_out_of_memory;
-  if (posix_memalign((void**)&f->packed, 64, floats * sizeof(float)) != 0) {
-    f->packed = NULL;
-    return tsr_status_out_of_memory;
-  }
-  f->zero = calloc(f->kc, sizeof(float));
-  if (f->zero == NULL) return tsr_status_out_of_memory;
-  float* w = f->packed;
+  float* packed = NULL;
+  if (!tsr_mul_size(f->taps, kc, &floats) || !tsr_mul_size(floats + 1, nr, &floats) ||
+      !tsr_mul_size(floats, groups * panels, &floats) || floats > SIZE_MAX / sizeof(float) ||
+      posix_memalign((void**)&packed, 64, floats * sizeof(float)) != 0)
+    return NULL;
+  float* w = packed;
   for (size_t g = 0; g < groups; g++)
     for (size_t j = 0; j < panels; j++) {
       for (size_t col = 0; col < nr; col++) {
@@ -44,13 +41,33 @@ tsr_status tsr_conv_igemm_pack(struct tsr_conv_fast* f, const tsr_conv_params* p
         *w++ = o < f->group_out && bias != NULL ? bias[g * f->group_out + o] : 0.0f;
       }
       for (size_t t = 0; t < f->taps; t++)
-        for (size_t k = 0; k < f->kc; k++)
+        for (size_t k = 0; k < kc; k++)
           for (size_t col = 0; col < nr; col++) {
-            const size_t o = j * nr + col; /* weights [oc][kc][taps] */
-            *w++ = o < f->group_out ? weights[((g * f->group_out + o) * f->kc + k) * f->taps + t] : 0.0f;
+            const size_t o = j * nr + col; /* weights [oc][f->kc][taps]; channels past f->kc are padding */
+            *w++ = o < f->group_out && k < f->kc ? weights[((g * f->group_out + o) * f->kc + k) * f->taps + t] : 0.0f;
           }
     }
-  return tsr_status_success;
+  return packed;
+}
+
+tsr_status tsr_conv_igemm_pack(struct tsr_conv_fast* f, const tsr_conv_params* p, const float* weights,
+                               const float* bias) {
+  f->packed = tsr_conv_igemm_pack_panels(f, (size_t)p->groups, weights, bias, f->kc);
+  if (f->packed == NULL) return tsr_status_out_of_memory;
+  f->zero = calloc(f->kc, sizeof(float));
+  return f->zero == NULL ? tsr_status_out_of_memory : tsr_status_success;
+}
+
+void tsr_conv_igemm_grid(const struct tsr_conv_fast* f, size_t panel_floats, size_t items, size_t tiles,
+                         size_t threads, size_t* tile_block, size_t* panel_block) {
+  const size_t panels = tsr_panels_per_group(f);
+  size_t block = TSR_IGEMM_BLOCK_BYTES / (panel_floats * sizeof(float));
+  block = block < 1 ? 1 : block > panels ? panels : block;
+  const size_t wanted = threads <= 1 ? 1 : TSR_IGEMM_TASKS_PER_THREAD * threads;
+  const size_t others = items * ((panels + block - 1) / block);
+  const size_t splits = others >= wanted ? 1 : (wanted + others - 1) / others;
+  *tile_block = (tiles + splits - 1) / splits;
+  *panel_block = block;
 }
 
 struct tsr_igemm_call {
@@ -87,19 +104,16 @@ static void tsr_igemm_task(void* context, size_t thread, size_t item, size_t til
 tsr_status tsr_conv_igemm_run(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g, const float* x,
                               float* y, tsr_threadpool* pool) {
   bool owned = false;
-  const struct tsr_indirection* ind = tsr_indirection_get(f->cache, g, f->mr, x, f->zero, &owned);
+  const struct tsr_indirection* ind = tsr_indirection_get(f->cache, g, f->mr, 1, 0, x, f->zero, &owned);
   if (ind == NULL) return tsr_status_out_of_memory;
   struct tsr_igemm_call call = {.f = f, .g = g, .ind = ind, .x = x, .y = y,
                                 .pixels = g->out[0] * g->out[1] * g->out[2]};
-  const size_t tiles = (call.pixels + f->mr - 1) / f->mr, panels = tsr_panels_per_group(f);
-  size_t block = TSR_IGEMM_BLOCK_BYTES / (tsr_panel_floats(f) * sizeof(float));
-  block = block < 1 ? 1 : block > panels ? panels : block;
-  const size_t threads = tsr_threadpool_threads(pool);
-  const size_t wanted = threads <= 1 ? 1 : TSR_IGEMM_TASKS_PER_THREAD * threads;
-  const size_t others = g->n * g->groups * ((panels + block - 1) / block);
-  const size_t splits = others >= wanted ? 1 : (wanted + others - 1) / others;
-  const size_t tile_block = (tiles + splits - 1) / splits;
-  tsr_parallelize_3d_tile_2d(pool, tsr_igemm_task, &call, g->n * g->groups, tiles, panels, tile_block, block);
+  const size_t tiles = (call.pixels + f->mr - 1) / f->mr;
+  size_t tile_block, panel_block;
+  tsr_conv_igemm_grid(f, tsr_panel_floats(f), g->n * g->groups, tiles, tsr_threadpool_threads(pool), &tile_block,
+                      &panel_block);
+  tsr_parallelize_3d_tile_2d(pool, tsr_igemm_task, &call, g->n * g->groups, tiles, tsr_panels_per_group(f),
+                             tile_block, panel_block);
   if (owned) tsr_indirection_free((struct tsr_indirection*)ind);
   return tsr_status_success;
 }

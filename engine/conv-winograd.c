@@ -97,6 +97,9 @@ struct tsr_winograd_call {
   const struct tsr_conv_geometry* g;
   const float* x;
   float* y;
+  /* channels a block and floats between blocks: NHWC is one block of all channels; blocked
+     tensors (nChw<b>c) transform each block of x and store each block of y separately */
+  size_t x_block, x_block_stride, y_block, y_block_stride;
   size_t tiles_w, tiles_per_image;
   size_t block;       /* tiles per task, a multiple of MR */
   size_t ldm;         /* M's row stride: a panel block's columns */
@@ -131,17 +134,20 @@ static void tsr_winograd_task(void* context, size_t thread, size_t tile_start, s
   for (size_t i = 0; i < tiles; i++) {
     size_t n, oh, ow;
     tsr_winograd_tile(c, tile_start + i, &n, &oh, &ow);
-    const float* x[TSR_WINOGRAD_POINTS];
-    for (size_t a = 0; a < TSR_WINOGRAD_TILE; a++) {
-      const int64_t ih = (int64_t)(oh + a) - g->pad[1];
-      for (size_t b = 0; b < TSR_WINOGRAD_TILE; b++) {
-        const int64_t iw = (int64_t)(ow + b) - g->pad[2];
-        x[a * TSR_WINOGRAD_TILE + b] = ih >= 0 && ih < (int64_t)g->in[1] && iw >= 0 && iw < (int64_t)g->in[2]
-                                           ? c->x + n * g->x_n + (size_t)ih * g->x_s[1] + (size_t)iw * g->x_s[2]
-                                           : f->zero;
+    for (size_t c0 = 0; c0 < ic; c0 += c->x_block) {
+      const float* x[TSR_WINOGRAD_POINTS];
+      const float* base = c->x + n * g->x_n + c0 / c->x_block * c->x_block_stride;
+      for (size_t a = 0; a < TSR_WINOGRAD_TILE; a++) {
+        const int64_t ih = (int64_t)(oh + a) - g->pad[1];
+        for (size_t b = 0; b < TSR_WINOGRAD_TILE; b++) {
+          const int64_t iw = (int64_t)(ow + b) - g->pad[2];
+          x[a * TSR_WINOGRAD_TILE + b] = ih >= 0 && ih < (int64_t)g->in[1] && iw >= 0 && iw < (int64_t)g->in[2]
+                                             ? base + (size_t)ih * g->x_s[1] + (size_t)iw * g->x_s[2]
+                                             : f->zero;
+        }
       }
+      f->winograd->input(ic - c0 < c->x_block ? ic - c0 : c->x_block, x, v + i * ic + c0, c->block * ic);
     }
-    f->winograd->input(ic, x, v + i * ic, c->block * ic);
     rows[i] = v + i * ic;
   }
   for (size_t i = tiles; i < (tiles + mr - 1) / mr * mr; i++) rows[i] = rows[tiles - 1]; /* whole MR tiles */
@@ -163,24 +169,47 @@ static void tsr_winograd_task(void* context, size_t thread, size_t tile_start, s
   for (size_t i = 0; i < tiles; i++) {
     size_t n, oh, ow;
     tsr_winograd_tile(c, tile_start + i, &n, &oh, &ow);
-    float* y[TSR_WINOGRAD_OUTPUT * TSR_WINOGRAD_OUTPUT];
-    for (size_t a = 0; a < TSR_WINOGRAD_OUTPUT; a++)
-      for (size_t b = 0; b < TSR_WINOGRAD_OUTPUT; b++)
-        y[a * TSR_WINOGRAD_OUTPUT + b] = oh + a < g->out[1] && ow + b < g->out[2]
-                                             ? c->y + n * g->y_n + (oh + a) * g->y_s[1] + (ow + b) * g->y_s[2] + col0
-                                             : NULL;
-    f->winograd->output(cols, m + i * ldm, c->block * ldm, f->bias != NULL ? f->bias + col0 : NULL, y, &f->params);
+    for (size_t done = 0; done < cols;) { /* runs of columns within one block of y */
+      const size_t col = col0 + done, lane = col % c->y_block;
+      const size_t run = c->y_block - lane < cols - done ? c->y_block - lane : cols - done;
+      float* base = c->y + n * g->y_n + col / c->y_block * c->y_block_stride + lane;
+      float* y[TSR_WINOGRAD_OUTPUT * TSR_WINOGRAD_OUTPUT];
+      for (size_t a = 0; a < TSR_WINOGRAD_OUTPUT; a++)
+        for (size_t b = 0; b < TSR_WINOGRAD_OUTPUT; b++)
+          y[a * TSR_WINOGRAD_OUTPUT + b] = oh + a < g->out[1] && ow + b < g->out[2]
+                                               ? base + (oh + a) * g->y_s[1] + (ow + b) * g->y_s[2]
+                                               : NULL;
+      f->winograd->output(run, m + i * ldm + done, c->block * ldm, f->bias != NULL ? f->bias + col : NULL, y,
+                          &f->params);
+      done += run;
+    }
   }
+}
+
+bool tsr_conv_winograd_hands_to_direct(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g,
+                                       size_t threads) {
+  const size_t tiles_w = (g->out[2] + TSR_WINOGRAD_OUTPUT - 1) / TSR_WINOGRAD_OUTPUT;
+  const size_t tiles = g->n * ((g->out[1] + TSR_WINOGRAD_OUTPUT - 1) / TSR_WINOGRAD_OUTPUT) * tiles_w;
+  return f->direct != NULL && tiles < TSR_WINOGRAD_DIRECT_TILES * threads;
 }
 
 tsr_status tsr_conv_winograd_run(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g, const float* x,
                                  float* y, tsr_threadpool* pool) {
-  struct tsr_winograd_call call = {.f = f, .g = g, .x = x, .y = y};
+  if (tsr_conv_winograd_hands_to_direct(f, g, tsr_threadpool_threads(pool)))
+    return tsr_conv_igemm_run(f->direct, g, x, y, pool);
+  return tsr_conv_winograd_run_blocks(f, g, g->ic, 0, g->oc, 0, x, y, pool);
+}
+
+tsr_status tsr_conv_winograd_run_blocks(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g,
+                                        size_t x_block, size_t x_block_stride, size_t y_block, size_t y_block_stride,
+                                        const float* x, float* y, tsr_threadpool* pool) {
+  struct tsr_winograd_call call = {.f = f, .g = g, .x = x, .y = y, .x_block = x_block,
+                                   .x_block_stride = x_block_stride, .y_block = y_block,
+                                   .y_block_stride = y_block_stride};
   call.tiles_w = (g->out[2] + TSR_WINOGRAD_OUTPUT - 1) / TSR_WINOGRAD_OUTPUT;
   call.tiles_per_image = (g->out[1] + TSR_WINOGRAD_OUTPUT - 1) / TSR_WINOGRAD_OUTPUT * call.tiles_w;
   const size_t tiles = g->n * call.tiles_per_image, panels = tsr_winograd_panels(f);
   const size_t threads = tsr_threadpool_threads(pool);
-  if (f->direct != NULL && tiles < TSR_WINOGRAD_DIRECT_TILES * threads) return tsr_conv_igemm_run(f->direct, g, x, y, pool);
   call.block = (g->ic * g->oc >= TSR_WINOGRAD_WIDE_WEIGHTS ? 2 : 1) * TSR_WINOGRAD_ROW_TILES * f->mr;
   const size_t tile_blocks = (tiles + call.block - 1) / call.block;
   const size_t wanted = threads <= 1 ? 1 : TSR_WINOGRAD_TASKS_PER_THREAD * threads;

@@ -180,9 +180,36 @@ void tsr_conv_geometry_fill(const tsr_conv_params* p, bool transposed, const tsr
   tsr_spatial_strides(out, spatial, &g->y_n, &g->y_c, g->y_s);
 }
 
+/* Channel-blocked x and y (nChw4c/8c/16c, one layout for both): the shapes are checked on plain
+ * views of the same dims, then the blocked direct convolution runs. */
+static tsr_status tsr_conv_run_blocked(const struct tsr_conv_op* op, const tsr_tensor* x, const tsr_tensor* y,
+                                       tsr_threadpool* pool, const char* where) {
+  if (y->desc.layout != x->desc.layout)
+    return tsr_error(tsr_status_unsupported_parameter,
+                     "%s: a blocked inputs[0] (%s) needs outputs[0] in the same layout (got %s)", where,
+                     tsr_layout_name(x->desc.layout), tsr_layout_name(y->desc.layout));
+  tsr_tensor_desc xv = x->desc, yv = y->desc;
+  xv.layout = yv.layout = tsr_layout_plain; /* dims only: the geometry's strides are not used */
+  struct tsr_conv_geometry g;
+  const tsr_status status = tsr_conv_geometry_for(&op->params, &xv, &yv, where, &g);
+  if (status != tsr_status_success) return status;
+  if (!tsr_conv_blocked_supported(op->fast, &g))
+    return tsr_error(tsr_status_unsupported_parameter,
+                     "%s: blocked layouts run depthwise convolutions and those of one group (this op is %s); "
+                     "reorder to nhwc with tsr_identity_create", where,
+                     g.groups > 1 ? "grouped" : "forced to the reference loop");
+  const size_t block = tsr_layout_channel_block(x->desc.layout);
+  if (tsr_conv_blocked_run(op->fast, &g, block, x->data, y->data, pool) != tsr_status_success)
+    return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
+  tsr_tensor_zero_channel_padding(&y->desc, y->data);
+  return tsr_status_success;
+}
+
 static tsr_status tsr_conv_run(const tsr_op* base, const tsr_tensor* inputs, size_t num_outputs,
                                const tsr_tensor* outputs, tsr_threadpool* pool) {
   const struct tsr_conv_op* op = (const struct tsr_conv_op*)base;
+  if (tsr_layout_channel_block(inputs[0].desc.layout) > 1 || tsr_layout_channel_block(outputs[0].desc.layout) > 1)
+    return tsr_conv_run_blocked(op, &inputs[0], &outputs[0], pool, "tsr_op_run(conv)");
   struct tsr_conv_call call = {.op = op, .x = inputs[0].data, .y = outputs[0].data};
   const tsr_status status = tsr_conv_geometry_for(&op->params, &inputs[0].desc, &outputs[0].desc,
                                                   "tsr_op_run(conv)", &call.g);
@@ -250,8 +277,8 @@ tsr_status tsr_conv_create(const tsr_conv_params* params, const float* weights, 
   }
   if (fast->path == tsr_conv_path_igemm || fast->path == tsr_conv_path_dwconv ||
       fast->path == tsr_conv_path_winograd) {
-    free(created->weights); /* packed (igemm and dwconv with the bias): the plain copies would
-                               only add to the memory */
+    free(created->weights); /* packed (igemm and dwconv with the bias; blocked runs re-pad those
+                               panels): the plain copies would only add to the memory */
     created->weights = NULL;
     if (fast->path != tsr_conv_path_winograd) { /* winograd adds the bias in its output transform */
       free(created->bias);
@@ -267,6 +294,13 @@ tsr_status tsr_conv_create(const tsr_conv_params* params, const float* weights, 
            (long long)params->in_channels, (long long)params->out_channels, (long long)params->groups,
            (long long)params->kernel[params->spatial_ndims - 1], modes[params->padding_mode], act,
            algorithms[fast->path], fast->kernel_name, tsr_isa_name(fast->isa));
+  const size_t used = strlen(created->base.description); /* what nChw<b>c tensors run */
+  if (fast->path == tsr_conv_path_dwconv || fast->path == tsr_conv_path_winograd)
+    snprintf(created->base.description + used, sizeof(created->base.description) - used, " blocked=%s",
+             algorithms[fast->path]);
+  else if (fast->igemm != NULL && params->groups == 1)
+    snprintf(created->base.description + used, sizeof(created->base.description) - used, " blocked=igemm%zux%zu",
+             fast->mr, fast->nr);
   *op = &created->base;
   return tsr_status_success;
 }

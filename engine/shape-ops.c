@@ -1,11 +1,13 @@
 /* Reshape, flatten, permute and identity: ops that move elements without computing, all run as
  * one copy between two strided views (a memmove when both sides are row-major in the same
- * order). Their only differences are the output shape and, for permute, the view of x. */
+ * order). Their only differences are the output shape and, for permute, the view of x.
+ * Identity with a blocked side is a reorder (reorder-blocked.c). */
 #include <stdio.h>
 #include <string.h>
 
 #include "engine/error.h"
 #include "engine/op.h"
+#include "engine/reorder-blocked.h"
 #include "engine/tensor.h"
 #include "kernels/reference/copy-reference.h"
 
@@ -161,7 +163,7 @@ static bool tsr_is_row_major(const tsr_tensor_desc* desc) {
 
 static tsr_status tsr_shape_op_run(const tsr_op* base, const tsr_tensor* inputs, size_t num_outputs,
                                    const tsr_tensor* outputs, tsr_threadpool* pool) {
-  (void)num_outputs, (void)pool;
+  (void)num_outputs;
   const struct tsr_shape_op* op = (const struct tsr_shape_op*)base;
   static const char* const wheres[] = {"tsr_op_run(reshape)", "tsr_op_run(flatten)", "tsr_op_run(permute)",
                                        "tsr_op_run(identity)"};
@@ -169,10 +171,21 @@ static tsr_status tsr_shape_op_run(const tsr_op* base, const tsr_tensor* inputs,
   const tsr_tensor_desc *x = &inputs[0].desc, *y = &outputs[0].desc;
   if (x->dtype != tsr_dtype_f32 || y->dtype != tsr_dtype_f32)
     return tsr_error(tsr_status_unsupported_parameter, "%s: the tensors must be f32", where);
+  const bool blocked = tsr_layout_channel_block(x->layout) > 1 || tsr_layout_channel_block(y->layout) > 1;
+  if (blocked && base->kind == tsr_op_kind_identity) {
+    if (x->layout == tsr_layout_strided || y->layout == tsr_layout_strided)
+      return tsr_error(tsr_status_unsupported_parameter,
+                       "%s: reorders to and from blocked layouts take plain or nhwc tensors, not strided", where);
+    if (!tsr_tensor_desc_same_shape(x, y))
+      return tsr_error(tsr_status_invalid_parameter, "%s: outputs[0]'s dims do not match the op's output shape", where);
+    tsr_reorder_blocked_f32(x, inputs[0].data, y, outputs[0].data, pool);
+    return tsr_status_success;
+  }
   for (int t = 0; t < 2; t++) {
     const tsr_layout layout = (t ? y : x)->layout;
     if (layout != tsr_layout_plain && layout != tsr_layout_nhwc && layout != tsr_layout_strided)
-      return tsr_error(tsr_status_unsupported_parameter, "%s: %s's layout is %s; shape ops take plain, nhwc or strided",
+      return tsr_error(tsr_status_unsupported_parameter, "%s: %s's layout is %s; shape ops take plain, nhwc or strided (identity also "
+                       "reorders to and from blocked layouts)",
                        where, t ? "outputs[0]" : "inputs[0]", tsr_layout_name(layout));
   }
   int32_t ndims = x->ndims;

@@ -141,7 +141,9 @@ typedef enum tsr_layout {
   /// Channel-blocked, as oneDNN's nChw4c / nChw8c / nChw16c (and nCw.c, nCdhw.c): channels are
   /// split into blocks of 4 / 8 / 16, the block is innermost, and the channel count is padded up
   /// to a whole block (padding elements are zero). 3 to 5 dims. The SIMD width decides the
-  /// block: 4 on NEON, 8 on AVX2, 16 on AVX-512.
+  /// block: 4 on NEON, 8 on AVX2, 16 on AVX-512. tsr_identity_create reorders into and out of
+  /// them; convolution (one group), pooling, batch norm and the elementwise binary ops run on
+  /// them directly, so a chain of those layers stays blocked between one reorder in and one out.
   tsr_layout_nchw4c = 3,
   tsr_layout_nchw8c = 4,
   tsr_layout_nchw16c = 5,
@@ -457,7 +459,13 @@ TSR_API tsr_status tsr_conv_output_shape(const tsr_conv_params* params, int32_t 
 /// [out_channels][in_channels / groups][kernel...] as PyTorch stores them, copied at creation;
 /// bias is out_channels floats or NULL. Run with inputs[0] = x [N, C_in, spatial...] and
 /// outputs[0] = y [N, C_out, out...] (tsr_conv_output_shape), f32, both plain (NCW / NCHW /
-/// NCDHW) or both nhwc. The algorithm is chosen at creation (the op's description names it):
+/// NCDHW), both nhwc, or (one group or depthwise) both in one blocked layout (nchw4c/8c/16c;
+/// x's padding lanes must be zero, as every op writes them; y's are written zero). The
+/// algorithm is chosen at creation (the op's description names it, and after `blocked=` what
+/// blocked tensors run: Winograd layers Winograd, with results equal to the nhwc run's;
+/// depthwise ones the depthwise kernel; every other the indirect GEMM's kernel over one pointer
+/// per tap and channel block, no reorder, its weights padded to whole blocks on the first
+/// blocked run that needs it, under a lock, and kept):
 /// under tsr_conv_algorithm_auto, 2-D 3x3 stride-1 layers of one group with at least 16 input
 /// and output channels run Winograd F(4x4, 3x3) (those with in x out channels >= 512 x 512 keep
 /// the indirect GEMM too and use it for runs of fewer than 8 tiles of 4x4 pixels per thread);
@@ -484,8 +492,9 @@ TSR_API tsr_status tsr_conv_output_shape(const tsr_conv_params* params, int32_t 
 /// groups, kernel, stride or dilation below 1; groups not dividing the channels; negative
 /// padding; an unknown padding mode or algorithm; a bad activation; sizes that overflow; at run,
 /// tensors that do not match the op's shape), unsupported_parameter (algorithm winograd on a
-/// layer it cannot run; other layouts), out_of_memory (also at run: Winograd's per-thread
-/// buffers, after which y may be partly written).
+/// layer it cannot run; other layouts or mixed ones; blocked tensors on a grouped layer that is
+/// not depthwise with multiplier 1, or under TESSERA_CONV=reference), out_of_memory (also at run: Winograd's per-thread buffers, after
+/// which y may be partly written; the blocked path's panels and indirection buffer).
 TSR_API tsr_status tsr_conv_create(const tsr_conv_params* params, const float* weights,
                                    const float* bias, tsr_op** op);
 
@@ -651,7 +660,8 @@ TSR_API tsr_status tsr_upsample_output_shape(const tsr_upsample_params* params, 
 TSR_API tsr_status tsr_upsample_create(const tsr_upsample_params* params, tsr_op** op);
 
 /* Shape ops. Each copies x into y (inputs[0], outputs[0], f32, any of plain, nhwc or strided
- * layouts, which may differ: identity is also a reorder between them; not blocked layouts).
+ * layouts, which may differ: identity is also a reorder between them; identity alone also
+ * takes the blocked layouts, see tsr_identity_create).
  * Elements are taken in the row-major order of the logical dims, whatever the layout: flatten
  * of an nhwc [N, C, H, W] tensor gives [N, C x H x W] in C, H, W order (PyTorch's order; Keras'
  * channels-last Flatten order is a permute to [N, H, W, C] first). y must not overlap x, except
@@ -691,7 +701,9 @@ TSR_API tsr_status tsr_permute_output_shape(int32_t ndims, const int32_t* perm, 
 TSR_API tsr_status tsr_permute_create(int32_t ndims, const int32_t* perm, tsr_op** op);
 
 /// Identity: y = x with the same dims; a layout conversion when the layouts differ (plain to
-/// nhwc and back, to or from strided views). Errors: invalid_parameter (op NULL).
+/// nhwc and back, to or from strided views, and the reorders between plain or nhwc and the
+/// blocked layouts nchw4c/8c/16c, or between two blocked ones: y's padding lanes are written
+/// zero; not between blocked and strided). Errors: invalid_parameter (op NULL).
 TSR_API tsr_status tsr_identity_create(tsr_op** op);
 
 /// Convolution backward (of the convolution itself: a fused activation's or sum's gradient is

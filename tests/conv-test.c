@@ -143,6 +143,15 @@ static size_t tsr_case_tensors(tsr_rng* rng, const tsr_conv_params* p, tsr_layou
   return yn;
 }
 
+/* The op as created, and the same layer on the reference path (TESSERA_CONV=reference). */
+static void tsr_create_with_reference(const tsr_conv_params* p, const float* w, const float* b, tsr_op** fast,
+                                      tsr_op** slow) {
+  tsr_conv_create(p, w, b, fast);
+  setenv("TESSERA_CONV", "reference", 1);
+  tsr_conv_create(p, w, b, slow);
+  unsetenv("TESSERA_CONV");
+}
+
 #ifdef TSR_HAVE_ONEDNN
 /* Convolution, or with `transposed` transposed convolution (its weights have the same count),
  * against oneDNN's convolution or deconvolution. */
@@ -241,10 +250,7 @@ static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases, boo
     const size_t yn = tsr_case_tensors(rng, &p, layout, in_dims, out_dims, sizeof(x) / 4, w, b, &tx, &ty, &tr);
     if (yn == 0) continue;
     tsr_op *fast = NULL, *slow = NULL;
-    tsr_conv_create(&p, w, with_bias ? b : NULL, &fast);
-    setenv("TESSERA_CONV", "reference", 1);
-    tsr_conv_create(&p, w, with_bias ? b : NULL, &slow);
-    unsetenv("TESSERA_CONV");
+    tsr_create_with_reference(&p, w, with_bias ? b : NULL, &fast, &slow);
     char what[320];
     tsr_conv_case_name(what, sizeof(what), "conv", &p, in_dims, layout, act == 3 ? " gelu" : "");
     snprintf(what + strlen(what), sizeof(what) - strlen(what), " %s", tsr_op_describe(fast));
@@ -259,6 +265,76 @@ static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases, boo
   }
   printf("fast conv sweep: %zu cases against the reference path (gemm %zu, igemm %zu, dwconv %zu, other %zu)\n", run,
          by_algorithm[1], by_algorithm[2], by_algorithm[3], by_algorithm[0]);
+}
+
+/* The blocked layouts (nchw4c/8c/16c): a random one-group or depthwise case run on blocked x and
+ * y against the reference path on plain tensors; channels below, at and above each block and the kernel
+ * tiles (1-48), 1-D to 3-D, kernels 1-5, strides, dilation, padding, batch 1-3, bias, ReLU,
+ * clamp, GELU and the sum; auto and direct (Winograd's blocked run against its plain run).
+ * x's padding lanes are 0 as the layout requires, y's start as NaN and must come back 0;
+ * tolerance 0 on integer data (GELU within 2.4e-7 relative). */
+static void tsr_sweep_blocked(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
+  static float x[1 << 16], w[1 << 17], b[64], old[1 << 16], ref[1 << 16], xb[1 << 17], yb[1 << 17];
+  static const int64_t channels[] = {1, 3, 4, 5, 8, 9, 15, 16, 17, 31, 32, 33, 48};
+  static const tsr_layout layouts[] = {tsr_layout_nchw4c, tsr_layout_nchw8c, tsr_layout_nchw16c};
+  size_t run = 0, winograd = 0;
+  for (size_t c = 0; c < cases; c++) {
+    const int32_t spatial = tsr_rng_below(rng, 4) == 0 ? 1 + (int32_t)tsr_rng_below(rng, 3) : 2;
+    const bool depthwise = tsr_rng_below(rng, 3) == 0, three = tsr_rng_below(rng, 2) == 0;
+    const uint64_t first = three && !depthwise ? 7 : 0; /* Winograd's 3x3 stride-1 layers: 16 channels or more */
+    const int64_t ic = channels[first + tsr_rng_below(rng, 13 - first)];
+    const int64_t oc = depthwise ? ic : channels[first + tsr_rng_below(rng, 13 - first)];
+    tsr_conv_params p = tsr_conv_params_of(spatial, ic, oc, depthwise ? ic : 1);
+    p.algorithm = tsr_rng_below(rng, 2) ? tsr_conv_algorithm_auto : tsr_conv_algorithm_direct;
+    int64_t in_dims[5] = {1 + (int64_t)tsr_rng_below(rng, 3), p.in_channels};
+    p.padding_mode = (tsr_padding_mode)tsr_rng_below(rng, 3);
+    for (int d = 0; d < spatial; d++) {
+      p.kernel[d] = three ? 3 : 1 + 2 * (int64_t)tsr_rng_below(rng, 3);
+      p.stride[d] = three ? 1 : 1 + (int64_t)tsr_rng_below(rng, 2);
+      p.dilation[d] = !three && tsr_rng_below(rng, 4) == 0 ? 2 : 1;
+      p.padding_begin[d] = (int64_t)tsr_rng_below(rng, 3);
+      p.padding_end[d] = (int64_t)tsr_rng_below(rng, 3);
+      in_dims[2 + d] = 1 + (int64_t)tsr_rng_below(rng, spatial == 3 ? 6 : spatial == 2 ? 14 : 30);
+    }
+    const uint64_t act = tsr_rng_below(rng, 5);
+    if (act == 1) p.activation.kind = tsr_activation_relu;
+    if (act == 2) p.activation = (tsr_activation){tsr_activation_clamp, 1.0f, 30.0f}; /* maps 0 to 1: padding */
+    if (act == 3) p.activation.kind = tsr_activation_gelu_erf;
+    if (tsr_rng_below(rng, 4) == 0) p.sum_scale = tsr_rng_below(rng, 2) ? 1.0f : 2.0f;
+    const bool with_bias = tsr_rng_below(rng, 3) != 0;
+    const tsr_layout layout = layouts[tsr_rng_below(rng, 3)];
+    const size_t block = layout == tsr_layout_nchw4c ? 4 : layout == tsr_layout_nchw8c ? 8 : 16;
+    int64_t out_dims[5];
+    if (tsr_conv_output_shape(&p, spatial + 2, in_dims, out_dims) != tsr_status_success) continue;
+    tsr_tensor tx = {.data = x}, ty = {.data = old}, tr = {.data = ref};
+    const size_t yn = tsr_case_tensors(rng, &p, tsr_layout_plain, in_dims, out_dims, sizeof(x) / 4, w, b, &tx, &ty, &tr);
+    tsr_tensor bx = {.data = xb}, by = {.data = yb};
+    tsr_tensor_desc_init(&bx.desc, tsr_dtype_f32, layout, spatial + 2, in_dims);
+    tsr_tensor_desc_init(&by.desc, tsr_dtype_f32, layout, spatial + 2, out_dims);
+    if (yn == 0 || tsr_tensor_desc_bytes(&bx.desc) > sizeof(xb) || tsr_tensor_desc_bytes(&by.desc) > sizeof(yb)) continue;
+    const size_t N = (size_t)in_dims[0], xs = tsr_tensor_desc_elements(&tx.desc) / (N * (size_t)p.in_channels);
+    const size_t ys = yn / (N * (size_t)p.out_channels);
+    tsr_plain_to_blocked(x, N, (size_t)p.in_channels, xs, block, 0.0f, xb);
+    tsr_plain_to_blocked(old, N, (size_t)p.out_channels, ys, block, NAN, yb); /* the sum's old y, or NaN */
+    tsr_op *fast = NULL, *slow = NULL;
+    tsr_create_with_reference(&p, w, with_bias ? b : NULL, &fast, &slow);
+    char what[320];
+    tsr_conv_case_name(what, sizeof(what), "conv", &p, in_dims, layout, act == 3 ? " gelu" : "");
+    snprintf(what + strlen(what), sizeof(what) - strlen(what), " %s%s", tsr_op_describe(fast),
+             pool != NULL ? " 2 threads" : "");
+    /* Winograd is not exact: its blocked run must equal its own plain run bit for bit */
+    tsr_op_run(strstr(tsr_op_describe(fast), "blocked=winograd") != NULL ? fast : slow, 1, &tx, 1, &tr, pool);
+    if (tsr_check_status(tsr_op_run(fast, 1, &bx, 1, &by, pool), tsr_status_success, what)) {
+      tsr_check_blocked(what, yb, ref, N, (size_t)p.out_channels, ys, block, act == 3 ? 1e-6 : 0.0,
+                        act == 3 ? 2.4e-7 : 0.0);
+      winograd += strstr(tsr_op_describe(fast), "blocked=winograd") != NULL;
+      run++;
+    }
+    tsr_op_destroy(fast);
+    tsr_op_destroy(slow);
+  }
+  printf("blocked conv sweep: %zu cases against the reference path on plain tensors (%zu Winograd against its plain "
+         "run)\n", run, winograd);
 }
 
 /* Winograd's stated bound (tessera.h, tsr_conv_create): |y - y_exact| <= TSR_WINOGRAD_KAPPA x
@@ -356,10 +432,7 @@ static void tsr_test_wide_layer(void) {
   p.kernel[0] = p.kernel[1] = 3;
   p.padding_begin[0] = p.padding_begin[1] = p.padding_end[0] = p.padding_end[1] = 1;
   tsr_op *fast = NULL, *slow = NULL;
-  tsr_conv_create(&p, w, NULL, &fast);
-  setenv("TESSERA_CONV", "reference", 1);
-  tsr_conv_create(&p, w, NULL, &slow);
-  unsetenv("TESSERA_CONV");
+  tsr_create_with_reference(&p, w, NULL, &fast, &slow);
   for (int64_t mb = 1; mb <= 2; mb++) {
     tsr_tensor tx = {.data = x}, ty = {.data = mine}, tr = {.data = ref};
     tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, tsr_layout_nhwc, 4, (const int64_t[]){mb, ic, 8, 8});
@@ -374,6 +447,22 @@ static void tsr_test_wide_layer(void) {
     if (mb == 2) /* Winograd's rounding shows: the direct path would have been exact */
       tsr_check(tsr_max_abs_error(mine, ref, (size_t)(2 * oc * pixels)) > 0.0, "wide layer, 8 tiles",
                 "exact: the direct path ran, not Winograd");
+    /* nchw16c takes the same path (a plain run would not: it goes one batch item at a time):
+     * equal, bit for bit, to the nhwc run, x and y moved by the reorders (shape_ops_test) */
+    static float xb[2 * ic * pixels], yb[2 * oc * pixels], back[2 * oc * pixels];
+    tsr_tensor bx = {.data = xb}, by = {.data = yb}, tb = {.data = back};
+    tsr_tensor_desc_init(&bx.desc, tsr_dtype_f32, tsr_layout_nchw16c, 4, (const int64_t[]){mb, ic, 8, 8});
+    tsr_tensor_desc_init(&by.desc, tsr_dtype_f32, tsr_layout_nchw16c, 4, (const int64_t[]){mb, oc, 8, 8});
+    tb.desc = ty.desc;
+    tsr_op* reorder = NULL;
+    tsr_identity_create(&reorder);
+    tsr_op_run(reorder, 1, &tx, 1, &bx, NULL);
+    tsr_fill_nan(yb, (size_t)(mb * oc * pixels));
+    tsr_op_run(fast, 1, &bx, 1, &by, NULL);
+    tsr_op_run(reorder, 1, &by, 1, &tb, NULL);
+    tsr_op_destroy(reorder);
+    tsr_check_close(mb == 1 ? "wide layer nchw16c, 4 tiles" : "wide layer nchw16c, 8 tiles", back, mine,
+                    (size_t)(mb * oc * pixels), 0.0, 0.0);
   }
   tsr_op_destroy(fast);
   tsr_op_destroy(slow);
@@ -441,10 +530,7 @@ static void tsr_test_pointwise_nchw_sizes(tsr_threadpool* pool, tsr_rng* rng) {
     tsr_tensor tx = {.data = x}, ty = {.data = mine}, tr = {.data = ref};
     const size_t yn = tsr_case_tensors(rng, &p, tsr_layout_plain, in_dims, out_dims, sizeof(x) / 4, w, b, &tx, &ty, &tr);
     tsr_op *fast = NULL, *slow = NULL;
-    tsr_conv_create(&p, w, b, &fast);
-    setenv("TESSERA_CONV", "reference", 1);
-    tsr_conv_create(&p, w, b, &slow);
-    unsetenv("TESSERA_CONV");
+    tsr_create_with_reference(&p, w, b, &fast, &slow);
     char what[320];
     tsr_conv_case_name(what, sizeof(what), "conv 1x1 nchw", &p, in_dims, tsr_layout_plain, "");
     tsr_check_status(tsr_op_run(fast, 1, &tx, 1, &ty, pool), tsr_status_success, what);
@@ -492,7 +578,23 @@ static void tsr_test_errors(void) {
   tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, tsr_layout_plain, 4, (const int64_t[]){1, 4, 4, 4});
   tsr_tensor_desc_init(&ty.desc, tsr_dtype_f32, tsr_layout_plain, 4, (const int64_t[]){1, 4, 3, 2});
   tsr_check_status(tsr_op_run(op, 1, &tx, 1, &ty, NULL), tsr_status_invalid_parameter, "conv output dims");
+  /* blocked: one layout for both tensors, their dims checked as plain ones, one group or depthwise */
+  tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, tsr_layout_nchw4c, 4, (const int64_t[]){1, 4, 4, 4});
+  tsr_tensor_desc_init(&ty.desc, tsr_dtype_f32, tsr_layout_nhwc, 4, (const int64_t[]){1, 4, 2, 2});
+  tsr_check_status(tsr_op_run(op, 1, &tx, 1, &ty, NULL), tsr_status_unsupported_parameter, "conv nchw4c to nhwc");
+  tsr_check(strstr(tsr_last_error_message(), "same layout") != NULL, "blocked layout message", "'%s'",
+            tsr_last_error_message());
+  tsr_tensor_desc_init(&ty.desc, tsr_dtype_f32, tsr_layout_nchw4c, 4, (const int64_t[]){1, 4, 3, 2});
+  tsr_check_status(tsr_op_run(op, 1, &tx, 1, &ty, NULL), tsr_status_invalid_parameter, "blocked conv output dims");
   tsr_check_untouched("conv failed runs", y, 64);
+  tsr_op_destroy(op);
+  tsr_conv_params grouped = tsr_conv_params_of(2, 4, 4, 2);
+  tsr_conv_create(&grouped, w, NULL, &op);
+  tsr_tensor_desc_init(&ty.desc, tsr_dtype_f32, tsr_layout_nchw4c, 4, (const int64_t[]){1, 4, 4, 4});
+  tsr_check_status(tsr_op_run(op, 1, &tx, 1, &ty, NULL), tsr_status_unsupported_parameter, "grouped conv blocked");
+  tsr_check(strstr(tsr_last_error_message(), "grouped") != NULL, "grouped blocked message", "'%s'",
+            tsr_last_error_message());
+  tsr_check_untouched("grouped blocked run", y, 64);
   tsr_op_destroy(op);
   int64_t out[4];
   tsr_check_status(tsr_conv_output_shape(&good, 3, (const int64_t[]){1, 4, 4}, out), tsr_status_invalid_parameter, "shape ndims");
@@ -562,6 +664,8 @@ int main(void) {
     tsr_sweep_fast(pool, &rng, 150, true);
     tsr_sweep_winograd(NULL, &rng, 150);
     tsr_sweep_winograd(pool, &rng, 150);
+    tsr_sweep_blocked(NULL, &rng, 300);
+    tsr_sweep_blocked(pool, &rng, 300);
     tsr_test_pointwise_nchw_sizes(NULL, &rng);
     tsr_test_pointwise_nchw_sizes(pool, &rng);
     tsr_threadpool_destroy(pool);

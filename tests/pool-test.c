@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "tests/harness/harness.h"
+#include "tests/harness/spatial-case.h"
 #ifdef TSR_HAVE_ONEDNN
 #include "tests/harness/onednn.h"
 #endif
@@ -258,13 +259,6 @@ static void tsr_test_errors(void) {
   tsr_op_destroy(op);
 }
 
-/* Element (n, c, s) of a [N, C, S...] tensor in plain order and in nChw<b>c, S the flattened
- * spatial index. */
-static size_t tsr_blocked_offset(size_t n, size_t c, size_t s, size_t channels, size_t spatial, size_t block) {
-  const size_t blocks = (channels + block - 1) / block;
-  return ((n * blocks + c / block) * spatial + s) * block + c % block;
-}
-
 /* The blocked layouts: a random case pooled from plain x by the plain op (checked above against
  * the reference and oneDNN) is the expectation; x is rearranged into each block size, pooled,
  * and compared element by element (tolerance 0), with the padding channels required to stay 0.
@@ -297,26 +291,13 @@ static void tsr_sweep_blocked(tsr_threadpool* pool, tsr_rng* rng, size_t cases) 
       tsr_op_destroy(op);
       continue;
     }
-    memset(xb, 0, x_span * 4);
+    tsr_plain_to_blocked(x, N, C, xs, block, 0.0f, xb);
     tsr_fill_nan(yb, y_span);
-    for (size_t n = 0; n < N; n++)
-      for (size_t ch = 0; ch < C; ch++)
-        for (size_t sp = 0; sp < xs; sp++) xb[tsr_blocked_offset(n, ch, sp, C, xs, block)] = x[(n * C + ch) * xs + sp];
     char what[200];
     snprintf(what, sizeof(what), "%s %s: %dd n%zu c%zu%s", tsr_op_describe(op), tsr_layout_name(layout),
              (int)p.spatial_ndims, N, C, pool != NULL ? " 2 threads" : "");
     if (tsr_check_status(tsr_op_run(op, 1, &bx, 1, &by, pool), tsr_status_success, what)) {
-      size_t wrong = 0, padding = 0;
-      const size_t blocks = (C + block - 1) / block;
-      for (size_t n = 0; n < N; n++)
-        for (size_t ch = 0; ch < blocks * block; ch++)
-          for (size_t sp = 0; sp < ys; sp++) {
-            const float v = yb[tsr_blocked_offset(n, ch, sp, C, ys, block)];
-            if (ch >= C) padding += v != 0.0f;
-            else wrong += v != y[(n * C + ch) * ys + sp];
-          }
-      tsr_check(wrong == 0 && padding == 0, what, "%zu elements differ from the plain run, %zu padding lanes nonzero",
-                wrong, padding);
+      tsr_check_blocked(what, yb, y, N, C, ys, block, 0.0, 0.0);
       run++;
     }
     tsr_op_destroy(op);

@@ -1,13 +1,15 @@
 /* Reshape, flatten, permute and identity: worked by hand (inferred and kept dims, nhwc inputs
  * taken in logical order, Keras' channels-last flatten as permute then flatten), a seeded
  * permute sweep (1-6 dims, plain, nhwc and strided outputs) against indices computed here, the
- * identity between plain and nhwc against oneDNN's reorder, NCHW -> NHWC by permute equal to the
- * same data described as nhwc, all with tolerance 0 (copies), and every bad argument. */
+ * identity between plain and nhwc against oneDNN's reorder, identity into and out of the
+ * blocked layouts against indices computed here, NCHW -> NHWC by permute equal to the same data
+ * described as nhwc, all with tolerance 0 (copies), and every bad argument. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "tests/harness/harness.h"
+#include "tests/harness/spatial-case.h"
 #ifdef TSR_HAVE_ONEDNN
 #include "tests/harness/onednn.h"
 #endif
@@ -193,6 +195,64 @@ static void tsr_identity_against_reorder(tsr_rng* rng, size_t cases) {
 }
 #endif
 
+/* Element (n, c, s) of an [N, C, S] tensor (S the flattened spatial index) in `layout`: plain,
+ * nhwc or blocked, computed here independently of the library. */
+static size_t tsr_layout_offset(tsr_layout layout, size_t n, size_t c, size_t s, size_t channels, size_t spatial) {
+  if (layout == tsr_layout_plain) return (n * channels + c) * spatial + s;
+  if (layout == tsr_layout_nhwc) return (n * spatial + s) * channels + c;
+  return tsr_blocked_offset(n, c, s, channels, spatial, layout == tsr_layout_nchw4c ? 4 : layout == tsr_layout_nchw8c ? 8 : 16);
+}
+
+/* Identity as the reorder into and out of the blocked layouts: every pair of plain, nhwc,
+ * nchw4c, 8c and 16c with a blocked side, 1-D to 3-D, batch 1-3, channels below, at and above
+ * each block; tolerance 0, y pre-filled with NaN and its padding lanes required to be 0. */
+static void tsr_blocked_reorder_sweep(tsr_rng* rng, tsr_threadpool* pool, size_t cases) {
+  static float x[1 << 15], y[1 << 15];
+  static const int64_t channels[] = {1, 3, 4, 5, 8, 9, 15, 16, 17, 33};
+  static const tsr_layout layouts[] = {tsr_layout_plain, tsr_layout_nhwc, tsr_layout_nchw4c, tsr_layout_nchw8c,
+                                       tsr_layout_nchw16c};
+  size_t run = 0;
+  for (size_t c = 0; c < cases; c++) {
+    const int32_t ndims = 3 + (int32_t)tsr_rng_below(rng, 3);
+    int64_t dims[5] = {1 + (int64_t)tsr_rng_below(rng, 3), channels[tsr_rng_below(rng, 10)]};
+    for (int32_t d = 2; d < ndims; d++) dims[d] = 1 + (int64_t)tsr_rng_below(rng, 7);
+    const tsr_layout from = layouts[tsr_rng_below(rng, 5)];
+    const tsr_layout to = from < tsr_layout_nchw4c ? layouts[2 + tsr_rng_below(rng, 3)] : layouts[tsr_rng_below(rng, 5)];
+    tsr_tensor tx = {.data = x}, ty = {.data = y};
+    tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, from, ndims, dims);
+    tsr_tensor_desc_init(&ty.desc, tsr_dtype_f32, to, ndims, dims);
+    const size_t xn = tsr_tensor_desc_bytes(&tx.desc) / 4, yn = tsr_tensor_desc_bytes(&ty.desc) / 4;
+    if (xn > sizeof(x) / 4 || yn > sizeof(y) / 4) continue;
+    const size_t N = (size_t)dims[0], C = (size_t)dims[1], S = tsr_tensor_desc_elements(&tx.desc) / (N * C);
+    memset(x, 0, xn * 4);
+    for (size_t n = 0; n < N; n++)
+      for (size_t ch = 0; ch < C; ch++)
+        for (size_t sp = 0; sp < S; sp++) x[tsr_layout_offset(from, n, ch, sp, C, S)] = (float)((n * C + ch) * S + sp);
+    tsr_fill_nan(y, yn);
+    tsr_op* op = NULL;
+    tsr_identity_create(&op);
+    char what[128];
+    snprintf(what, sizeof(what), "identity %s->%s %dD n%zu c%zu s%zu%s", tsr_layout_name(from), tsr_layout_name(to),
+             (int)ndims - 2, N, C, S, pool != NULL ? " 2 threads" : "");
+    if (tsr_check_status(tsr_op_run(op, 1, &tx, 1, &ty, pool), tsr_status_success, what)) {
+      size_t wrong = 0;
+      for (size_t n = 0; n < N; n++)
+        for (size_t ch = 0; ch < C; ch++)
+          for (size_t sp = 0; sp < S; sp++)
+            wrong += y[tsr_layout_offset(to, n, ch, sp, C, S)] != (float)((n * C + ch) * S + sp);
+      const size_t block = to == tsr_layout_nchw4c ? 4 : to == tsr_layout_nchw8c ? 8 : to == tsr_layout_nchw16c ? 16 : 1;
+      size_t padding = 0;
+      for (size_t n = 0; n < N; n++)
+        for (size_t ch = C; ch < (C + block - 1) / block * block; ch++)
+          for (size_t sp = 0; sp < S; sp++) padding += y[tsr_blocked_offset(n, ch, sp, C, S, block)] != 0.0f;
+      tsr_check(wrong == 0 && padding == 0, what, "%zu elements misplaced, %zu padding lanes nonzero", wrong, padding);
+      run++;
+    }
+    tsr_op_destroy(op);
+  }
+  printf("identity: %zu reorders with a blocked side%s\n", run, pool != NULL ? " (2 threads)" : "");
+}
+
 static void tsr_test_errors(void) {
   int32_t ndims = -5;
   int64_t dims[8] = {-7};
@@ -237,8 +297,19 @@ static void tsr_test_errors(void) {
   tsr_op_destroy(op);
   tsr_identity_create(&op);
   tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, tsr_layout_nchw8c, 4, (const int64_t[]){1, 3, 2, 2});
-  tsr_check_status(tsr_run(op, &tx, 4, (const int64_t[]){1, 3, 2, 2}, tsr_layout_plain, y),
-                   tsr_status_unsupported_parameter, "identity from a blocked layout");
+  tsr_check_status(tsr_run(op, &tx, 4, (const int64_t[]){1, 3, 2, 3}, tsr_layout_plain, y),
+                   tsr_status_invalid_parameter, "identity from a blocked layout to other dims");
+  tsr_tensor ts = {.data = y};
+  tsr_tensor_desc_init_strided(&ts.desc, tsr_dtype_f32, 4, (const int64_t[]){1, 3, 2, 2},
+                               (const int64_t[]){12, 4, 2, 1});
+  tsr_check_status(tsr_op_run(op, 1, &tx, 1, &ts, NULL), tsr_status_unsupported_parameter,
+                   "identity from a blocked layout to a strided view");
+  tsr_check(strstr(tsr_last_error_message(), "strided") != NULL, "blocked to strided message", "'%s'",
+            tsr_last_error_message());
+  tsr_op_destroy(op);
+  tsr_flatten_create(1, -1, &op);
+  tsr_check_status(tsr_run(op, &tx, 2, (const int64_t[]){1, 12}, tsr_layout_plain, y),
+                   tsr_status_unsupported_parameter, "flatten of a blocked layout");
   tsr_op_destroy(op);
   tsr_check_untouched("shape op failed runs", y, 32);
 }
@@ -248,6 +319,13 @@ int main(void) {
   tsr_test_by_hand();
   tsr_rng rng = tsr_rng_seeded(31);
   tsr_permute_sweep(&rng, 400);
+  tsr_blocked_reorder_sweep(&rng, NULL, 300);
+  {
+    tsr_threadpool* pool = NULL;
+    tsr_threadpool_create(2, &pool);
+    tsr_blocked_reorder_sweep(&rng, pool, 300);
+    tsr_threadpool_destroy(pool);
+  }
 #ifdef TSR_HAVE_ONEDNN
   tsr_identity_against_reorder(&rng, 100);
 #endif

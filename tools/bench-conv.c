@@ -2,7 +2,7 @@
  * iw/ow/kw/sw/pw for the width (defaulting to the height's values: square) and id/od/kd/sd/pd
  * for 3-D; 1-D problems give only the w keys. dh/dw/dd are dilations counted from 0 as
  * benchdnn does. ph pads the beginning; the end padding is what the given oh needs (ph when oh
- * is not given). --mb replaces N (default 1); --tag=plain|nhwc: tessera's layout;
+ * is not given). --mb replaces N (default 1); --tag=plain|nhwc|nchw4c|nchw8c|nchw16c: tessera's layout (conv only for the blocked ones);
  * --alg=auto|direct|wino: tsr_conv_algorithm (benchdnn's names; default auto; wino asks oneDNN
  * for its Winograd too, its direct convolution where it has none; the impl column ends with
  * what oneDNN chose). Checked against
@@ -33,8 +33,10 @@ static void tsr_conv_reset(void) {
 }
 
 static int tsr_conv_option(const char* key, const char* value, char* error, size_t size) {
-  if (strcmp(key, "tag") == 0 && (strcmp(value, "plain") == 0 || strcmp(value, "nhwc") == 0)) {
-    tsr_conv_layout = value[0] == 'p' ? tsr_layout_plain : tsr_layout_nhwc;
+  static const char* const tags[] = {"plain", "nhwc", "nchw4c", "nchw8c", "nchw16c"}; /* tsr_layout's order */
+  const int tag = strcmp(key, "tag") == 0 ? tsr_parse_choice(value, tags, 5) : -1;
+  if (tag >= 0) {
+    tsr_conv_layout = (tsr_layout)(tag + 1);
     return 0;
   }
   static const char* const algorithms[] = {"auto", "direct", "wino"}; /* tsr_conv_algorithm's order */
@@ -43,7 +45,7 @@ static int tsr_conv_option(const char* key, const char* value, char* error, size
     tsr_conv_alg = (tsr_conv_algorithm)k;
     return 0;
   }
-  snprintf(error, size, "unknown option --%s=%s (conv takes --tag=plain|nhwc and --alg=auto|direct|wino)", key,
+  snprintf(error, size, "unknown option --%s=%s (conv takes --tag=plain|nhwc|nchw4c|nchw8c|nchw16c and --alg=auto|direct|wino)", key,
            value);
   return -1;
 }
@@ -119,7 +121,7 @@ static int tsr_any_conv_run(bool transposed, const char* body, const struct tsr_
   tsr_tensor_desc_init(&y.desc, tsr_dtype_f32, tsr_conv_layout, ndims, c.out_dims);
   size_t taps = 1;
   for (int d = 0; d < p->spatial_ndims; d++) taps *= (size_t)p->kernel[d];
-  const size_t xn = tsr_tensor_desc_elements(&x.desc), yn = tsr_tensor_desc_elements(&y.desc);
+  const size_t xn = tsr_tensor_desc_bytes(&x.desc) / sizeof(float), yn = tsr_tensor_desc_bytes(&y.desc) / sizeof(float);
   const size_t wn = (size_t)p->out_channels * (size_t)(p->in_channels / p->groups) * taps;
   if ((xn + yn + wn) > ((size_t)1 << 29)) {
     snprintf(error, size, "'%s': larger than 2 GiB of tensors, too large to benchmark", body);
@@ -138,6 +140,22 @@ static int tsr_any_conv_run(bool transposed, const char* body, const struct tsr_
   }
   tsr_rng rng = tsr_rng_seeded(11);
   tsr_fill_integers(&rng, x.data, xn, -2, 2);
+  if (transposed && tsr_conv_layout > tsr_layout_nhwc) {
+    snprintf(error, size, "deconv takes --tag=plain|nhwc");
+    free(w), free(b), free(theirs), free(x.data), free(y.data);
+    return -1;
+  }
+  if (tsr_conv_layout > tsr_layout_nhwc) { /* blocked: filled plain, then reordered (zero padding lanes) */
+    tsr_tensor plain = {.data = tsr_bench_alloc(xn * sizeof(float))};
+    tsr_tensor_desc_init(&plain.desc, tsr_dtype_f32, tsr_layout_plain, ndims, c.in_dims);
+    tsr_op* reorder = NULL;
+    if (plain.data != NULL && tsr_identity_create(&reorder) == tsr_status_success) {
+      memcpy(plain.data, x.data, tsr_tensor_desc_elements(&plain.desc) * sizeof(float));
+      tsr_op_run(reorder, 1, &plain, 1, &x, NULL);
+    }
+    tsr_op_destroy(reorder);
+    free(plain.data);
+  }
   tsr_fill_integers(&rng, w, wn, -2, 2);
   tsr_fill_integers(&rng, b, (size_t)p->out_channels, -4, 4);
   tsr_op* op = NULL;

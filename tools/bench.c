@@ -70,7 +70,19 @@ static void tsr_bench_onednn_execute(const struct tsr_bench_runs* runs) {
 static void tsr_bench_onednn_once(void* context) { tsr_bench_onednn_execute(context); }
 #endif
 
+/* One tessera run; a refused one (a layout the op does not take) marks the problem run_error and
+ * prints why, so it is never timed or compared as if it had run. */
+static bool tsr_bench_run_checked(const struct tsr_bench_runs* runs, struct tsr_bench_result* result) {
+  if (tsr_op_run(runs->op, runs->num_inputs, runs->inputs, runs->num_outputs, runs->outputs, runs->pool) ==
+      tsr_status_success)
+    return true;
+  snprintf(result->status, sizeof(result->status), "run_error");
+  fprintf(stderr, "%s\n", tsr_last_error_message());
+  return false;
+}
+
 void tsr_bench_time_runs(const struct tsr_bench_runs* runs, struct tsr_bench_result* result) {
+  if (!tsr_bench_run_checked(runs, result)) return;
   result->tessera_ms = tsr_bench_time_ms(tsr_bench_tessera_once, (void*)runs);
 #ifdef TSR_HAVE_ONEDNN
   if (runs->onednn != NULL) result->onednn_ms = tsr_bench_time_ms(tsr_bench_onednn_once, (void*)runs);
@@ -81,11 +93,7 @@ void tsr_bench_check_against_reference(const struct tsr_bench_runs* runs, float*
                                        size_t n, double atol, double rtol, double onednn_atol,
                                        double onednn_rtol, struct tsr_bench_result* result) {
   tsr_fill_nan(y, n);
-  if (tsr_op_run(runs->op, runs->num_inputs, runs->inputs, runs->num_outputs, runs->outputs, runs->pool) !=
-      tsr_status_success) {
-    snprintf(result->status, sizeof(result->status), "run_error");
-    return;
-  }
+  if (!tsr_bench_run_checked(runs, result)) return;
   result->max_abs_err = tsr_max_abs_error(y, expected, n);
   if (tsr_count_mismatches(y, expected, n, atol, rtol) != 0) {
     snprintf(result->status, sizeof(result->status), "mismatch");
@@ -108,7 +116,7 @@ void tsr_bench_check_against_onednn(const struct tsr_bench_runs* runs, float* y,
 #ifdef TSR_HAVE_ONEDNN
   if (runs->onednn == NULL) return;
   tsr_fill_nan(y, n);
-  tsr_bench_run_tessera(runs);
+  if (!tsr_bench_run_checked(runs, result)) return;
   tsr_fill_nan(theirs, n);
   tsr_bench_onednn_execute(runs);
   result->max_abs_err = tsr_max_abs_error(y, theirs, n);

@@ -1,6 +1,7 @@
 #include "tests/harness/spatial-case.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 tsr_conv_params tsr_conv_params_of(int32_t spatial, int64_t ic, int64_t oc, int64_t groups) {
@@ -47,4 +48,38 @@ const char* tsr_conv_case_name(char* text, size_t size, const char* op, const ts
   if (len > 0 && (size_t)len < size)
     snprintf(text + len, size - (size_t)len, " %s %s%s", tsr_layout_name(layout), modes[p->padding_mode], extra);
   return text;
+}
+
+size_t tsr_blocked_offset(size_t n, size_t c, size_t s, size_t channels, size_t spatial, size_t block) {
+  const size_t blocks = (channels + block - 1) / block;
+  return ((n * blocks + c / block) * spatial + s) * block + c % block;
+}
+
+void tsr_plain_to_blocked(const float* x, size_t batch, size_t channels, size_t spatial, size_t block,
+                          float padding, float* xb) {
+  const size_t padded = (channels + block - 1) / block * block;
+  for (size_t n = 0; n < batch; n++)
+    for (size_t c = 0; c < padded; c++)
+      for (size_t s = 0; s < spatial; s++)
+        xb[tsr_blocked_offset(n, c, s, channels, spatial, block)] = c < channels ? x[(n * channels + c) * spatial + s]
+                                                                                 : padding;
+}
+
+bool tsr_check_blocked(const char* what, const float* yb, const float* y, size_t batch, size_t channels,
+                       size_t spatial, size_t block, double atol, double rtol) {
+  size_t padding = 0;
+  const size_t padded = (channels + block - 1) / block * block;
+  float* plain = malloc(batch * channels * spatial * sizeof(float));
+  if (plain == NULL) return tsr_check(false, what, "out of memory");
+  for (size_t n = 0; n < batch; n++)
+    for (size_t c = 0; c < padded; c++)
+      for (size_t s = 0; s < spatial; s++) {
+        const float v = yb[tsr_blocked_offset(n, c, s, channels, spatial, block)];
+        if (c >= channels) padding += v != 0.0f;
+        else plain[(n * channels + c) * spatial + s] = v;
+      }
+  const size_t wrong = tsr_count_mismatches(plain, y, batch * channels * spatial, atol, rtol);
+  free(plain);
+  return tsr_check(wrong == 0 && padding == 0, what, "%zu elements differ from the plain run, %zu padding lanes nonzero",
+                   wrong, padding);
 }

@@ -22,4 +22,17 @@ tsr_conv_params tsr_random_conv_params(tsr_rng* rng, int64_t* in_dims);
 const char* tsr_conv_case_name(char* text, size_t size, const char* op, const tsr_conv_params* p,
                                const int64_t* in_dims, tsr_layout layout, const char* extra);
 
+/// Element (n, c, s) of an [N, C, S] tensor (S the flattened spatial index) in nChw<block>c.
+size_t tsr_blocked_offset(size_t n, size_t c, size_t s, size_t channels, size_t spatial, size_t block);
+
+/// Writes plain [N, C, S] `x` into `xb` in nChw<block>c, its padding lanes set to `padding`.
+void tsr_plain_to_blocked(const float* x, size_t batch, size_t channels, size_t spatial, size_t block,
+                          float padding, float* xb);
+
+/// Checks blocked `yb` against plain `y` element by element (as tsr_check_close: within atol +
+/// rtol |y|, NaN only against NaN) and that its padding lanes are 0, recording one check named
+/// `what`; returns whether it passed.
+bool tsr_check_blocked(const char* what, const float* yb, const float* y, size_t batch, size_t channels,
+                       size_t spatial, size_t block, double atol, double rtol);
+
 #endif

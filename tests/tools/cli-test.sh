@@ -88,6 +88,11 @@ expect 2 bench bnorm --mode=check --tag=nchw8c mb1ic8ih2
 # Convolution: benchdnn forms (1-D, 2-D, 3-D, groups, dilation) check; malformed ones are refused.
 expect 0 bench conv --mode=check ic3ih9oc4oh9kh3ph1 g2mb2ic4iw9oc6ow9kw3pw1 mb1ic3id5ih6iw7oc4kd2kh3kw2sd2dh1pw1
 expect 0 bench conv --mode=check --tag=nhwc g4ic4ih7oc4oh7kh3ph1 ic2ih11oc3oh5kh3sh2dh1
+# Blocked layouts: one group (direct and Winograd) and depthwise run; other groups are refused.
+expect 0 bench conv --mode=check --tag=nchw16c ic3ih9oc20oh9kh3ph1 mb2ic17ih8oc33oh8kh3ph1 g24ic24ih9oc24oh5kh3sh2ph1
+expect 0 bench conv --mode=check --tag=nchw8c --alg=wino mb2ic16ih12oc24oh12kh3ph1
+expect 1 bench conv --mode=check --tag=nchw8c g2ic8ih7oc8oh7kh3ph1
+expect 1 bench conv --mode=perf --tag=nchw4c g2ic8ih7oc8oh7kh3ph1
 for bad in 'ic3oc4' 'ih9oc4kh3' 'ic3ih9oc4oh7kh3ph1x' 'g3ic4ih9oc6kh3' 'ic3ih2oc4kh5' 'ic3ih9oc4sh0kh3' \
            'ic3ih9oc4oh0kh3' 'ic3ih9ic3oc4kh3' 'ic0ih9oc4kh3'; do
   expect 2 bench conv --mode=check "$bad"
