@@ -40,7 +40,10 @@ static float* tsr_conv_blocked_repad(const struct tsr_conv_fast* f, size_t kc) {
   const size_t panels = (f->group_out + f->nr - 1) / f->nr, nr = f->nr;
   const size_t from = tsr_conv_igemm_panel_floats(f, f->kc), to = tsr_conv_igemm_panel_floats(f, kc);
   float* packed = NULL;
-  if (posix_memalign((void**)&packed, 64, panels * to * sizeof(float)) != 0) return NULL;
+  size_t floats; /* the padding can overflow where the NHWC panels' size did not */
+  if (!tsr_mul_size(panels, to, &floats) || floats > SIZE_MAX / sizeof(float) ||
+      posix_memalign((void**)&packed, 64, floats * sizeof(float)) != 0)
+    return NULL;
   for (size_t j = 0; j < panels; j++) {
     const float* src = f->packed + j * from;
     float* dst = packed + j * to;
@@ -94,8 +97,11 @@ static float* tsr_conv_blocked_dwconv_repack(const struct tsr_conv_fast* f, size
   const size_t cb = f->nr, step = cb * (f->taps + 1), per_block = (block + cb - 1) / cb * step;
   const size_t blocks = (channels + block - 1) / block;
   float* packed = NULL;
-  if (posix_memalign((void**)&packed, 64, blocks * per_block * sizeof(float)) != 0) return NULL;
-  memset(packed, 0, blocks * per_block * sizeof(float));
+  size_t floats;
+  if (!tsr_mul_size(blocks, per_block, &floats) || floats > SIZE_MAX / sizeof(float) ||
+      posix_memalign((void**)&packed, 64, floats * sizeof(float)) != 0)
+    return NULL;
+  memset(packed, 0, floats * sizeof(float));
   for (size_t c = 0; c < channels; c++) {
     const float* src = f->packed + c / cb * step + c % cb;
     const size_t lane = c % block;
