@@ -6,6 +6,7 @@
 #include "engine/reorder-blocked.h"
 
 #include <stddef.h>
+#include <string.h>
 
 #include "engine/tensor.h"
 #include "threadpool/threadpool.h"
@@ -43,6 +44,16 @@ static void tsr_reorder_task(void* context, size_t thread, size_t n, size_t chun
   const size_t c0 = chunk * c->chunk, lanes = c->channels - c0 < c->chunk ? c->channels - c0 : c->chunk;
   const float* src = c->x_data + n * c->x.item + tsr_reorder_base(&c->x, c0, c->pixels);
   float* dst = c->y_data + n * c->y.item + tsr_reorder_base(&c->y, c0, c->pixels);
+  if (c->x.lane_stride == 1 && c->y.lane_stride == 1) { /* nhwc and blocked: a run a pixel, copied whole */
+    for (size_t p = 0; p < c->pixels; p++) {
+      const float* from = src + p * c->x.pixel_stride;
+      float* to = dst + p * c->y.pixel_stride;
+      if (lanes == 16) memcpy(to, from, 16 * sizeof(float)); /* fixed sizes: inlined */
+      else if (lanes == 8) memcpy(to, from, 8 * sizeof(float));
+      else memcpy(to, from, lanes * sizeof(float));
+    }
+    return;
+  }
   for (size_t p = 0; p < c->pixels; p++)
     for (size_t l = 0; l < lanes; l++)
       dst[p * c->y.pixel_stride + l * c->y.lane_stride] = src[p * c->x.pixel_stride + l * c->x.lane_stride];

@@ -463,7 +463,8 @@ TSR_API tsr_status tsr_conv_output_shape(const tsr_conv_params* params, int32_t 
 /// x's padding lanes must be zero, as every op writes them; y's are written zero). The
 /// algorithm is chosen at creation (the op's description names it, and after `blocked=` what
 /// blocked tensors run: Winograd layers Winograd, with results equal to the nhwc run's;
-/// depthwise ones the depthwise kernel; every other the indirect GEMM's kernel over one pointer
+/// depthwise ones the depthwise kernel (from 192 channels on, on one thread, through a reorder
+/// to nhwc in the calling thread's scratch); every other the indirect GEMM's kernel over one pointer
 /// per tap and channel block, no reorder, its weights padded to whole blocks on the first
 /// blocked run that needs it, under a lock, and kept):
 /// under tsr_conv_algorithm_auto, 2-D 3x3 stride-1 layers of one group with at least 16 input
@@ -494,7 +495,7 @@ TSR_API tsr_status tsr_conv_output_shape(const tsr_conv_params* params, int32_t 
 /// tensors that do not match the op's shape), unsupported_parameter (algorithm winograd on a
 /// layer it cannot run; other layouts or mixed ones; blocked tensors on a grouped layer that is
 /// not depthwise with multiplier 1, or under TESSERA_CONV=reference), out_of_memory (also at run: Winograd's per-thread buffers, after
-/// which y may be partly written; the blocked path's panels and indirection buffer).
+/// which y may be partly written; the blocked path's panels, indirection buffer and scratch).
 TSR_API tsr_status tsr_conv_create(const tsr_conv_params* params, const float* weights,
                                    const float* bias, tsr_op** op);
 

@@ -269,20 +269,22 @@ static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases, boo
 
 /* The blocked layouts (nchw4c/8c/16c): a random one-group or depthwise case run on blocked x and
  * y against the reference path on plain tensors; channels below, at and above each block and the kernel
- * tiles (1-48), 1-D to 3-D, kernels 1-5, strides, dilation, padding, batch 1-3, bias, ReLU,
+ * tiles (1-48; depthwise also 192-211), 1-D to 3-D, kernels 1-5, strides, dilation, padding, batch 1-3, bias, ReLU,
  * clamp, GELU and the sum; auto and direct (Winograd's blocked run against its plain run).
  * x's padding lanes are 0 as the layout requires, y's start as NaN and must come back 0;
  * tolerance 0 on integer data (GELU within 2.4e-7 relative). */
 static void tsr_sweep_blocked(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
-  static float x[1 << 16], w[1 << 17], b[64], old[1 << 16], ref[1 << 16], xb[1 << 17], yb[1 << 17];
+  static float x[1 << 16], w[1 << 17], b[256], old[1 << 16], ref[1 << 16], xb[1 << 17], yb[1 << 17];
   static const int64_t channels[] = {1, 3, 4, 5, 8, 9, 15, 16, 17, 31, 32, 33, 48};
   static const tsr_layout layouts[] = {tsr_layout_nchw4c, tsr_layout_nchw8c, tsr_layout_nchw16c};
-  size_t run = 0, winograd = 0;
+  size_t run = 0, winograd = 0, deep_run = 0;
   for (size_t c = 0; c < cases; c++) {
     const int32_t spatial = tsr_rng_below(rng, 4) == 0 ? 1 + (int32_t)tsr_rng_below(rng, 3) : 2;
     const bool depthwise = tsr_rng_below(rng, 3) == 0, three = tsr_rng_below(rng, 2) == 0;
     const uint64_t first = three && !depthwise ? 7 : 0; /* Winograd's 3x3 stride-1 layers: 16 channels or more */
-    const int64_t ic = channels[first + tsr_rng_below(rng, 13 - first)];
+    /* deep depthwise layers (192 channels or more) run through a reorder to nhwc */
+    const bool deep = depthwise && tsr_rng_below(rng, 3) == 0;
+    const int64_t ic = deep ? 192 + (int64_t)tsr_rng_below(rng, 20) : channels[first + tsr_rng_below(rng, 13 - first)];
     const int64_t oc = depthwise ? ic : channels[first + tsr_rng_below(rng, 13 - first)];
     tsr_conv_params p = tsr_conv_params_of(spatial, ic, oc, depthwise ? ic : 1);
     p.algorithm = tsr_rng_below(rng, 2) ? tsr_conv_algorithm_auto : tsr_conv_algorithm_direct;
@@ -294,7 +296,7 @@ static void tsr_sweep_blocked(tsr_threadpool* pool, tsr_rng* rng, size_t cases) 
       p.dilation[d] = !three && tsr_rng_below(rng, 4) == 0 ? 2 : 1;
       p.padding_begin[d] = (int64_t)tsr_rng_below(rng, 3);
       p.padding_end[d] = (int64_t)tsr_rng_below(rng, 3);
-      in_dims[2 + d] = 1 + (int64_t)tsr_rng_below(rng, spatial == 3 ? 6 : spatial == 2 ? 14 : 30);
+      in_dims[2 + d] = 1 + (int64_t)tsr_rng_below(rng, deep ? 6 : spatial == 3 ? 6 : spatial == 2 ? 14 : 30);
     }
     const uint64_t act = tsr_rng_below(rng, 5);
     if (act == 1) p.activation.kind = tsr_activation_relu;
@@ -328,13 +330,14 @@ static void tsr_sweep_blocked(tsr_threadpool* pool, tsr_rng* rng, size_t cases) 
       tsr_check_blocked(what, yb, ref, N, (size_t)p.out_channels, ys, block, act == 3 ? 1e-6 : 0.0,
                         act == 3 ? 2.4e-7 : 0.0);
       winograd += strstr(tsr_op_describe(fast), "blocked=winograd") != NULL;
+      deep_run += deep;
       run++;
     }
     tsr_op_destroy(fast);
     tsr_op_destroy(slow);
   }
   printf("blocked conv sweep: %zu cases against the reference path on plain tensors (%zu Winograd against its plain "
-         "run)\n", run, winograd);
+         "run, %zu depthwise of 192 channels or more)\n", run, winograd, deep_run);
 }
 
 /* Winograd's stated bound (tessera.h, tsr_conv_create): |y - y_exact| <= TSR_WINOGRAD_KAPPA x
