@@ -114,9 +114,6 @@ static float* tsr_conv_blocked_dwconv_repack(const struct tsr_conv_fast* f, size
   return packed;
 }
 
-/* Depthwise on blocked tensors: each (batch item, channel block) is an NHWC image of `block`
- * channels for the dwconv path, with that block's weights; the NHWC packing serves where
- * blocks are whole kernel blocks (block a multiple of CB). */
 /* Depthwise layers of at least this many channels run through NHWC (below) on one thread: a
  * kernel call per 16-channel block costs more than the two reorders. Measured on MobileNet v2's
  * depthwise layers in nChw16c (ratio to oneDNN, per block -> through NHWC), 1 thread: 384-960
@@ -161,6 +158,9 @@ static tsr_status tsr_conv_blocked_dwconv_nhwc(const struct tsr_conv_fast* f, co
   return tsr_status_success;
 }
 
+/* Depthwise on blocked tensors: each (batch item, channel block) is an NHWC image of `block`
+ * channels for the dwconv path, with that block's weights; the NHWC packing serves where
+ * blocks are whole kernel blocks (block a multiple of CB) and it covers the padding lanes. */
 static tsr_status tsr_conv_blocked_dwconv(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g,
                                           size_t block, const float* x, float* y, tsr_threadpool* pool) {
   if (g->oc >= TSR_BLOCKED_DW_NHWC_CHANNELS && tsr_threadpool_threads(pool) == 1)
@@ -168,7 +168,8 @@ static tsr_status tsr_conv_blocked_dwconv(const struct tsr_conv_fast* f, const s
   const size_t cb = f->nr, blocks = (g->oc + block - 1) / block;
   const size_t per_block = (block + cb - 1) / cb * cb * (f->taps + 1);
   const float* packed = f->packed;
-  if (block % cb != 0) {
+  /* the NHWC packing serves when its CB blocks tile the channel blocks and cover their padding */
+  if (block % cb != 0 || (g->oc + cb - 1) / cb * cb < blocks * block) {
     float** slot = &((struct tsr_conv_fast*)f)->blocked_packed[block == 4 ? 0 : block == 8 ? 1 : 2];
     pthread_mutex_lock(&f->cache->lock); /* filled once, as tsr_conv_blocked_panels */
     if (*slot == NULL) *slot = tsr_conv_blocked_dwconv_repack(f, block, g->oc);
