@@ -142,10 +142,9 @@ static tsr_status tsr_conv_blocked_dwconv_nhwc(const struct tsr_conv_fast* f, co
   tsr_tensor_desc_init(&xn, tsr_dtype_f32, tsr_layout_nhwc, 5, in_dims);
   tsr_tensor_desc_init(&yb, tsr_dtype_f32, layout, 5, out_dims);
   tsr_tensor_desc_init(&yn, tsr_dtype_f32, tsr_layout_nhwc, 5, out_dims);
-  struct tsr_conv_geometry h = *g; /* one batch item, dense NHWC */
-  h.n = 1, h.x_c = h.y_c = 1;
-  h.x_s[2] = c, h.x_s[1] = g->in[2] * c, h.x_s[0] = g->in[1] * h.x_s[1], h.x_n = in_pixels * c;
-  h.y_s[2] = c, h.y_s[1] = g->out[2] * c, h.y_s[0] = g->out[1] * h.y_s[1], h.y_n = out_pixels * c;
+  struct tsr_conv_geometry h; /* one batch item, dense NHWC */
+  tsr_conv_geometry_channels_last(g, c, c, &h);
+  h.n = 1;
   for (size_t n = 0; n < g->n; n++) {
     float* yi = y + n * padded * out_pixels;
     tsr_reorder_blocked_f32(&xb, x + n * padded * in_pixels, &xn, bx, NULL);
@@ -154,7 +153,6 @@ static tsr_status tsr_conv_blocked_dwconv_nhwc(const struct tsr_conv_fast* f, co
     if (status != tsr_status_success) return status;
     tsr_reorder_blocked_f32(&yn, by, &yb, yi, NULL);
   }
-  if (f->post) tsr_activation_impl_apply(&f->activation, g->n * padded * out_pixels, y, y, pool);
   return tsr_status_success;
 }
 
@@ -177,17 +175,14 @@ static tsr_status tsr_conv_blocked_dwconv(const struct tsr_conv_fast* f, const s
     pthread_mutex_unlock(&f->cache->lock);
     if (packed == NULL) return tsr_status_out_of_memory;
   }
-  struct tsr_conv_geometry h = *g;
-  const size_t in_pixels = g->in[0] * g->in[1] * g->in[2], out_pixels = g->out[0] * g->out[1] * g->out[2];
+  struct tsr_conv_geometry h; /* every (item, block) plane an image of `block` channels */
+  tsr_conv_geometry_channels_last(g, block, block, &h);
   h.n = g->n * blocks, h.ic = h.oc = h.groups = block;
-  h.x_c = h.y_c = 1;
-  h.x_s[2] = block, h.x_s[1] = g->in[2] * block, h.x_s[0] = g->in[1] * h.x_s[1], h.x_n = in_pixels * block;
-  h.y_s[2] = block, h.y_s[1] = g->out[2] * block, h.y_s[0] = g->out[1] * h.y_s[1], h.y_n = out_pixels * block;
-  const tsr_status status = tsr_conv_dwconv_run_images(f, &h, packed, blocks, per_block, x, y, pool);
-  if (status == tsr_status_success && f->post)
-    tsr_activation_impl_apply(&f->activation, g->n * blocks * h.y_n, y, y, pool);
-  return status;
+  return tsr_conv_dwconv_run_images(f, &h, packed, blocks, per_block, x, y, pool);
 }
+
+static tsr_status tsr_conv_blocked_compute(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g,
+                                           size_t block, const float* x, float* y, tsr_threadpool* pool);
 
 /* Winograd on blocked tensors: its transforms take each channel block separately (the GEMMs
  * between them do not see the layout), so results equal the NHWC run's bit for bit; a wide
@@ -195,17 +190,12 @@ static tsr_status tsr_conv_blocked_dwconv(const struct tsr_conv_fast* f, const s
 static tsr_status tsr_conv_blocked_winograd(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g,
                                             size_t block, const float* x, float* y, tsr_threadpool* pool) {
   if (tsr_conv_winograd_hands_to_direct(f, g, tsr_threadpool_threads(pool)))
-    return tsr_conv_blocked_run(f->direct, g, block, x, y, pool);
-  const size_t in_pixels = g->in[0] * g->in[1] * g->in[2], out_pixels = g->out[0] * g->out[1] * g->out[2];
-  struct tsr_conv_geometry h = *g;
-  h.x_c = h.y_c = 0;
-  h.x_s[2] = block, h.x_s[1] = g->in[2] * block, h.x_s[0] = g->in[1] * h.x_s[1];
-  h.y_s[2] = block, h.y_s[1] = g->out[2] * block, h.y_s[0] = g->out[1] * h.y_s[1];
-  h.x_n = (g->ic + block - 1) / block * in_pixels * block, h.y_n = (g->oc + block - 1) / block * out_pixels * block;
-  const tsr_status status =
-      tsr_conv_winograd_run_blocks(f, &h, block, in_pixels * block, block, out_pixels * block, x, y, pool);
-  if (status == tsr_status_success && f->post) tsr_activation_impl_apply(&f->activation, g->n * h.y_n, y, y, pool);
-  return status;
+    return tsr_conv_blocked_compute(f->direct, g, block, x, y, pool);
+  struct tsr_conv_geometry h; /* pixel strides within a plane; items span all their planes */
+  tsr_conv_geometry_channels_last(g, block, block, &h);
+  const size_t x_plane = h.x_n, y_plane = h.y_n;
+  h.x_n *= (g->ic + block - 1) / block, h.y_n *= (g->oc + block - 1) / block;
+  return tsr_conv_winograd_run_blocks(f, &h, block, x_plane, block, y_plane, x, y, pool);
 }
 
 struct tsr_blocked_call {
@@ -252,15 +242,14 @@ static void tsr_blocked_task(void* context, size_t thread, size_t n, size_t tile
   }
 }
 
-tsr_status tsr_conv_blocked_run(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g, size_t block,
-                                const float* x, float* y, tsr_threadpool* pool) {
-  if (f->path == tsr_conv_path_dwconv) return tsr_conv_blocked_dwconv(f, g, block, x, y, pool);
-  if (f->path == tsr_conv_path_winograd) return tsr_conv_blocked_winograd(f, g, block, x, y, pool);
+/* The direct path on blocked tensors (the file comment). */
+static tsr_status tsr_conv_blocked_direct(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g,
+                                          size_t block, const float* x, float* y, tsr_threadpool* pool) {
   const size_t in_pixels = g->in[0] * g->in[1] * g->in[2], out_pixels = g->out[0] * g->out[1] * g->out[2];
   const size_t in_blocks = (g->ic + block - 1) / block, out_blocks = (g->oc + block - 1) / block;
-  struct tsr_conv_geometry h = *g; /* the blocked pixel strides: the indirection buffer's key */
-  h.x_s[2] = block, h.x_s[1] = g->in[2] * block, h.x_s[0] = g->in[1] * h.x_s[1];
-  h.x_c = 0, h.x_n = in_blocks * in_pixels * block;
+  struct tsr_conv_geometry h; /* the blocked pixel strides: the indirection buffer's key */
+  tsr_conv_geometry_channels_last(g, block, block, &h);
+  h.x_n *= in_blocks;
   const float* panels = tsr_conv_blocked_panels(f, in_blocks == 1 ? g->ic : block);
   if (panels == NULL) return tsr_status_out_of_memory;
   bool owned = false;
@@ -278,6 +267,23 @@ tsr_status tsr_conv_blocked_run(const struct tsr_conv_fast* f, const struct tsr_
   tsr_conv_igemm_grid(f, call.panel_floats, g->n, tiles, tsr_threadpool_threads(pool), &tile_block, &panel_block);
   tsr_parallelize_3d_tile_2d(pool, tsr_blocked_task, &call, g->n, tiles, panel_count, tile_block, panel_block);
   if (owned) tsr_indirection_free((struct tsr_indirection*)ind);
-  if (f->post) tsr_activation_impl_apply(&f->activation, g->n * call.y_n, y, y, pool);
   return tsr_status_success;
+}
+
+/* Every path's run on blocked tensors, without the activation pass. */
+static tsr_status tsr_conv_blocked_compute(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g,
+                                           size_t block, const float* x, float* y, tsr_threadpool* pool) {
+  if (f->path == tsr_conv_path_dwconv) return tsr_conv_blocked_dwconv(f, g, block, x, y, pool);
+  if (f->path == tsr_conv_path_winograd) return tsr_conv_blocked_winograd(f, g, block, x, y, pool);
+  return tsr_conv_blocked_direct(f, g, block, x, y, pool);
+}
+
+tsr_status tsr_conv_blocked_run(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g, size_t block,
+                                const float* x, float* y, tsr_threadpool* pool) {
+  const tsr_status status = tsr_conv_blocked_compute(f, g, block, x, y, pool);
+  if (status == tsr_status_success && f->post) { /* activations the kernels' store cannot fuse */
+    const size_t out_pixels = g->out[0] * g->out[1] * g->out[2], padded = (g->oc + block - 1) / block * block;
+    tsr_activation_impl_apply(&f->activation, g->n * padded * out_pixels, y, y, pool);
+  }
+  return status;
 }

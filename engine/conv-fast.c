@@ -128,6 +128,15 @@ void tsr_conv_fast_release(struct tsr_conv_fast* f) {
   free(f->cache);
 }
 
+void tsr_conv_geometry_channels_last(const struct tsr_conv_geometry* g, size_t x_lanes, size_t y_lanes,
+                                     struct tsr_conv_geometry* h) {
+  *h = *g;
+  h->x_c = h->y_c = 1;
+  h->x_s[2] = x_lanes, h->x_s[1] = g->in[2] * x_lanes, h->x_s[0] = g->in[1] * h->x_s[1];
+  h->y_s[2] = y_lanes, h->y_s[1] = g->out[2] * y_lanes, h->y_s[0] = g->out[1] * h->y_s[1];
+  h->x_n = g->in[0] * h->x_s[0], h->y_n = g->out[0] * h->y_s[0];
+}
+
 static tsr_status tsr_conv_fast_run_nhwc(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g,
                                          const float* x, float* y, tsr_threadpool* pool) {
   switch (f->path) {
@@ -147,11 +156,9 @@ static tsr_status tsr_conv_fast_run_nchw(const struct tsr_conv_fast* f, const st
   float* bx = tsr_thread_scratch((x_floats + out_pixels * g->oc) * sizeof(float));
   float* by = bx != NULL ? bx + x_floats : NULL;
   tsr_status status = bx != NULL ? tsr_status_success : tsr_status_out_of_memory;
-  struct tsr_conv_geometry h = *g; /* one batch item, dense NHWC */
+  struct tsr_conv_geometry h; /* one batch item, dense NHWC */
+  tsr_conv_geometry_channels_last(g, g->ic, g->oc, &h);
   h.n = 1;
-  h.x_c = h.y_c = 1;
-  h.x_s[2] = g->ic, h.x_s[1] = g->in[2] * g->ic, h.x_s[0] = g->in[1] * h.x_s[1], h.x_n = in_pixels * g->ic;
-  h.y_s[2] = g->oc, h.y_s[1] = g->out[2] * g->oc, h.y_s[0] = g->out[1] * h.y_s[1], h.y_n = out_pixels * g->oc;
   for (size_t n = 0; n < g->n && status == tsr_status_success; n++) {
     float* yn = y + n * g->y_n;
     tsr_transpose_f32(g->ic, in_pixels, x + n * g->x_n, g->x_c, bx, g->ic, pool);

@@ -123,6 +123,11 @@ bool tsr_conv_winograd_hands_to_direct(const struct tsr_conv_fast* fast, const s
 tsr_status tsr_conv_winograd_run_blocks(const struct tsr_conv_fast* fast, const struct tsr_conv_geometry* g,
                                         size_t x_block, size_t x_block_stride, size_t y_block,
                                         size_t y_block_stride, const float* x, float* y, tsr_threadpool* pool);
+/// g's shapes with dense channel-last strides: x_lanes floats a pixel of x, y_lanes of y (NHWC:
+/// the channel counts; one plane of a blocked layout: the block), a batch item (or plane)
+/// pixels x lanes floats long.
+void tsr_conv_geometry_channels_last(const struct tsr_conv_geometry* g, size_t x_lanes, size_t y_lanes,
+                                     struct tsr_conv_geometry* h);
 /// Whether the blocked direct convolution can run the op: one group and an igemm kernel (every
 /// path but the reference loop and depthwise), or the depthwise path.
 bool tsr_conv_blocked_supported(const struct tsr_conv_fast* fast, const struct tsr_conv_geometry* g);
