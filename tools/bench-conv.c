@@ -167,8 +167,11 @@ static int tsr_any_conv_run(bool transposed, const char* body, const struct tsr_
   }
   snprintf(result->impl, sizeof(result->impl), "%s", tsr_op_describe(op));
   /* every tap of every (input, output) channel pair of a group meets every position of the small side */
-  result->work = transposed ? 2.0 * (double)xn * (double)(p->out_channels / p->groups) * (double)taps
-                            : 2.0 * (double)yn * (double)(p->in_channels / p->groups) * (double)taps;
+  /* logical elements: a blocked layout's padding lanes are not work */
+  result->work = transposed ? 2.0 * (double)tsr_tensor_desc_elements(&x.desc) * (double)(p->out_channels / p->groups) *
+                                  (double)taps
+                            : 2.0 * (double)tsr_tensor_desc_elements(&y.desc) * (double)(p->in_channels / p->groups) *
+                                  (double)taps;
   snprintf(result->status, sizeof(result->status), "ok");
   struct tsr_bench_runs runs = {.op = op, .num_inputs = 1, .num_outputs = 1, .inputs = &x,
                                 .outputs = &y, .pool = settings->pool};
