@@ -4,6 +4,7 @@
 #ifndef TSR_KERNELS_VECTOR_AVX2_H
 #define TSR_KERNELS_VECTOR_AVX2_H
 
+#include <stdbool.h>
 #include <immintrin.h>
 
 typedef __m256 tsr_vf;
@@ -22,6 +23,8 @@ static inline tsr_vf tsr_v_sub(tsr_vf a, tsr_vf b) { return _mm256_sub_ps(a, b);
 static inline tsr_vf tsr_v_mul(tsr_vf a, tsr_vf b) { return _mm256_mul_ps(a, b); }
 static inline tsr_vf tsr_v_div(tsr_vf a, tsr_vf b) { return _mm256_div_ps(a, b); }
 static inline tsr_vf tsr_v_fma(tsr_vf a, tsr_vf b, tsr_vf c) { return _mm256_fmadd_ps(a, b, c); }
+/* a b - c, rounded once */
+static inline tsr_vf tsr_v_fms(tsr_vf a, tsr_vf b, tsr_vf c) { return _mm256_fmsub_ps(a, b, c); }
 /* MAXPS/MINPS return the second operand when either is NaN. */
 static inline tsr_vf tsr_v_max_keep_nan(tsr_vf x, tsr_vf bound) { return _mm256_max_ps(bound, x); }
 static inline tsr_vf tsr_v_min_keep_nan(tsr_vf x, tsr_vf bound) { return _mm256_min_ps(bound, x); }
@@ -35,6 +38,7 @@ static inline tsr_vm tsr_v_lt(tsr_vf a, tsr_vf b) { return _mm256_cmp_ps(a, b, _
 static inline tsr_vm tsr_v_eq(tsr_vf a, tsr_vf b) { return _mm256_cmp_ps(a, b, _CMP_EQ_OQ); }
 static inline tsr_vm tsr_v_is_nan(tsr_vf a) { return _mm256_cmp_ps(a, a, _CMP_UNORD_Q); }
 static inline tsr_vm tsr_vm_or(tsr_vm a, tsr_vm b) { return _mm256_or_ps(a, b); }
+static inline bool tsr_vm_any(tsr_vm m) { return _mm256_movemask_ps(m) != 0; }
 static inline tsr_vf tsr_v_select(tsr_vm m, tsr_vf if_true, tsr_vf if_false) {
   return _mm256_blendv_ps(if_false, if_true, m);
 }
@@ -44,19 +48,6 @@ static inline tsr_vf tsr_v_round(tsr_vf x) {
 /* 2^k for integer-valued k in [-126, 127], built in the exponent field. */
 static inline tsr_vf tsr_v_pow2(tsr_vf k) {
   return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127)), 23));
-}
-
-/* t = x (c1 + c3 x^2) evaluated in double, returned as float high part and low part (t - high):
- * the sigmoid-based kinds need t to a fraction of an ulp. */
-static inline tsr_vf tsr_v_cubic_split(tsr_vf x, double c1, double c3, tsr_vf* lo) {
-  const __m256d x0 = _mm256_cvtps_pd(_mm256_castps256_ps128(x)), x1 = _mm256_cvtps_pd(_mm256_extractf128_ps(x, 1));
-  const __m256d t0 = _mm256_mul_pd(x0, _mm256_fmadd_pd(_mm256_mul_pd(x0, x0), _mm256_set1_pd(c3), _mm256_set1_pd(c1)));
-  const __m256d t1 = _mm256_mul_pd(x1, _mm256_fmadd_pd(_mm256_mul_pd(x1, x1), _mm256_set1_pd(c3), _mm256_set1_pd(c1)));
-  const __m128 h0 = _mm256_cvtpd_ps(t0), h1 = _mm256_cvtpd_ps(t1);
-  const __m128 l0 = _mm256_cvtpd_ps(_mm256_sub_pd(t0, _mm256_cvtps_pd(h0)));
-  const __m128 l1 = _mm256_cvtpd_ps(_mm256_sub_pd(t1, _mm256_cvtps_pd(h1)));
-  *lo = _mm256_insertf128_ps(_mm256_castps128_ps256(l0), l1, 1);
-  return _mm256_insertf128_ps(_mm256_castps128_ps256(h0), h1, 1);
 }
 
 /* x = m 2^k with m in [sqrt(1/2), sqrt(2)), for positive normal x: the exponent field of x moved by

@@ -5,6 +5,8 @@
 #ifndef TSR_KERNELS_VECTOR_AVX512F_H
 #define TSR_KERNELS_VECTOR_AVX512F_H
 
+#include <stdbool.h>
+
 #include "kernels/simd-x86.h"
 
 typedef __m512 tsr_vf;
@@ -23,6 +25,8 @@ static inline tsr_vf tsr_v_sub(tsr_vf a, tsr_vf b) { return _mm512_sub_ps(a, b);
 static inline tsr_vf tsr_v_mul(tsr_vf a, tsr_vf b) { return _mm512_mul_ps(a, b); }
 static inline tsr_vf tsr_v_div(tsr_vf a, tsr_vf b) { return _mm512_div_ps(a, b); }
 static inline tsr_vf tsr_v_fma(tsr_vf a, tsr_vf b, tsr_vf c) { return _mm512_fmadd_ps(a, b, c); }
+/* a b - c, rounded once */
+static inline tsr_vf tsr_v_fms(tsr_vf a, tsr_vf b, tsr_vf c) { return _mm512_fmsub_ps(a, b, c); }
 /* VMAXPS/VMINPS return the second operand when either is NaN. */
 static inline tsr_vf tsr_v_max_keep_nan(tsr_vf x, tsr_vf bound) { return _mm512_max_ps(bound, x); }
 static inline tsr_vf tsr_v_min_keep_nan(tsr_vf x, tsr_vf bound) { return _mm512_min_ps(bound, x); }
@@ -39,6 +43,7 @@ static inline tsr_vm tsr_v_lt(tsr_vf a, tsr_vf b) { return _mm512_cmp_ps_mask(a,
 static inline tsr_vm tsr_v_eq(tsr_vf a, tsr_vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
 static inline tsr_vm tsr_v_is_nan(tsr_vf a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q); }
 static inline tsr_vm tsr_vm_or(tsr_vm a, tsr_vm b) { return (tsr_vm)(a | b); }
+static inline bool tsr_vm_any(tsr_vm m) { return m != 0; }
 static inline tsr_vf tsr_v_select(tsr_vm m, tsr_vf if_true, tsr_vf if_false) {
   return _mm512_mask_blend_ps(m, if_false, if_true);
 }
@@ -50,23 +55,13 @@ static inline tsr_vf tsr_v_pow2(tsr_vf k) {
   return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(k), _mm512_set1_epi32(127)), 23));
 }
 
-/* t = x (c1 + c3 x^2) evaluated in double, returned as float high part and low part (t - high):
- * the sigmoid-based kinds need t to a fraction of an ulp. */
-static inline __m512d tsr_v_cubic_pd(__m512d x, double c1, double c3) {
-  return _mm512_mul_pd(x, _mm512_fmadd_pd(_mm512_mul_pd(x, x), _mm512_set1_pd(c3), _mm512_set1_pd(c1)));
-}
-static inline __m512 tsr_v_join(__m256 low, __m256 high) {
-  return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_castps_pd(low)), _mm256_castps_pd(high), 1));
-}
-static inline tsr_vf tsr_v_cubic_split(tsr_vf x, double c1, double c3, tsr_vf* lo) {
-  const __m256 x_high = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(x), 1));
-  const __m512d t0 = tsr_v_cubic_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(x)), c1, c3);
-  const __m512d t1 = tsr_v_cubic_pd(_mm512_cvtps_pd(x_high), c1, c3);
-  const __m256 h0 = _mm512_cvtpd_ps(t0), h1 = _mm512_cvtpd_ps(t1);
-  *lo = tsr_v_join(_mm512_cvtpd_ps(_mm512_sub_pd(t0, _mm512_cvtps_pd(h0))),
-                   _mm512_cvtpd_ps(_mm512_sub_pd(t1, _mm512_cvtps_pd(h1))));
-  return tsr_v_join(h0, h1);
-}
+#if !defined(TSR_SIMDE)
+/* v 2^k rounded once, a result below 2^-126 included, for integer-valued k: VSCALEFPS, one
+ * instruction for what the other ISAs do with two exponent-field factors (f32-vunary-body.h).
+ * SIMDe's emulation flushes 2^k below 2^-149 to 0, so the emulated build keeps the two factors. */
+#define TSR_V_HAS_LDEXP 1
+static inline tsr_vf tsr_v_ldexp(tsr_vf v, tsr_vf k) { return _mm512_scalef_ps(v, k); }
+#endif
 
 /* x = m 2^k with m in [sqrt(1/2), sqrt(2)), for positive normal x: the exponent field of x moved by
  * the bits of sqrt(1/2), so m's range straddles 1. k converts through the 1.5 * 2^23 trick (exact

@@ -4,6 +4,7 @@
 #ifndef TSR_KERNELS_VECTOR_NEON_H
 #define TSR_KERNELS_VECTOR_NEON_H
 
+#include <stdbool.h>
 #include <arm_neon.h>
 
 typedef float32x4_t tsr_vf;
@@ -18,6 +19,8 @@ static inline tsr_vf tsr_v_sub(tsr_vf a, tsr_vf b) { return vsubq_f32(a, b); }
 static inline tsr_vf tsr_v_mul(tsr_vf a, tsr_vf b) { return vmulq_f32(a, b); }
 static inline tsr_vf tsr_v_div(tsr_vf a, tsr_vf b) { return vdivq_f32(a, b); }
 static inline tsr_vf tsr_v_fma(tsr_vf a, tsr_vf b, tsr_vf c) { return vfmaq_f32(c, a, b); }
+/* a b - c, rounded once */
+static inline tsr_vf tsr_v_fms(tsr_vf a, tsr_vf b, tsr_vf c) { return vnegq_f32(vfmsq_f32(c, a, b)); }
 /* FMAX/FMIN return NaN when either operand is NaN; FMAXNM returns the number. */
 static inline tsr_vf tsr_v_max_keep_nan(tsr_vf x, tsr_vf bound) { return vmaxq_f32(x, bound); }
 static inline tsr_vf tsr_v_min_keep_nan(tsr_vf x, tsr_vf bound) { return vminq_f32(x, bound); }
@@ -30,6 +33,7 @@ static inline tsr_vm tsr_v_lt(tsr_vf a, tsr_vf b) { return vcltq_f32(a, b); }
 static inline tsr_vm tsr_v_eq(tsr_vf a, tsr_vf b) { return vceqq_f32(a, b); }
 static inline tsr_vm tsr_v_is_nan(tsr_vf a) { return vmvnq_u32(vceqq_f32(a, a)); }
 static inline tsr_vm tsr_vm_or(tsr_vm a, tsr_vm b) { return vorrq_u32(a, b); }
+static inline bool tsr_vm_any(tsr_vm m) { return vmaxvq_u32(m) != 0; }
 static inline tsr_vf tsr_v_select(tsr_vm m, tsr_vf if_true, tsr_vf if_false) {
   return vbslq_f32(m, if_true, if_false);
 }
@@ -37,21 +41,6 @@ static inline tsr_vf tsr_v_round(tsr_vf x) { return vrndnq_f32(x); }
 /* 2^k for integer-valued k in [-126, 127], built in the exponent field. */
 static inline tsr_vf tsr_v_pow2(tsr_vf k) {
   return vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(vcvtq_s32_f32(k), vdupq_n_s32(127)), 23));
-}
-
-/* t = x (c1 + c3 x^2) evaluated in double, returned as float high part and low part (t - high):
- * the sigmoid-based kinds need t to a fraction of an ulp. */
-static inline float64x2_t tsr_v_cubic_pd(float64x2_t x, double c1, double c3) {
-  return vmulq_f64(x, vfmaq_f64(vdupq_n_f64(c1), vmulq_f64(x, x), vdupq_n_f64(c3)));
-}
-static inline tsr_vf tsr_v_cubic_split(tsr_vf x, double c1, double c3, tsr_vf* lo) {
-  const float64x2_t t0 = tsr_v_cubic_pd(vcvt_f64_f32(vget_low_f32(x)), c1, c3);
-  const float64x2_t t1 = tsr_v_cubic_pd(vcvt_high_f64_f32(x), c1, c3);
-  const float32x4_t h = vcvt_high_f32_f64(vcvt_f32_f64(t0), t1);
-  const float64x2_t l0 = vsubq_f64(t0, vcvt_f64_f32(vget_low_f32(h)));
-  const float64x2_t l1 = vsubq_f64(t1, vcvt_high_f64_f32(h));
-  *lo = vcvt_high_f32_f64(vcvt_f32_f64(l0), l1);
-  return h;
 }
 
 /* x = m 2^k with m in [sqrt(1/2), sqrt(2)), for positive normal x: the exponent field of x moved by
