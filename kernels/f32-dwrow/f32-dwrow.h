@@ -1,7 +1,8 @@
 /* The f32 depthwise-convolution row microkernel family: a run of output pixels along w, every
  * channel, where each pixel's window lies inside the input along w (the caller gives the pixels
- * at the row's edges to f32-dwconv). Several pixels per step share each loaded weight vector, so
- * the kernel loads about one vector per multiply-add where the per-pixel kernel loads two.
+ * at the row's edges to f32-dwconv). Several pixels per step share each loaded weight vector, and
+ * for three taps at stride 1 or 2 each loaded input vector serves every tap that reads it, so the
+ * kernel loads 0.5-1.25 vectors per multiply-add where the per-pixel kernel loads two.
  *
  * Contract of a kernel with channel block CB (f32-dwconv's tile for the same ISA, so both use
  * one packing):

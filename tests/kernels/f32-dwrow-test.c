@@ -1,6 +1,6 @@
 /* Every f32 depthwise row microkernel against a direct computation, exact (integer inputs,
- * tolerance 0): every channel count from 1 to two blocks and a half, runs of 1 to 9 pixels
- * (below, at and above the 4-pixel step), 1-5 kernel rows and columns, strides and dilations 1
+ * tolerance 0): every channel count from 1 to two blocks and a half, runs of 1 to 17 pixels
+ * (below, at and above the 4- and 8-pixel steps), 1-5 kernel rows and columns, strides and dilations 1
  * and 2, padded (NULL) rows, an input channel stride above the channel count, the sum with scales
  * 1 and 2, with and without the clamp. Each input row and the output end at a guard page (a read
  * or write past the last element faults), the outputs are NaN where they must not be read, and
@@ -20,7 +20,7 @@ static void tsr_test_dwrow(tsr_isa isa, tsr_f32_dwrow_ukernel_fn ukernel, const 
     return;
   }
   tsr_rng rng = tsr_rng_seeded(7);
-  const size_t pixel_counts[] = {1, 2, 3, 4, 5, 7, 8, 9};
+  const size_t pixel_counts[] = {1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 16, 17};
   const size_t shapes[][4] = {{3, 3, 1, 1}, {3, 3, 2, 1}, {1, 1, 1, 1}, {5, 5, 1, 1}, {3, 3, 1, 2},
                               {5, 5, 2, 1}, {1, 3, 1, 1}, {2, 4, 2, 2}}; /* rows, kw, stride, dilation */
   size_t cases = 0;
