@@ -277,6 +277,7 @@ def igemm(isa, mr, nr):
 
 igemm("avx2", 6, 16)
 igemm("avx512f", 7, 32)
+igemm("avx512f", 14, 16)
 igemm("neon", 8, 8)
 
 
