@@ -3,8 +3,11 @@
  * over (batch item, block of output pixels). Within a task each output row's interior (windows
  * inside the input along w) is one f32-dwrow call, which shares each loaded weight vector among
  * four pixels; the pixels at the row's edges (and every pixel when there is no row kernel) are
- * one f32-dwconv call each, through the indirection buffer's zero row. Pixel blocks are as long
- * as possible while the grid gives about 4 tasks per thread. */
+ * one f32-dwconv call each, through the indirection buffer's zero row, except for three taps at
+ * stride 1 or 2 (times the dilation) along w, where the row kernel's sliding form takes whole
+ * rows, edges included. Pixel blocks are as long as possible while the grid gives about 4 tasks
+ * per thread. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -51,6 +54,7 @@ struct tsr_dwconv_call {
   const float* packed;        /* item n's weights: packed + (n % blocks) * packed_stride */
   size_t blocks, packed_stride;
   size_t w_lo, w_hi; /* output columns whose windows lie inside the input along w (empty: none) */
+  bool slide;        /* the row kernel's 3-tap sliding form, which also takes a row's edges */
 };
 
 static const float* tsr_dwconv_weights(const struct tsr_dwconv_call* c, size_t n) {
@@ -68,26 +72,39 @@ static void tsr_dwconv_pixels(const struct tsr_dwconv_call* c, size_t n, size_t 
               f->zero, &f->params);
 }
 
-/* Output columns [w0, w1) of output row `row` (d x h flattened) of item n, every window inside
- * the input along w, in one row-kernel call: one input row pointer per kernel row (d x h), NULL
- * where that row falls in the padding. */
+/* Output columns [w0, w1) of output row `row` (d x h flattened) of item n in one row-kernel call:
+ * one input row pointer per kernel row (d x h), NULL where that row falls in the padding. Every
+ * window lies inside the input along w, or (the sliding form) the run's window columns in the
+ * padding are counted off at each end: column q (of (w1 - w0 - 1) s / d + 3, s and d the stride
+ * and dilation) is input column w0 s - pad + q d. */
 static void tsr_dwconv_row(const struct tsr_dwconv_call* c, size_t n, size_t row, size_t w0, size_t w1) {
   const struct tsr_conv_fast* f = c->f;
   const struct tsr_conv_geometry* g = c->g;
   const size_t od = row / g->out[1], oh = row % g->out[1];
+  const int64_t d = (int64_t)g->dilation[2], first = (int64_t)(w0 * g->stride[2]) - g->pad[2];
+  size_t skip_left = 0, skip_right = 0;
+  bool inside = true; /* some window column lies inside the input */
+  if (c->slide) {
+    const int64_t span = (int64_t)((w1 - w0 - 1) * (g->stride[2] / g->dilation[2])) + 3;
+    const int64_t last = first + (span - 1) * d, width = (int64_t)g->in[2];
+    if (first < 0) skip_left = (size_t)((-first + d - 1) / d);
+    if (last >= width) skip_right = (size_t)((last - width + d) / d);
+    inside = (int64_t)(skip_left + skip_right) < span;
+  }
   const float* rows[TSR_DWCONV_MAX_ROWS];
   size_t r = 0;
   for (size_t kd = 0; kd < g->kernel[0]; kd++)
     for (size_t kh = 0; kh < g->kernel[1]; kh++, r++) {
       const int64_t id = (int64_t)(od * g->stride[0] + kd * g->dilation[0]) - g->pad[0];
       const int64_t ih = (int64_t)(oh * g->stride[1] + kh * g->dilation[1]) - g->pad[1];
-      const int64_t iw = (int64_t)(w0 * g->stride[2]) - g->pad[2]; /* >= 0: w0 is interior */
-      rows[r] = id < 0 || id >= (int64_t)g->in[0] || ih < 0 || ih >= (int64_t)g->in[1]
+      const int64_t iw = first + (int64_t)skip_left * d; /* the first column read, >= 0 */
+      rows[r] = !inside || id < 0 || id >= (int64_t)g->in[0] || ih < 0 || ih >= (int64_t)g->in[1]
                     ? NULL
                     : c->x + n * g->x_n + (size_t)id * g->x_s[0] + (size_t)ih * g->x_s[1] + (size_t)iw * g->x_s[2];
     }
-  f->dwrow(w1 - w0, g->oc, r, g->kernel[2], rows, g->stride[2] * g->x_s[2], g->dilation[2] * g->x_s[2],
-           tsr_dwconv_weights(c, n), c->y + n * g->y_n + od * g->y_s[0] + oh * g->y_s[1] + w0 * g->y_s[2], g->y_s[2], &f->params);
+  f->dwrow(w1 - w0, g->oc, r, g->kernel[2], rows, g->stride[2] * g->x_s[2], g->dilation[2] * g->x_s[2], skip_left,
+           skip_right, tsr_dwconv_weights(c, n),
+           c->y + n * g->y_n + od * g->y_s[0] + oh * g->y_s[1] + w0 * g->y_s[2], g->y_s[2], &f->params);
 }
 
 /* Output pixels [start, start + count) of item n, row by row: each row's interior columns
@@ -100,6 +117,11 @@ static void tsr_dwconv_task(void* context, size_t thread, size_t n, size_t start
     const size_t row = p / width, row_start = row * width;
     const size_t row_end = row_start + width < end ? row_start + width : end;
     const size_t w0 = p - row_start, w1 = row_end - row_start;
+    if (c->slide) { /* the row kernel takes the edges too */
+      tsr_dwconv_row(c, n, row, w0, w1);
+      p = row_end;
+      continue;
+    }
     const size_t lo = w0 > c->w_lo ? w0 : c->w_lo, hi = w1 < c->w_hi ? w1 : c->w_hi;
     if (lo < hi) {
       tsr_dwconv_pixels(c, n, p, row_start + lo);
@@ -133,6 +155,8 @@ tsr_status tsr_conv_dwconv_run_images(const struct tsr_conv_fast* f, const struc
     call.w_lo = (size_t)((pad + s - 1) / s);
     call.w_hi = last < 0 ? 0 : (size_t)(last / s + 1);
     if (call.w_hi > g->out[2]) call.w_hi = g->out[2];
+    /* f32-dwrow's sliding form: three taps, stride 1 or 2 times the dilation */
+    call.slide = g->kernel[2] == 3 && (g->stride[2] == g->dilation[2] || g->stride[2] == 2 * g->dilation[2]);
   }
   const size_t pixels = g->out[0] * g->out[1] * g->out[2], threads = tsr_threadpool_threads(pool);
   const size_t wanted = threads <= 1 ? 1 : TSR_DWCONV_TASKS_PER_THREAD * threads;

@@ -5,7 +5,9 @@
  *           10 of ResNet-50's 12 stride-1 1x1 layers and within 2% on the others,
  *           docs/PERFORMANCE.md);
  * - dwconv: depthwise (groups = channels, multiplier 1): the f32-dwrow kernel on each output
- *   row's interior (windows inside the input along w), the f32-dwconv kernel per edge pixel;
+ *   row, whole for three taps at stride 1 or 2 along w (its sliding form skips the padding),
+ *   otherwise on the row's interior (windows inside the input along w) with the f32-dwconv
+ *   kernel per edge pixel;
  * - winograd: 2-D 3x3 stride-1 dilation-1 layers of one group, where the params allow it
  *   (tsr_conv_algorithm auto or winograd) and, under auto, the measured rule in conv-fast.c
  *   picks it: F(4x4, 3x3) transforms (f32-winograd) around 36 GEMMs on the igemm kernel;

@@ -11,6 +11,10 @@
  *   vectors (CB = 2 x TSR_VLANES, f32-dwconv's packing), each tap loading the block's two weight
  *   vectors once for the four pixels (8 accumulators); a last part block in one vector.
  * Channels left past the vectors go one lane at a time (tsr_f32_dwrow_lanes). */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include "kernels/f32-dwrow/f32-dwrow.h"
 
 #define TSR_DWROW_CB (2 * TSR_VLANES)
@@ -70,33 +74,37 @@ static inline __attribute__((always_inline)) void tsr_dwrow_pixels(
     lanes = TSR_VLANES;
   }
   if (c0 + lanes < channels) /* the lanes past the vectors, in the same part block */
-    tsr_f32_dwrow_lanes(p, p + px, c0 + lanes, channels, TSR_DWROW_CB, nrows, kw, rows, pixel_step, tap_step,
-                        w + lanes, y, y_step, params);
+    tsr_f32_dwrow_lanes(p, p + px, c0 + lanes, channels, TSR_DWROW_CB, nrows, kw, rows, pixel_step, tap_step, 0,
+                        SIZE_MAX, w + lanes, y, y_step, params);
 }
 
 #define TSR_DWROW_SLIDE_PIXELS 8
 #define TSR_DWROW_SLIDE_TAPS 3
 
-/* px pixels (8, 4 or 1) x one channel vector of a 3-tap row at stride s (1 or 2): x_offset is the
- * first pixel's channel c0 in each input row, col_step one input column, wb the vector's bias in
- * its weight block. Constant px and s unroll the loops, so the accumulators stay in registers. */
+/* px pixels (1 to 8) x one channel vector of a 3-tap row at stride s (1 or 2): the step's
+ * columns i (0 to (px - 1) s + 2) are read where lo <= i < hi, column i at rows[r] + c0 +
+ * (i - lo) col_step (lo <= 0 and hi past the last column inside the input); wb is the vector's
+ * bias in its weight block. Constant px and s unroll the loops, so the accumulators stay in
+ * registers; `checked` false (a step inside the input) drops the column checks. */
 static inline __attribute__((always_inline)) void tsr_dwrow_slide_vector(
-    size_t px, size_t s, size_t nrows, const float* const* rows, size_t x_offset, size_t col_step,
-    const float* wb, float* y, size_t y_step, tsr_vf vmin, tsr_vf vmax, tsr_vf vsum, int sum) {
+    size_t px, size_t s, bool checked, size_t nrows, const float* const* rows, size_t c0, ptrdiff_t lo,
+    ptrdiff_t hi, size_t col_step, const float* wb, float* y, size_t y_step, tsr_vf vmin, tsr_vf vmax, tsr_vf vsum,
+    int sum) {
   tsr_vf acc[TSR_DWROW_SLIDE_PIXELS];
   const tsr_vf bias = tsr_v_load(wb);
 #pragma GCC unroll 8
   for (size_t j = 0; j < px; j++) acc[j] = bias;
   for (size_t r = 0; r < nrows; r++) {
     if (rows[r] == NULL) continue;
-    const float* x = rows[r] + x_offset;
+    const float* x = rows[r] + c0;
     const float* wr = wb + TSR_DWROW_CB * (1 + TSR_DWROW_SLIDE_TAPS * r);
     tsr_vf wv[TSR_DWROW_SLIDE_TAPS];
 #pragma GCC unroll 3
     for (size_t t = 0; t < TSR_DWROW_SLIDE_TAPS; t++) wv[t] = tsr_v_load(wr + t * TSR_DWROW_CB);
 #pragma GCC unroll 24
     for (size_t i = 0; i < (px - 1) * s + TSR_DWROW_SLIDE_TAPS; i++) {
-      const tsr_vf xi = tsr_v_load(x + i * col_step);
+      if (checked && ((ptrdiff_t)i < lo || (ptrdiff_t)i >= hi)) continue;
+      const tsr_vf xi = tsr_v_load(x + ((ptrdiff_t)i - lo) * (ptrdiff_t)col_step);
 #pragma GCC unroll 3
       for (size_t t = 0; t < TSR_DWROW_SLIDE_TAPS; t++)
         if (i >= t && (i - t) % s == 0 && (i - t) / s < px) acc[(i - t) / s] = tsr_v_fma(xi, wv[t], acc[(i - t) / s]);
@@ -112,35 +120,45 @@ static inline __attribute__((always_inline)) void tsr_dwrow_slide_vector(
 }
 
 /* Pixels [p, p + px) of a 3-tap row at stride s, every channel: the whole vectors, then the
- * lanes past them. */
+ * lanes past them. The run's columns [skip_left, end) are inside the input. */
 static inline __attribute__((always_inline)) void tsr_dwrow_slide_pixels(
     size_t px, size_t s, size_t p, size_t channels, size_t nrows, const float* const* rows, size_t col_step,
-    const float* w, float* y, size_t y_step, const struct tsr_f32_conv_params* params, tsr_vf vmin, tsr_vf vmax,
-    tsr_vf vsum, int sum) {
+    size_t skip_left, size_t end, const float* w, float* y, size_t y_step, const struct tsr_f32_conv_params* params,
+    tsr_vf vmin, tsr_vf vmax, tsr_vf vsum, int sum) {
   const size_t block_floats = TSR_DWROW_CB * (nrows * TSR_DWROW_SLIDE_TAPS + 1);
+  const ptrdiff_t lo = (ptrdiff_t)skip_left - (ptrdiff_t)(p * s), hi = (ptrdiff_t)end - (ptrdiff_t)(p * s);
+  const bool inside = lo <= 0 && hi >= (ptrdiff_t)((px - 1) * s + TSR_DWROW_SLIDE_TAPS); /* no checks needed */
   size_t c0 = 0;
-  for (; c0 + TSR_VLANES <= channels; c0 += TSR_VLANES)
-    tsr_dwrow_slide_vector(px, s, nrows, rows, p * s * col_step + c0, col_step,
-                           w + c0 / TSR_DWROW_CB * block_floats + c0 % TSR_DWROW_CB, y + p * y_step + c0, y_step,
-                           vmin, vmax, vsum, sum);
+  for (; c0 + TSR_VLANES <= channels; c0 += TSR_VLANES) {
+    const float* wb = w + c0 / TSR_DWROW_CB * block_floats + c0 % TSR_DWROW_CB;
+    if (inside)
+      tsr_dwrow_slide_vector(px, s, false, nrows, rows, c0, lo, hi, col_step, wb, y + p * y_step + c0, y_step, vmin,
+                             vmax, vsum, sum);
+    else
+      tsr_dwrow_slide_vector(px, s, true, nrows, rows, c0, lo, hi, col_step, wb, y + p * y_step + c0, y_step, vmin,
+                             vmax, vsum, sum);
+  }
   if (c0 < channels)
     tsr_f32_dwrow_lanes(p, p + px, c0, channels, TSR_DWROW_CB, nrows, TSR_DWROW_SLIDE_TAPS, rows, s * col_step,
-                        col_step, w + c0 / TSR_DWROW_CB * block_floats + c0 % TSR_DWROW_CB, y, y_step, params);
+                        col_step, skip_left * col_step, end * col_step,
+                        w + c0 / TSR_DWROW_CB * block_floats + c0 % TSR_DWROW_CB, y, y_step, params);
 }
 
 static inline __attribute__((always_inline)) void tsr_dwrow_slide(
     size_t s, size_t pixels, size_t channels, size_t nrows, const float* const* rows, size_t col_step,
-    const float* w, float* y, size_t y_step, const struct tsr_f32_conv_params* params, tsr_vf vmin, tsr_vf vmax,
-    tsr_vf vsum, int sum) {
+    size_t skip_left, size_t skip_right, const float* w, float* y, size_t y_step,
+    const struct tsr_f32_conv_params* params, tsr_vf vmin, tsr_vf vmax, tsr_vf vsum, int sum) {
+  const size_t end = (pixels - 1) * s + TSR_DWROW_SLIDE_TAPS - skip_right; /* columns inside: [skip_left, end) */
   size_t p = 0;
   for (; p + TSR_DWROW_SLIDE_PIXELS <= pixels; p += TSR_DWROW_SLIDE_PIXELS)
-    tsr_dwrow_slide_pixels(TSR_DWROW_SLIDE_PIXELS, s, p, channels, nrows, rows, col_step, w, y, y_step, params,
-                           vmin, vmax, vsum, sum);
+    tsr_dwrow_slide_pixels(TSR_DWROW_SLIDE_PIXELS, s, p, channels, nrows, rows, col_step, skip_left, end, w, y,
+                           y_step, params, vmin, vmax, vsum, sum);
   /* the rest in one step of its own size: a short row (7 pixels in MobileNet's last layers) is
    * one step, not 4 + 1 + 1 + 1 */
 #define TSR_DWROW_SLIDE_REST(px) \
   case px:                       \
-    tsr_dwrow_slide_pixels(px, s, p, channels, nrows, rows, col_step, w, y, y_step, params, vmin, vmax, vsum, sum); \
+    tsr_dwrow_slide_pixels(px, s, p, channels, nrows, rows, col_step, skip_left, end, w, y, y_step, params, vmin, \
+                           vmax, vsum, sum);                                                                   \
     break;
   switch (pixels - p) {
     TSR_DWROW_SLIDE_REST(1)
@@ -157,17 +175,19 @@ static inline __attribute__((always_inline)) void tsr_dwrow_slide(
 }
 
 void TSR_DWROW_NAME(size_t pixels, size_t channels, size_t nrows, size_t kw, const float* const* rows,
-                    size_t pixel_step, size_t tap_step, const float* w, float* y, size_t y_step,
-                    const struct tsr_f32_conv_params* params) {
+                    size_t pixel_step, size_t tap_step, size_t skip_left, size_t skip_right, const float* w,
+                    float* y, size_t y_step, const struct tsr_f32_conv_params* params) {
   const tsr_vf vmin = tsr_v_set(params->min), vmax = tsr_v_set(params->max);
   const tsr_vf vsum = tsr_v_set(params->sum_scale);
   const int sum = params->sum_scale != 0.0f;
   if (kw == TSR_DWROW_SLIDE_TAPS && pixel_step == tap_step) {
-    tsr_dwrow_slide(1, pixels, channels, nrows, rows, tap_step, w, y, y_step, params, vmin, vmax, vsum, sum);
+    tsr_dwrow_slide(1, pixels, channels, nrows, rows, tap_step, skip_left, skip_right, w, y, y_step, params, vmin,
+                    vmax, vsum, sum);
     return;
   }
   if (kw == TSR_DWROW_SLIDE_TAPS && pixel_step == 2 * tap_step) {
-    tsr_dwrow_slide(2, pixels, channels, nrows, rows, tap_step, w, y, y_step, params, vmin, vmax, vsum, sum);
+    tsr_dwrow_slide(2, pixels, channels, nrows, rows, tap_step, skip_left, skip_right, w, y, y_step, params, vmin,
+                    vmax, vsum, sum);
     return;
   }
   size_t p = 0;

@@ -4,7 +4,10 @@
 
 void tsr_f32_dwrow_minmax_ukernel_c1__scalar(size_t pixels, size_t channels, size_t nrows, size_t kw,
                                              const float* const* rows, size_t pixel_step, size_t tap_step,
-                                             const float* w, float* y, size_t y_step,
-                                             const struct tsr_f32_conv_params* params) {
-  tsr_f32_dwrow_lanes(0, pixels, 0, channels, 1, nrows, kw, rows, pixel_step, tap_step, w, y, y_step, params);
+                                             size_t skip_left, size_t skip_right, const float* w, float* y,
+                                             size_t y_step, const struct tsr_f32_conv_params* params) {
+  size_t lo, hi;
+  tsr_f32_dwrow_read_range(pixels, kw, pixel_step, tap_step, skip_left, skip_right, &lo, &hi);
+  tsr_f32_dwrow_lanes(0, pixels, 0, channels, 1, nrows, kw, rows, pixel_step, tap_step, lo, hi, w, y, y_step,
+                      params);
 }

@@ -2,10 +2,12 @@
  * tolerance 0): every channel count from 1 to two blocks and a half, runs of 1 to 17 pixels
  * (below, at and above the 4- and 8-pixel steps), 1-5 kernel rows and columns, strides and dilations 1
  * and 2, padded (NULL) rows, an input channel stride above the channel count, the sum with scales
- * 1 and 2, with and without the clamp. Each input row and the output end at a guard page (a read
+ * 1 and 2, with and without the clamp, and for the sliding form (3 taps) 0-2 columns skipped at
+ * either end of the run. Each input row and the output end at a guard page (a read
  * or write past the last element faults), the outputs are NaN where they must not be read, and
  * the output gaps between pixels must stay untouched. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,7 +34,14 @@ static void tsr_test_dwrow(tsr_isa isa, tsr_f32_dwrow_ukernel_fn ukernel, const 
       const size_t x_c = channels + (variant % 3 == 0 ? 3 : 0);   /* input floats per pixel */
       const size_t y_step = channels + (variant % 4 == 1 ? 5 : 0); /* output floats per pixel */
       const size_t pixel_step = stride * x_c, tap_step = dilation * x_c;
-      const size_t row_floats = (pixels - 1) * pixel_step + (kw - 1) * tap_step + channels;
+      /* the sliding form (3 taps, stride 1 or 2 times the dilation) may skip columns at both ends
+       * of the run (in the padding): the skipped left ones hold NaN, the right ones are past the
+       * guard page, so reading either fails */
+      const bool slide = kw == 3 && (stride == dilation || stride == 2 * dilation);
+      const size_t span = (pixels - 1) * (stride / dilation) + kw; /* columns, sliding form */
+      size_t skip_left = slide ? variant % 3 : 0, skip_right = slide ? variant / 3 % 3 : 0;
+      if (skip_left + skip_right >= span) skip_right = span - 1 - skip_left;
+      const size_t row_floats = (pixels - 1) * pixel_step + (kw - 1 - skip_right) * tap_step + channels;
       const size_t y_floats = (pixels - 1) * y_step + channels;
       const size_t blocks = (channels + cb - 1) / cb, wn = blocks * cb * (taps + 1);
       float* data[5];
@@ -40,7 +49,8 @@ static void tsr_test_dwrow(tsr_isa isa, tsr_f32_dwrow_ukernel_fn ukernel, const 
       for (size_t r = 0; r < nrows; r++) {
         data[r] = tsr_guarded_alloc(row_floats * sizeof(float));
         tsr_fill_integers(&rng, data[r], row_floats, -3, 3);
-        rows[r] = nrows > 1 && tsr_rng_below(&rng, 4) == 0 ? NULL : data[r];
+        for (size_t i = 0; i < skip_left * tap_step; i++) data[r][i] = NAN;
+        rows[r] = nrows > 1 && tsr_rng_below(&rng, 4) == 0 ? NULL : data[r] + skip_left * tap_step;
       }
       float* w = tsr_guarded_alloc(wn * sizeof(float));
       float* y = tsr_guarded_alloc(y_floats * sizeof(float));
@@ -60,17 +70,21 @@ static void tsr_test_dwrow(tsr_isa isa, tsr_f32_dwrow_ukernel_fn ukernel, const 
           const float* block = w + (j / cb) * cb * (taps + 1);
           double v = block[j % cb];
           for (size_t r = 0; r < nrows; r++)
-            for (size_t t = 0; t < kw && rows[r] != NULL; t++)
-              v += (double)rows[r][q * pixel_step + t * tap_step + j] * block[cb * (1 + r * kw + t) + j % cb];
+            for (size_t t = 0; t < kw && rows[r] != NULL; t++) {
+              const size_t column = (q * pixel_step + t * tap_step) / tap_step; /* sliding form's q s + t */
+              if (slide && (column < skip_left || column >= span - skip_right)) continue;
+              v += (double)data[r][q * pixel_step + t * tap_step + j] * block[cb * (1 + r * kw + t) + j % cb];
+            }
           if (p.sum_scale != 0.0f) v += (double)p.sum_scale * y[i];
           expected[i] = (float)(v < p.min ? p.min : v > p.max ? p.max : v);
           if (p.sum_scale == 0.0f) y[i] = NAN;
         }
-      ukernel(pixels, channels, nrows, kw, rows, pixel_step, tap_step, w, y, y_step, &p);
+      ukernel(pixels, channels, nrows, kw, rows, pixel_step, tap_step, skip_left, skip_right, w, y, y_step, &p);
       char what[200];
-      snprintf(what, sizeof(what), "[%s%s] %s channels=%zu pixels=%zu rows=%zu kw=%zu s=%zu d=%zu sum=%g%s",
-               tsr_isa_name(isa), TSR_TEST_ISA_NOTE, name, channels, pixels, nrows, kw, stride, dilation,
-               (double)p.sum_scale, mode >= 3 ? " clamp" : "");
+      snprintf(what, sizeof(what),
+               "[%s%s] %s channels=%zu pixels=%zu rows=%zu kw=%zu s=%zu d=%zu skip=%zu,%zu sum=%g%s",
+               tsr_isa_name(isa), TSR_TEST_ISA_NOTE, name, channels, pixels, nrows, kw, stride, dilation, skip_left,
+               skip_right, (double)p.sum_scale, mode >= 3 ? " clamp" : "");
       tsr_check_close(what, y, expected, y_floats, 0.0, 0.0);
       cases++;
       for (size_t r = 0; r < nrows; r++) tsr_guarded_free(data[r]);
