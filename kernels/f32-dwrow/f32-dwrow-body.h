@@ -82,9 +82,9 @@ static inline __attribute__((always_inline)) void tsr_dwrow_pixels(
 #define TSR_DWROW_SLIDE_TAPS 3
 
 /* px pixels (1 to 8) x one channel vector of a 3-tap row at stride s (1 or 2): the step's
- * columns i (0 to (px - 1) s + 2) are read where lo <= i < hi, column i at rows[r] + c0 +
- * (i - lo) col_step (lo <= 0 and hi past the last column inside the input); wb is the vector's
- * bias in its weight block. Constant px and s unroll the loops, so the accumulators stay in
+ * columns i (0 to (px - 1) s + 2) are read where lo <= i < hi (the part inside the input; lo is
+ * positive only in a step that starts in the padding), column i at rows[r] + c0 + (i - lo)
+ * col_step; wb is the vector's bias in its weight block. Constant px and s unroll the loops, so the accumulators stay in
  * registers; `checked` false (a step inside the input) drops the column checks. */
 static inline __attribute__((always_inline)) void tsr_dwrow_slide_vector(
     size_t px, size_t s, bool checked, size_t nrows, const float* const* rows, size_t c0, ptrdiff_t lo,

@@ -29,7 +29,7 @@ static inline tsr_vf tsr_v_ldexp(tsr_vf v, tsr_vf k) {
 }
 #endif
 
-/* exp(x + b) = m 2^k for a float x and a small b (|b| < 2: x's rounding error or a correction;
+/* exp(x + b) = m 2^k for a float x and a small b (|b| < 1: x's rounding error or a correction;
  * has_b false for plain exp, which skips it), x + b in [-150, 88.8] or NaN (the callers clamp
  * their argument as its range needs; beyond, exp times any float is 0 or inf): x + b = k ln2 + r
  * with k = round((x + b) / ln2), in [-217, 128], and ln2 in two parts, the high part with 16
@@ -55,8 +55,8 @@ static inline __attribute__((always_inline)) tsr_vf tsr_v_exp_reduce(tsr_vf x, t
   return p;
 }
 
-/* exp(-|x|), for sigmoid and its products: |x| is clamped to 150 (exp(-150) times any
- * operand here is 0 in float; the callers take care of the limit where it is not). */
+/* exp(-|x|) as m 2^k, for sigmoid and x sigmoid(t): |x| is clamped to 150, where exp is 0 in
+ * float (tsr_v_times_sigmoid selects its limit below -150 itself, for a large x). */
 static inline tsr_vf tsr_v_exp_reduce_minus_abs(tsr_vf x, tsr_vf* k) {
   const tsr_vf ax = tsr_v_min_keep_nan(tsr_v_abs(x), tsr_v_set(150.0f));
   return tsr_v_exp_reduce(tsr_v_sub(tsr_v_set(0.0f), ax), ax, false, k);
