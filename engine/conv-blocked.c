@@ -11,9 +11,8 @@
  * each tile is computed into a local MR x NR buffer and copied out block by block: one load
  * and store per output against the 9 x C_in FMAs of a 3x3 layer. The task grid and its
  * blocking are the NHWC igemm's (conv-igemm.c), over batch items. Depthwise layers run the
- * dwconv path instead, each (batch item, channel block) an NHWC image of `block` channels (deep
- * ones through a reorder to NHWC), and Winograd layers Winograd, its transforms block by
- * block. */
+ * dwconv path instead, each (batch item, channel block) an NHWC image of `block` channels, and
+ * Winograd layers Winograd, its transforms block by block. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,8 +20,6 @@
 
 #include "engine/conv-fast.h"
 #include "engine/error.h"
-#include "engine/reorder-blocked.h"
-#include "engine/scratch.h"
 #include "threadpool/threadpool.h"
 
 /* The padding pointers' row: at least the largest block (16 lanes) of zeros. */
@@ -114,55 +111,15 @@ static float* tsr_conv_blocked_dwconv_repack(const struct tsr_conv_fast* f, size
   return packed;
 }
 
-/* Depthwise layers of at least this many channels run through NHWC (below) on one thread: a
- * kernel call per 16-channel block costs more than the two reorders. Measured on MobileNet v2's
- * depthwise layers in nChw16c (ratio to oneDNN, per block -> through NHWC), 1 thread: 384-960
- * channels 0.11-0.23 -> 0.27-0.47, 192 channels 0.33 -> 0.46 (stride 1) and even at stride 2;
- * 32-144 channels 0.47-0.68 -> 0.34-0.48. 2 threads: 0.19-0.58 -> 0.11-0.23 at 192-960 channels,
- * even with the reorders on the calling thread alone: the scratch one thread writes, the other
- * reads (the 2 vCPUs of the VM pass the lines between cores), so several threads keep the
- * per-block path. */
-#define TSR_BLOCKED_DW_NHWC_CHANNELS 192
-
-/* Depthwise through NHWC: each batch item reordered into the calling thread's scratch, run on the
- * NHWC path (one kernel call spans every channel) and reordered back. */
-static tsr_status tsr_conv_blocked_dwconv_nhwc(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g,
-                                               size_t block, const float* x, float* y, tsr_threadpool* pool) {
-  const size_t in_pixels = g->in[0] * g->in[1] * g->in[2], out_pixels = g->out[0] * g->out[1] * g->out[2];
-  const size_t c = g->oc, padded = (c + block - 1) / block * block;
-  const size_t x_floats = (in_pixels * c + 15) / 16 * 16;
-  float* bx = tsr_thread_scratch((x_floats + out_pixels * c) * sizeof(float));
-  if (bx == NULL) return tsr_status_out_of_memory;
-  float* by = bx + x_floats;
-  const tsr_layout layout = block == 4 ? tsr_layout_nchw4c : block == 8 ? tsr_layout_nchw8c : tsr_layout_nchw16c;
-  tsr_tensor_desc xb, xn, yb, yn;
-  const int64_t in_dims[5] = {1, (int64_t)c, (int64_t)g->in[0], (int64_t)g->in[1], (int64_t)g->in[2]};
-  const int64_t out_dims[5] = {1, (int64_t)c, (int64_t)g->out[0], (int64_t)g->out[1], (int64_t)g->out[2]};
-  tsr_tensor_desc_init(&xb, tsr_dtype_f32, layout, 5, in_dims);
-  tsr_tensor_desc_init(&xn, tsr_dtype_f32, tsr_layout_nhwc, 5, in_dims);
-  tsr_tensor_desc_init(&yb, tsr_dtype_f32, layout, 5, out_dims);
-  tsr_tensor_desc_init(&yn, tsr_dtype_f32, tsr_layout_nhwc, 5, out_dims);
-  struct tsr_conv_geometry h; /* one batch item, dense NHWC */
-  tsr_conv_geometry_channels_last(g, c, c, &h);
-  h.n = 1;
-  for (size_t n = 0; n < g->n; n++) {
-    float* yi = y + n * padded * out_pixels;
-    tsr_reorder_blocked_f32(&xb, x + n * padded * in_pixels, &xn, bx, NULL);
-    if (f->params.sum_scale != 0.0f) tsr_reorder_blocked_f32(&yb, yi, &yn, by, NULL);
-    const tsr_status status = tsr_conv_dwconv_run(f, &h, bx, by, pool);
-    if (status != tsr_status_success) return status;
-    tsr_reorder_blocked_f32(&yn, by, &yb, yi, NULL);
-  }
-  return tsr_status_success;
-}
-
 /* Depthwise on blocked tensors: each (batch item, channel block) is an NHWC image of `block`
  * channels for the dwconv path, with that block's weights; the NHWC packing serves where
- * blocks are whole kernel blocks (block a multiple of CB) and it covers the padding lanes. */
+ * blocks are whole kernel blocks (block a multiple of CB) and it covers the padding lanes.
+ * (Until f32-dwrow's sliding form, layers from 192 channels on ran faster through a reorder to
+ * NHWC and back on one thread; since, this per-block path is faster on all of MobileNet v2's:
+ * geomean 0.43 -> 0.63 of oneDNN over its six depthwise layers of 192-960 channels, nChw16c,
+ * 1 thread.) */
 static tsr_status tsr_conv_blocked_dwconv(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g,
                                           size_t block, const float* x, float* y, tsr_threadpool* pool) {
-  if (g->oc >= TSR_BLOCKED_DW_NHWC_CHANNELS && tsr_threadpool_threads(pool) == 1)
-    return tsr_conv_blocked_dwconv_nhwc(f, g, block, x, y, pool);
   const size_t cb = f->nr, blocks = (g->oc + block - 1) / block;
   const size_t per_block = (block + cb - 1) / cb * cb * (f->taps + 1);
   const float* packed = f->packed;

@@ -463,10 +463,9 @@ TSR_API tsr_status tsr_conv_output_shape(const tsr_conv_params* params, int32_t 
 /// x's padding lanes must be zero, as every op writes them; y's are written zero). The
 /// algorithm is chosen at creation (the op's description names it, and after `blocked=` what
 /// blocked tensors run: Winograd layers Winograd, with results equal to the nhwc run's;
-/// depthwise ones the depthwise kernel (from 192 channels on, on one thread, through a reorder
-/// to nhwc in the calling thread's scratch); every other the indirect GEMM's kernel over one pointer
-/// per tap and channel block, no reorder, its weights padded to whole blocks on the first
-/// blocked run that needs it, under a lock, and kept):
+/// depthwise ones the depthwise kernel on each channel block; every other the indirect GEMM's
+/// kernel over one pointer per tap and channel block, no reorder, its weights padded to whole
+/// blocks on the first blocked run that needs it, under a lock, and kept):
 /// under tsr_conv_algorithm_auto, 2-D 3x3 stride-1 layers of one group with at least 16 input
 /// and output channels run Winograd F(4x4, 3x3) (those with in x out channels >= 512 x 512 keep
 /// the indirect GEMM too and use it for runs of fewer than 8 tiles of 4x4 pixels per thread);

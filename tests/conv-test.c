@@ -282,7 +282,7 @@ static void tsr_sweep_blocked(tsr_threadpool* pool, tsr_rng* rng, size_t cases) 
     const int32_t spatial = tsr_rng_below(rng, 4) == 0 ? 1 + (int32_t)tsr_rng_below(rng, 3) : 2;
     const bool depthwise = tsr_rng_below(rng, 3) == 0, three = tsr_rng_below(rng, 2) == 0;
     const uint64_t first = three && !depthwise ? 7 : 0; /* Winograd's 3x3 stride-1 layers: 16 channels or more */
-    /* deep depthwise layers (192 channels or more) run through a reorder to nhwc */
+    /* deep depthwise layers (192 channels or more: many channel blocks) */
     const bool deep = depthwise && tsr_rng_below(rng, 3) == 0;
     const int64_t ic = deep ? 192 + (int64_t)tsr_rng_below(rng, 20) : channels[first + tsr_rng_below(rng, 13 - first)];
     const int64_t oc = depthwise ? ic : channels[first + tsr_rng_below(rng, 13 - first)];
