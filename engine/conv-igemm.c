@@ -6,7 +6,7 @@
  * of a Zen 3 L2), so its weights stay in L2 while the task walks its pixel tiles; inside a task
  * each MR-pixel tile runs across the block's panels, so the tile's input rows are reused from L1
  * (or L2 for deep layers). Pixel blocks are as long as possible while the grid still gives about
- * 4 tasks per thread, so batch 1 keeps every thread busy and large batches keep whole images
+ * 8 tasks per thread, so batch 1 keeps every thread busy and large batches keep whole images
  * per task. Every output element is computed by one kernel call over all its taps and channels,
  * so the split never changes results. */
 #include <stdint.h>
@@ -17,7 +17,12 @@
 #include "threadpool/threadpool.h"
 
 #define TSR_IGEMM_BLOCK_BYTES (256 * 1024)
-#define TSR_IGEMM_TASKS_PER_THREAD 4
+/* Tasks differ in size (the last tile and panel blocks are partial) and the pool hands each
+ * thread a contiguous run of them, stealing single tasks at the end: at 4 a thread the 7x7
+ * MobileNet layers came out uneven (b15.project 2 threads: 35.8 -> 40.3 µs when the pool moved
+ * from one shared counter to ranges); at 8 the MobileNet v2 geomean on 2 threads rose 3-6%,
+ * ResNet-50's stayed level, and 16 was no better (Zen 4). */
+#define TSR_IGEMM_TASKS_PER_THREAD 8
 
 size_t tsr_conv_igemm_panel_floats(const struct tsr_conv_fast* f, size_t kc) { return f->nr * (1 + f->taps * kc); }
 static size_t tsr_panel_floats(const struct tsr_conv_fast* f) { return tsr_conv_igemm_panel_floats(f, f->kc); }

@@ -43,7 +43,7 @@ static void* tsr_worker_main(void* arg) {
     }
     seen = generation;
     if (atomic_load(&pool->stopping)) return NULL;
-    tsr_pool_job_work(&pool->job, start.thread);
+    tsr_pool_job_work(pool->job, start.thread);
     if (atomic_fetch_sub(&pool->active_workers, 1) == 1 && atomic_load(&pool->caller_sleeping))
       tsr_futex_wake(&pool->active_workers, 1);
   }
@@ -90,14 +90,11 @@ void tsr_pool_native_stop(tsr_threadpool* pool) {
 
 void tsr_pool_native_run(tsr_threadpool* pool, struct tsr_pool_job* job) {
   pthread_mutex_lock(&pool->run_lock);
-  pool->job.item = job->item;
-  pool->job.context = job->context;
-  pool->job.num_items = job->num_items;
-  atomic_store_explicit(&pool->job.next, 0, memory_order_relaxed);
+  pool->job = job; /* published to the workers by the generation bump (seq_cst) */
   atomic_store(&pool->active_workers, pool->threads - 1);
   tsr_wake_workers(pool);
 
-  tsr_pool_job_work(&pool->job, 0);
+  tsr_pool_job_work(job, 0);
 
   tsr_pool_wait_for_zero(&pool->active_workers,
                          atomic_load_explicit(&pool->spin, memory_order_relaxed),

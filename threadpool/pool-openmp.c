@@ -1,5 +1,5 @@
 /* The OpenMP backend: each call opens a parallel region of the pool's thread count, and the
- * team claims items from the same atomic counter as the native pool. Built only when the
+ * team claims items from the same per-thread ranges as the native pool. Built only when the
  * library is configured with TESSERA_THREADING=openmp. */
 #include <omp.h>
 

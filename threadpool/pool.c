@@ -35,13 +35,28 @@ void tsr_pool_wait_for_zero(_Atomic uint32_t* counter, uint32_t spin, _Atomic ui
   }
 }
 
+/* Claims one item of `range`: true, with `left` decremented, unless none is left. */
+static bool tsr_pool_claim(struct tsr_pool_range* range) {
+  size_t left = atomic_load_explicit(&range->left, memory_order_relaxed);
+  while (left != 0)
+    if (atomic_compare_exchange_weak_explicit(&range->left, &left, left - 1, memory_order_relaxed,
+                                              memory_order_relaxed))
+      return true;
+  return false;
+}
+
 void tsr_pool_job_work(struct tsr_pool_job* job, size_t thread) {
   const bool was_running = tsr_pool_task_running;
   tsr_pool_task_running = true;
-  for (;;) {
-    const size_t index = atomic_fetch_add_explicit(&job->next, 1, memory_order_relaxed);
-    if (index >= job->num_items) break;
-    job->item(job->context, thread, index);
+  const tsr_item_fn item = job->item;
+  void* const context = job->context;
+  const size_t ranges = job->num_ranges, own = thread % ranges;
+  struct tsr_pool_range* range = &job->ranges[own];
+  while (tsr_pool_claim(range)) item(context, thread, atomic_fetch_add_explicit(&range->front, 1, memory_order_relaxed));
+  for (size_t r = 1; r < ranges; r++) {
+    range = &job->ranges[(own + r) % ranges];
+    while (tsr_pool_claim(range))
+      item(context, thread, atomic_fetch_sub_explicit(&range->back, 1, memory_order_relaxed) - 1);
   }
   tsr_pool_task_running = was_running;
 }
@@ -137,9 +152,21 @@ void tsr_threadpool_destroy(tsr_threadpool* pool) {
 
 void tsr_pool_run(tsr_threadpool* pool, tsr_item_fn item, void* context, size_t num_items) {
   if (num_items == 0) return;
-  struct tsr_pool_job job = {.item = item, .context = context, .num_items = num_items};
-  atomic_init(&job.next, 0);
-  if (pool == NULL || pool->threads <= 1 || num_items == 1 || tsr_pool_in_task()) {
+  struct tsr_pool_range ranges[TSR_POOL_RANGES];
+  struct tsr_pool_job job = {.item = item, .context = context, .num_items = num_items, .num_ranges = 1,
+                             .ranges = ranges};
+  const bool inline_run = pool == NULL || pool->threads <= 1 || num_items == 1 || tsr_pool_in_task();
+  if (!inline_run) {
+    job.num_ranges = pool->threads < TSR_POOL_RANGES ? pool->threads : TSR_POOL_RANGES;
+    if (job.num_ranges > num_items) job.num_ranges = num_items;
+  }
+  for (size_t r = 0; r < job.num_ranges; r++) {
+    const size_t front = r * num_items / job.num_ranges, back = (r + 1) * num_items / job.num_ranges;
+    atomic_init(&ranges[r].left, back - front);
+    atomic_init(&ranges[r].front, front);
+    atomic_init(&ranges[r].back, back);
+  }
+  if (inline_run) {
     tsr_pool_job_work(&job, 0);
     return;
   }
