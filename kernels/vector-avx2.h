@@ -25,6 +25,8 @@ static inline tsr_vf tsr_v_div(tsr_vf a, tsr_vf b) { return _mm256_div_ps(a, b);
 static inline tsr_vf tsr_v_fma(tsr_vf a, tsr_vf b, tsr_vf c) { return _mm256_fmadd_ps(a, b, c); }
 /* a b - c, rounded once */
 static inline tsr_vf tsr_v_fms(tsr_vf a, tsr_vf b, tsr_vf c) { return _mm256_fmsub_ps(a, b, c); }
+/* c - a b, rounded once */
+static inline tsr_vf tsr_v_fnma(tsr_vf a, tsr_vf b, tsr_vf c) { return _mm256_fnmadd_ps(a, b, c); }
 /* MAXPS/MINPS return the second operand when either is NaN. */
 static inline tsr_vf tsr_v_max_keep_nan(tsr_vf x, tsr_vf bound) { return _mm256_max_ps(bound, x); }
 static inline tsr_vf tsr_v_min_keep_nan(tsr_vf x, tsr_vf bound) { return _mm256_min_ps(bound, x); }
@@ -38,6 +40,8 @@ static inline tsr_vm tsr_v_lt(tsr_vf a, tsr_vf b) { return _mm256_cmp_ps(a, b, _
 static inline tsr_vm tsr_v_eq(tsr_vf a, tsr_vf b) { return _mm256_cmp_ps(a, b, _CMP_EQ_OQ); }
 static inline tsr_vm tsr_v_is_nan(tsr_vf a) { return _mm256_cmp_ps(a, a, _CMP_UNORD_Q); }
 static inline tsr_vm tsr_vm_or(tsr_vm a, tsr_vm b) { return _mm256_or_ps(a, b); }
+/* m with the lanes where v is NaN cleared. */
+static inline tsr_vm tsr_vm_and_ordered(tsr_vm m, tsr_vf v) { return _mm256_and_ps(m, _mm256_cmp_ps(v, v, _CMP_ORD_Q)); }
 static inline bool tsr_vm_any(tsr_vm m) { return _mm256_movemask_ps(m) != 0; }
 static inline tsr_vf tsr_v_select(tsr_vm m, tsr_vf if_true, tsr_vf if_false) {
   return _mm256_blendv_ps(if_false, if_true, m);

@@ -27,6 +27,8 @@ static inline tsr_vf tsr_v_div(tsr_vf a, tsr_vf b) { return _mm512_div_ps(a, b);
 static inline tsr_vf tsr_v_fma(tsr_vf a, tsr_vf b, tsr_vf c) { return _mm512_fmadd_ps(a, b, c); }
 /* a b - c, rounded once */
 static inline tsr_vf tsr_v_fms(tsr_vf a, tsr_vf b, tsr_vf c) { return _mm512_fmsub_ps(a, b, c); }
+/* c - a b, rounded once */
+static inline tsr_vf tsr_v_fnma(tsr_vf a, tsr_vf b, tsr_vf c) { return _mm512_fnmadd_ps(a, b, c); }
 /* VMAXPS/VMINPS return the second operand when either is NaN. */
 static inline tsr_vf tsr_v_max_keep_nan(tsr_vf x, tsr_vf bound) { return _mm512_max_ps(bound, x); }
 static inline tsr_vf tsr_v_min_keep_nan(tsr_vf x, tsr_vf bound) { return _mm512_min_ps(bound, x); }
@@ -43,6 +45,8 @@ static inline tsr_vm tsr_v_lt(tsr_vf a, tsr_vf b) { return _mm512_cmp_ps_mask(a,
 static inline tsr_vm tsr_v_eq(tsr_vf a, tsr_vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
 static inline tsr_vm tsr_v_is_nan(tsr_vf a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q); }
 static inline tsr_vm tsr_vm_or(tsr_vm a, tsr_vm b) { return (tsr_vm)(a | b); }
+/* m with the lanes where v is NaN cleared (gcc makes it one masked compare). */
+static inline tsr_vm tsr_vm_and_ordered(tsr_vm m, tsr_vf v) { return (tsr_vm)(m & _mm512_cmp_ps_mask(v, v, _CMP_ORD_Q)); }
 static inline bool tsr_vm_any(tsr_vm m) { return m != 0; }
 static inline tsr_vf tsr_v_select(tsr_vm m, tsr_vf if_true, tsr_vf if_false) {
   return _mm512_mask_blend_ps(m, if_false, if_true);

@@ -21,6 +21,8 @@ static inline tsr_vf tsr_v_div(tsr_vf a, tsr_vf b) { return vdivq_f32(a, b); }
 static inline tsr_vf tsr_v_fma(tsr_vf a, tsr_vf b, tsr_vf c) { return vfmaq_f32(c, a, b); }
 /* a b - c, rounded once */
 static inline tsr_vf tsr_v_fms(tsr_vf a, tsr_vf b, tsr_vf c) { return vnegq_f32(vfmsq_f32(c, a, b)); }
+/* c - a b, rounded once */
+static inline tsr_vf tsr_v_fnma(tsr_vf a, tsr_vf b, tsr_vf c) { return vfmsq_f32(c, a, b); }
 /* FMAX/FMIN return NaN when either operand is NaN; FMAXNM returns the number. */
 static inline tsr_vf tsr_v_max_keep_nan(tsr_vf x, tsr_vf bound) { return vmaxq_f32(x, bound); }
 static inline tsr_vf tsr_v_min_keep_nan(tsr_vf x, tsr_vf bound) { return vminq_f32(x, bound); }
@@ -33,6 +35,8 @@ static inline tsr_vm tsr_v_lt(tsr_vf a, tsr_vf b) { return vcltq_f32(a, b); }
 static inline tsr_vm tsr_v_eq(tsr_vf a, tsr_vf b) { return vceqq_f32(a, b); }
 static inline tsr_vm tsr_v_is_nan(tsr_vf a) { return vmvnq_u32(vceqq_f32(a, a)); }
 static inline tsr_vm tsr_vm_or(tsr_vm a, tsr_vm b) { return vorrq_u32(a, b); }
+/* m with the lanes where v is NaN cleared. */
+static inline tsr_vm tsr_vm_and_ordered(tsr_vm m, tsr_vf v) { return vandq_u32(m, vceqq_f32(v, v)); }
 static inline bool tsr_vm_any(tsr_vm m) { return vmaxvq_u32(m) != 0; }
 static inline tsr_vf tsr_v_select(tsr_vm m, tsr_vf if_true, tsr_vf if_false) {
   return vbslq_f32(m, if_true, if_false);

@@ -2,26 +2,46 @@
  * each ISA's file includes, with the kernels' names (TSR_MAXPOOL_NAME, TSR_AVGPOOL_NAME), before
  * this body. Channels go eight vectors at a time, then one vector, then one channel
  * (f32-pool-channel.h); the taps are the inner
- * loop. Max pooling keeps a NaN mask beside the maximum (vector max drops a NaN in one operand
- * on x86), so a NaN anywhere in the window gives NaN, as the reference does. */
+ * loop. Max pooling keeps a mask of the lanes that have seen no NaN beside the maximum (vector
+ * max drops a NaN in one operand on x86), so a NaN anywhere in the window gives NaN, as the
+ * reference does. The mask is narrowed by one masked compare a load on AVX-512 (a compare and a
+ * mask OR cost 40% more on the ResNet max pool, Zen 4). */
 #include <math.h>
 #include <stdbool.h>
 
 #include "kernels/f32-pool/f32-pool-channel.h"
 #include "kernels/f32-pool/f32-pool.h"
 
+/* Inlined into the two kernels, so that `max` is a constant in each. */
+#define TSR_POOL_INLINE static inline __attribute__((always_inline))
+
 static inline tsr_vf tsr_pool_start(const float* previous, size_t offset, bool max) {
   return previous != NULL ? tsr_v_load(previous + offset) : tsr_v_set(max ? -INFINITY : 0.0f);
 }
 
-/* The average: q = sum * (1/d) is within an ulp of sum / d; one FMA step (r = sum - q d, exact,
- * then q + r (1/d)) makes it the correctly rounded quotient (Markstein), as a division would,
- * for a third of a division's throughput cost. */
-static inline tsr_vf tsr_pool_finish(tsr_vf acc, tsr_vm nan, tsr_vf divisor, tsr_vf reciprocal, bool max) {
-  if (max) return tsr_v_select(nan, tsr_v_set(NAN), acc);
-  const tsr_vf q = tsr_v_mul(acc, reciprocal);
-  const tsr_vf r = tsr_v_fma(tsr_v_sub(tsr_v_set(0.0f), q), divisor, acc);
-  return tsr_v_fma(r, reciprocal, q);
+/* The average's divisor d and 1/d. When d is a power of two, sum * (1/d) is exact. Otherwise
+ * q = sum * (1/d) is within an ulp of sum / d, and one FMA step (r = sum - q d, exact, then
+ * q + r (1/d)) makes it the correctly rounded quotient (Markstein), as a division would, for a
+ * third of a division's throughput cost. The step is skipped when it is not needed: on a 2x2
+ * average of 32 MB (Zen 4), two more operations a vector after the loads cost 40%. */
+struct tsr_pool_divide {
+  tsr_vf divisor, reciprocal;
+  bool exact;
+  float scalar; /* the divisor, for the one-channel tail */
+};
+
+static inline struct tsr_pool_divide tsr_pool_divide_by(float divisor) {
+  int exponent;
+  const struct tsr_pool_divide d = {tsr_v_set(divisor), tsr_v_set(1.0f / divisor),
+                                    frexpf(divisor, &exponent) == 0.5f, divisor};
+  return d;
+}
+
+static inline tsr_vf tsr_pool_finish(tsr_vf acc, tsr_vm ordered, const struct tsr_pool_divide* d, bool max) {
+  if (max) return tsr_v_select(ordered, acc, tsr_v_set(NAN));
+  const tsr_vf q = tsr_v_mul(acc, d->reciprocal);
+  if (d->exact) return q;
+  return tsr_v_fma(tsr_v_fnma(q, d->divisor, acc), d->reciprocal, q);
 }
 
 /* Eight vectors of channels: eight independent accumulator chains, enough to keep the loads,
@@ -29,13 +49,12 @@ static inline tsr_vf tsr_pool_finish(tsr_vf acc, tsr_vm nan, tsr_vf divisor, tsr
 #define TSR_POOL_EACH8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
 
 /* One output pixel: the rows moved by `offset` floats. */
-static inline void tsr_pool(size_t channels, size_t taps, const float* const* rows, size_t offset,
-                            const float* previous, float* y, float divisor, bool max) {
-  const tsr_vf vdivisor = tsr_v_set(divisor), vreciprocal = tsr_v_set(1.0f / divisor);
+TSR_POOL_INLINE void tsr_pool(size_t channels, size_t taps, const float* const* rows, size_t offset,
+                              const float* previous, float* y, const struct tsr_pool_divide* d, bool max) {
   size_t c = 0;
   for (; c + 8 * TSR_VLANES <= channels; c += 8 * TSR_VLANES) {
     const float* p = previous != NULL ? previous + c : NULL;
-#define TSR_START(i) tsr_vf a##i = tsr_pool_start(p, i * TSR_VLANES, max); tsr_vm n##i = tsr_v_is_nan(a##i);
+#define TSR_START(i) tsr_vf a##i = tsr_pool_start(p, i * TSR_VLANES, max); tsr_vm o##i = tsr_v_eq(a##i, a##i);
     TSR_POOL_EACH8(TSR_START)
 #undef TSR_START
     for (size_t t = 0; t < taps; t++) {
@@ -43,38 +62,37 @@ static inline void tsr_pool(size_t channels, size_t taps, const float* const* ro
 #define TSR_STEP(i)                                                                       \
   {                                                                                       \
     const tsr_vf v = tsr_v_load(row + i * TSR_VLANES);                                    \
-    if (max) n##i = tsr_vm_or(n##i, tsr_v_is_nan(v)), a##i = tsr_v_max_drop_nan(v, a##i); \
+    if (max) o##i = tsr_vm_and_ordered(o##i, v), a##i = tsr_v_max_drop_nan(v, a##i); \
     else a##i = tsr_v_add(a##i, v);                                                       \
   }
       TSR_POOL_EACH8(TSR_STEP)
 #undef TSR_STEP
     }
-#define TSR_FINISH(i) tsr_v_store(y + c + i * TSR_VLANES, tsr_pool_finish(a##i, n##i, vdivisor, vreciprocal, max));
+#define TSR_FINISH(i) tsr_v_store(y + c + i * TSR_VLANES, tsr_pool_finish(a##i, o##i, d, max));
     TSR_POOL_EACH8(TSR_FINISH)
 #undef TSR_FINISH
   }
   for (; c + TSR_VLANES <= channels; c += TSR_VLANES) {
     tsr_vf a = tsr_pool_start(previous, c, max);
-    tsr_vm n = tsr_v_is_nan(a);
+    tsr_vm o = tsr_v_eq(a, a);
     for (size_t t = 0; t < taps; t++) {
       const tsr_vf v = tsr_v_load(rows[t] + offset + c);
-      if (max) n = tsr_vm_or(n, tsr_v_is_nan(v)), a = tsr_v_max_drop_nan(v, a);
+      if (max) o = tsr_vm_and_ordered(o, v), a = tsr_v_max_drop_nan(v, a);
       else a = tsr_v_add(a, v);
     }
-    tsr_v_store(y + c, tsr_pool_finish(a, n, vdivisor, vreciprocal, max));
+    tsr_v_store(y + c, tsr_pool_finish(a, o, d, max));
   }
-  tsr_f32_pool_channels(c, channels, taps, rows, offset, previous, y, divisor, max);
+  tsr_f32_pool_channels(c, channels, taps, rows, offset, previous, y, d->scalar, max);
 }
 
 /* Four output pixels at once, for fewer channels than eight vectors (a blocked layout's 8, 16):
  * one accumulator per pixel, so four independent chains instead of one add's latency per tap.
  * Only for fresh windows (no `previous`). */
-static inline void tsr_pool_x4(size_t channels, size_t taps, const float* const* rows, size_t offset, size_t row_step,
-                               float* y, size_t y_step, float divisor, bool max) {
-  const tsr_vf vdivisor = tsr_v_set(divisor), vreciprocal = tsr_v_set(1.0f / divisor);
+TSR_POOL_INLINE void tsr_pool_x4(size_t channels, size_t taps, const float* const* rows, size_t offset,
+                                 size_t row_step, float* y, size_t y_step, const struct tsr_pool_divide* d, bool max) {
   size_t c = 0;
   for (; c + TSR_VLANES <= channels; c += TSR_VLANES) {
-#define TSR_START(i) tsr_vf a##i = tsr_pool_start(NULL, 0, max); tsr_vm n##i = tsr_v_is_nan(a##i);
+#define TSR_START(i) tsr_vf a##i = tsr_pool_start(NULL, 0, max); tsr_vm o##i = tsr_v_eq(a##i, a##i);
     TSR_START(0) TSR_START(1) TSR_START(2) TSR_START(3)
 #undef TSR_START
     for (size_t t = 0; t < taps; t++) {
@@ -82,39 +100,61 @@ static inline void tsr_pool_x4(size_t channels, size_t taps, const float* const*
 #define TSR_STEP(i)                                                                       \
   {                                                                                       \
     const tsr_vf v = tsr_v_load(row + i * row_step);                                      \
-    if (max) n##i = tsr_vm_or(n##i, tsr_v_is_nan(v)), a##i = tsr_v_max_drop_nan(v, a##i); \
+    if (max) o##i = tsr_vm_and_ordered(o##i, v), a##i = tsr_v_max_drop_nan(v, a##i); \
     else a##i = tsr_v_add(a##i, v);                                                       \
   }
       TSR_STEP(0) TSR_STEP(1) TSR_STEP(2) TSR_STEP(3)
 #undef TSR_STEP
     }
-#define TSR_FINISH(i) tsr_v_store(y + i * y_step + c, tsr_pool_finish(a##i, n##i, vdivisor, vreciprocal, max));
+#define TSR_FINISH(i) tsr_v_store(y + i * y_step + c, tsr_pool_finish(a##i, o##i, d, max));
     TSR_FINISH(0) TSR_FINISH(1) TSR_FINISH(2) TSR_FINISH(3)
 #undef TSR_FINISH
   }
   for (size_t i = 0; c < channels && i < 4; i++)
-    tsr_f32_pool_channels(c, channels, taps, rows, offset + i * row_step, NULL, y + i * y_step, divisor, max);
+    tsr_f32_pool_channels(c, channels, taps, rows, offset + i * row_step, NULL, y + i * y_step, d->scalar, max);
 }
 
 /* The pixels: by fours where the channels are too few to fill eight accumulators, then one by one. */
-static inline void tsr_pool_pixels(size_t pixels, size_t channels, size_t taps, const float* const* rows,
-                                   size_t row_step, const float* previous, float* y, size_t y_step, float divisor,
-                                   bool max) {
+TSR_POOL_INLINE void tsr_pool_pixels(size_t pixels, size_t channels, size_t taps, const float* const* rows,
+                                     size_t row_step, const float* previous, float* y, size_t y_step, float divisor,
+                                     bool max) {
+  const struct tsr_pool_divide d = tsr_pool_divide_by(divisor);
   size_t j = 0;
   if (previous == NULL && channels < 8 * TSR_VLANES)
     for (; j + 4 <= pixels; j += 4)
-      tsr_pool_x4(channels, taps, rows, j * row_step, row_step, y + j * y_step, y_step, divisor, max);
+      tsr_pool_x4(channels, taps, rows, j * row_step, row_step, y + j * y_step, y_step, &d, max);
   for (; j < pixels; j++)
-    tsr_pool(channels, taps, rows, j * row_step, previous != NULL ? previous + j * y_step : NULL, y + j * y_step,
-             divisor, max);
+    tsr_pool(channels, taps, rows, j * row_step, previous != NULL ? previous + j * y_step : NULL, y + j * y_step, &d,
+             max);
+}
+
+/* The common window sizes (2x2: 4 taps, 3x3: 9) get their own copy, with the tap count a
+ * constant and the row pointers copied into locals: the tap loop unrolls and the loads' addresses
+ * stay in registers. With a run-time count, or the pointers read from `rows` for every group of
+ * channels, the 2x2 average over 32 MB took 1.5x as long, the 3x3 ResNet max pool 1.08x (Zen 4).
+ * The 2x2 max pool is the exception, measured, not understood: unrolled, VGG's pool5 (512
+ * channels, 7x7 out) took 1.25x as long, so it keeps the loop. */
+TSR_POOL_INLINE void tsr_pool_fixed(size_t pixels, size_t channels, size_t taps, const float* const* rows,
+                                    size_t row_step, float* y, size_t y_step, float divisor, bool max) {
+  const float* local[9];
+  for (size_t t = 0; t < taps; t++) local[t] = rows[t];
+  tsr_pool_pixels(pixels, channels, taps, local, row_step, NULL, y, y_step, divisor, max);
+}
+
+TSR_POOL_INLINE void tsr_pool_dispatch(size_t pixels, size_t channels, size_t taps, const float* const* rows,
+                                       size_t row_step, const float* previous, float* y, size_t y_step,
+                                       float divisor, bool max) {
+  if (previous == NULL && taps == 4 && !max) tsr_pool_fixed(pixels, channels, 4, rows, row_step, y, y_step, divisor, max);
+  else if (previous == NULL && taps == 9) tsr_pool_fixed(pixels, channels, 9, rows, row_step, y, y_step, divisor, max);
+  else tsr_pool_pixels(pixels, channels, taps, rows, row_step, previous, y, y_step, divisor, max);
 }
 
 void TSR_MAXPOOL_NAME(size_t pixels, size_t channels, size_t taps, const float* const* rows, size_t row_step,
                       const float* previous, float* y, size_t y_step, const struct tsr_f32_pool_params* params) {
-  tsr_pool_pixels(pixels, channels, taps, rows, row_step, previous, y, y_step, params->divisor, true);
+  tsr_pool_dispatch(pixels, channels, taps, rows, row_step, previous, y, y_step, params->divisor, true);
 }
 
 void TSR_AVGPOOL_NAME(size_t pixels, size_t channels, size_t taps, const float* const* rows, size_t row_step,
                       const float* previous, float* y, size_t y_step, const struct tsr_f32_pool_params* params) {
-  tsr_pool_pixels(pixels, channels, taps, rows, row_step, previous, y, y_step, params->divisor, false);
+  tsr_pool_dispatch(pixels, channels, taps, rows, row_step, previous, y, y_step, params->divisor, false);
 }
