@@ -146,25 +146,27 @@ static tsr_status tsr_conv_fast_run_nhwc(const struct tsr_conv_fast* f, const st
   }
 }
 
-/* NCHW through the NHWC algorithms: one batch item at a time, reordered into two buffers. */
+/* NCHW through the NHWC algorithms: one batch item at a time, reordered into two buffers (pixel
+ * stride padded, see tsr_transpose_padded_stride). */
 static tsr_status tsr_conv_fast_run_nchw(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g,
                                          const float* x, float* y, tsr_threadpool* pool) {
   const size_t in_pixels = g->in[0] * g->in[1] * g->in[2], out_pixels = g->out[0] * g->out[1] * g->out[2];
+  const size_t x_stride = tsr_transpose_padded_stride(g->ic), y_stride = tsr_transpose_padded_stride(g->oc);
   /* the calling thread's scratch (kept between runs: no page faults in steady state); the
    * tasks below never use scratch themselves */
-  const size_t x_floats = (in_pixels * g->ic + 15) / 16 * 16;
-  float* bx = tsr_thread_scratch((x_floats + out_pixels * g->oc) * sizeof(float));
+  const size_t x_floats = (in_pixels * x_stride + 15) / 16 * 16;
+  float* bx = tsr_thread_scratch((x_floats + out_pixels * y_stride) * sizeof(float));
   float* by = bx != NULL ? bx + x_floats : NULL;
   tsr_status status = bx != NULL ? tsr_status_success : tsr_status_out_of_memory;
-  struct tsr_conv_geometry h; /* one batch item, dense NHWC */
-  tsr_conv_geometry_channels_last(g, g->ic, g->oc, &h);
+  struct tsr_conv_geometry h; /* one batch item, NHWC */
+  tsr_conv_geometry_channels_last(g, x_stride, y_stride, &h);
   h.n = 1;
   for (size_t n = 0; n < g->n && status == tsr_status_success; n++) {
     float* yn = y + n * g->y_n;
-    tsr_transpose_f32(g->ic, in_pixels, x + n * g->x_n, g->x_c, bx, g->ic, pool);
-    if (f->params.sum_scale != 0.0f) tsr_transpose_f32(g->oc, out_pixels, yn, g->y_c, by, g->oc, pool);
+    tsr_transpose_f32(g->ic, in_pixels, x + n * g->x_n, g->x_c, bx, x_stride, pool);
+    if (f->params.sum_scale != 0.0f) tsr_transpose_f32(g->oc, out_pixels, yn, g->y_c, by, y_stride, pool);
     status = tsr_conv_fast_run_nhwc(f, &h, bx, by, pool);
-    if (status == tsr_status_success) tsr_transpose_f32(out_pixels, g->oc, by, g->oc, yn, g->y_c, pool);
+    if (status == tsr_status_success) tsr_transpose_f32(out_pixels, g->oc, by, y_stride, yn, g->y_c, pool);
   }
   return status;
 }

@@ -104,28 +104,41 @@ static void tsr_pool_fast_nhwc(const struct tsr_f32_pool_entry* kernel, const st
   tsr_parallelize_2d(pool, tsr_pool_fast_task, &call, rows, blocks);
 }
 
+/* Of `picked` and the narrower variants after it that are allowed, the one that leaves the fewest
+ * channels to its one-channel tail (the widest of those): a blocked layout's 8 channels run in
+ * AVX2's one vector rather than in AVX-512's tail, one channel at a time (10x slower). */
+static const struct tsr_f32_pool_entry* tsr_pool_fast_fit(const struct tsr_f32_pool_entry* picked, size_t channels) {
+  const struct tsr_f32_pool_entry* best = picked;
+  for (const struct tsr_f32_pool_entry* e = picked + 1; e < tsr_f32_pool_ukernels + tsr_f32_pool_ukernel_count; e++)
+    if (tsr_isa_allowed(e->isa) && channels % e->lanes < channels % best->lanes) best = e;
+  return best;
+}
+
 tsr_status tsr_pool_fast_run(const struct tsr_f32_pool_entry* kernel, const struct tsr_pool_geometry* g,
                              size_t batch, size_t channels, bool nhwc, const float* x, float* y,
                              tsr_threadpool* pool) {
+  kernel = tsr_pool_fast_fit(kernel, channels);
   if (nhwc) {
     tsr_pool_fast_nhwc(kernel, g, batch, channels, x, y, pool);
     return tsr_status_success;
   }
   /* NCHW: each batch item reordered into the calling thread's scratch (kept between runs), pooled
-   * there in NHWC, and reordered back; the tasks never use scratch themselves */
+   * there in NHWC (pixel stride padded, see tsr_transpose_padded_stride), and reordered back; the
+   * tasks never use scratch themselves. */
   const size_t in_pixels = g->in[0] * g->in[1] * g->in[2], out_pixels = g->out[0] * g->out[1] * g->out[2];
-  const size_t x_floats = (in_pixels * channels + 15) / 16 * 16;
-  float* bx = tsr_thread_scratch((x_floats + out_pixels * channels) * sizeof(float));
+  const size_t stride = tsr_transpose_padded_stride(channels);
+  const size_t x_floats = (in_pixels * stride + 15) / 16 * 16;
+  float* bx = tsr_thread_scratch((x_floats + out_pixels * stride) * sizeof(float));
   if (bx == NULL) return tsr_status_out_of_memory;
   float* by = bx + x_floats;
-  struct tsr_pool_geometry h = *g; /* one batch item, dense NHWC */
+  struct tsr_pool_geometry h = *g; /* one batch item, NHWC with pixel stride `stride` */
   h.x_c = h.y_c = 1;
-  h.x_s[2] = channels, h.x_s[1] = g->in[2] * channels, h.x_s[0] = g->in[1] * h.x_s[1], h.x_n = in_pixels * channels;
-  h.y_s[2] = channels, h.y_s[1] = g->out[2] * channels, h.y_s[0] = g->out[1] * h.y_s[1], h.y_n = out_pixels * channels;
+  h.x_s[2] = stride, h.x_s[1] = g->in[2] * stride, h.x_s[0] = g->in[1] * h.x_s[1], h.x_n = in_pixels * stride;
+  h.y_s[2] = stride, h.y_s[1] = g->out[2] * stride, h.y_s[0] = g->out[1] * h.y_s[1], h.y_n = out_pixels * stride;
   for (size_t n = 0; n < batch; n++) {
-    tsr_transpose_f32(channels, in_pixels, x + n * g->x_n, g->x_c, bx, channels, pool);
+    tsr_transpose_f32(channels, in_pixels, x + n * g->x_n, g->x_c, bx, stride, pool);
     tsr_pool_fast_nhwc(kernel, &h, 1, channels, bx, by, pool);
-    tsr_transpose_f32(out_pixels, channels, by, channels, y + n * g->y_n, g->y_c, pool);
+    tsr_transpose_f32(out_pixels, channels, by, stride, y + n * g->y_n, g->y_c, pool);
   }
   return tsr_status_success;
 }

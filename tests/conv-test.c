@@ -483,6 +483,7 @@ static void tsr_test_algorithm_choice(void) {
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     tsr_conv_params p = tsr_conv_params_of(2, cases[i].ic, 64, 1);
     p.kernel[0] = p.kernel[1] = cases[i].kernel;
+    p.algorithm = tsr_conv_algorithm_direct; /* exact on integer data */
     p.stride[0] = p.stride[1] = cases[i].stride;
     p.algorithm = cases[i].algorithm;
     tsr_op* op = NULL;
@@ -517,25 +518,33 @@ static void tsr_test_algorithm_choice(void) {
   tsr_op_destroy(op);
 }
 
-/* Plain 1x1 layers on both sides of the 512-pixel switch between the GEMM engine (in place) and
- * the reorders to the indirect GEMM: 7x7, 14x14, 1x511, 1x512 and 28x28 images, batch 2, bias,
- * ReLU and the residual sum, 1 and 2 threads, against the reference path, tolerance 0. */
-static void tsr_test_pointwise_nchw_sizes(tsr_threadpool* pool, tsr_rng* rng) {
-  static float x[1 << 16], w[1 << 12], b[64], mine[1 << 16], ref[1 << 16];
-  const int64_t images[][2] = {{7, 7}, {14, 14}, {1, 511}, {1, 512}, {28, 28}};
-  for (size_t i = 0; i < 5; i++) {
-    tsr_conv_params p = tsr_conv_params_of(2, 19, 21, 1);
+/* Plain NCHW layers through the paths around the reorders, against the reference path, tolerance
+ * 0, with bias, ReLU and the residual sum (every other case), 1 and 2 threads: 1x1 layers on both
+ * sides of the 512-pixel switch between the GEMM engine (in place) and the reorders to the
+ * indirect GEMM (7x7, 14x14, 1x511, 1x512 and 28x28 images, batch 2); and layers whose channels
+ * are multiples of 128, whose reorder scratch has a padded pixel stride (tsr_transpose_padded_stride). */
+static void tsr_test_nchw_through_reorders(tsr_threadpool* pool, tsr_rng* rng) {
+  static float x[1 << 19], w[1 << 16], b[256], mine[1 << 19], ref[1 << 19];
+  const struct { int64_t ic, oc, kernel, h, w; } cases[] = {
+      {19, 21, 1, 7, 7},  {19, 21, 1, 14, 14}, {19, 21, 1, 1, 511},  {19, 21, 1, 1, 512},
+      {19, 21, 1, 28, 28}, {128, 19, 3, 6, 5}, {19, 128, 3, 5, 6}, {256, 128, 1, 28, 28}};
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    tsr_conv_params p = tsr_conv_params_of(2, cases[i].ic, cases[i].oc, 1);
+    p.kernel[0] = p.kernel[1] = cases[i].kernel;
+    p.algorithm = tsr_conv_algorithm_direct; /* exact on integer data */
+    p.padding_begin[0] = p.padding_begin[1] = p.padding_end[0] = p.padding_end[1] = cases[i].kernel / 2;
     p.activation.kind = tsr_activation_relu;
     p.sum_scale = i % 2 ? 1.0f : 0.0f;
-    const int64_t in_dims[4] = {2, 19, images[i][0], images[i][1]};
+    const int64_t in_dims[4] = {2, cases[i].ic, cases[i].h, cases[i].w};
     int64_t out_dims[4];
     tsr_conv_output_shape(&p, 4, in_dims, out_dims);
     tsr_tensor tx = {.data = x}, ty = {.data = mine}, tr = {.data = ref};
     const size_t yn = tsr_case_tensors(rng, &p, tsr_layout_plain, in_dims, out_dims, sizeof(x) / 4, w, b, &tx, &ty, &tr);
+    tsr_check(yn > 0, "conv nchw through the reorders", "case %zu does not fit the buffers", i);
     tsr_op *fast = NULL, *slow = NULL;
     tsr_create_with_reference(&p, w, b, &fast, &slow);
     char what[320];
-    tsr_conv_case_name(what, sizeof(what), "conv 1x1 nchw", &p, in_dims, tsr_layout_plain, "");
+    tsr_conv_case_name(what, sizeof(what), "conv nchw", &p, in_dims, tsr_layout_plain, "");
     tsr_check_status(tsr_op_run(fast, 1, &tx, 1, &ty, pool), tsr_status_success, what);
     tsr_op_run(slow, 1, &tx, 1, &tr, pool);
     tsr_check_close(what, mine, ref, yn, 0.0, 0.0);
@@ -669,8 +678,8 @@ int main(void) {
     tsr_sweep_winograd(pool, &rng, 150);
     tsr_sweep_blocked(NULL, &rng, 300);
     tsr_sweep_blocked(pool, &rng, 300);
-    tsr_test_pointwise_nchw_sizes(NULL, &rng);
-    tsr_test_pointwise_nchw_sizes(pool, &rng);
+    tsr_test_nchw_through_reorders(NULL, &rng);
+    tsr_test_nchw_through_reorders(pool, &rng);
     tsr_threadpool_destroy(pool);
   }
 #ifdef TSR_HAVE_ONEDNN

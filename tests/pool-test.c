@@ -119,19 +119,20 @@ static bool tsr_pool_case_tensors(const tsr_pool_params* p, const int64_t* in_di
 
 /* The fast path (f32-pool kernels) against the reference path (TESSERA_POOL=reference at
  * creation), tolerance 0 (integer data: sums exact, quotients correctly rounded in both):
- * channels around the kernels' vector and four-vector blocks, windows past the 64 taps one kernel
+ * channels around the kernels' vector and four-vector blocks and multiples of 128 (NCHW's reorder
+ * scratch has a padded pixel stride then), windows past the 64 taps one kernel
  * call takes (global pooling over up to 14x14, split into parts), batch 1-3 (at batch 1 a global
  * pool splits channels over tasks), plain and nhwc, NULL pool and 2 threads, NaN in some max
  * inputs. */
 static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
   static float x[1 << 17], y[1 << 17], expected[1 << 17];
-  static const int64_t channel_choices[] = {1, 3, 8, 9, 16, 17, 31, 33, 64, 65, 100, 130};
+  static const int64_t channel_choices[] = {1, 3, 8, 9, 16, 17, 31, 33, 64, 65, 100, 128, 130, 256};
   size_t run = 0;
   for (size_t c = 0; c < cases; c++) {
     tsr_pool_params p;
     int64_t in_dims[5];
     tsr_layout layout;
-    tsr_random_pool_case(rng, channel_choices, 12, 3, 14, 5, &p, in_dims, &layout);
+    tsr_random_pool_case(rng, channel_choices, 14, 3, 14, 5, &p, in_dims, &layout);
     const int32_t spatial = p.spatial_ndims;
     tsr_tensor tx, ty;
     if (!tsr_pool_case_tensors(&p, in_dims, layout, x, y, sizeof(x) / 4, &tx, &ty)) continue;
