@@ -1,5 +1,6 @@
 /* The fast pooling path: the f32-pool kernels over channel-contiguous (NHWC) images, plain NCHW
- * through per-batch-item reorders into NHWC. */
+ * through reorders into NHWC (per slice of channels on one thread each, or per batch item with
+ * threaded reorders). */
 #ifndef TSR_ENGINE_POOL_FAST_H
 #define TSR_ENGINE_POOL_FAST_H
 
@@ -14,7 +15,7 @@
 const struct tsr_f32_pool_entry* tsr_pool_fast_pick(void);
 
 /// Pools x into y (geometry g, `channels` channels, NHWC when nhwc, else plain NCHW). Errors:
-/// out_of_memory (the NCHW reorder buffers), with y untouched.
+/// out_of_memory (the per-item NCHW reorder buffers), with y untouched.
 tsr_status tsr_pool_fast_run(const struct tsr_f32_pool_entry* kernel, const struct tsr_pool_geometry* g,
                              size_t batch, size_t channels, bool nhwc, const float* x, float* y,
                              tsr_threadpool* pool);
