@@ -33,16 +33,19 @@ struct tsr_pool_fast_call {
   const struct tsr_pool_geometry* g;
   tsr_f32_pool_ukernel_fn ukernel;
   size_t channels, channel_block;
+  size_t batch, images;               /* images of one output pixel: `images` a task */
   size_t interior_begin, interior_end; /* the output columns whose window lies inside the input along w */
   const float* x;
   float* y;
 };
 
-/* Output pixels (n, p0, p1, p2 + j) for j < pixels, channels [c0, c0 + channels): the window of
- * p2 as row pointers, in calls of at most TSR_POOL_TAPS_PER_CALL taps (a larger window carries
- * its partial result on; only one pixel at a time then). */
+/* Output pixels (n, p0, p1, p2) + j steps for j < pixels, channels [c0, c0 + channels): the
+ * window of the first as row pointers, in calls of at most TSR_POOL_TAPS_PER_CALL taps (a larger
+ * window carries its partial result on in y). A step is the next pixel of the row (x_step =
+ * stride x pixel stride, y_step = pixel stride) or, for images of one output pixel, the next image
+ * (x_n, y_n). */
 static void tsr_pool_fast_pixels(const struct tsr_pool_fast_call* call, size_t n, size_t p0, size_t p1, size_t p2,
-                                 size_t pixels, size_t c0, size_t channels) {
+                                 size_t pixels, size_t x_step, size_t y_step, size_t c0, size_t channels) {
   const struct tsr_pool_geometry* g = call->g;
   const float* x = call->x + n * g->x_n + c0;
   const float* rows[TSR_POOL_TAPS_PER_CALL];
@@ -59,7 +62,7 @@ static void tsr_pool_fast_pixels(const struct tsr_pool_fast_call* call, size_t n
         left--;
         if (count == TSR_POOL_TAPS_PER_CALL || left == 0) {
           const struct tsr_f32_pool_params params = {left == 0 ? divisor : 1.0f};
-          call->ukernel(pixels, channels, count, rows, g->stride[2] * g->x_s[2], previous, y, g->y_s[2], &params);
+          call->ukernel(pixels, channels, count, rows, x_step, previous, y, y_step, &params);
           previous = y;
           count = 0;
         }
@@ -79,10 +82,23 @@ static void tsr_pool_fast_task(void* context, size_t thread, size_t row, size_t 
   const size_t c0 = block * call->channel_block;
   const size_t channels = call->channels - c0 < call->channel_block ? call->channels - c0 : call->channel_block;
   const size_t begin = call->interior_begin, end = call->interior_end;
-  for (size_t p2 = 0; p2 < begin; p2++) tsr_pool_fast_pixels(call, n, p0, p1, p2, 1, c0, channels);
-  if (end > begin) tsr_pool_fast_pixels(call, n, p0, p1, begin, end - begin, c0, channels);
+  const size_t x_step = g->stride[2] * g->x_s[2], y_step = g->y_s[2];
+  for (size_t p2 = 0; p2 < begin; p2++) tsr_pool_fast_pixels(call, n, p0, p1, p2, 1, x_step, y_step, c0, channels);
+  if (end > begin) tsr_pool_fast_pixels(call, n, p0, p1, begin, end - begin, x_step, y_step, c0, channels);
   for (size_t p2 = end > begin ? end : begin; p2 < g->out[2]; p2++)
-    tsr_pool_fast_pixels(call, n, p0, p1, p2, 1, c0, channels);
+    tsr_pool_fast_pixels(call, n, p0, p1, p2, 1, x_step, y_step, c0, channels);
+}
+
+/* Images of one output pixel each (global pooling; a blocked layout's channel blocks are such
+ * images): `images` of them from image_block * images a task, as the pixels of one kernel call. */
+static void tsr_pool_fast_images_task(void* context, size_t thread, size_t image_block, size_t block) {
+  (void)thread;
+  const struct tsr_pool_fast_call* call = context;
+  const struct tsr_pool_geometry* g = call->g;
+  const size_t n = image_block * call->images, count = call->batch - n < call->images ? call->batch - n : call->images;
+  const size_t c0 = block * call->channel_block;
+  const size_t channels = call->channels - c0 < call->channel_block ? call->channels - c0 : call->channel_block;
+  tsr_pool_fast_pixels(call, n, 0, 0, 0, count, g->x_n, g->y_n, c0, channels);
 }
 
 static void tsr_pool_fast_nhwc(const struct tsr_f32_pool_entry* kernel, const struct tsr_pool_geometry* g,
@@ -95,7 +111,16 @@ static void tsr_pool_fast_nhwc(const struct tsr_f32_pool_entry* kernel, const st
   if (block > channels) block = channels;
   blocks = (channels + block - 1) / block;
   struct tsr_pool_fast_call call = {.g = g, .ukernel = g->kind == tsr_pooling_max ? kernel->maxpool : kernel->avgpool,
-                                    .channels = channels, .channel_block = block, .x = x, .y = y};
+                                    .channels = channels, .channel_block = block, .x = x, .y = y, .batch = batch};
+  if (g->out[0] * g->out[1] * g->out[2] == 1 && batch > 1) {
+    /* One output pixel an image: a run of images a kernel call, as its pixels, about `wanted`
+     * tasks in all. With a task and a call per image, nChw8c's 256 blocks of the ResNet-50 global
+     * average took 23 µs (1 thread), now 4.4; nChw16c 13 -> 3.6 (Zen 4). */
+    const size_t image_tasks = (wanted + blocks - 1) / blocks;
+    call.images = (batch + image_tasks - 1) / image_tasks;
+    tsr_parallelize_2d(pool, tsr_pool_fast_images_task, &call, (batch + call.images - 1) / call.images, blocks);
+    return;
+  }
   /* interior columns: p2 stride - pad >= 0 and p2 stride - pad + kernel <= in; batched only when
    * a whole window fits one call */
   const int64_t pad = g->pad[2], stride = (int64_t)g->stride[2], kernel_w = (int64_t)g->kernel[2];

@@ -40,6 +40,7 @@ static inline tsr_vm tsr_v_lt(tsr_vf a, tsr_vf b) { return _mm256_cmp_ps(a, b, _
 static inline tsr_vm tsr_v_eq(tsr_vf a, tsr_vf b) { return _mm256_cmp_ps(a, b, _CMP_EQ_OQ); }
 static inline tsr_vm tsr_v_is_nan(tsr_vf a) { return _mm256_cmp_ps(a, a, _CMP_UNORD_Q); }
 static inline tsr_vm tsr_vm_or(tsr_vm a, tsr_vm b) { return _mm256_or_ps(a, b); }
+static inline tsr_vm tsr_vm_and(tsr_vm a, tsr_vm b) { return _mm256_and_ps(a, b); }
 /* m with the lanes where v is NaN cleared. */
 static inline tsr_vm tsr_vm_and_ordered(tsr_vm m, tsr_vf v) { return _mm256_and_ps(m, _mm256_cmp_ps(v, v, _CMP_ORD_Q)); }
 static inline bool tsr_vm_any(tsr_vm m) { return _mm256_movemask_ps(m) != 0; }

@@ -45,6 +45,7 @@ static inline tsr_vm tsr_v_lt(tsr_vf a, tsr_vf b) { return _mm512_cmp_ps_mask(a,
 static inline tsr_vm tsr_v_eq(tsr_vf a, tsr_vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
 static inline tsr_vm tsr_v_is_nan(tsr_vf a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q); }
 static inline tsr_vm tsr_vm_or(tsr_vm a, tsr_vm b) { return (tsr_vm)(a | b); }
+static inline tsr_vm tsr_vm_and(tsr_vm a, tsr_vm b) { return (tsr_vm)(a & b); }
 /* m with the lanes where v is NaN cleared (gcc makes it one masked compare). */
 static inline tsr_vm tsr_vm_and_ordered(tsr_vm m, tsr_vf v) { return (tsr_vm)(m & _mm512_cmp_ps_mask(v, v, _CMP_ORD_Q)); }
 static inline bool tsr_vm_any(tsr_vm m) { return m != 0; }

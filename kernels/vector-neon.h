@@ -35,6 +35,7 @@ static inline tsr_vm tsr_v_lt(tsr_vf a, tsr_vf b) { return vcltq_f32(a, b); }
 static inline tsr_vm tsr_v_eq(tsr_vf a, tsr_vf b) { return vceqq_f32(a, b); }
 static inline tsr_vm tsr_v_is_nan(tsr_vf a) { return vmvnq_u32(vceqq_f32(a, a)); }
 static inline tsr_vm tsr_vm_or(tsr_vm a, tsr_vm b) { return vorrq_u32(a, b); }
+static inline tsr_vm tsr_vm_and(tsr_vm a, tsr_vm b) { return vandq_u32(a, b); }
 /* m with the lanes where v is NaN cleared. */
 static inline tsr_vm tsr_vm_and_ordered(tsr_vm m, tsr_vf v) { return vandq_u32(m, vceqq_f32(v, v)); }
 static inline bool tsr_vm_any(tsr_vm m) { return vmaxvq_u32(m) != 0; }
