@@ -33,7 +33,6 @@ struct tsr_pool_fast_call {
   const struct tsr_pool_geometry* g;
   tsr_f32_pool_ukernel_fn ukernel;
   size_t channels, channel_block;
-  size_t batch, images;               /* images of one output pixel: `images` a task */
   size_t interior_begin, interior_end; /* the output columns whose window lies inside the input along w */
   const float* x;
   float* y;
@@ -74,31 +73,34 @@ static void tsr_pool_fast_pixels(const struct tsr_pool_fast_call* call, size_t n
  * call, the edge pixels one by one. (Measured: slicing the channels into 128-channel slices, each
  * over the whole row first so a slice's input rows stay in L1, was slower on every pool.txt
  * layer, up to 1.7x: more calls and window set-ups.) */
-static void tsr_pool_fast_task(void* context, size_t thread, size_t row, size_t block) {
-  (void)thread;
+static void tsr_pool_fast_rows_task(void* context, size_t thread, size_t first_row, size_t block, size_t rows,
+                                    size_t blocks) {
+  (void)thread, (void)blocks; /* blocks: always 1 */
   const struct tsr_pool_fast_call* call = context;
   const struct tsr_pool_geometry* g = call->g;
-  const size_t p1 = row % g->out[1], p0 = row / g->out[1] % g->out[0], n = row / (g->out[1] * g->out[0]);
   const size_t c0 = block * call->channel_block;
   const size_t channels = call->channels - c0 < call->channel_block ? call->channels - c0 : call->channel_block;
   const size_t begin = call->interior_begin, end = call->interior_end;
   const size_t x_step = g->stride[2] * g->x_s[2], y_step = g->y_s[2];
-  for (size_t p2 = 0; p2 < begin; p2++) tsr_pool_fast_pixels(call, n, p0, p1, p2, 1, x_step, y_step, c0, channels);
-  if (end > begin) tsr_pool_fast_pixels(call, n, p0, p1, begin, end - begin, x_step, y_step, c0, channels);
-  for (size_t p2 = end > begin ? end : begin; p2 < g->out[2]; p2++)
-    tsr_pool_fast_pixels(call, n, p0, p1, p2, 1, x_step, y_step, c0, channels);
+  for (size_t row = first_row; row < first_row + rows; row++) {
+    const size_t p1 = row % g->out[1], p0 = row / g->out[1] % g->out[0], n = row / (g->out[1] * g->out[0]);
+    for (size_t p2 = 0; p2 < begin; p2++) tsr_pool_fast_pixels(call, n, p0, p1, p2, 1, x_step, y_step, c0, channels);
+    if (end > begin) tsr_pool_fast_pixels(call, n, p0, p1, begin, end - begin, x_step, y_step, c0, channels);
+    for (size_t p2 = end > begin ? end : begin; p2 < g->out[2]; p2++)
+      tsr_pool_fast_pixels(call, n, p0, p1, p2, 1, x_step, y_step, c0, channels);
+  }
 }
 
 /* Images of one output pixel each (global pooling; a blocked layout's channel blocks are such
- * images): `images` of them from image_block * images a task, as the pixels of one kernel call. */
-static void tsr_pool_fast_images_task(void* context, size_t thread, size_t image_block, size_t block) {
-  (void)thread;
+ * images): a run of them as the pixels of one kernel call. */
+static void tsr_pool_fast_images_task(void* context, size_t thread, size_t first_image, size_t block, size_t images,
+                                      size_t blocks) {
+  (void)thread, (void)blocks; /* blocks: always 1 */
   const struct tsr_pool_fast_call* call = context;
   const struct tsr_pool_geometry* g = call->g;
-  const size_t n = image_block * call->images, count = call->batch - n < call->images ? call->batch - n : call->images;
   const size_t c0 = block * call->channel_block;
   const size_t channels = call->channels - c0 < call->channel_block ? call->channels - c0 : call->channel_block;
-  tsr_pool_fast_pixels(call, n, 0, 0, 0, count, g->x_n, g->y_n, c0, channels);
+  tsr_pool_fast_pixels(call, first_image, 0, 0, 0, images, g->x_n, g->y_n, c0, channels);
 }
 
 static void tsr_pool_fast_nhwc(const struct tsr_f32_pool_entry* kernel, const struct tsr_pool_geometry* g,
@@ -111,14 +113,15 @@ static void tsr_pool_fast_nhwc(const struct tsr_f32_pool_entry* kernel, const st
   if (block > channels) block = channels;
   blocks = (channels + block - 1) / block;
   struct tsr_pool_fast_call call = {.g = g, .ukernel = g->kind == tsr_pooling_max ? kernel->maxpool : kernel->avgpool,
-                                    .channels = channels, .channel_block = block, .x = x, .y = y, .batch = batch};
+                                    .channels = channels, .channel_block = block, .x = x, .y = y};
+  /* Runs of rows (or images) a task, about `wanted` tasks in all: with a task a row, VGG pool5 in
+   * nChw8c (448 rows of 7 pixels) spent a quarter of its time handing out tasks (Zen 4). */
+  const size_t row_tasks = (wanted + blocks - 1) / blocks, row_tile = (rows + row_tasks - 1) / row_tasks;
   if (g->out[0] * g->out[1] * g->out[2] == 1 && batch > 1) {
-    /* One output pixel an image: a run of images a kernel call, as its pixels, about `wanted`
-     * tasks in all. With a task and a call per image, nChw8c's 256 blocks of the ResNet-50 global
-     * average took 23 µs (1 thread), now 4.4; nChw16c 13 -> 3.6 (Zen 4). */
-    const size_t image_tasks = (wanted + blocks - 1) / blocks;
-    call.images = (batch + image_tasks - 1) / image_tasks;
-    tsr_parallelize_2d(pool, tsr_pool_fast_images_task, &call, (batch + call.images - 1) / call.images, blocks);
+    /* One output pixel an image: a run of images a kernel call, as its pixels. With a task and a
+     * call per image, nChw8c's 256 blocks of the ResNet-50 global average took 23 µs (1 thread),
+     * now 4.4; nChw16c 13 -> 3.6 (Zen 4). */
+    tsr_parallelize_2d_tile_2d(pool, tsr_pool_fast_images_task, &call, batch, blocks, row_tile, 1);
     return;
   }
   /* interior columns: p2 stride - pad >= 0 and p2 stride - pad + kernel <= in; batched only when
@@ -129,7 +132,7 @@ static void tsr_pool_fast_nhwc(const struct tsr_f32_pool_entry* kernel, const st
   if (end > out) end = out;
   if (begin > end || g->kernel[0] * g->kernel[1] * g->kernel[2] > TSR_POOL_TAPS_PER_CALL) begin = end = 0;
   call.interior_begin = (size_t)begin, call.interior_end = (size_t)end;
-  tsr_parallelize_2d(pool, tsr_pool_fast_task, &call, rows, blocks);
+  tsr_parallelize_2d_tile_2d(pool, tsr_pool_fast_rows_task, &call, rows, blocks, row_tile, 1);
 }
 
 /* Of `picked` and the narrower variants after it that are allowed, the one that leaves the fewest
