@@ -10,6 +10,7 @@
 typedef __m256 tsr_vf;
 typedef __m256 tsr_vm; /* a comparison's all-ones / all-zeros lanes */
 #define TSR_VLANES 8
+#define TSR_VREGISTERS 16 /* vector registers, for register-blocking choices */
 
 static inline tsr_vf tsr_v_load(const float* p) { return _mm256_loadu_ps(p); }
 static inline void tsr_v_store(float* p, tsr_vf v) { _mm256_storeu_ps(p, v); }

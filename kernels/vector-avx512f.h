@@ -12,6 +12,7 @@
 typedef __m512 tsr_vf;
 typedef __mmask16 tsr_vm;
 #define TSR_VLANES 16
+#define TSR_VREGISTERS 32 /* vector registers, for register-blocking choices */
 
 static inline tsr_vf tsr_v_load(const float* p) { return _mm512_loadu_ps(p); }
 static inline void tsr_v_store(float* p, tsr_vf v) { _mm512_storeu_ps(p, v); }

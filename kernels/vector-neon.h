@@ -10,6 +10,7 @@
 typedef float32x4_t tsr_vf;
 typedef uint32x4_t tsr_vm;
 #define TSR_VLANES 4
+#define TSR_VREGISTERS 32 /* vector registers, for register-blocking choices */
 
 static inline tsr_vf tsr_v_load(const float* p) { return vld1q_f32(p); }
 static inline void tsr_v_store(float* p, tsr_vf v) { vst1q_f32(p, v); }
