@@ -68,6 +68,12 @@ static void tsr_pool_fast_pixels(const struct tsr_pool_fast_call* call, size_t n
       }
 }
 
+/* Block `block` of the call's channels: its first channel, and how many (the last block may be short). */
+static size_t tsr_pool_fast_block(const struct tsr_pool_fast_call* call, size_t block, size_t* c0) {
+  *c0 = block * call->channel_block;
+  return call->channels - *c0 < call->channel_block ? call->channels - *c0 : call->channel_block;
+}
+
 /* One output row (n, p0, p1), channels [block * channel_block, + channel_block): the row's
  * interior (windows inside the input along w: one shape, shifted by the stride) in one kernel
  * call, the edge pixels one by one. (Measured: slicing the channels into 128-channel slices, each
@@ -78,8 +84,8 @@ static void tsr_pool_fast_rows_task(void* context, size_t thread, size_t first_r
   (void)thread, (void)blocks; /* blocks: always 1 */
   const struct tsr_pool_fast_call* call = context;
   const struct tsr_pool_geometry* g = call->g;
-  const size_t c0 = block * call->channel_block;
-  const size_t channels = call->channels - c0 < call->channel_block ? call->channels - c0 : call->channel_block;
+  size_t c0;
+  const size_t channels = tsr_pool_fast_block(call, block, &c0);
   const size_t begin = call->interior_begin, end = call->interior_end;
   const size_t x_step = g->stride[2] * g->x_s[2], y_step = g->y_s[2];
   for (size_t row = first_row; row < first_row + rows; row++) {
@@ -98,8 +104,8 @@ static void tsr_pool_fast_images_task(void* context, size_t thread, size_t first
   (void)thread, (void)blocks; /* blocks: always 1 */
   const struct tsr_pool_fast_call* call = context;
   const struct tsr_pool_geometry* g = call->g;
-  const size_t c0 = block * call->channel_block;
-  const size_t channels = call->channels - c0 < call->channel_block ? call->channels - c0 : call->channel_block;
+  size_t c0;
+  const size_t channels = tsr_pool_fast_block(call, block, &c0);
   tsr_pool_fast_pixels(call, first_image, 0, 0, 0, images, g->x_n, g->y_n, c0, channels);
 }
 

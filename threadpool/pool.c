@@ -162,7 +162,7 @@ void tsr_pool_run(tsr_threadpool* pool, tsr_item_fn item, void* context, size_t 
     return;
   }
   struct tsr_pool_range ranges[TSR_POOL_RANGES];
-  struct tsr_pool_job job = {.item = item, .context = context, .num_items = num_items, .ranges = ranges};
+  struct tsr_pool_job job = {.item = item, .context = context, .ranges = ranges};
   job.num_ranges = pool->threads < TSR_POOL_RANGES ? pool->threads : TSR_POOL_RANGES;
   if (job.num_ranges > num_items) job.num_ranges = num_items;
   for (size_t r = 0; r < job.num_ranges; r++) {

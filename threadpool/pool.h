@@ -10,7 +10,7 @@
 
 #include "tessera.h"
 
-/// One parallel call: `item(context, thread, index)` for every index below num_items. The items
+/// One parallel call: `item(context, thread, index)` for every index of the call. The items
 /// are cut into contiguous ranges, one per thread (at most TSR_POOL_RANGES; threads beyond share
 /// them): each thread runs its own range from the front, then steals single items from the back
 /// of the others'. Contiguous ranges matter more than they seem: items handed out round-robin
@@ -33,7 +33,6 @@ struct tsr_pool_range {
 struct tsr_pool_job {
   tsr_item_fn item;
   void* context;
-  size_t num_items;
   size_t num_ranges;
   struct tsr_pool_range* ranges; /* the caller's, num_ranges of them */
 };
