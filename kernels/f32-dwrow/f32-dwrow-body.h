@@ -211,8 +211,11 @@ static inline __attribute__((always_inline)) void tsr_dwrow_slide_rows(
                         w + vectors_end / TSR_DWROW_CB * block_floats + vectors_end % TSR_DWROW_CB, y, y_step, params);
 }
 
-/* The kernel rows as a constant where there are three (3x3 windows), so the nine weight vectors
- * stay in registers; any other count loads them a step. */
+/* The kernel rows as a constant where there are three (3x3 windows): the row loop unrolls on
+ * every ISA, and where tsr_dwrow_slide_rows holds weights (stride 1, 32 registers) the nine weight
+ * vectors stay in registers. `held` = true only says that the count is the constant 3; the AVX2
+ * gain measured with this change (0.98 -> 1.12 of oneDNN) most likely comes from that unrolling,
+ * which the step loop did not have before. Any other count loads the weights a step. */
 static inline __attribute__((always_inline)) void tsr_dwrow_slide(
     size_t s, size_t pixels, size_t channels, size_t nrows, const float* const* rows, size_t col_step,
     size_t skip_left, size_t skip_right, const float* w, float* y, size_t y_step,
