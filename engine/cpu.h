@@ -25,8 +25,9 @@ bool tsr_isa_allowed(tsr_isa isa);
 /// True if the CPU and OS support `isa`, ignoring the cap (for testers that run every variant).
 bool tsr_isa_supported(tsr_isa isa);
 
-/// The last-level cache's size in bytes: the highest cache level sysfs lists for cpu0, else the
-/// C library's L3 figure, else 32 MiB; read once. Outputs larger than this are written with streaming stores.
+/// The last-level cache's size in bytes: TESSERA_LLC_BYTES if set (bytes, or with a K, M or G
+/// suffix), else the highest cache level sysfs lists for cpu0, else the C library's L3 figure,
+/// else 32 MiB; read once. Outputs larger than this are written with streaming stores.
 size_t tsr_cpu_llc_bytes(void);
 
 #endif

@@ -8,7 +8,8 @@
 #                               and a total "N passed, N failed")
 #
 # Run again, it skips what is installed and only rebuilds what changed. Build trees go under
-# build/ in the source tree. Set TESSERA_JOBS to change the build parallelism (default: nproc).
+# build/ in the source tree. Set TESSERA_JOBS to change the build and ctest parallelism (default:
+# nproc).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -57,7 +58,7 @@ run_ctest() {
   local name=$1; shift
   echo "== testing build/$name"
   local log="build/$name.ctest.log" status=0
-  (cd "build/$name" && ctest --output-on-failure --timeout 900 "$@") >"$log" 2>&1 || status=$?
+  (cd "build/$name" && ctest --output-on-failure --timeout 900 -j "$jobs" "$@") >"$log" 2>&1 || status=$?
   grep -E "^ *[0-9]+/[0-9]+ Test|tests passed|FAIL|Failed|Not Run|Exception|\*\*\*" "$log" || true
   local line total failed
   line=$(grep -E "tests passed, [0-9]+ tests failed out of [0-9]+" "$log" | tail -1 || true)

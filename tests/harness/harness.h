@@ -43,6 +43,12 @@ void* tsr_guarded_alloc(size_t bytes);
 /// Releases a tsr_guarded_alloc() buffer; NULL does nothing.
 void tsr_guarded_free(void* buffer);
 
+/* ---- cache size ---- */
+/// Makes the library take its last-level cache as 4 MiB (TESSERA_LLC_BYTES), for tests that
+/// cross the streaming-store threshold: a VM may report the host's whole L3 (hundreds of MiB),
+/// and tests sized past it would allocate gigabytes (minutes under TSan). Call before any op.
+void tsr_test_small_llc(void);
+
 /* ---- comparison ---- */
 /// Counts elements where |actual - expected| > atol + rtol * |expected| (NaN matches only NaN,
 /// an infinity only the same infinity), prints the first 8 of them with their indices under
