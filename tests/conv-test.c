@@ -216,12 +216,16 @@ static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases, boo
     const int32_t spatial = tsr_rng_below(rng, 4) == 0 ? 1 + (int32_t)tsr_rng_below(rng, 3) : 2;
     int64_t ic = channels[tsr_rng_below(rng, 11)], oc = channels[tsr_rng_below(rng, 11)], groups = 1;
     const uint64_t kind = depthwise ? 0 : tsr_rng_below(rng, 6);
+    /* deep depthwise layers (97-256 channels): the sliding form's channel passes (a pass's
+     * channels depend on the row width, so wide rows of these split into several) */
+    const bool deep = depthwise && tsr_rng_below(rng, 4) == 0;
+    if (deep) ic = 97 + (int64_t)tsr_rng_below(rng, 160); /* b holds 256 */
     if (kind == 0) groups = ic, oc = ic;                    /* depthwise */
     else if (kind == 1) groups = ic, oc = 2 * ic;           /* depthwise, multiplier 2 */
     else if (kind == 2) groups = 2, ic *= 2, oc *= 2;
     tsr_conv_params p = tsr_conv_params_of(spatial, ic, oc, groups);
     p.algorithm = tsr_conv_algorithm_direct; /* exact: Winograd has its own sweep below */
-    int64_t in_dims[5] = {1 + (int64_t)tsr_rng_below(rng, 3), ic};
+    int64_t in_dims[5] = {deep ? 1 : 1 + (int64_t)tsr_rng_below(rng, 3), ic};
     const bool pointwise = tsr_rng_below(rng, 3) == 0;
     p.padding_mode = (tsr_padding_mode)tsr_rng_below(rng, 3);
     for (int d = 0; d < spatial; d++) {
@@ -233,7 +237,7 @@ static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases, boo
       in_dims[2 + d] = 1 + (int64_t)tsr_rng_below(rng, spatial == 3 ? 7 : spatial == 2 ? 15 : 40);
       /* depthwise: rows up to 40 wide, so the row kernel runs long interiors (4-pixel steps and
        * their remainders) between the per-pixel edges, and tasks start and end mid-row */
-      if (depthwise && d == spatial - 1) in_dims[2 + d] = 1 + (int64_t)tsr_rng_below(rng, 40);
+      if (depthwise && d == spatial - 1) in_dims[2 + d] = 1 + (int64_t)tsr_rng_below(rng, deep ? 30 : 40);
       /* 1-D 1x1 layers past 512 output pixels: plain NCHW runs them on the GEMM engine directly */
       if (pointwise && spatial == 1 && tsr_rng_below(rng, 2) == 0) in_dims[2 + d] = 500 + (int64_t)tsr_rng_below(rng, 700);
     }
