@@ -103,21 +103,55 @@ void tsr_f32_igemm_minmax_ukernel_7x32__avx512f(size_t mr, size_t nc, size_t kc,
     _mm512_storeu_ps(c + 6 * ldc + 16, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc6xGHIJKLMNOPQRSTUV)));
     return;
   }
-  /* an edge tile: through a local tile, then only rows < mr and columns < nc */
-  float tile[7][32];
-  _mm512_storeu_ps(&tile[0][0], vacc0x0123456789ABCDEF);
-  _mm512_storeu_ps(&tile[0][16], vacc0xGHIJKLMNOPQRSTUV);
-  _mm512_storeu_ps(&tile[1][0], vacc1x0123456789ABCDEF);
-  _mm512_storeu_ps(&tile[1][16], vacc1xGHIJKLMNOPQRSTUV);
-  _mm512_storeu_ps(&tile[2][0], vacc2x0123456789ABCDEF);
-  _mm512_storeu_ps(&tile[2][16], vacc2xGHIJKLMNOPQRSTUV);
-  _mm512_storeu_ps(&tile[3][0], vacc3x0123456789ABCDEF);
-  _mm512_storeu_ps(&tile[3][16], vacc3xGHIJKLMNOPQRSTUV);
-  _mm512_storeu_ps(&tile[4][0], vacc4x0123456789ABCDEF);
-  _mm512_storeu_ps(&tile[4][16], vacc4xGHIJKLMNOPQRSTUV);
-  _mm512_storeu_ps(&tile[5][0], vacc5x0123456789ABCDEF);
-  _mm512_storeu_ps(&tile[5][16], vacc5xGHIJKLMNOPQRSTUV);
-  _mm512_storeu_ps(&tile[6][0], vacc6x0123456789ABCDEF);
-  _mm512_storeu_ps(&tile[6][16], vacc6xGHIJKLMNOPQRSTUV);
-  tsr_f32_igemm_store_edge(mr, nc, &tile[0][0], 32, c, ldc, params);
+  /* an edge tile: rows < mr, each vector's columns < nc through a mask */
+  const size_t n0 = nc > 0 ? nc - 0 : 0;
+  const __mmask16 m0 = _cvtu32_mask16(n0 >= 16 ? 0xFFFFu : (1u << n0) - 1u);
+  const size_t n1 = nc > 16 ? nc - 16 : 0;
+  const __mmask16 m1 = _cvtu32_mask16(n1 >= 16 ? 0xFFFFu : (1u << n1) - 1u);
+  const __m512 vsum = _mm512_set1_ps(params->sum_scale);
+  const __m512 vmin = _mm512_set1_ps(params->min);
+  const __m512 vmax = _mm512_set1_ps(params->max);
+  const int sum = params->sum_scale != 0.0f;
+  if (mr > 0) {
+    if (sum) vacc0x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 0 * ldc + 0), vacc0x0123456789ABCDEF);
+    _mm512_mask_storeu_ps(c + 0 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0x0123456789ABCDEF)));
+    if (sum) vacc0xGHIJKLMNOPQRSTUV = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m1, c + 0 * ldc + 16), vacc0xGHIJKLMNOPQRSTUV);
+    _mm512_mask_storeu_ps(c + 0 * ldc + 16, m1, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0xGHIJKLMNOPQRSTUV)));
+  }
+  if (mr > 1) {
+    if (sum) vacc1x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 1 * ldc + 0), vacc1x0123456789ABCDEF);
+    _mm512_mask_storeu_ps(c + 1 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1x0123456789ABCDEF)));
+    if (sum) vacc1xGHIJKLMNOPQRSTUV = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m1, c + 1 * ldc + 16), vacc1xGHIJKLMNOPQRSTUV);
+    _mm512_mask_storeu_ps(c + 1 * ldc + 16, m1, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1xGHIJKLMNOPQRSTUV)));
+  }
+  if (mr > 2) {
+    if (sum) vacc2x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 2 * ldc + 0), vacc2x0123456789ABCDEF);
+    _mm512_mask_storeu_ps(c + 2 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc2x0123456789ABCDEF)));
+    if (sum) vacc2xGHIJKLMNOPQRSTUV = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m1, c + 2 * ldc + 16), vacc2xGHIJKLMNOPQRSTUV);
+    _mm512_mask_storeu_ps(c + 2 * ldc + 16, m1, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc2xGHIJKLMNOPQRSTUV)));
+  }
+  if (mr > 3) {
+    if (sum) vacc3x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 3 * ldc + 0), vacc3x0123456789ABCDEF);
+    _mm512_mask_storeu_ps(c + 3 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc3x0123456789ABCDEF)));
+    if (sum) vacc3xGHIJKLMNOPQRSTUV = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m1, c + 3 * ldc + 16), vacc3xGHIJKLMNOPQRSTUV);
+    _mm512_mask_storeu_ps(c + 3 * ldc + 16, m1, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc3xGHIJKLMNOPQRSTUV)));
+  }
+  if (mr > 4) {
+    if (sum) vacc4x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 4 * ldc + 0), vacc4x0123456789ABCDEF);
+    _mm512_mask_storeu_ps(c + 4 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc4x0123456789ABCDEF)));
+    if (sum) vacc4xGHIJKLMNOPQRSTUV = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m1, c + 4 * ldc + 16), vacc4xGHIJKLMNOPQRSTUV);
+    _mm512_mask_storeu_ps(c + 4 * ldc + 16, m1, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc4xGHIJKLMNOPQRSTUV)));
+  }
+  if (mr > 5) {
+    if (sum) vacc5x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 5 * ldc + 0), vacc5x0123456789ABCDEF);
+    _mm512_mask_storeu_ps(c + 5 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc5x0123456789ABCDEF)));
+    if (sum) vacc5xGHIJKLMNOPQRSTUV = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m1, c + 5 * ldc + 16), vacc5xGHIJKLMNOPQRSTUV);
+    _mm512_mask_storeu_ps(c + 5 * ldc + 16, m1, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc5xGHIJKLMNOPQRSTUV)));
+  }
+  if (mr > 6) {
+    if (sum) vacc6x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 6 * ldc + 0), vacc6x0123456789ABCDEF);
+    _mm512_mask_storeu_ps(c + 6 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc6x0123456789ABCDEF)));
+    if (sum) vacc6xGHIJKLMNOPQRSTUV = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m1, c + 6 * ldc + 16), vacc6xGHIJKLMNOPQRSTUV);
+    _mm512_mask_storeu_ps(c + 6 * ldc + 16, m1, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc6xGHIJKLMNOPQRSTUV)));
+  }
 }
