@@ -104,7 +104,8 @@ struct tsr_winograd_call {
   size_t block;       /* tiles per task, a multiple of MR */
   size_t ldm;         /* M's row stride: a panel block's columns */
   size_t v_floats, m_floats, task_bytes;
-  int failed;
+  size_t panel_block, panel_blocks;
+  unsigned char* missed; /* per task (tile block x panel block): 1 if its thread had no scratch */
 };
 
 /* Tile t's origin: batch item, output row and column of its top-left pixel. */
@@ -122,8 +123,8 @@ static void tsr_winograd_task(void* context, size_t thread, size_t tile_start, s
   const struct tsr_conv_fast* f = c->f;
   const struct tsr_conv_geometry* g = c->g;
   float* v = tsr_thread_task_scratch(c->task_bytes);
-  if (v == NULL) {
-    __atomic_store_n(&c->failed, 1, __ATOMIC_RELAXED);
+  if (v == NULL) { /* the caller runs it after the parallel call, with its own scratch */
+    c->missed[tile_start / c->block * c->panel_blocks + panel_start / c->panel_block] = 1;
     return;
   }
   float* m = v + c->v_floats;
@@ -220,6 +221,28 @@ tsr_status tsr_conv_winograd_run_blocks(const struct tsr_conv_fast* f, const str
   call.v_floats = (TSR_WINOGRAD_POINTS * call.block * g->ic + 15) / 16 * 16;
   call.m_floats = (TSR_WINOGRAD_POINTS * call.block * call.ldm + 15) / 16 * 16;
   call.task_bytes = (call.v_floats + call.m_floats) * sizeof(float) + call.block * sizeof(float*);
+  /* Nothing is written unless every task can run: the calling thread's task scratch is taken
+   * first (the run fails here, y untouched, without it), and a task whose thread gets none is
+   * recorded and run afterwards on the calling thread. */
+  call.panel_block = panel_block, call.panel_blocks = (panels + panel_block - 1) / panel_block;
+  const size_t tasks = tile_blocks * call.panel_blocks;
+  call.missed = calloc(tasks, 1);
+  if (call.missed == NULL || tsr_thread_task_scratch(call.task_bytes) == NULL) {
+    free(call.missed);
+    return tsr_status_out_of_memory;
+  }
   tsr_parallelize_2d_tile_2d(pool, tsr_winograd_task, &call, tiles, panels, call.block, panel_block);
-  return call.failed ? tsr_status_out_of_memory : tsr_status_success;
+  for (size_t t = 0; t < tasks; t++) {
+    if (!call.missed[t]) continue;
+    const size_t tile_start = t / call.panel_blocks * call.block, panel_start = t % call.panel_blocks * panel_block;
+    call.missed[t] = 0;
+    tsr_winograd_task(&call, 0, tile_start, panel_start, tiles - tile_start < call.block ? tiles - tile_start : call.block,
+                      panels - panel_start < panel_block ? panels - panel_start : panel_block);
+    if (call.missed[t]) { /* cannot happen: this thread's scratch was reserved above */
+      free(call.missed);
+      return tsr_status_out_of_memory;
+    }
+  }
+  free(call.missed);
+  return tsr_status_success;
 }

@@ -1,7 +1,10 @@
 #include "engine/scratch.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+
+#include "threadpool/pool.h"
 
 struct tsr_scratch_buffer {
   void* data;
@@ -47,4 +50,13 @@ static void* tsr_thread_buffer(size_t which, size_t bytes) {
 
 void* tsr_thread_scratch(size_t bytes) { return tsr_thread_buffer(0, bytes); }
 
-void* tsr_thread_task_scratch(size_t bytes) { return tsr_thread_buffer(1, bytes); }
+static _Atomic int tsr_scratch_failure_mode = tsr_scratch_failure_none;
+
+void tsr_scratch_set_failure_for_tests(enum tsr_scratch_failure mode) { atomic_store(&tsr_scratch_failure_mode, (int)mode); }
+
+void* tsr_thread_task_scratch(size_t bytes) {
+  const int failing = atomic_load_explicit(&tsr_scratch_failure_mode, memory_order_relaxed);
+  if (failing == tsr_scratch_failure_always || (failing == tsr_scratch_failure_in_tasks && tsr_pool_in_task()))
+    return NULL;
+  return tsr_thread_buffer(1, bytes);
+}

@@ -493,8 +493,9 @@ TSR_API tsr_status tsr_conv_output_shape(const tsr_conv_params* params, int32_t 
 /// padding; an unknown padding mode or algorithm; a bad activation; sizes that overflow; at run,
 /// tensors that do not match the op's shape), unsupported_parameter (algorithm winograd on a
 /// layer it cannot run; other layouts or mixed ones; blocked tensors on a grouped layer that is
-/// not depthwise with multiplier 1, or under TESSERA_CONV=reference), out_of_memory (also at run: Winograd's per-thread buffers, after
-/// which y may be partly written; the blocked path's panels, indirection buffer and scratch).
+/// not depthwise with multiplier 1, or under TESSERA_CONV=reference), out_of_memory (also at
+/// run: Winograd's buffers, taken before y is written; the blocked path's panels, indirection
+/// buffer and scratch).
 TSR_API tsr_status tsr_conv_create(const tsr_conv_params* params, const float* weights,
                                    const float* bias, tsr_op** op);
 

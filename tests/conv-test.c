@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/scratch.h"
 #include "tests/harness/harness.h"
 #include "tests/harness/spatial-case.h"
 #ifdef TSR_HAVE_ONEDNN
@@ -557,6 +558,40 @@ static void tsr_test_nchw_through_reorders(tsr_threadpool* pool, tsr_rng* rng) {
   }
 }
 
+/* Winograd's per-thread task scratch failing (the scratch's test hook): where only tasks lose it,
+ * the calling thread runs their tiles afterwards and the result equals a normal run's bit for
+ * bit; where every request fails, the run fails with out_of_memory before writing y (pre-filled
+ * with NaN: untouched). Both on the thread pool and inline, with and without the residual sum. */
+static void tsr_test_winograd_scratch_failure(tsr_threadpool* pool, tsr_rng* rng) {
+  static float x[1 << 16], w[1 << 16], b[256], expected[1 << 16], mine[1 << 16];
+  for (int sum = 0; sum < 2; sum++) {
+    tsr_conv_params p = tsr_conv_params_of(2, 32, 48, 1);
+    p.kernel[0] = p.kernel[1] = 3;
+    p.padding_begin[0] = p.padding_begin[1] = p.padding_end[0] = p.padding_end[1] = 1;
+    p.algorithm = tsr_conv_algorithm_winograd;
+    p.sum_scale = (float)sum;
+    const int64_t in_dims[4] = {2, 32, 13, 11};
+    int64_t out_dims[4];
+    tsr_conv_output_shape(&p, 4, in_dims, out_dims);
+    tsr_tensor tx = {.data = x}, ty = {.data = expected}, tm = {.data = mine};
+    const size_t yn = tsr_case_tensors(rng, &p, tsr_layout_nhwc, in_dims, out_dims, sizeof(x) / 4, w, b, &tx, &ty, &tm);
+    tsr_op* op = NULL;
+    tsr_check_status(tsr_conv_create(&p, w, b, &op), tsr_status_success, "winograd scratch failure: create");
+    const char* what = sum ? "winograd, task scratch failing in tasks, with sum" : "winograd, task scratch failing in tasks";
+    tsr_check_status(tsr_op_run(op, 1, &tx, 1, &ty, pool), tsr_status_success, what);
+    tsr_scratch_set_failure_for_tests(tsr_scratch_failure_in_tasks);
+    tsr_check_status(tsr_op_run(op, 1, &tx, 1, &tm, pool), tsr_status_success, what);
+    tsr_check_close(what, mine, expected, yn, 0.0, 0.0);
+    tsr_scratch_set_failure_for_tests(tsr_scratch_failure_always);
+    tsr_fill_nan(mine, yn);
+    what = sum ? "winograd, task scratch failing always, with sum" : "winograd, task scratch failing always";
+    tsr_check_status(tsr_op_run(op, 1, &tx, 1, &tm, pool), tsr_status_out_of_memory, what);
+    tsr_check_untouched(what, mine, yn);
+    tsr_scratch_set_failure_for_tests(tsr_scratch_failure_none);
+    tsr_op_destroy(op);
+  }
+}
+
 static void tsr_test_errors(void) {
   const float w[4 * 4 * 3 * 3] = {0}; /* the largest valid convolution below reads 144 */
   tsr_op* op = (tsr_op*)0x1;
@@ -684,6 +719,8 @@ int main(void) {
     tsr_sweep_blocked(pool, &rng, 300);
     tsr_test_nchw_through_reorders(NULL, &rng);
     tsr_test_nchw_through_reorders(pool, &rng);
+    tsr_test_winograd_scratch_failure(NULL, &rng);
+    tsr_test_winograd_scratch_failure(pool, &rng);
     tsr_threadpool_destroy(pool);
   }
 #ifdef TSR_HAVE_ONEDNN
