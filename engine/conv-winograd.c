@@ -236,8 +236,9 @@ tsr_status tsr_conv_winograd_run_blocks(const struct tsr_conv_fast* f, const str
     if (!call.missed[t]) continue;
     const size_t tile_start = t / call.panel_blocks * call.block, panel_start = t % call.panel_blocks * panel_block;
     call.missed[t] = 0;
-    tsr_winograd_task(&call, 0, tile_start, panel_start, tiles - tile_start < call.block ? tiles - tile_start : call.block,
-                      panels - panel_start < panel_block ? panels - panel_start : panel_block);
+    const size_t tile_count = tiles - tile_start < call.block ? tiles - tile_start : call.block;
+    const size_t panel_count = panels - panel_start < panel_block ? panels - panel_start : panel_block;
+    tsr_winograd_task(&call, 0, tile_start, panel_start, tile_count, panel_count);
     if (call.missed[t]) { /* cannot happen: this thread's scratch was reserved above */
       free(call.missed);
       return tsr_status_out_of_memory;

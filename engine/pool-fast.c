@@ -80,9 +80,10 @@ static size_t tsr_pool_fast_block(const struct tsr_pool_fast_call* call, size_t 
  * interior (windows inside the input along w: one shape, shifted by the stride) in one kernel
  * call, then the edge pixels column by column down runs of rows. Inception's 3x3 average in
  * nChw8c (28-pixel rows, 8 channels) had two one-pixel edge calls a row beside the interior's:
- * 92 -> 62 µs with runs (oneDNN 41), after the flat interior took it from 106 (Zen 4). (Measured: slicing the channels into 128-channel slices, each
- * over the whole row first so a slice's input rows stay in L1, was slower on every pool.txt
- * layer, up to 1.7x: more calls and window set-ups.) */
+ * 92 -> 62 µs with runs (oneDNN 41), after the flat interior took it from 106 (Zen 4).
+ * (Measured: slicing the channels into 128-channel slices, each over the whole row first so a
+ * slice's input rows stay in L1, was slower on every pool.txt layer, up to 1.7x: more calls and
+ * window set-ups.) */
 static void tsr_pool_fast_rows_task(void* context, size_t thread, size_t first_row, size_t block, size_t rows,
                                     size_t blocks) {
   (void)thread, (void)blocks; /* blocks: always 1 */

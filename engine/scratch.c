@@ -52,7 +52,9 @@ void* tsr_thread_scratch(size_t bytes) { return tsr_thread_buffer(0, bytes); }
 
 static _Atomic int tsr_scratch_failure_mode = tsr_scratch_failure_none;
 
-void tsr_scratch_set_failure_for_tests(enum tsr_scratch_failure mode) { atomic_store(&tsr_scratch_failure_mode, (int)mode); }
+void tsr_scratch_set_failure_for_tests(enum tsr_scratch_failure mode) {
+  atomic_store(&tsr_scratch_failure_mode, (int)mode);
+}
 
 void* tsr_thread_task_scratch(size_t bytes) {
   const int failing = atomic_load_explicit(&tsr_scratch_failure_mode, memory_order_relaxed);
