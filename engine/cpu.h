@@ -26,8 +26,13 @@ bool tsr_isa_allowed(tsr_isa isa);
 bool tsr_isa_supported(tsr_isa isa);
 
 /// The last-level cache's size in bytes: TESSERA_LLC_BYTES if set (bytes, or with a K, M or G
-/// suffix), else the highest cache level sysfs lists for cpu0, else the C library's L3 figure,
-/// else 32 MiB; read once. Outputs larger than this are written with streaming stores.
+/// suffix), else the highest cache level sysfs lists for cpu0, else the C library's L3 figure
+/// capped by tsr_cpu_llc_plausible, else 32 MiB; read once. Outputs larger than this are written
+/// with streaming stores.
 size_t tsr_cpu_llc_bytes(void);
+
+/// `reported` capped at 4 MiB per CPU of `cpus`, and at no less than 32 MiB: VMs may report the
+/// host socket's whole L3 through CPUID.
+size_t tsr_cpu_llc_plausible(size_t reported, uint32_t cpus);
 
 #endif

@@ -53,5 +53,18 @@ int main(void) {
     tsr_op_destroy(op);
   }
   tsr_check(tsr_cpu_count() >= 1, "cpu count", "%u", tsr_cpu_count());
+
+  /* The L3 figure is believed up to 4 MiB per CPU, never capped below 32 MiB (hand-worked). */
+  const size_t mib = (size_t)1 << 20;
+  const struct { size_t reported; uint32_t cpus; size_t expected; } llc[] = {
+      {508 * mib, 2, 32 * mib},   /* this project's VM: the host socket's figure */
+      {16 * mib, 2, 16 * mib},    /* below the cap: as reported */
+      {32 * mib, 1, 32 * mib},    {33 * mib, 8, 32 * mib}, {40 * mib, 9, 36 * mib},
+      {105 * mib, 56, 105 * mib}, /* a 56-core part's shared L3 */
+      {504 * mib, 16, 64 * mib}};
+  for (size_t i = 0; i < sizeof(llc) / sizeof(llc[0]); i++)
+    tsr_check(tsr_cpu_llc_plausible(llc[i].reported, llc[i].cpus) == llc[i].expected, "llc plausible",
+              "%zu MiB on %u cpus -> %zu MiB, expected %zu", llc[i].reported / mib, llc[i].cpus,
+              tsr_cpu_llc_plausible(llc[i].reported, llc[i].cpus) / mib, llc[i].expected / mib);
   return tsr_test_finish();
 }
