@@ -35,7 +35,9 @@ static inline tsr_vf tsr_v_ldexp(tsr_vf v, tsr_vf k) {
  * with k = round((x + b) / ln2), in [-217, 128], and ln2 in two parts, the high part with 16
  * significant bits, so that x - k * high is exact in an FMA (|k| <= 256) and b joins
  * r = x - k ln2 + b, |r| <= ln2 / 2, unrounded into x; m = exp(r), in [0.7, 1.42] and within
- * 1 ulp, by its Taylor series to r^7 / 7! (truncation 0.05 ulp). The caller scales by 2^k last
+ * 1 ulp, as 1 + r + r^2 Q(r), Q of degree 4 interpolated at Chebyshev nodes on |r| <= 1.002 ln2 / 2
+ * (0.17 ulp before rounding; the degree-7 Taylor series before it, 0.05 ulp, took one multiply-add
+ * more, and measured exp's worst 0.87 ulp against 0.90 now). The caller scales by 2^k last
  * (tsr_v_ldexp), so a result below 2^-126 is rounded once. NaN stays NaN through m and k. */
 static inline __attribute__((always_inline)) tsr_vf tsr_v_exp_reduce(tsr_vf x, tsr_vf b, bool has_b,
                                                                      tsr_vf* k_out) {
@@ -43,11 +45,10 @@ static inline __attribute__((always_inline)) tsr_vf tsr_v_exp_reduce(tsr_vf x, t
   tsr_vf r = tsr_v_fma(k, tsr_v_set(-0.693145752f), x);
   r = tsr_v_fma(k, tsr_v_set(-1.42860677e-6f), r);
   if (has_b) r = tsr_v_add(r, b);
-  tsr_vf p = tsr_v_set(1.98412698e-4f);
-  p = tsr_v_fma(p, r, tsr_v_set(1.38888889e-3f));
-  p = tsr_v_fma(p, r, tsr_v_set(8.33333333e-3f));
-  p = tsr_v_fma(p, r, tsr_v_set(4.16666667e-2f));
-  p = tsr_v_fma(p, r, tsr_v_set(1.66666667e-1f));
+  tsr_vf p = tsr_v_set(1.392632606e-03f);
+  p = tsr_v_fma(p, r, tsr_v_set(8.363292553e-03f));
+  p = tsr_v_fma(p, r, tsr_v_set(4.166655242e-02f));
+  p = tsr_v_fma(p, r, tsr_v_set(1.666657627e-01f));
   p = tsr_v_fma(p, r, tsr_v_set(0.5f));
   p = tsr_v_fma(p, r, tsr_v_set(1.0f));
   p = tsr_v_fma(p, r, tsr_v_set(1.0f));
@@ -198,47 +199,53 @@ static inline tsr_vf tsr_v_gelu_tanh(tsr_vf x) {
 
 /* GELU, erf form: x Phi(x), Phi(x) = erfc(-x / sqrt 2) / 2. With a = |x| / sqrt 2 and
  * t = 1 / (1 + a / 2), erfc(a) = t exp(-a^2 + P(t)), P of degree 10 in t - 0.56 interpolated at
- * Chebyshev nodes on a in [0, 14.2] (centred, so its rounding stays near an ulp). a^2 = x^2 / 2
- * is kept exact as a high part and an FMA's low part, and the high part goes into exp's
- * reduction unrounded (tsr_v_exp_reduce's x, with P - low as b): rounding -a^2 + P, up to 100 in
- * size, would cost up to 100 ulp. For x < 0 the result is x t/2 exp(..), exp's small factor
- * last; for x >= 0 it is x (1 - t/2 exp(..)), where the subtracted part is at most 1/2. One form
- * for every x: a separate polynomial for |x| < 1 measured no more accurate (5.5 ulp either way)
- * and cost 10% in time. x is clamped to [-15, 15] for the erfc (x Phi(x) rounds to -0 and
- * to x beyond), which keeps exp's argument above -113 and infinities from making NaN of x^2's
- * low part. */
+ * Chebyshev nodes on a in [0, 14.2] (centred, so its rounding stays near an ulp), evaluated as
+ * pairs of terms in Horner's scheme over (t - 0.56)^2: Horner's 10-deep chain ran no faster than
+ * Estrin's 13 operations, the latency showing, and this is 11 operations 6 deep. a^2 = x^2 / 2 is
+ * kept exact as a high part and an FMA's low part, and the high part goes into exp's reduction
+ * unrounded (tsr_v_exp_reduce's x, with P - low as b): rounding -a^2 + P, up to 100 in size,
+ * would cost up to 100 ulp. s = x t/2 exp(..) is formed with exp's small factor last; it is the
+ * result for x <= 0, and x - s (s at most x / 2) above. One form for every x: a separate
+ * polynomial for |x| < 1 measured no more accurate (5.5 ulp either way) and cost 10% in time.
+ * x is clamped to [-15, 15] for the erfc (x Phi(x) rounds to -0 and to x beyond), which keeps
+ * exp's argument above -113 and infinities from making NaN of x^2's low part. */
 static inline tsr_vf tsr_v_gelu_erf(tsr_vf x) {
-  const tsr_vf one = tsr_v_set(1.0f), half = tsr_v_set(0.5f), minus_half = tsr_v_set(-0.5f);
+  const tsr_vf minus_half = tsr_v_set(-0.5f);
   const tsr_vf xc = tsr_v_min_keep_nan(tsr_v_max_keep_nan(x, tsr_v_set(-15.0f)), tsr_v_set(15.0f));
   const tsr_vf square = tsr_v_mul(xc, xc);
   const tsr_vf square_lo = tsr_v_fms(xc, xc, square);
-  const tsr_vf a = tsr_v_mul(tsr_v_abs(xc), tsr_v_set(0.707106781f));
-  const tsr_vf t = tsr_v_div(one, tsr_v_fma(a, half, one));
-  const tsr_vf u = tsr_v_sub(t, tsr_v_set(0.56f));
-  const tsr_vf u2 = tsr_v_mul(u, u), u4 = tsr_v_mul(u2, u2), u8 = tsr_v_mul(u4, u4); /* Estrin */
-  const tsr_vf p01 = tsr_v_fma(tsr_v_set(1.363841414e+00f), u, tsr_v_set(-5.904780030e-01f));
-  const tsr_vf p23 = tsr_v_fma(tsr_v_set(-4.025248289e-01f), u, tsr_v_set(1.190588847e-01f));
-  const tsr_vf p45 = tsr_v_fma(tsr_v_set(2.992786467e-01f), u, tsr_v_set(-6.948779523e-02f));
-  const tsr_vf p67 = tsr_v_fma(tsr_v_set(-2.650141120e-01f), u, tsr_v_set(-9.765472263e-03f));
-  const tsr_vf p89 = tsr_v_fma(tsr_v_set(1.681341231e-01f), u, tsr_v_set(1.008068621e-01f));
-  const tsr_vf p0_3 = tsr_v_fma(p23, u2, p01), p4_7 = tsr_v_fma(p67, u2, p45);
-  const tsr_vf p8_10 = tsr_v_fma(tsr_v_set(-1.212696806e-01f), u2, p89);
-  const tsr_vf p = tsr_v_fma(p8_10, u8, tsr_v_fma(p4_7, u4, p0_3));
+  /* t / 2 = 1 / (2 + a), one rounding fewer than t itself and no halving later */
+  const tsr_vf t_half = tsr_v_div(tsr_v_set(1.0f), tsr_v_fma(tsr_v_abs(xc), tsr_v_set(0.707106781f), tsr_v_set(2.0f)));
+  const tsr_vf u = tsr_v_fma(t_half, tsr_v_set(2.0f), tsr_v_set(-0.56f)); /* t - 0.56 */
+  const tsr_vf u2 = tsr_v_mul(u, u);
+  tsr_vf p = tsr_v_set(-1.212696806e-01f);
+  p = tsr_v_fma(p, u2, tsr_v_fma(tsr_v_set(1.681341231e-01f), u, tsr_v_set(1.008068621e-01f)));
+  p = tsr_v_fma(p, u2, tsr_v_fma(tsr_v_set(-2.650141120e-01f), u, tsr_v_set(-9.765472263e-03f)));
+  p = tsr_v_fma(p, u2, tsr_v_fma(tsr_v_set(2.992786467e-01f), u, tsr_v_set(-6.948779523e-02f)));
+  p = tsr_v_fma(p, u2, tsr_v_fma(tsr_v_set(-4.025248289e-01f), u, tsr_v_set(1.190588847e-01f)));
+  p = tsr_v_fma(p, u2, tsr_v_fma(tsr_v_set(1.363841414e+00f), u, tsr_v_set(-5.904780030e-01f)));
   tsr_vf k;
   const tsr_vf m = tsr_v_exp_reduce(tsr_v_mul(square, minus_half), tsr_v_fma(square_lo, minus_half, p), true, &k);
-  const tsr_vf h = tsr_v_mul(tsr_v_mul(t, half), m); /* erfc(a) / 2 = h 2^k */
-  const tsr_vf negative = tsr_v_ldexp(tsr_v_mul(xc, h), k);
-  const tsr_vf positive = tsr_v_mul(x, tsr_v_sub(one, tsr_v_ldexp(h, k)));
-  return tsr_v_select(tsr_v_lt(x, tsr_v_set(0.0f)), negative, positive);
+  const tsr_vf s = tsr_v_ldexp(tsr_v_mul(tsr_v_mul(xc, t_half), m), k); /* x erfc(a) / 2 */
+  return tsr_v_select(tsr_v_lt(tsr_v_set(0.0f), x), tsr_v_sub(x, s), s);
 }
 
-/* One kernel per kind: whole vectors, then the tail through a zero-padded local vector (no read
- * or write past n). */
+/* One kernel per kind: pairs of vectors (two independent chains of some 40 dependent operations
+ * in flight: the tanh GELU on AVX-512 100 -> 91 µs, the others level), a last whole vector, then
+ * the tail through a zero-padded local vector (no read or write past n). */
 #define TSR_VUNARY_KERNEL(kind, expression)                                                   \
   void TSR_VUNARY_NAME(kind)(size_t n, const float* x, float* y,                              \
                              const struct tsr_f32_activation_params* params) {                \
     const float alpha = params->alpha;                                                        \
     (void)alpha;                                                                              \
+    for (; n >= 2 * TSR_VLANES; n -= 2 * TSR_VLANES, x += 2 * TSR_VLANES, y += 2 * TSR_VLANES) { \
+      const tsr_vf v0 = tsr_v_load(x), v1 = tsr_v_load(x + TSR_VLANES);                      \
+      tsr_vf r0, r1;                                                                          \
+      { const tsr_vf v = v0; r0 = (expression); }                                            \
+      { const tsr_vf v = v1; r1 = (expression); }                                            \
+      tsr_v_store(y, r0);                                                                     \
+      tsr_v_store(y + TSR_VLANES, r1);                                                        \
+    }                                                                                         \
     for (; n >= TSR_VLANES; n -= TSR_VLANES, x += TSR_VLANES, y += TSR_VLANES) {              \
       const tsr_vf v = tsr_v_load(x);                                                         \
       tsr_v_store(y, (expression));                                                           \
