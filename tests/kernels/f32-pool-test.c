@@ -1,5 +1,6 @@
 /* Every pooling kernel variant (f32-pool.inc) against a direct loop in double: channels 1 to three
- * main-loop blocks + 1 (below, at and above the vector and eight-vector blocks), taps 1-4, 9, 25;
+ * main-loop blocks + 1 (below, at and above the vector and eight-vector blocks), taps 1-4, 9, 25,
+ * 16 and 49 (a long average window summed by pairs of taps: an even and an odd count);
  * max and average; starting fresh, from a separate `previous` and in place (previous = y, a
  * split window's second part). Integer data in [-20, 20] make every sum exact and the quotient
  * correctly rounded in both: tolerance 0. Rows and y sit against guard pages and y is NaN
@@ -15,7 +16,7 @@
 #include "tests/harness/harness.h"
 #include "tests/harness/ukernel-filter.h"
 
-#define TSR_MAX_TAPS 25
+#define TSR_MAX_TAPS 49
 
 static void tsr_expected(size_t channels, size_t taps, float* const* rows, const float* previous, float divisor,
                          bool max, float* expected) {
@@ -33,7 +34,7 @@ static void tsr_test_pool(tsr_isa isa, tsr_f32_pool_ukernel_fn maxpool, tsr_f32_
     return;
   }
   tsr_rng rng = tsr_rng_seeded(17);
-  const size_t tap_counts[] = {1, 2, 3, 4, 9, 25};
+  const size_t tap_counts[] = {1, 2, 3, 4, 9, 25, 16, 49}; /* 16 on: the average sums by pairs of taps */
   size_t cases = 0;
   for (size_t channels = 1; channels <= 3 * 8 * lanes + 1; channels++)
     for (size_t ti = 0; ti < sizeof(tap_counts) / sizeof(tap_counts[0]); ti++) {
