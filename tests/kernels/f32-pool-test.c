@@ -82,9 +82,12 @@ static void tsr_test_pool(tsr_isa isa, tsr_f32_pool_ukernel_fn maxpool, tsr_f32_
       tsr_guarded_free(expected);
     }
   /* Several output pixels per call: a 1-D window of `taps` consecutive pixels, pixel j shifted by
-   * j x stride pixels (row_step) and written at y + j x y_step, the gap between outputs left NaN. */
-  const size_t pixel_counts[] = {2, 3, 7}, strip_taps[] = {1, 3, 9}, strip_channels[] = {1, lanes, 8 * lanes + 1};
-  for (size_t pi = 0; pi < 3; pi++)
+   * j x stride pixels (row_step) and written at y + j x y_step, the gap between outputs left NaN.
+   * 4 to 7 and 9 pixels: whole groups of four, and a last group of four overlapping the one
+   * before by 1 to 3 pixels. */
+  const size_t pixel_counts[] = {2, 3, 4, 5, 6, 7, 9}, strip_taps[] = {1, 3, 9};
+  const size_t strip_channels[] = {1, lanes, 8 * lanes + 1};
+  for (size_t pi = 0; pi < sizeof(pixel_counts) / sizeof(pixel_counts[0]); pi++)
     for (size_t stride = 1; stride <= 2; stride++)
       for (size_t ti = 0; ti < 3; ti++)
         for (size_t ci = 0; ci < 3; ci++) {
