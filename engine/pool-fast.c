@@ -128,6 +128,17 @@ static void tsr_pool_fast_images_task(void* context, size_t thread, size_t first
   tsr_pool_fast_pixels(call, first_image, 0, 0, 0, images, g->x_n, g->y_n, c0, channels);
 }
 
+/* The output positions along dim d whose window lies inside the input (p stride - pad >= 0 and
+ * p stride - pad + kernel <= in): [*begin, *end), empty as 0, 0. */
+static void tsr_pool_fast_unclipped(const struct tsr_pool_geometry* g, size_t d, size_t* begin, size_t* end) {
+  const int64_t pad = g->pad[d], stride = (int64_t)g->stride[d], kernel = (int64_t)g->kernel[d];
+  const int64_t in = (int64_t)g->in[d], out = (int64_t)g->out[d];
+  int64_t first = (pad + stride - 1) / stride, last = in + pad >= kernel ? (in + pad - kernel) / stride + 1 : 0;
+  if (last > out) last = out;
+  if (first > last) first = last = 0;
+  *begin = (size_t)first, *end = (size_t)last;
+}
+
 static void tsr_pool_fast_nhwc(const struct tsr_f32_pool_entry* kernel, const struct tsr_pool_geometry* g,
                                size_t batch, size_t channels, const float* x, float* y, tsr_threadpool* pool) {
   const size_t rows = batch * g->out[0] * g->out[1];
@@ -149,27 +160,16 @@ static void tsr_pool_fast_nhwc(const struct tsr_f32_pool_entry* kernel, const st
     tsr_parallelize_2d_tile_2d(pool, tsr_pool_fast_images_task, &call, batch, blocks, row_tile, 1);
     return;
   }
-  /* interior columns: p2 stride - pad >= 0 and p2 stride - pad + kernel <= in; batched only when
-   * a whole window fits one call */
-  const int64_t pad = g->pad[2], stride = (int64_t)g->stride[2], kernel_w = (int64_t)g->kernel[2];
-  const int64_t in = (int64_t)g->in[2], out = (int64_t)g->out[2];
-  int64_t begin = (pad + stride - 1) / stride, end = in + pad >= kernel_w ? (in + pad - kernel_w) / stride + 1 : 0;
-  if (end > out) end = out;
-  if (begin > end || g->kernel[0] * g->kernel[1] * g->kernel[2] > TSR_POOL_TAPS_PER_CALL) begin = end = 0;
-  call.interior_begin = (size_t)begin, call.interior_end = (size_t)end;
-  const int64_t pad_h = g->pad[1], stride_h = (int64_t)g->stride[1], kernel_h = (int64_t)g->kernel[1];
-  const int64_t in_h = (int64_t)g->in[1];
-  int64_t rows_begin = (pad_h + stride_h - 1) / stride_h;
-  int64_t rows_end = in_h + pad_h >= kernel_h ? (in_h + pad_h - kernel_h) / stride_h + 1 : 0;
-  if (rows_end > (int64_t)g->out[1]) rows_end = (int64_t)g->out[1];
-  if (rows_begin > rows_end) rows_begin = rows_end = 0;
-  call.rows_begin = (size_t)rows_begin, call.rows_end = (size_t)rows_end;
+  /* interior columns, batched only when a whole window fits one call; unclipped rows */
+  tsr_pool_fast_unclipped(g, 2, &call.interior_begin, &call.interior_end);
+  if (g->kernel[0] * g->kernel[1] * g->kernel[2] > TSR_POOL_TAPS_PER_CALL) call.interior_begin = call.interior_end = 0;
+  tsr_pool_fast_unclipped(g, 1, &call.rows_begin, &call.rows_end);
   /* At stride 1 with pixels packed end to end (all channels in one block, pixel stride = channels
    * in x and y), output pixel p + 1's window is pixel p's moved by one pixel's channels, so the
    * interior is one pixel of (end - begin) x channels channels: the kernel runs whole vectors
    * along it however few the channels (a blocked layout's 8 filled half an AVX-512 vector and
    * went four pixels at a time). */
-  call.flat = stride == 1 && blocks == 1 && g->x_s[2] == channels && g->y_s[2] == channels;
+  call.flat = g->stride[2] == 1 && blocks == 1 && g->x_s[2] == channels && g->y_s[2] == channels;
   tsr_parallelize_2d_tile_2d(pool, tsr_pool_fast_rows_task, &call, rows, blocks, row_tile, 1);
 }
 

@@ -231,7 +231,8 @@ static inline tsr_vf tsr_v_gelu_erf(tsr_vf x) {
 }
 
 /* One kernel per kind: pairs of vectors (two independent chains of some 40 dependent operations
- * in flight: the tanh GELU on AVX-512 100 -> 91 µs, the others level), a last whole vector, then
+ * in flight: the tanh GELU on AVX-512, 1 thread, 100 -> 91 µs, oneDNN 70-79 in the comparison
+ * runs of docs/PERFORMANCE.md; the others level, and level on AVX2), a last whole vector, then
  * the tail through a zero-padded local vector (no read or write past n). */
 #define TSR_VUNARY_KERNEL(kind, expression)                                                   \
   void TSR_VUNARY_NAME(kind)(size_t n, const float* x, float* y,                              \
