@@ -19,6 +19,19 @@ tsr_op* tsr_op_alloc(size_t size, tsr_op_kind kind, const struct tsr_op_vtable* 
 
 static int tsr_op_valid(const tsr_op* op) { return op != NULL && op->magic == TSR_OP_MAGIC; }
 
+/* Checks tensors[0..count) ("inputs" or "outputs"). The message's "tsr_op_run: inputs[i]" is
+ * formatted only for a tensor that fails (the check is run again with it, to the same failure):
+ * two snprintf calls on every run were 2-3% of a 3 µs global average pooling. */
+static tsr_status tsr_op_check_tensors(const tsr_tensor* tensors, size_t count, const char* role) {
+  for (size_t i = 0; i < count; i++) {
+    if (tsr_tensor_check(&tensors[i], role) == tsr_status_success) continue;
+    char where[48];
+    snprintf(where, sizeof(where), "tsr_op_run: %s[%zu]", role, i);
+    return tsr_tensor_check(&tensors[i], where);
+  }
+  return tsr_status_success;
+}
+
 tsr_status tsr_op_run(const tsr_op* op, size_t num_inputs, const tsr_tensor* inputs,
                       size_t num_outputs, const tsr_tensor* outputs, tsr_threadpool* pool) {
   if (op == NULL) return tsr_error(tsr_status_invalid_parameter, "tsr_op_run: op is NULL");
@@ -39,20 +52,11 @@ tsr_status tsr_op_run(const tsr_op* op, size_t num_inputs, const tsr_tensor* inp
     return tsr_error(tsr_status_invalid_parameter, "tsr_op_run: inputs is NULL");
   if (num_outputs != 0 && outputs == NULL)
     return tsr_error(tsr_status_invalid_parameter, "tsr_op_run: outputs is NULL");
-  char where[48];
-  for (size_t i = 0; i < num_inputs; i++) {
-    snprintf(where, sizeof(where), "tsr_op_run: inputs[%zu]", i);
-    const tsr_status status = tsr_tensor_check(&inputs[i], where);
-    if (status != tsr_status_success) return status;
-  }
-  for (size_t i = 0; i < num_outputs; i++) {
-    snprintf(where, sizeof(where), "tsr_op_run: outputs[%zu]", i);
-    const tsr_status status = tsr_tensor_check(&outputs[i], where);
-    if (status != tsr_status_success) return status;
-  }
+  tsr_status status = tsr_op_check_tensors(inputs, num_inputs, "inputs");
+  if (status == tsr_status_success) status = tsr_op_check_tensors(outputs, num_outputs, "outputs");
+  if (status != tsr_status_success) return status;
   const bool verbose = tsr_verbose_enabled();
   const double start = verbose ? tsr_verbose_now_ms() : 0.0;
-  tsr_status status;
   if (num_inputs == vtable->num_inputs) {
     status = vtable->run(op, inputs, num_outputs, outputs, pool);
   } else { /* optional inputs left out: the op sees them as zeroed tensors (data NULL) */

@@ -141,9 +141,12 @@ static void tsr_pool_fast_unclipped(const struct tsr_pool_geometry* g, size_t d,
 
 static void tsr_pool_fast_nhwc(const struct tsr_f32_pool_entry* kernel, const struct tsr_pool_geometry* g,
                                size_t batch, size_t channels, const float* x, float* y, tsr_threadpool* pool) {
-  const size_t rows = batch * g->out[0] * g->out[1];
-  const size_t wanted = tsr_threadpool_threads(pool) * TSR_POOL_TASKS_PER_THREAD;
-  size_t blocks = rows >= wanted ? 1 : (wanted + rows - 1) / rows;
+  const size_t rows = batch * g->out[0] * g->out[1], threads = tsr_threadpool_threads(pool);
+  const size_t wanted = threads * TSR_POOL_TASKS_PER_THREAD;
+  /* Channel blocks only to share the work among threads: one thread takes every channel in one
+   * call. (The ResNet-50 global average in four 512-channel blocks, each pass of the pair sweep
+   * reading 2 KB pieces of rows 8 KB apart, took 3.7 µs against 2.7 in one block, Zen 4.) */
+  size_t blocks = rows >= wanted || threads == 1 ? 1 : (wanted + rows - 1) / rows;
   size_t block = (channels + blocks - 1) / blocks;
   block = (block + TSR_POOL_CHANNEL_GRAIN - 1) / TSR_POOL_CHANNEL_GRAIN * TSR_POOL_CHANNEL_GRAIN;
   if (block > channels) block = channels;

@@ -144,7 +144,7 @@ static void tsr_test_ops(void) {
   tsr_tensor no_data = out;
   no_data.data = NULL;
   tsr_check_status(tsr_op_run(op, 1, &in, 1, &no_data, NULL), tsr_status_invalid_parameter, "run(output data NULL)");
-  tsr_expect_message("run(output data NULL)", "outputs[0]: data is NULL");
+  tsr_expect_message("run(output data NULL)", "tsr_op_run: outputs[0]: data is NULL");
   tsr_tensor mismatched = out;
   tsr_tensor_desc_init(&mismatched.desc, tsr_dtype_f32, tsr_layout_plain, 2, other);
   tsr_check_status(tsr_op_run(op, 1, &in, 1, &mismatched, NULL), tsr_status_invalid_parameter, "run(mismatched dims)");
@@ -152,7 +152,7 @@ static void tsr_test_ops(void) {
   tsr_tensor hand_made = in;
   hand_made.desc.strides[0] = 7; /* inconsistent with the plain layout */
   tsr_check_status(tsr_op_run(op, 1, &hand_made, 1, &out, NULL), tsr_status_invalid_parameter, "run(bad strides)");
-  tsr_expect_message("run(bad strides)", "inputs[0]: strides[0]");
+  tsr_expect_message("run(bad strides)", "tsr_op_run: inputs[0]: strides[0]");
   hand_made = in;
   hand_made.desc.dims[1] = 0;
   tsr_check_status(tsr_op_run(op, 1, &hand_made, 1, &out, NULL), tsr_status_invalid_parameter, "run(dim 0)");

@@ -158,16 +158,25 @@ TSR_POOL_INLINE void tsr_pool_avg_sweep(size_t channels, size_t taps, const floa
     tsr_v_store(y + c, tsr_v_add(first, tsr_v_load(rows[1] + offset + c)));
   }
   size_t t = 2;
-  for (; t + 2 <= taps; t += 2) {
+  for (; taps - t > 2; t += 2) {
     const float* r0 = rows[t] + offset;
     const float* r1 = rows[t + 1] + offset;
     for (size_t c = 0; c < vectors_end; c += TSR_VLANES)
       tsr_v_store(y + c, tsr_v_add(tsr_v_add(tsr_v_load(y + c), tsr_v_load(r0 + c)), tsr_v_load(r1 + c)));
   }
-  if (t < taps)
+  /* The last one or two taps and the division in one pass (a pass of its own for the division
+   * was one pass in 26 over y for ResNet-50's 49 taps). */
+  const float* r0 = rows[t] + offset;
+  if (taps - t == 2) {
+    const float* r1 = rows[t + 1] + offset;
+    for (size_t c = 0; c < vectors_end; c += TSR_VLANES) {
+      const tsr_vf sum = tsr_v_add(tsr_v_add(tsr_v_load(y + c), tsr_v_load(r0 + c)), tsr_v_load(r1 + c));
+      tsr_v_store(y + c, tsr_pool_quotient(sum, d));
+    }
+  } else {
     for (size_t c = 0; c < vectors_end; c += TSR_VLANES)
-      tsr_v_store(y + c, tsr_v_add(tsr_v_load(y + c), tsr_v_load(rows[t] + offset + c)));
-  for (size_t c = 0; c < vectors_end; c += TSR_VLANES) tsr_v_store(y + c, tsr_pool_quotient(tsr_v_load(y + c), d));
+      tsr_v_store(y + c, tsr_pool_quotient(tsr_v_add(tsr_v_load(y + c), tsr_v_load(r0 + c)), d));
+  }
   tsr_f32_pool_channels(vectors_end, channels, taps, rows, offset, previous, y, d->scalar, false);
 }
 
