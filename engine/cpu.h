@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tessera.h"
 
@@ -28,11 +29,19 @@ bool tsr_isa_supported(tsr_isa isa);
 /// The last-level cache's size in bytes: TESSERA_LLC_BYTES if set (bytes, or with a K, M or G
 /// suffix), else the highest cache level sysfs lists for cpu0, else the C library's L3 figure
 /// capped by tsr_cpu_llc_plausible, else 32 MiB; read once. Outputs larger than this are written
-/// with streaming stores.
+/// with streaming stores; inputs larger than this come from memory, where some kernels prefetch
+/// (tsr_prefetch_span).
 size_t tsr_cpu_llc_bytes(void);
 
 /// `reported` capped at 4 MiB per CPU of `cpus`, and at no less than 32 MiB: VMs may report the
 /// host socket's whole L3 through CPUID.
 size_t tsr_cpu_llc_plausible(size_t reported, uint32_t cpus);
+
+/// Asks for [p, p + bytes) in the cache, a 64-byte line at a time, for reading soon: for input
+/// streams from memory that the hardware prefetchers do not keep ahead of (see the callers).
+static inline void tsr_prefetch_span(const void* p, size_t bytes) {
+  const char* line = (const char*)((uintptr_t)p & ~(uintptr_t)63);
+  for (const char* end = (const char*)p + bytes; line < end; line += 64) __builtin_prefetch(line, 0, 3);
+}
 
 #endif
