@@ -92,7 +92,7 @@ static void tsr_pool_fast_prefetch_row(const struct tsr_pool_fast_call* call, si
   const size_t bytes = g->in[2] * g->x_s[2] * sizeof(float);
   for (int64_t i0 = start[0]; i0 < end[0]; i0++)
     for (int64_t i1 = first_new > start[1] ? first_new : start[1]; i1 < end[1]; i1++)
-      tsr_prefetch_span(call->x + n * g->x_n + (size_t)i0 * g->x_s[0] + (size_t)i1 * g->x_s[1], bytes);
+      tsr_prefetch_span(call->x + n * g->x_n + (size_t)i0 * g->x_s[0] + (size_t)i1 * g->x_s[1], bytes, true);
 }
 
 /* Output rows (n, p0, p1), channels [block * channel_block, + channel_block): each row's
