@@ -210,15 +210,17 @@ tsr_status tsr_conv_dwconv_run_images(const struct tsr_conv_fast* f, const struc
     call.slide = g->kernel[2] == 3 && (g->stride[2] == g->dilation[2] || g->stride[2] == 2 * g->dilation[2]);
   }
   call.chunk = tsr_dwconv_chunk(f, g, call.slide);
-  /* An input past the last-level cache: the sliding form's first channel pass prefetches the
-   * input rows two input rows ahead (two output rows at stride 1, one at stride 2), every
-   * channel, into L2. Its channel-vector-at-a-time walk along a row reads each input pixel's
-   * lines at the pixel stride, which the hardware prefetchers did not keep ahead of. MobileNet
-   * v2 at batch 32 (58 MB inputs), 1 thread, median ratio to oneDNN of five alternating runs
-   * (Zen 4): b1.dw 0.84 -> 0.98, b3.dw 0.75 -> 0.92, b2.dw_s2 0.73 -> 0.78, b4.dw_s2 0.68 -> 0.72.
-   * At stride 2 one row ahead: b7.dw_s2 (forced; its 19 MB input is under the rule) 0.79-1.13
-   * against 0.63-0.71 two rows ahead. Into L1 (a whole input row is 32 KB) it gained nothing. */
-  if (call.slide && g->n * g->x_n * sizeof(float) > tsr_cpu_llc_bytes())
+  /* x and y together past the last-level cache (x then comes from memory): the sliding form's
+   * first channel pass prefetches the input rows two input rows ahead (two output rows at
+   * stride 1, one at stride 2), every channel, into L2. Its channel-vector-at-a-time walk along a
+   * row reads each input pixel's lines at the pixel stride, which the hardware prefetchers did
+   * not keep ahead of. MobileNet v2 at batch 32, 1 thread, median ratio to oneDNN of five or six
+   * alternating runs (Zen 4): b1.dw 0.84 -> 0.98, b3.dw 0.75 -> 0.92, b5.dw (19 MB in, 39 MB in
+   * all) 0.78 -> 1.06, b2.dw_s2 0.73 -> 0.78, b4.dw_s2 0.68 -> 0.72; forced on for b7.dw_s2 (24
+   * MB in all) 0.73 -> 0.70 and b12.dw (29 MB) 1.16 -> 1.19, so the rule leaves them out. At
+   * stride 2 one row ahead: b7.dw_s2 0.79-1.13 against 0.63-0.71 two rows ahead. Into L1 (a
+   * whole input row is 32 KB) it gained nothing. */
+  if (call.slide && g->n * (g->x_n + g->y_n) * sizeof(float) > tsr_cpu_llc_bytes())
     call.prefetch_ahead = g->stride[1] >= 2 ? 1 : 2;
   const size_t pixels = g->out[0] * g->out[1] * g->out[2], threads = tsr_threadpool_threads(pool);
   const size_t wanted = threads <= 1 ? 1 : TSR_DWCONV_TASKS_PER_THREAD * threads;
