@@ -114,7 +114,7 @@ static void tsr_dwconv_row(const struct tsr_dwconv_call* c, size_t n, size_t row
            c->y + n * g->y_n + od * g->y_s[0] + oh * g->y_s[1] + w0 * g->y_s[2] + c0, g->y_s[2], &f->params);
 }
 
-/* Prefetches (into L2 and L3) the input rows that output row `row` (d x h flattened) of item n
+/* Prefetches (into the outer cache levels, not L1) the input rows that output row `row` (d x h flattened) of item n
  * reads and the row before it does not (the last `stride` kernel rows along h, in every kernel
  * plane along d), every pixel and channel. */
 static void tsr_dwconv_prefetch_row(const struct tsr_dwconv_call* c, size_t n, size_t row) {

@@ -37,7 +37,7 @@ struct tsr_pool_fast_call {
   size_t rows_begin, rows_end; /* the output rows (along h) whose window lies inside the input along h */
   bool flat;          /* the interior as one run of channels: see tsr_pool_fast_nhwc */
   bool prefetch;      /* each row prefetches the input rows the next row adds: see tsr_pool_fast_nhwc */
-  size_t batch;
+  size_t batch;       /* images: the rows are batch x out[0] x out[1] */
   const float* x;
   float* y;
 };
@@ -195,10 +195,10 @@ static void tsr_pool_fast_nhwc(const struct tsr_f32_pool_entry* kernel, const st
   call.flat = g->stride[2] == 1 && blocks == 1 && g->x_s[2] == channels && g->y_s[2] == channels;
   /* Max pooling of an input past the last-level cache: the hardware prefetchers fell behind, its
    * compare, max and mask a load leaving fewer loads in flight than the average's add. 1 thread,
-   * Zen 4, in alternating runs: ResNet's 3x3/2 max pool at batch 32 (103 MB) 9.0-9.7 -> 5.3-6.5 ms
-   * (oneDNN 6.4-7.4); a 2x2/2 max pool, batch 16, 256 channels (51 MB) 3.1-5.7 -> 2.1-3.0 ms
-   * (oneDNN 1.9-3.3). Not for averages (the same 2x2 average: 1.5-2.2 -> 1.7-3.0 ms), nor
-   * within the cache (ResNet's at batch 1, 3.2 MB: 63 -> 76-79 µs). */
+   * Zen 4, three alternating runs, ratio to oneDNN: ResNet's 3x3/2 max pool at batch 32 (103 MB)
+   * 0.78-1.11 -> 1.06-1.32 (2 threads 0.79-0.85 -> 1.11-1.16); a 2x2/2 max pool, batch 16, 256
+   * channels (51 MB) 0.49-0.65 -> 0.77-0.81. Not for averages (the same 2x2 average 0.98-1.05 ->
+   * 0.78-0.84), nor within the cache (ResNet's at batch 1, 3.2 MB: 63-64 -> 79-87 µs). */
   call.prefetch = g->kind == tsr_pooling_max && blocks == 1 && batch * g->x_n * sizeof(float) > tsr_cpu_llc_bytes();
   tsr_parallelize_2d_tile_2d(pool, tsr_pool_fast_rows_task, &call, rows, blocks, row_tile, 1);
 }
