@@ -1,5 +1,5 @@
 // Pooling, tessera against oneDNN's pooling primitive on the same tensors in the same process:
-// ../shared/problems/pool.txt's layers (ResNet's 3x3/2 max pool, VGG's 2x2/2, ResNet-50's global
+// ../shared/problems/pool.txt's layers (ResNet's 3x3/2 max pool at batch 1 and 32, VGG's 2x2/2, ResNet-50's global
 // average, a 2x2 average at batch 8, Inception's 3x3/1 average counting padding), in NHWC (both
 // libraries' preferred layout for this op), plain NCHW and nChw8c (AVX2's blocked layout). Memory-bound: GB/s counts reading x
 // and writing y.
@@ -21,6 +21,8 @@ struct Problem {
 
 const Problem kProblems[] = {
     {"resnet_maxpool_mb1_c64_112_k3s2p1", 1, 64, 112, 3, 2, 1, tsr_pooling_max, false},
+    /* 103 MB of input: past the last-level cache, where max pooling prefetches (pool-fast.c) */
+    {"resnet_maxpool_mb32_c64_112_k3s2p1", 32, 64, 112, 3, 2, 1, tsr_pooling_max, false},
     {"vgg_pool5_mb1_c512_14_k2s2", 1, 512, 14, 2, 2, 0, tsr_pooling_max, false},
     {"resnet50_global_avg_mb1_c2048_7", 1, 2048, 7, 7, 1, 0, tsr_pooling_avg_exclude_padding, true},
     {"avg2x2_mb8_c256_56_k2s2", 8, 256, 56, 2, 2, 0, tsr_pooling_avg_exclude_padding, false},
