@@ -61,6 +61,7 @@ struct tsr_dwconv_call {
   bool slide;        /* the row kernel's 3-tap sliding form, which also takes a row's edges */
   size_t chunk;      /* sliding form: channels a pass over the task's rows (a multiple of the block) */
   size_t prefetch_ahead; /* sliding form: 0, or how many output rows ahead to prefetch the input rows of */
+  struct tsr_f32_conv_params params; /* f->params, streaming for the row kernel where tsr_dwconv_streams says */
 };
 
 static const float* tsr_dwconv_weights(const struct tsr_dwconv_call* c, size_t n) {
@@ -111,7 +112,7 @@ static void tsr_dwconv_row(const struct tsr_dwconv_call* c, size_t n, size_t row
     }
   f->dwrow(w1 - w0, channels, r, g->kernel[2], rows, g->stride[2] * g->x_s[2], g->dilation[2] * g->x_s[2], skip_left,
            skip_right, tsr_dwconv_weights(c, n) + c0 * (f->taps + 1),
-           c->y + n * g->y_n + od * g->y_s[0] + oh * g->y_s[1] + w0 * g->y_s[2] + c0, g->y_s[2], &f->params);
+           c->y + n * g->y_n + od * g->y_s[0] + oh * g->y_s[1] + w0 * g->y_s[2] + c0, g->y_s[2], &c->params);
 }
 
 /* Prefetches (into the outer cache levels, not L1) the input rows that output row `row` (d x h flattened) of item n
@@ -132,8 +133,28 @@ static void tsr_dwconv_prefetch_row(const struct tsr_dwconv_call* c, size_t n, s
   }
 }
 
-/* Output pixels [start, start + count) of item n, row by row: each row's interior columns
+/* Output pixels [start, end) of item n outside the sliding form: each row's interior columns
  * [c->w_lo, c->w_hi) go to the row kernel, its edge pixels to the per-pixel kernel. */
+static void tsr_dwconv_task_pixels(const struct tsr_dwconv_call* c, size_t n, size_t start, size_t end) {
+  const size_t width = c->g->out[2];
+  for (size_t p = start; p < end;) {
+    const size_t row = p / width, row_start = row * width;
+    const size_t row_end = row_start + width < end ? row_start + width : end;
+    const size_t w0 = p - row_start, w1 = row_end - row_start;
+    const size_t lo = w0 > c->w_lo ? w0 : c->w_lo, hi = w1 < c->w_hi ? w1 : c->w_hi;
+    if (lo < hi) {
+      tsr_dwconv_pixels(c, n, p, row_start + lo);
+      tsr_dwconv_row(c, n, row, lo, hi, 0, c->g->oc);
+      tsr_dwconv_pixels(c, n, row_start + hi, row_end);
+    } else {
+      tsr_dwconv_pixels(c, n, p, row_end);
+    }
+    p = row_end;
+  }
+}
+
+/* Output pixels [start, start + count) of item n, row by row (the sliding form: channel chunks
+ * outside, rows inside); the streamed stores fenced before the task counts as done. */
 static void tsr_dwconv_task(void* context, size_t thread, size_t n, size_t start, size_t count) {
   (void)thread;
   const struct tsr_dwconv_call* c = context;
@@ -149,22 +170,10 @@ static void tsr_dwconv_task(void* context, size_t thread, size_t n, size_t start
         p = row_end;
       }
     }
-    return;
+  } else {
+    tsr_dwconv_task_pixels(c, n, start, end);
   }
-  for (size_t p = start; p < end;) {
-    const size_t row = p / width, row_start = row * width;
-    const size_t row_end = row_start + width < end ? row_start + width : end;
-    const size_t w0 = p - row_start, w1 = row_end - row_start;
-    const size_t lo = w0 > c->w_lo ? w0 : c->w_lo, hi = w1 < c->w_hi ? w1 : c->w_hi;
-    if (lo < hi) {
-      tsr_dwconv_pixels(c, n, p, row_start + lo);
-      tsr_dwconv_row(c, n, row, lo, hi, 0, c->g->oc);
-      tsr_dwconv_pixels(c, n, row_start + hi, row_end);
-    } else {
-      tsr_dwconv_pixels(c, n, p, row_end);
-    }
-    p = row_end;
-  }
+  if (c->params.stream) tsr_store_fence();
 }
 
 /* Channels a pass of the sliding form takes over a task's rows: few enough that the input rows
@@ -197,7 +206,10 @@ tsr_status tsr_conv_dwconv_run_images(const struct tsr_conv_fast* f, const struc
   const struct tsr_indirection* ind = tsr_indirection_get(f->cache, g, 1, 1, 0, x, f->zero, &owned);
   if (ind == NULL) return tsr_status_out_of_memory;
   struct tsr_dwconv_call call = {.f = f, .g = g, .ind = ind, .x = x, .y = y, .packed = packed, .blocks = blocks,
-                                 .packed_stride = packed_stride};
+                                 .packed_stride = packed_stride, .params = f->params};
+  /* y past the cache: the row kernel streams (every pass and vector starts at a multiple of 16
+   * channels; the per-pixel kernel, which takes the edges outside the sliding form, does not) */
+  call.params.stream = tsr_conv_output_streams(g, y);
   if (f->dwrow != NULL && g->kernel[0] * g->kernel[1] <= TSR_DWCONV_MAX_ROWS) {
     /* Column ow reads input columns ow * s - pad + t * dilation, t < kw: inside when the first
      * is >= 0 and the last < in. */

@@ -4,10 +4,12 @@
 #include "engine/conv-fast.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/cpu.h"
 #include "engine/error.h"
 #include "engine/scratch.h"
 #include "engine/transpose.h"
@@ -56,7 +58,7 @@ tsr_status tsr_conv_fast_init(struct tsr_conv_fast* f, const tsr_conv_params* p,
   f->group_out = (size_t)(p->out_channels / p->groups);
   f->taps = 1;
   for (int32_t d = 0; d < p->spatial_ndims; d++) f->taps *= (size_t)p->kernel[d];
-  f->params = (struct tsr_f32_conv_params){-INFINITY, INFINITY, p->sum_scale};
+  f->params = (struct tsr_f32_conv_params){-INFINITY, INFINITY, p->sum_scale, 0};
   if (tsr_activation_is_clamp(&p->activation)) {
     const struct tsr_f32_minmax_params bounds = tsr_activation_minmax(&p->activation);
     f->params.min = bounds.min, f->params.max = bounds.max;
@@ -169,6 +171,14 @@ static tsr_status tsr_conv_fast_run_nchw(const struct tsr_conv_fast* f, const st
     if (status == tsr_status_success) tsr_transpose_f32(out_pixels, g->oc, by, y_stride, yn, g->y_c, pool);
   }
   return status;
+}
+
+bool tsr_conv_output_streams(const struct tsr_conv_geometry* g, const float* y) {
+  const size_t line = 64 / sizeof(float);
+  if ((uintptr_t)y % 64 != 0 || g->y_n % line != 0 || g->y_s[0] % line != 0 ||
+      g->y_s[1] % line != 0 || g->y_s[2] % line != 0)
+    return false;
+  return g->n * g->y_n > tsr_cpu_llc_bytes() / sizeof(float);
 }
 
 /* Plain NCHW 1x1 layers with at least this many output pixels run on the GEMM engine in place;

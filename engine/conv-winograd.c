@@ -153,7 +153,7 @@ static void tsr_winograd_task(void* context, size_t thread, size_t tile_start, s
   }
   for (size_t i = tiles; i < (tiles + mr - 1) / mr * mr; i++) rows[i] = rows[tiles - 1]; /* whole MR tiles */
 
-  static const struct tsr_f32_conv_params plain = {-INFINITY, INFINITY, 0.0f};
+  static const struct tsr_f32_conv_params plain = {-INFINITY, INFINITY, 0.0f, 0};
   const size_t panel_floats = tsr_winograd_panel_floats(f), point_floats = tsr_winograd_panels(f) * panel_floats;
   for (size_t xi = 0; xi < TSR_WINOGRAD_POINTS; xi++) {
     const float* u = f->packed + xi * point_floats;

@@ -50,4 +50,12 @@ static inline void tsr_prefetch_span(const void* p, size_t bytes, bool into_l1) 
     for (; line < end; line += 64) __builtin_prefetch(line, 0, 1);
 }
 
+/// Orders this thread's non-temporal (streaming) stores before its later stores, so a thread
+/// that sees the task done sees the data (x86 SFENCE; nothing elsewhere, where no kernel streams).
+static inline void tsr_store_fence(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_sfence();
+#endif
+}
+
 #endif

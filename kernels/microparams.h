@@ -18,6 +18,9 @@ struct tsr_f32_conv_params {
   float min;       /* -INFINITY for none */
   float max;       /* +INFINITY for none */
   float sum_scale; /* 0: overwrite */
+  /* nonzero: the kernels that have streaming stores (f32-igemm on x86) store around the caches,
+   * for an output larger than the last-level cache; the caller aligns C and fences after */
+  int stream;
 };
 
 /* Parameters of the activations that have them (see tsr_activation in tessera.h). */

@@ -14,6 +14,8 @@ typedef uint32x4_t tsr_vm;
 
 static inline tsr_vf tsr_v_load(const float* p) { return vld1q_f32(p); }
 static inline void tsr_v_store(float* p, tsr_vf v) { vst1q_f32(p, v); }
+/* a plain store: no output is streamed on AArch64 (STNP pairs are left for a measured need) */
+static inline void tsr_v_store_stream(float* p, tsr_vf v) { vst1q_f32(p, v); }
 static inline tsr_vf tsr_v_set(float c) { return vdupq_n_f32(c); }
 static inline tsr_vf tsr_v_add(tsr_vf a, tsr_vf b) { return vaddq_f32(a, b); }
 static inline tsr_vf tsr_v_sub(tsr_vf a, tsr_vf b) { return vsubq_f32(a, b); }

@@ -11,6 +11,8 @@ typedef int tsr_vm;
 
 static inline tsr_vf tsr_v_load(const float* p) { return *p; }
 static inline void tsr_v_store(float* p, tsr_vf v) { *p = v; }
+/* no streaming store in portable C: a plain one (the same values) */
+static inline void tsr_v_store_stream(float* p, tsr_vf v) { *p = v; }
 static inline tsr_vf tsr_v_set(float c) { return c; }
 static inline tsr_vf tsr_v_add(tsr_vf a, tsr_vf b) { return a + b; }
 static inline tsr_vf tsr_v_sub(tsr_vf a, tsr_vf b) { return a - b; }

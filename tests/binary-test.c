@@ -320,7 +320,7 @@ static void tsr_test_errors(void) {
 }
 
 int main(void) {
-  tsr_test_small_llc();
+  tsr_test_small_llc("4M");
   tsr_threadpool* pool = NULL;
   tsr_threadpool_create(2, &pool);
   tsr_test_sweep(pool);

@@ -157,7 +157,8 @@ static void tsr_create_with_reference(const tsr_conv_params* p, const float* w, 
 /* Convolution, or with `transposed` transposed convolution (its weights have the same count),
  * against oneDNN's convolution or deconvolution. */
 static size_t tsr_sweep(tsr_threadpool* pool, tsr_rng* rng, size_t cases, bool transposed) {
-  static float x[1 << 16], w[1 << 16], b[64], y[1 << 16], theirs[1 << 16];
+  static float x[1 << 16], w[1 << 16], b[64], theirs[1 << 16];
+  static _Alignas(64) float y[1 << 16]; /* aligned: outputs past the test LLC stream (main) */
   size_t run = 0, refused = 0;
   for (size_t c = 0; c < cases; c++) {
     int64_t in_dims[5];
@@ -210,7 +211,8 @@ static size_t tsr_sweep(tsr_threadpool* pool, tsr_rng* rng, size_t cases, bool t
  * plain and nhwc, bias, ReLU, clamp and the sum; tolerance 0 on integer data. GELU (applied
  * after the kernels) within 2 ulp-sized relative error. */
 static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases, bool depthwise) {
-  static float x[1 << 17], w[1 << 17], b[256], mine[1 << 17], ref[1 << 17];
+  static float x[1 << 17], w[1 << 17], b[256], ref[1 << 17];
+  static _Alignas(64) float mine[1 << 17]; /* aligned: outputs past the test LLC stream (main) */
   static const int64_t channels[] = {1, 3, 4, 8, 15, 16, 17, 31, 32, 33, 48};
   size_t run = 0, by_algorithm[4] = {0};
   for (size_t c = 0; c < cases; c++) {
@@ -279,7 +281,8 @@ static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases, boo
  * x's padding lanes are 0 as the layout requires, y's start as NaN and must come back 0;
  * tolerance 0 on integer data (GELU within 2.4e-7 relative). */
 static void tsr_sweep_blocked(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
-  static float x[1 << 16], w[1 << 17], b[256], old[1 << 16], ref[1 << 16], xb[1 << 17], yb[1 << 17];
+  static float x[1 << 16], w[1 << 17], b[256], old[1 << 16], ref[1 << 16], xb[1 << 17];
+  static _Alignas(64) float yb[1 << 17]; /* aligned: outputs past the test LLC stream (main) */
   static const int64_t channels[] = {1, 3, 4, 5, 8, 9, 15, 16, 17, 31, 32, 33, 48};
   static const tsr_layout layouts[] = {tsr_layout_nchw4c, tsr_layout_nchw8c, tsr_layout_nchw16c};
   size_t run = 0, winograd = 0, deep_run = 0;
@@ -363,7 +366,8 @@ static float tsr_max_abs(const float* x, size_t n) {
  * from 1x1 (all padding but one pixel) to 21x21 (tiles cut at the edges), every padding mode,
  * batch 1-3 (tile blocks span images), plain and nhwc, bias, ReLU, clamp and the sum. */
 static void tsr_sweep_winograd(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
-  static float x[1 << 17], w[1 << 16], b[128], mine[1 << 17], ref[1 << 17];
+  static float x[1 << 17], w[1 << 16], b[128], ref[1 << 17];
+  static _Alignas(64) float mine[1 << 17]; /* aligned: outputs past the test LLC stream (main) */
   static const int64_t channels[] = {1, 3, 8, 15, 16, 17, 32, 33, 64, 100};
   size_t run = 0;
   double worst = 0.0; /* the largest |error| / ((ic + 2) 2^-24 R) seen */
@@ -529,7 +533,8 @@ static void tsr_test_algorithm_choice(void) {
  * indirect GEMM (7x7, 14x14, 1x511, 1x512 and 28x28 images, batch 2); and layers whose channels
  * are multiples of 128, whose reorder scratch has a padded pixel stride (tsr_transpose_padded_stride). */
 static void tsr_test_nchw_through_reorders(tsr_threadpool* pool, tsr_rng* rng) {
-  static float x[1 << 19], w[1 << 16], b[256], mine[1 << 19], ref[1 << 19];
+  static float x[1 << 19], w[1 << 16], b[256], ref[1 << 19];
+  static _Alignas(64) float mine[1 << 19]; /* aligned: outputs past the test LLC stream (main) */
   const struct { int64_t ic, oc, kernel, h, w; } cases[] = {
       {19, 21, 1, 7, 7},  {19, 21, 1, 14, 14}, {19, 21, 1, 1, 511},  {19, 21, 1, 1, 512},
       {19, 21, 1, 28, 28}, {128, 19, 3, 6, 5}, {19, 128, 3, 5, 6}, {256, 128, 1, 28, 28}};
@@ -700,6 +705,10 @@ static void tsr_test_deconv_errors(void) {
 }
 
 int main(void) {
+  /* A last-level cache of 16 KiB: the sweeps' larger outputs (nhwc, 16-float pixel strides) then
+   * take the streaming stores of the indirect GEMM and depthwise kernels, and the depthwise
+   * input prefetch runs, all against the same references as the cached stores. */
+  tsr_test_small_llc("16K");
   tsr_test_errors();
   tsr_test_algorithm_choice();
   tsr_test_deconv_errors();

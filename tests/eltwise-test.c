@@ -84,7 +84,7 @@ static void tsr_test_case(tsr_threadpool* pool, const tsr_activation* act, tsr_l
 }
 
 int main(void) {
-  tsr_test_small_llc();
+  tsr_test_small_llc("4M");
   tsr_check(tsr_cpu_llc_bytes() == (size_t)4 << 20, "TESSERA_LLC_BYTES=4M", "read as %zu bytes",
             tsr_cpu_llc_bytes());
   tsr_rng rng = tsr_rng_seeded(7);

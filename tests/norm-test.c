@@ -554,7 +554,7 @@ static void tsr_test_batch_norm_fold(tsr_rng* rng) {
 }
 
 int main(void) {
-  tsr_test_small_llc();
+  tsr_test_small_llc("4M");
   tsr_test_errors();
   tsr_rng rng = tsr_rng_seeded(41);
   tsr_test_batch_norm_fold(&rng);

@@ -26,7 +26,7 @@
 static inline __attribute__((always_inline)) void tsr_dwrow_group(
     size_t px, size_t nv, size_t nrows, size_t kw, const float* const* rows, size_t x_offset,
     size_t pixel_step, size_t tap_step, const float* wb, float* y, size_t y_step, tsr_vf vmin,
-    tsr_vf vmax, tsr_vf vsum, int sum) {
+    tsr_vf vmax, tsr_vf vsum, int sum, int stream) {
   tsr_vf acc[TSR_DWROW_PIXELS][2];
   for (size_t v = 0; v < nv; v++) {
     const tsr_vf bias = tsr_v_load(wb + v * TSR_VLANES);
@@ -52,7 +52,11 @@ static inline __attribute__((always_inline)) void tsr_dwrow_group(
       float* out = y + j * y_step + v * TSR_VLANES;
       tsr_vf value = acc[j][v];
       if (sum) value = tsr_v_fma(vsum, tsr_v_load(out), value);
-      tsr_v_store(out, tsr_v_min_keep_nan(tsr_v_max_keep_nan(value, vmin), vmax));
+      value = tsr_v_min_keep_nan(tsr_v_max_keep_nan(value, vmin), vmax);
+      if (stream)
+        tsr_v_store_stream(out, value);
+      else
+        tsr_v_store(out, value);
     }
 }
 
@@ -62,16 +66,16 @@ static inline __attribute__((always_inline)) void tsr_dwrow_group(
 static inline __attribute__((always_inline)) void tsr_dwrow_pixels(
     size_t px, size_t p, size_t channels, size_t nrows, size_t kw, const float* const* rows, size_t pixel_step,
     size_t tap_step, const float* w, float* y, size_t y_step, const struct tsr_f32_conv_params* params,
-    tsr_vf vmin, tsr_vf vmax, tsr_vf vsum, int sum) {
+    tsr_vf vmin, tsr_vf vmax, tsr_vf vsum, int sum, int stream) {
   const size_t block_floats = TSR_DWROW_CB * (nrows * kw + 1);
   size_t c0 = 0;
   for (; c0 + TSR_DWROW_CB <= channels; c0 += TSR_DWROW_CB, w += block_floats)
     tsr_dwrow_group(px, 2, nrows, kw, rows, p * pixel_step + c0, pixel_step, tap_step, w, y + p * y_step + c0,
-                    y_step, vmin, vmax, vsum, sum);
+                    y_step, vmin, vmax, vsum, sum, stream);
   size_t lanes = 0; /* of the last part block, done as one vector */
   if (channels - c0 >= TSR_VLANES) {
     tsr_dwrow_group(px, 1, nrows, kw, rows, p * pixel_step + c0, pixel_step, tap_step, w, y + p * y_step + c0,
-                    y_step, vmin, vmax, vsum, sum);
+                    y_step, vmin, vmax, vsum, sum, stream);
     lanes = TSR_VLANES;
   }
   if (c0 + lanes < channels) /* the lanes past the vectors, in the same part block */
@@ -92,7 +96,7 @@ static inline __attribute__((always_inline)) void tsr_dwrow_pixels(
 static inline __attribute__((always_inline)) void tsr_dwrow_slide_vector(
     size_t px, size_t s, bool checked, bool held, size_t nrows, const float* const* rows, size_t c0, ptrdiff_t lo,
     ptrdiff_t hi, size_t col_step, const tsr_vf* wv, const float* wb, float* y, size_t y_step, tsr_vf vmin,
-    tsr_vf vmax, tsr_vf vsum, int sum) {
+    tsr_vf vmax, tsr_vf vsum, int sum, int stream) {
   tsr_vf acc[TSR_DWROW_SLIDE_PIXELS];
   const tsr_vf bias = tsr_v_load(wb);
 #pragma GCC unroll 8
@@ -119,7 +123,11 @@ static inline __attribute__((always_inline)) void tsr_dwrow_slide_vector(
     float* out = y + j * y_step;
     tsr_vf value = acc[j];
     if (sum) value = tsr_v_fma(vsum, tsr_v_load(out), value);
-    tsr_v_store(out, tsr_v_min_keep_nan(tsr_v_max_keep_nan(value, vmin), vmax));
+    value = tsr_v_min_keep_nan(tsr_v_max_keep_nan(value, vmin), vmax);
+    if (stream)
+      tsr_v_store_stream(out, value);
+    else
+      tsr_v_store(out, value);
   }
 }
 
@@ -128,15 +136,15 @@ static inline __attribute__((always_inline)) void tsr_dwrow_slide_vector(
 static inline __attribute__((always_inline)) void tsr_dwrow_slide_step(
     size_t px, size_t s, bool held, size_t p, size_t nrows, const float* const* rows, size_t c0, size_t col_step,
     size_t skip_left, size_t end, const tsr_vf* wv, const float* wb, float* y, size_t y_step, tsr_vf vmin,
-    tsr_vf vmax, tsr_vf vsum, int sum) {
+    tsr_vf vmax, tsr_vf vsum, int sum, int stream) {
   const ptrdiff_t lo = (ptrdiff_t)skip_left - (ptrdiff_t)(p * s), hi = (ptrdiff_t)end - (ptrdiff_t)(p * s);
   const bool inside = lo <= 0 && hi >= (ptrdiff_t)((px - 1) * s + TSR_DWROW_SLIDE_TAPS); /* no checks needed */
   if (inside)
     tsr_dwrow_slide_vector(px, s, false, held, nrows, rows, c0, lo, hi, col_step, wv, wb, y + p * y_step + c0, y_step,
-                           vmin, vmax, vsum, sum);
+                           vmin, vmax, vsum, sum, stream);
   else
     tsr_dwrow_slide_vector(px, s, true, held, nrows, rows, c0, lo, hi, col_step, wv, wb, y + p * y_step + c0, y_step,
-                           vmin, vmax, vsum, sum);
+                           vmin, vmax, vsum, sum, stream);
 }
 
 /* Pixels [p, end_p) of a 3-tap row at stride s, the channel vector at c0: eight pixels a step,
@@ -146,18 +154,18 @@ static inline __attribute__((always_inline)) void tsr_dwrow_slide_step(
 static inline __attribute__((always_inline)) void tsr_dwrow_slide_run(
     size_t s, bool held, size_t p, size_t end_p, size_t nrows, const float* const* rows, size_t c0, size_t col_step,
     size_t skip_left, size_t end, const float* wb, float* y, size_t y_step, tsr_vf vmin, tsr_vf vmax, tsr_vf vsum,
-    int sum) {
+    int sum, int stream) {
   tsr_vf wv[3 * TSR_DWROW_SLIDE_TAPS];
   if (held)
 #pragma GCC unroll 9
     for (size_t i = 0; i < nrows * TSR_DWROW_SLIDE_TAPS; i++) wv[i] = tsr_v_load(wb + TSR_DWROW_CB * (1 + i));
   for (; p + TSR_DWROW_SLIDE_PIXELS <= end_p; p += TSR_DWROW_SLIDE_PIXELS)
     tsr_dwrow_slide_step(TSR_DWROW_SLIDE_PIXELS, s, held, p, nrows, rows, c0, col_step, skip_left, end, wv, wb, y,
-                         y_step, vmin, vmax, vsum, sum);
+                         y_step, vmin, vmax, vsum, sum, stream);
 #define TSR_DWROW_SLIDE_REST(px)                                                                                  \
   case px:                                                                                                        \
     tsr_dwrow_slide_step(px, s, held, p, nrows, rows, c0, col_step, skip_left, end, wv, wb, y, y_step, vmin, vmax, \
-                         vsum, sum);                                                                              \
+                         vsum, sum, stream);                                                                              \
     break;
   switch (end_p - p) {
     TSR_DWROW_SLIDE_REST(1)
@@ -184,26 +192,26 @@ static inline __attribute__((always_inline)) void tsr_dwrow_slide_run(
 static inline __attribute__((always_inline)) void tsr_dwrow_slide_rows(
     size_t s, bool held, size_t pixels, size_t channels, size_t nrows, const float* const* rows, size_t col_step,
     size_t skip_left, size_t skip_right, const float* w, float* y, size_t y_step,
-    const struct tsr_f32_conv_params* params, tsr_vf vmin, tsr_vf vmax, tsr_vf vsum, int sum) {
+    const struct tsr_f32_conv_params* params, tsr_vf vmin, tsr_vf vmax, tsr_vf vsum, int sum, int stream) {
   const size_t end = (pixels - 1) * s + TSR_DWROW_SLIDE_TAPS - skip_right; /* columns inside: [skip_left, end) */
   const size_t block_floats = TSR_DWROW_CB * (nrows * TSR_DWROW_SLIDE_TAPS + 1);
   const size_t vectors_end = channels / TSR_VLANES * TSR_VLANES;
   if (held && s == 1 && TSR_VREGISTERS >= 32) {
     for (size_t c0 = 0; c0 < vectors_end; c0 += TSR_VLANES)
       tsr_dwrow_slide_run(s, true, 0, pixels, nrows, rows, c0, col_step, skip_left, end,
-                          w + c0 / TSR_DWROW_CB * block_floats + c0 % TSR_DWROW_CB, y, y_step, vmin, vmax, vsum, sum);
+                          w + c0 / TSR_DWROW_CB * block_floats + c0 % TSR_DWROW_CB, y, y_step, vmin, vmax, vsum, sum, stream);
   } else {
     size_t p = 0;
     for (; p + TSR_DWROW_SLIDE_PIXELS <= pixels; p += TSR_DWROW_SLIDE_PIXELS)
       for (size_t c0 = 0; c0 < vectors_end; c0 += TSR_VLANES)
         tsr_dwrow_slide_step(TSR_DWROW_SLIDE_PIXELS, s, false, p, nrows, rows, c0, col_step, skip_left, end, NULL,
                              w + c0 / TSR_DWROW_CB * block_floats + c0 % TSR_DWROW_CB, y, y_step, vmin, vmax, vsum,
-                             sum);
+                             sum, stream);
     if (p < pixels)
       for (size_t c0 = 0; c0 < vectors_end; c0 += TSR_VLANES)
         tsr_dwrow_slide_run(s, false, p, pixels, nrows, rows, c0, col_step, skip_left, end,
                             w + c0 / TSR_DWROW_CB * block_floats + c0 % TSR_DWROW_CB, y, y_step, vmin, vmax, vsum,
-                            sum);
+                            sum, stream);
   }
   if (vectors_end < channels)
     tsr_f32_dwrow_lanes(0, pixels, vectors_end, channels, TSR_DWROW_CB, nrows, TSR_DWROW_SLIDE_TAPS, rows,
@@ -219,15 +227,15 @@ static inline __attribute__((always_inline)) void tsr_dwrow_slide_rows(
 static inline __attribute__((always_inline)) void tsr_dwrow_slide(
     size_t s, size_t pixels, size_t channels, size_t nrows, const float* const* rows, size_t col_step,
     size_t skip_left, size_t skip_right, const float* w, float* y, size_t y_step,
-    const struct tsr_f32_conv_params* params, tsr_vf vmin, tsr_vf vmax, tsr_vf vsum, int sum) {
+    const struct tsr_f32_conv_params* params, tsr_vf vmin, tsr_vf vmax, tsr_vf vsum, int sum, int stream) {
   switch (nrows) {
     case 3:
       tsr_dwrow_slide_rows(s, true, pixels, channels, 3, rows, col_step, skip_left, skip_right, w, y, y_step, params,
-                           vmin, vmax, vsum, sum);
+                           vmin, vmax, vsum, sum, stream);
       return;
     default:
       tsr_dwrow_slide_rows(s, false, pixels, channels, nrows, rows, col_step, skip_left, skip_right, w, y, y_step,
-                           params, vmin, vmax, vsum, sum);
+                           params, vmin, vmax, vsum, sum, stream);
       return;
   }
 }
@@ -237,22 +245,22 @@ void TSR_DWROW_NAME(size_t pixels, size_t channels, size_t nrows, size_t kw, con
                     float* y, size_t y_step, const struct tsr_f32_conv_params* params) {
   const tsr_vf vmin = tsr_v_set(params->min), vmax = tsr_v_set(params->max);
   const tsr_vf vsum = tsr_v_set(params->sum_scale);
-  const int sum = params->sum_scale != 0.0f;
+  const int sum = params->sum_scale != 0.0f, stream = params->stream;
   if (kw == TSR_DWROW_SLIDE_TAPS && pixel_step == tap_step) {
     tsr_dwrow_slide(1, pixels, channels, nrows, rows, tap_step, skip_left, skip_right, w, y, y_step, params, vmin,
-                    vmax, vsum, sum);
+                    vmax, vsum, sum, stream);
     return;
   }
   if (kw == TSR_DWROW_SLIDE_TAPS && pixel_step == 2 * tap_step) {
     tsr_dwrow_slide(2, pixels, channels, nrows, rows, tap_step, skip_left, skip_right, w, y, y_step, params, vmin,
-                    vmax, vsum, sum);
+                    vmax, vsum, sum, stream);
     return;
   }
   size_t p = 0;
   for (; p + TSR_DWROW_PIXELS <= pixels; p += TSR_DWROW_PIXELS)
     tsr_dwrow_pixels(TSR_DWROW_PIXELS, p, channels, nrows, kw, rows, pixel_step, tap_step, w, y, y_step, params,
-                     vmin, vmax, vsum, sum);
+                     vmin, vmax, vsum, sum, stream);
   for (; p < pixels; p++)
     tsr_dwrow_pixels(1, p, channels, nrows, kw, rows, pixel_step, tap_step, w, y, y_step, params, vmin, vmax,
-                     vsum, sum);
+                     vsum, sum, stream);
 }

@@ -19,11 +19,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ISAS = {
     "avx2": dict(suffix="avx2", width=8, vec="__m256", include="#include <immintrin.h>",
                  load="_mm256_load_ps({})", loadu="_mm256_loadu_ps({})", storeu="_mm256_storeu_ps({}, {})",
+                 stream="_mm256_stream_ps({}, {})",
                  bcast="_mm256_broadcast_ss({})", fma="_mm256_fmadd_ps({a}, {b}, {acc})",
                  add="_mm256_add_ps({}, {})", max="_mm256_max_ps({}, {})", min="_mm256_min_ps({}, {})",
                  set1="_mm256_set1_ps({})", zero="_mm256_setzero_ps()", isa="avx2"),
     "avx512f": dict(suffix="avx512f", width=16, vec="__m512", include='#include "kernels/simd-x86.h"',
                     load="_mm512_load_ps({})", loadu="_mm512_loadu_ps({})", storeu="_mm512_storeu_ps({}, {})",
+                    stream="_mm512_stream_ps({}, {})",
                     bcast="_mm512_set1_ps(*({}))", fma="_mm512_fmadd_ps({a}, {b}, {acc})",
                     add="_mm512_add_ps({}, {})", max="_mm512_max_ps({}, {})", min="_mm512_min_ps({}, {})",
                     set1="_mm512_set1_ps({})", zero="_mm512_setzero_ps()", isa="avx512"),
@@ -260,7 +262,17 @@ def igemm(isa, mr, nr):
     o("    /* x second: a NaN result stays NaN */")
     for r in range(mr):
         for v in range(nv):
-            o(f"    {p['storeu'].format(f'c + {r} * ldc + {v * w}', p['min'].format('vmax', p['max'].format('vmin', acc(r, v))))};")
+            o(f"    {acc(r, v)} = {p['min'].format('vmax', p['max'].format('vmin', acc(r, v)))};")
+    if "stream" in p:
+        o("    if (params->stream) { /* around the caches: C is aligned (see f32-igemm.h) */")
+        for r in range(mr):
+            for v in range(nv):
+                o(f"      {p['stream'].format(f'c + {r} * ldc + {v * w}', acc(r, v))};")
+        o("      return;")
+        o("    }")
+    for r in range(mr):
+        for v in range(nv):
+            o(f"    {p['storeu'].format(f'c + {r} * ldc + {v * w}', acc(r, v))};")
     o("    return;")
     o("  }")
     if isa == "avx512f":
@@ -274,12 +286,17 @@ def igemm(isa, mr, nr):
         o(f"  const {p['vec']} vmin = {p['set1'].format('params->min')};")
         o(f"  const {p['vec']} vmax = {p['set1'].format('params->max')};")
         o("  const int sum = params->sum_scale != 0.0f;")
+        o("  /* whole vectors of a streamed tile (the 16 channels past 128 of 144) go around the caches too */")
+        for v in range(nv):
+            o(f"  const int s{v} = params->stream && n{v} >= 16;")
         for r in range(mr):
             o(f"  if (mr > {r}) {{")
             for v in range(nv):
                 cc = f"c + {r} * ldc + {v * w}"
                 o(f"    if (sum) {acc(r, v)} = {p['fma'].format(a='vsum', b=f'_mm512_maskz_loadu_ps(m{v}, {cc})', acc=acc(r, v))};")
-                o(f"    _mm512_mask_storeu_ps({cc}, m{v}, {p['min'].format('vmax', p['max'].format('vmin', acc(r, v)))});")
+                o(f"    {acc(r, v)} = {p['min'].format('vmax', p['max'].format('vmin', acc(r, v)))};")
+                o(f"    if (s{v}) _mm512_stream_ps({cc}, {acc(r, v)});")
+                o(f"    else _mm512_mask_storeu_ps({cc}, m{v}, {acc(r, v)});")
             o("  }")
         o("}")
     else:

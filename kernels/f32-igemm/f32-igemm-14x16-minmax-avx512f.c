@@ -107,20 +107,51 @@ void tsr_f32_igemm_minmax_ukernel_14x16__avx512f(size_t mr, size_t nc, size_t kc
     const __m512 vmin = _mm512_set1_ps(params->min);
     const __m512 vmax = _mm512_set1_ps(params->max);
     /* x second: a NaN result stays NaN */
-    _mm512_storeu_ps(c + 0 * ldc + 0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0x0123456789ABCDEF)));
-    _mm512_storeu_ps(c + 1 * ldc + 0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1x0123456789ABCDEF)));
-    _mm512_storeu_ps(c + 2 * ldc + 0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc2x0123456789ABCDEF)));
-    _mm512_storeu_ps(c + 3 * ldc + 0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc3x0123456789ABCDEF)));
-    _mm512_storeu_ps(c + 4 * ldc + 0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc4x0123456789ABCDEF)));
-    _mm512_storeu_ps(c + 5 * ldc + 0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc5x0123456789ABCDEF)));
-    _mm512_storeu_ps(c + 6 * ldc + 0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc6x0123456789ABCDEF)));
-    _mm512_storeu_ps(c + 7 * ldc + 0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc7x0123456789ABCDEF)));
-    _mm512_storeu_ps(c + 8 * ldc + 0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc8x0123456789ABCDEF)));
-    _mm512_storeu_ps(c + 9 * ldc + 0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc9x0123456789ABCDEF)));
-    _mm512_storeu_ps(c + 10 * ldc + 0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc10x0123456789ABCDEF)));
-    _mm512_storeu_ps(c + 11 * ldc + 0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc11x0123456789ABCDEF)));
-    _mm512_storeu_ps(c + 12 * ldc + 0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc12x0123456789ABCDEF)));
-    _mm512_storeu_ps(c + 13 * ldc + 0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc13x0123456789ABCDEF)));
+    vacc0x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0x0123456789ABCDEF));
+    vacc1x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1x0123456789ABCDEF));
+    vacc2x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc2x0123456789ABCDEF));
+    vacc3x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc3x0123456789ABCDEF));
+    vacc4x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc4x0123456789ABCDEF));
+    vacc5x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc5x0123456789ABCDEF));
+    vacc6x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc6x0123456789ABCDEF));
+    vacc7x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc7x0123456789ABCDEF));
+    vacc8x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc8x0123456789ABCDEF));
+    vacc9x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc9x0123456789ABCDEF));
+    vacc10x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc10x0123456789ABCDEF));
+    vacc11x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc11x0123456789ABCDEF));
+    vacc12x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc12x0123456789ABCDEF));
+    vacc13x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc13x0123456789ABCDEF));
+    if (params->stream) { /* around the caches: C is aligned (see f32-igemm.h) */
+      _mm512_stream_ps(c + 0 * ldc + 0, vacc0x0123456789ABCDEF);
+      _mm512_stream_ps(c + 1 * ldc + 0, vacc1x0123456789ABCDEF);
+      _mm512_stream_ps(c + 2 * ldc + 0, vacc2x0123456789ABCDEF);
+      _mm512_stream_ps(c + 3 * ldc + 0, vacc3x0123456789ABCDEF);
+      _mm512_stream_ps(c + 4 * ldc + 0, vacc4x0123456789ABCDEF);
+      _mm512_stream_ps(c + 5 * ldc + 0, vacc5x0123456789ABCDEF);
+      _mm512_stream_ps(c + 6 * ldc + 0, vacc6x0123456789ABCDEF);
+      _mm512_stream_ps(c + 7 * ldc + 0, vacc7x0123456789ABCDEF);
+      _mm512_stream_ps(c + 8 * ldc + 0, vacc8x0123456789ABCDEF);
+      _mm512_stream_ps(c + 9 * ldc + 0, vacc9x0123456789ABCDEF);
+      _mm512_stream_ps(c + 10 * ldc + 0, vacc10x0123456789ABCDEF);
+      _mm512_stream_ps(c + 11 * ldc + 0, vacc11x0123456789ABCDEF);
+      _mm512_stream_ps(c + 12 * ldc + 0, vacc12x0123456789ABCDEF);
+      _mm512_stream_ps(c + 13 * ldc + 0, vacc13x0123456789ABCDEF);
+      return;
+    }
+    _mm512_storeu_ps(c + 0 * ldc + 0, vacc0x0123456789ABCDEF);
+    _mm512_storeu_ps(c + 1 * ldc + 0, vacc1x0123456789ABCDEF);
+    _mm512_storeu_ps(c + 2 * ldc + 0, vacc2x0123456789ABCDEF);
+    _mm512_storeu_ps(c + 3 * ldc + 0, vacc3x0123456789ABCDEF);
+    _mm512_storeu_ps(c + 4 * ldc + 0, vacc4x0123456789ABCDEF);
+    _mm512_storeu_ps(c + 5 * ldc + 0, vacc5x0123456789ABCDEF);
+    _mm512_storeu_ps(c + 6 * ldc + 0, vacc6x0123456789ABCDEF);
+    _mm512_storeu_ps(c + 7 * ldc + 0, vacc7x0123456789ABCDEF);
+    _mm512_storeu_ps(c + 8 * ldc + 0, vacc8x0123456789ABCDEF);
+    _mm512_storeu_ps(c + 9 * ldc + 0, vacc9x0123456789ABCDEF);
+    _mm512_storeu_ps(c + 10 * ldc + 0, vacc10x0123456789ABCDEF);
+    _mm512_storeu_ps(c + 11 * ldc + 0, vacc11x0123456789ABCDEF);
+    _mm512_storeu_ps(c + 12 * ldc + 0, vacc12x0123456789ABCDEF);
+    _mm512_storeu_ps(c + 13 * ldc + 0, vacc13x0123456789ABCDEF);
     return;
   }
   /* an edge tile: rows < mr, each vector's columns < nc through a mask */
@@ -130,60 +161,90 @@ void tsr_f32_igemm_minmax_ukernel_14x16__avx512f(size_t mr, size_t nc, size_t kc
   const __m512 vmin = _mm512_set1_ps(params->min);
   const __m512 vmax = _mm512_set1_ps(params->max);
   const int sum = params->sum_scale != 0.0f;
+  /* whole vectors of a streamed tile (the 16 channels past 128 of 144) go around the caches too */
+  const int s0 = params->stream && n0 >= 16;
   if (mr > 0) {
     if (sum) vacc0x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 0 * ldc + 0), vacc0x0123456789ABCDEF);
-    _mm512_mask_storeu_ps(c + 0 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0x0123456789ABCDEF)));
+    vacc0x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0x0123456789ABCDEF));
+    if (s0) _mm512_stream_ps(c + 0 * ldc + 0, vacc0x0123456789ABCDEF);
+    else _mm512_mask_storeu_ps(c + 0 * ldc + 0, m0, vacc0x0123456789ABCDEF);
   }
   if (mr > 1) {
     if (sum) vacc1x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 1 * ldc + 0), vacc1x0123456789ABCDEF);
-    _mm512_mask_storeu_ps(c + 1 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1x0123456789ABCDEF)));
+    vacc1x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1x0123456789ABCDEF));
+    if (s0) _mm512_stream_ps(c + 1 * ldc + 0, vacc1x0123456789ABCDEF);
+    else _mm512_mask_storeu_ps(c + 1 * ldc + 0, m0, vacc1x0123456789ABCDEF);
   }
   if (mr > 2) {
     if (sum) vacc2x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 2 * ldc + 0), vacc2x0123456789ABCDEF);
-    _mm512_mask_storeu_ps(c + 2 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc2x0123456789ABCDEF)));
+    vacc2x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc2x0123456789ABCDEF));
+    if (s0) _mm512_stream_ps(c + 2 * ldc + 0, vacc2x0123456789ABCDEF);
+    else _mm512_mask_storeu_ps(c + 2 * ldc + 0, m0, vacc2x0123456789ABCDEF);
   }
   if (mr > 3) {
     if (sum) vacc3x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 3 * ldc + 0), vacc3x0123456789ABCDEF);
-    _mm512_mask_storeu_ps(c + 3 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc3x0123456789ABCDEF)));
+    vacc3x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc3x0123456789ABCDEF));
+    if (s0) _mm512_stream_ps(c + 3 * ldc + 0, vacc3x0123456789ABCDEF);
+    else _mm512_mask_storeu_ps(c + 3 * ldc + 0, m0, vacc3x0123456789ABCDEF);
   }
   if (mr > 4) {
     if (sum) vacc4x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 4 * ldc + 0), vacc4x0123456789ABCDEF);
-    _mm512_mask_storeu_ps(c + 4 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc4x0123456789ABCDEF)));
+    vacc4x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc4x0123456789ABCDEF));
+    if (s0) _mm512_stream_ps(c + 4 * ldc + 0, vacc4x0123456789ABCDEF);
+    else _mm512_mask_storeu_ps(c + 4 * ldc + 0, m0, vacc4x0123456789ABCDEF);
   }
   if (mr > 5) {
     if (sum) vacc5x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 5 * ldc + 0), vacc5x0123456789ABCDEF);
-    _mm512_mask_storeu_ps(c + 5 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc5x0123456789ABCDEF)));
+    vacc5x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc5x0123456789ABCDEF));
+    if (s0) _mm512_stream_ps(c + 5 * ldc + 0, vacc5x0123456789ABCDEF);
+    else _mm512_mask_storeu_ps(c + 5 * ldc + 0, m0, vacc5x0123456789ABCDEF);
   }
   if (mr > 6) {
     if (sum) vacc6x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 6 * ldc + 0), vacc6x0123456789ABCDEF);
-    _mm512_mask_storeu_ps(c + 6 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc6x0123456789ABCDEF)));
+    vacc6x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc6x0123456789ABCDEF));
+    if (s0) _mm512_stream_ps(c + 6 * ldc + 0, vacc6x0123456789ABCDEF);
+    else _mm512_mask_storeu_ps(c + 6 * ldc + 0, m0, vacc6x0123456789ABCDEF);
   }
   if (mr > 7) {
     if (sum) vacc7x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 7 * ldc + 0), vacc7x0123456789ABCDEF);
-    _mm512_mask_storeu_ps(c + 7 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc7x0123456789ABCDEF)));
+    vacc7x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc7x0123456789ABCDEF));
+    if (s0) _mm512_stream_ps(c + 7 * ldc + 0, vacc7x0123456789ABCDEF);
+    else _mm512_mask_storeu_ps(c + 7 * ldc + 0, m0, vacc7x0123456789ABCDEF);
   }
   if (mr > 8) {
     if (sum) vacc8x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 8 * ldc + 0), vacc8x0123456789ABCDEF);
-    _mm512_mask_storeu_ps(c + 8 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc8x0123456789ABCDEF)));
+    vacc8x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc8x0123456789ABCDEF));
+    if (s0) _mm512_stream_ps(c + 8 * ldc + 0, vacc8x0123456789ABCDEF);
+    else _mm512_mask_storeu_ps(c + 8 * ldc + 0, m0, vacc8x0123456789ABCDEF);
   }
   if (mr > 9) {
     if (sum) vacc9x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 9 * ldc + 0), vacc9x0123456789ABCDEF);
-    _mm512_mask_storeu_ps(c + 9 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc9x0123456789ABCDEF)));
+    vacc9x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc9x0123456789ABCDEF));
+    if (s0) _mm512_stream_ps(c + 9 * ldc + 0, vacc9x0123456789ABCDEF);
+    else _mm512_mask_storeu_ps(c + 9 * ldc + 0, m0, vacc9x0123456789ABCDEF);
   }
   if (mr > 10) {
     if (sum) vacc10x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 10 * ldc + 0), vacc10x0123456789ABCDEF);
-    _mm512_mask_storeu_ps(c + 10 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc10x0123456789ABCDEF)));
+    vacc10x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc10x0123456789ABCDEF));
+    if (s0) _mm512_stream_ps(c + 10 * ldc + 0, vacc10x0123456789ABCDEF);
+    else _mm512_mask_storeu_ps(c + 10 * ldc + 0, m0, vacc10x0123456789ABCDEF);
   }
   if (mr > 11) {
     if (sum) vacc11x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 11 * ldc + 0), vacc11x0123456789ABCDEF);
-    _mm512_mask_storeu_ps(c + 11 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc11x0123456789ABCDEF)));
+    vacc11x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc11x0123456789ABCDEF));
+    if (s0) _mm512_stream_ps(c + 11 * ldc + 0, vacc11x0123456789ABCDEF);
+    else _mm512_mask_storeu_ps(c + 11 * ldc + 0, m0, vacc11x0123456789ABCDEF);
   }
   if (mr > 12) {
     if (sum) vacc12x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 12 * ldc + 0), vacc12x0123456789ABCDEF);
-    _mm512_mask_storeu_ps(c + 12 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc12x0123456789ABCDEF)));
+    vacc12x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc12x0123456789ABCDEF));
+    if (s0) _mm512_stream_ps(c + 12 * ldc + 0, vacc12x0123456789ABCDEF);
+    else _mm512_mask_storeu_ps(c + 12 * ldc + 0, m0, vacc12x0123456789ABCDEF);
   }
   if (mr > 13) {
     if (sum) vacc13x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 13 * ldc + 0), vacc13x0123456789ABCDEF);
-    _mm512_mask_storeu_ps(c + 13 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc13x0123456789ABCDEF)));
+    vacc13x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc13x0123456789ABCDEF));
+    if (s0) _mm512_stream_ps(c + 13 * ldc + 0, vacc13x0123456789ABCDEF);
+    else _mm512_mask_storeu_ps(c + 13 * ldc + 0, m0, vacc13x0123456789ABCDEF);
   }
 }

@@ -78,18 +78,45 @@ void tsr_f32_igemm_minmax_ukernel_6x16__avx2(size_t mr, size_t nc, size_t kc, si
     const __m256 vmin = _mm256_set1_ps(params->min);
     const __m256 vmax = _mm256_set1_ps(params->max);
     /* x second: a NaN result stays NaN */
-    _mm256_storeu_ps(c + 0 * ldc + 0, _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0x01234567)));
-    _mm256_storeu_ps(c + 0 * ldc + 8, _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0x89ABCDEF)));
-    _mm256_storeu_ps(c + 1 * ldc + 0, _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc1x01234567)));
-    _mm256_storeu_ps(c + 1 * ldc + 8, _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc1x89ABCDEF)));
-    _mm256_storeu_ps(c + 2 * ldc + 0, _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc2x01234567)));
-    _mm256_storeu_ps(c + 2 * ldc + 8, _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc2x89ABCDEF)));
-    _mm256_storeu_ps(c + 3 * ldc + 0, _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc3x01234567)));
-    _mm256_storeu_ps(c + 3 * ldc + 8, _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc3x89ABCDEF)));
-    _mm256_storeu_ps(c + 4 * ldc + 0, _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc4x01234567)));
-    _mm256_storeu_ps(c + 4 * ldc + 8, _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc4x89ABCDEF)));
-    _mm256_storeu_ps(c + 5 * ldc + 0, _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc5x01234567)));
-    _mm256_storeu_ps(c + 5 * ldc + 8, _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc5x89ABCDEF)));
+    vacc0x01234567 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0x01234567));
+    vacc0x89ABCDEF = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0x89ABCDEF));
+    vacc1x01234567 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc1x01234567));
+    vacc1x89ABCDEF = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc1x89ABCDEF));
+    vacc2x01234567 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc2x01234567));
+    vacc2x89ABCDEF = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc2x89ABCDEF));
+    vacc3x01234567 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc3x01234567));
+    vacc3x89ABCDEF = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc3x89ABCDEF));
+    vacc4x01234567 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc4x01234567));
+    vacc4x89ABCDEF = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc4x89ABCDEF));
+    vacc5x01234567 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc5x01234567));
+    vacc5x89ABCDEF = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc5x89ABCDEF));
+    if (params->stream) { /* around the caches: C is aligned (see f32-igemm.h) */
+      _mm256_stream_ps(c + 0 * ldc + 0, vacc0x01234567);
+      _mm256_stream_ps(c + 0 * ldc + 8, vacc0x89ABCDEF);
+      _mm256_stream_ps(c + 1 * ldc + 0, vacc1x01234567);
+      _mm256_stream_ps(c + 1 * ldc + 8, vacc1x89ABCDEF);
+      _mm256_stream_ps(c + 2 * ldc + 0, vacc2x01234567);
+      _mm256_stream_ps(c + 2 * ldc + 8, vacc2x89ABCDEF);
+      _mm256_stream_ps(c + 3 * ldc + 0, vacc3x01234567);
+      _mm256_stream_ps(c + 3 * ldc + 8, vacc3x89ABCDEF);
+      _mm256_stream_ps(c + 4 * ldc + 0, vacc4x01234567);
+      _mm256_stream_ps(c + 4 * ldc + 8, vacc4x89ABCDEF);
+      _mm256_stream_ps(c + 5 * ldc + 0, vacc5x01234567);
+      _mm256_stream_ps(c + 5 * ldc + 8, vacc5x89ABCDEF);
+      return;
+    }
+    _mm256_storeu_ps(c + 0 * ldc + 0, vacc0x01234567);
+    _mm256_storeu_ps(c + 0 * ldc + 8, vacc0x89ABCDEF);
+    _mm256_storeu_ps(c + 1 * ldc + 0, vacc1x01234567);
+    _mm256_storeu_ps(c + 1 * ldc + 8, vacc1x89ABCDEF);
+    _mm256_storeu_ps(c + 2 * ldc + 0, vacc2x01234567);
+    _mm256_storeu_ps(c + 2 * ldc + 8, vacc2x89ABCDEF);
+    _mm256_storeu_ps(c + 3 * ldc + 0, vacc3x01234567);
+    _mm256_storeu_ps(c + 3 * ldc + 8, vacc3x89ABCDEF);
+    _mm256_storeu_ps(c + 4 * ldc + 0, vacc4x01234567);
+    _mm256_storeu_ps(c + 4 * ldc + 8, vacc4x89ABCDEF);
+    _mm256_storeu_ps(c + 5 * ldc + 0, vacc5x01234567);
+    _mm256_storeu_ps(c + 5 * ldc + 8, vacc5x89ABCDEF);
     return;
   }
   /* an edge tile: through a local tile, then only rows < mr and columns < nc */

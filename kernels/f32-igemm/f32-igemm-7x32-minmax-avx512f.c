@@ -87,20 +87,51 @@ void tsr_f32_igemm_minmax_ukernel_7x32__avx512f(size_t mr, size_t nc, size_t kc,
     const __m512 vmin = _mm512_set1_ps(params->min);
     const __m512 vmax = _mm512_set1_ps(params->max);
     /* x second: a NaN result stays NaN */
-    _mm512_storeu_ps(c + 0 * ldc + 0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0x0123456789ABCDEF)));
-    _mm512_storeu_ps(c + 0 * ldc + 16, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0xGHIJKLMNOPQRSTUV)));
-    _mm512_storeu_ps(c + 1 * ldc + 0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1x0123456789ABCDEF)));
-    _mm512_storeu_ps(c + 1 * ldc + 16, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1xGHIJKLMNOPQRSTUV)));
-    _mm512_storeu_ps(c + 2 * ldc + 0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc2x0123456789ABCDEF)));
-    _mm512_storeu_ps(c + 2 * ldc + 16, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc2xGHIJKLMNOPQRSTUV)));
-    _mm512_storeu_ps(c + 3 * ldc + 0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc3x0123456789ABCDEF)));
-    _mm512_storeu_ps(c + 3 * ldc + 16, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc3xGHIJKLMNOPQRSTUV)));
-    _mm512_storeu_ps(c + 4 * ldc + 0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc4x0123456789ABCDEF)));
-    _mm512_storeu_ps(c + 4 * ldc + 16, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc4xGHIJKLMNOPQRSTUV)));
-    _mm512_storeu_ps(c + 5 * ldc + 0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc5x0123456789ABCDEF)));
-    _mm512_storeu_ps(c + 5 * ldc + 16, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc5xGHIJKLMNOPQRSTUV)));
-    _mm512_storeu_ps(c + 6 * ldc + 0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc6x0123456789ABCDEF)));
-    _mm512_storeu_ps(c + 6 * ldc + 16, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc6xGHIJKLMNOPQRSTUV)));
+    vacc0x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0x0123456789ABCDEF));
+    vacc0xGHIJKLMNOPQRSTUV = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0xGHIJKLMNOPQRSTUV));
+    vacc1x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1x0123456789ABCDEF));
+    vacc1xGHIJKLMNOPQRSTUV = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1xGHIJKLMNOPQRSTUV));
+    vacc2x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc2x0123456789ABCDEF));
+    vacc2xGHIJKLMNOPQRSTUV = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc2xGHIJKLMNOPQRSTUV));
+    vacc3x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc3x0123456789ABCDEF));
+    vacc3xGHIJKLMNOPQRSTUV = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc3xGHIJKLMNOPQRSTUV));
+    vacc4x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc4x0123456789ABCDEF));
+    vacc4xGHIJKLMNOPQRSTUV = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc4xGHIJKLMNOPQRSTUV));
+    vacc5x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc5x0123456789ABCDEF));
+    vacc5xGHIJKLMNOPQRSTUV = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc5xGHIJKLMNOPQRSTUV));
+    vacc6x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc6x0123456789ABCDEF));
+    vacc6xGHIJKLMNOPQRSTUV = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc6xGHIJKLMNOPQRSTUV));
+    if (params->stream) { /* around the caches: C is aligned (see f32-igemm.h) */
+      _mm512_stream_ps(c + 0 * ldc + 0, vacc0x0123456789ABCDEF);
+      _mm512_stream_ps(c + 0 * ldc + 16, vacc0xGHIJKLMNOPQRSTUV);
+      _mm512_stream_ps(c + 1 * ldc + 0, vacc1x0123456789ABCDEF);
+      _mm512_stream_ps(c + 1 * ldc + 16, vacc1xGHIJKLMNOPQRSTUV);
+      _mm512_stream_ps(c + 2 * ldc + 0, vacc2x0123456789ABCDEF);
+      _mm512_stream_ps(c + 2 * ldc + 16, vacc2xGHIJKLMNOPQRSTUV);
+      _mm512_stream_ps(c + 3 * ldc + 0, vacc3x0123456789ABCDEF);
+      _mm512_stream_ps(c + 3 * ldc + 16, vacc3xGHIJKLMNOPQRSTUV);
+      _mm512_stream_ps(c + 4 * ldc + 0, vacc4x0123456789ABCDEF);
+      _mm512_stream_ps(c + 4 * ldc + 16, vacc4xGHIJKLMNOPQRSTUV);
+      _mm512_stream_ps(c + 5 * ldc + 0, vacc5x0123456789ABCDEF);
+      _mm512_stream_ps(c + 5 * ldc + 16, vacc5xGHIJKLMNOPQRSTUV);
+      _mm512_stream_ps(c + 6 * ldc + 0, vacc6x0123456789ABCDEF);
+      _mm512_stream_ps(c + 6 * ldc + 16, vacc6xGHIJKLMNOPQRSTUV);
+      return;
+    }
+    _mm512_storeu_ps(c + 0 * ldc + 0, vacc0x0123456789ABCDEF);
+    _mm512_storeu_ps(c + 0 * ldc + 16, vacc0xGHIJKLMNOPQRSTUV);
+    _mm512_storeu_ps(c + 1 * ldc + 0, vacc1x0123456789ABCDEF);
+    _mm512_storeu_ps(c + 1 * ldc + 16, vacc1xGHIJKLMNOPQRSTUV);
+    _mm512_storeu_ps(c + 2 * ldc + 0, vacc2x0123456789ABCDEF);
+    _mm512_storeu_ps(c + 2 * ldc + 16, vacc2xGHIJKLMNOPQRSTUV);
+    _mm512_storeu_ps(c + 3 * ldc + 0, vacc3x0123456789ABCDEF);
+    _mm512_storeu_ps(c + 3 * ldc + 16, vacc3xGHIJKLMNOPQRSTUV);
+    _mm512_storeu_ps(c + 4 * ldc + 0, vacc4x0123456789ABCDEF);
+    _mm512_storeu_ps(c + 4 * ldc + 16, vacc4xGHIJKLMNOPQRSTUV);
+    _mm512_storeu_ps(c + 5 * ldc + 0, vacc5x0123456789ABCDEF);
+    _mm512_storeu_ps(c + 5 * ldc + 16, vacc5xGHIJKLMNOPQRSTUV);
+    _mm512_storeu_ps(c + 6 * ldc + 0, vacc6x0123456789ABCDEF);
+    _mm512_storeu_ps(c + 6 * ldc + 16, vacc6xGHIJKLMNOPQRSTUV);
     return;
   }
   /* an edge tile: rows < mr, each vector's columns < nc through a mask */
@@ -112,46 +143,77 @@ void tsr_f32_igemm_minmax_ukernel_7x32__avx512f(size_t mr, size_t nc, size_t kc,
   const __m512 vmin = _mm512_set1_ps(params->min);
   const __m512 vmax = _mm512_set1_ps(params->max);
   const int sum = params->sum_scale != 0.0f;
+  /* whole vectors of a streamed tile (the 16 channels past 128 of 144) go around the caches too */
+  const int s0 = params->stream && n0 >= 16;
+  const int s1 = params->stream && n1 >= 16;
   if (mr > 0) {
     if (sum) vacc0x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 0 * ldc + 0), vacc0x0123456789ABCDEF);
-    _mm512_mask_storeu_ps(c + 0 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0x0123456789ABCDEF)));
+    vacc0x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0x0123456789ABCDEF));
+    if (s0) _mm512_stream_ps(c + 0 * ldc + 0, vacc0x0123456789ABCDEF);
+    else _mm512_mask_storeu_ps(c + 0 * ldc + 0, m0, vacc0x0123456789ABCDEF);
     if (sum) vacc0xGHIJKLMNOPQRSTUV = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m1, c + 0 * ldc + 16), vacc0xGHIJKLMNOPQRSTUV);
-    _mm512_mask_storeu_ps(c + 0 * ldc + 16, m1, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0xGHIJKLMNOPQRSTUV)));
+    vacc0xGHIJKLMNOPQRSTUV = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0xGHIJKLMNOPQRSTUV));
+    if (s1) _mm512_stream_ps(c + 0 * ldc + 16, vacc0xGHIJKLMNOPQRSTUV);
+    else _mm512_mask_storeu_ps(c + 0 * ldc + 16, m1, vacc0xGHIJKLMNOPQRSTUV);
   }
   if (mr > 1) {
     if (sum) vacc1x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 1 * ldc + 0), vacc1x0123456789ABCDEF);
-    _mm512_mask_storeu_ps(c + 1 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1x0123456789ABCDEF)));
+    vacc1x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1x0123456789ABCDEF));
+    if (s0) _mm512_stream_ps(c + 1 * ldc + 0, vacc1x0123456789ABCDEF);
+    else _mm512_mask_storeu_ps(c + 1 * ldc + 0, m0, vacc1x0123456789ABCDEF);
     if (sum) vacc1xGHIJKLMNOPQRSTUV = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m1, c + 1 * ldc + 16), vacc1xGHIJKLMNOPQRSTUV);
-    _mm512_mask_storeu_ps(c + 1 * ldc + 16, m1, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1xGHIJKLMNOPQRSTUV)));
+    vacc1xGHIJKLMNOPQRSTUV = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1xGHIJKLMNOPQRSTUV));
+    if (s1) _mm512_stream_ps(c + 1 * ldc + 16, vacc1xGHIJKLMNOPQRSTUV);
+    else _mm512_mask_storeu_ps(c + 1 * ldc + 16, m1, vacc1xGHIJKLMNOPQRSTUV);
   }
   if (mr > 2) {
     if (sum) vacc2x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 2 * ldc + 0), vacc2x0123456789ABCDEF);
-    _mm512_mask_storeu_ps(c + 2 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc2x0123456789ABCDEF)));
+    vacc2x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc2x0123456789ABCDEF));
+    if (s0) _mm512_stream_ps(c + 2 * ldc + 0, vacc2x0123456789ABCDEF);
+    else _mm512_mask_storeu_ps(c + 2 * ldc + 0, m0, vacc2x0123456789ABCDEF);
     if (sum) vacc2xGHIJKLMNOPQRSTUV = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m1, c + 2 * ldc + 16), vacc2xGHIJKLMNOPQRSTUV);
-    _mm512_mask_storeu_ps(c + 2 * ldc + 16, m1, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc2xGHIJKLMNOPQRSTUV)));
+    vacc2xGHIJKLMNOPQRSTUV = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc2xGHIJKLMNOPQRSTUV));
+    if (s1) _mm512_stream_ps(c + 2 * ldc + 16, vacc2xGHIJKLMNOPQRSTUV);
+    else _mm512_mask_storeu_ps(c + 2 * ldc + 16, m1, vacc2xGHIJKLMNOPQRSTUV);
   }
   if (mr > 3) {
     if (sum) vacc3x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 3 * ldc + 0), vacc3x0123456789ABCDEF);
-    _mm512_mask_storeu_ps(c + 3 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc3x0123456789ABCDEF)));
+    vacc3x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc3x0123456789ABCDEF));
+    if (s0) _mm512_stream_ps(c + 3 * ldc + 0, vacc3x0123456789ABCDEF);
+    else _mm512_mask_storeu_ps(c + 3 * ldc + 0, m0, vacc3x0123456789ABCDEF);
     if (sum) vacc3xGHIJKLMNOPQRSTUV = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m1, c + 3 * ldc + 16), vacc3xGHIJKLMNOPQRSTUV);
-    _mm512_mask_storeu_ps(c + 3 * ldc + 16, m1, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc3xGHIJKLMNOPQRSTUV)));
+    vacc3xGHIJKLMNOPQRSTUV = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc3xGHIJKLMNOPQRSTUV));
+    if (s1) _mm512_stream_ps(c + 3 * ldc + 16, vacc3xGHIJKLMNOPQRSTUV);
+    else _mm512_mask_storeu_ps(c + 3 * ldc + 16, m1, vacc3xGHIJKLMNOPQRSTUV);
   }
   if (mr > 4) {
     if (sum) vacc4x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 4 * ldc + 0), vacc4x0123456789ABCDEF);
-    _mm512_mask_storeu_ps(c + 4 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc4x0123456789ABCDEF)));
+    vacc4x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc4x0123456789ABCDEF));
+    if (s0) _mm512_stream_ps(c + 4 * ldc + 0, vacc4x0123456789ABCDEF);
+    else _mm512_mask_storeu_ps(c + 4 * ldc + 0, m0, vacc4x0123456789ABCDEF);
     if (sum) vacc4xGHIJKLMNOPQRSTUV = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m1, c + 4 * ldc + 16), vacc4xGHIJKLMNOPQRSTUV);
-    _mm512_mask_storeu_ps(c + 4 * ldc + 16, m1, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc4xGHIJKLMNOPQRSTUV)));
+    vacc4xGHIJKLMNOPQRSTUV = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc4xGHIJKLMNOPQRSTUV));
+    if (s1) _mm512_stream_ps(c + 4 * ldc + 16, vacc4xGHIJKLMNOPQRSTUV);
+    else _mm512_mask_storeu_ps(c + 4 * ldc + 16, m1, vacc4xGHIJKLMNOPQRSTUV);
   }
   if (mr > 5) {
     if (sum) vacc5x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 5 * ldc + 0), vacc5x0123456789ABCDEF);
-    _mm512_mask_storeu_ps(c + 5 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc5x0123456789ABCDEF)));
+    vacc5x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc5x0123456789ABCDEF));
+    if (s0) _mm512_stream_ps(c + 5 * ldc + 0, vacc5x0123456789ABCDEF);
+    else _mm512_mask_storeu_ps(c + 5 * ldc + 0, m0, vacc5x0123456789ABCDEF);
     if (sum) vacc5xGHIJKLMNOPQRSTUV = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m1, c + 5 * ldc + 16), vacc5xGHIJKLMNOPQRSTUV);
-    _mm512_mask_storeu_ps(c + 5 * ldc + 16, m1, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc5xGHIJKLMNOPQRSTUV)));
+    vacc5xGHIJKLMNOPQRSTUV = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc5xGHIJKLMNOPQRSTUV));
+    if (s1) _mm512_stream_ps(c + 5 * ldc + 16, vacc5xGHIJKLMNOPQRSTUV);
+    else _mm512_mask_storeu_ps(c + 5 * ldc + 16, m1, vacc5xGHIJKLMNOPQRSTUV);
   }
   if (mr > 6) {
     if (sum) vacc6x0123456789ABCDEF = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m0, c + 6 * ldc + 0), vacc6x0123456789ABCDEF);
-    _mm512_mask_storeu_ps(c + 6 * ldc + 0, m0, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc6x0123456789ABCDEF)));
+    vacc6x0123456789ABCDEF = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc6x0123456789ABCDEF));
+    if (s0) _mm512_stream_ps(c + 6 * ldc + 0, vacc6x0123456789ABCDEF);
+    else _mm512_mask_storeu_ps(c + 6 * ldc + 0, m0, vacc6x0123456789ABCDEF);
     if (sum) vacc6xGHIJKLMNOPQRSTUV = _mm512_fmadd_ps(vsum, _mm512_maskz_loadu_ps(m1, c + 6 * ldc + 16), vacc6xGHIJKLMNOPQRSTUV);
-    _mm512_mask_storeu_ps(c + 6 * ldc + 16, m1, _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc6xGHIJKLMNOPQRSTUV)));
+    vacc6xGHIJKLMNOPQRSTUV = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc6xGHIJKLMNOPQRSTUV));
+    if (s1) _mm512_stream_ps(c + 6 * ldc + 16, vacc6xGHIJKLMNOPQRSTUV);
+    else _mm512_mask_storeu_ps(c + 6 * ldc + 16, m1, vacc6xGHIJKLMNOPQRSTUV);
   }
 }

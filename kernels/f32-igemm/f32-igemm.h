@@ -13,6 +13,10 @@
  *   past the layer's last output channel hold zeros).
  * - c: row r, column j at c[r * ldc + j]; y = clamp(acc + sum_scale * y_old) with
  *   struct tsr_f32_conv_params (sum_scale 0: C is not read).
+ * - params->stream nonzero: c is 64-byte aligned and ldc a multiple of 16; the x86 kernels then
+ *   store a full tile's vectors (AVX-512: every whole vector, edge tiles too) with non-temporal
+ *   stores, which the caller orders with tsr_store_fence before C is read elsewhere. Other
+ *   kernels ignore it.
  */
 #ifndef TSR_KERNELS_F32_IGEMM_H
 #define TSR_KERNELS_F32_IGEMM_H

@@ -47,7 +47,7 @@ bool tsr_check_untouched(const char* what, const float* x, size_t n) {
   return tsr_check(written == 0, what, "%zu of %zu output elements were written", written, n);
 }
 
-void tsr_test_small_llc(void) { setenv("TESSERA_LLC_BYTES", "4M", 1); }
+void tsr_test_small_llc(const char* size) { setenv("TESSERA_LLC_BYTES", size, 1); }
 
 /* Layout of a guarded mapping: [header and slack | data ... | guard page]. The data ends at the
  * guard page, and starts between 64 bytes and a page plus 64 bytes after the mapping's start, so

@@ -44,10 +44,11 @@ void* tsr_guarded_alloc(size_t bytes);
 void tsr_guarded_free(void* buffer);
 
 /* ---- cache size ---- */
-/// Makes the library take its last-level cache as 4 MiB (TESSERA_LLC_BYTES), for tests that
-/// cross the streaming-store threshold: a VM may report the host's whole L3 (hundreds of MiB),
-/// and tests sized past it would allocate gigabytes (minutes under TSan). Call before any op.
-void tsr_test_small_llc(void);
+/// Makes the library take its last-level cache as `size` (TESSERA_LLC_BYTES syntax, e.g. "4M"),
+/// for tests that cross the streaming-store and prefetch thresholds: a VM may report the host's
+/// whole L3 (hundreds of MiB), and tests sized past it would allocate gigabytes (minutes under
+/// TSan). Call before any op (the library reads it once).
+void tsr_test_small_llc(const char* size);
 
 /* ---- comparison ---- */
 /// Counts elements where |actual - expected| > atol + rtol * |expected| (NaN matches only NaN,

@@ -32,7 +32,7 @@ static void tsr_test_dwconv(tsr_isa isa, tsr_f32_dwconv_ukernel_fn ukernel, cons
       float* expected = tsr_guarded_alloc(channels * sizeof(float));
       memset(zero, 0, channels * sizeof(float));
       const int mode = (int)((channels + si) % 6);
-      struct tsr_f32_conv_params p = {-INFINITY, INFINITY, (float)(mode % 3)};
+      struct tsr_f32_conv_params p = {-INFINITY, INFINITY, (float)(mode % 3), 0};
       if (mode >= 3) p.min = -30.0f, p.max = 40.0f;
       /* Odd cases: every tap row on its own, ending at a guard page, read through its own
        * pointer. Even cases: the rows in one block, read through pointers built against another

@@ -5,7 +5,9 @@
  * 1 and 2, with and without the clamp, and for the sliding form (3 taps) 0-2 columns skipped at
  * either end of the run. Each input row and the output end at a guard page (a read
  * or write past the last element faults), the outputs are NaN where they must not be read, and
- * the output gaps between pixels must stay untouched. */
+ * the output gaps between pixels must stay untouched. Everything runs again with streaming stores
+ * asked for (params.stream: the output 64-byte aligned, pixels a multiple of 16 floats apart, as
+ * the engine guarantees; the guard then lies past the output rounded up to 16 floats). */
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -26,13 +28,15 @@ static void tsr_test_dwrow(tsr_isa isa, tsr_f32_dwrow_ukernel_fn ukernel, const 
   const size_t shapes[][4] = {{3, 3, 1, 1}, {3, 3, 2, 1}, {1, 1, 1, 1}, {5, 5, 1, 1}, {3, 3, 1, 2},
                               {5, 5, 2, 1}, {1, 3, 1, 1}, {2, 4, 2, 2}}; /* rows, kw, stride, dilation */
   size_t cases = 0;
+  for (int stream = 0; stream <= 1; stream++)
   for (size_t channels = 1; channels <= 2 * cb + cb / 2 + 1; channels++)
     for (size_t pi = 0; pi < sizeof(pixel_counts) / sizeof(pixel_counts[0]); pi++) {
       const size_t pixels = pixel_counts[pi], variant = channels * 3 + pi;
       const size_t* s = shapes[variant % (sizeof(shapes) / sizeof(shapes[0]))];
       const size_t nrows = s[0], kw = s[1], stride = s[2], dilation = s[3], taps = nrows * kw;
       const size_t x_c = channels + (variant % 3 == 0 ? 3 : 0);   /* input floats per pixel */
-      const size_t y_step = channels + (variant % 4 == 1 ? 5 : 0); /* output floats per pixel */
+      const size_t gap = variant % 4 == 1 ? 5 : 0;
+      const size_t y_step = stream ? (channels + gap + 15) / 16 * 16 : channels + gap; /* output floats per pixel */
       const size_t pixel_step = stride * x_c, tap_step = dilation * x_c;
       /* the sliding form (3 taps, stride 1 or 2 times the dilation) may skip columns at both ends
        * of the run (in the padding): the skipped left ones hold NaN, the right ones are past the
@@ -42,7 +46,8 @@ static void tsr_test_dwrow(tsr_isa isa, tsr_f32_dwrow_ukernel_fn ukernel, const 
       size_t skip_left = slide ? variant % 3 : 0, skip_right = slide ? variant / 3 % 3 : 0;
       if (skip_left + skip_right >= span) skip_right = span - 1 - skip_left;
       const size_t row_floats = (pixels - 1) * pixel_step + (kw - 1 - skip_right) * tap_step + channels;
-      const size_t y_floats = (pixels - 1) * y_step + channels;
+      const size_t y_end = (pixels - 1) * y_step + channels; /* streamed: the guard 64-byte aligned */
+      const size_t y_floats = stream ? (y_end + 15) / 16 * 16 : y_end;
       const size_t blocks = (channels + cb - 1) / cb, wn = blocks * cb * (taps + 1);
       float* data[5];
       const float* rows[5];
@@ -57,7 +62,7 @@ static void tsr_test_dwrow(tsr_isa isa, tsr_f32_dwrow_ukernel_fn ukernel, const 
       float* expected = tsr_guarded_alloc(y_floats * sizeof(float));
       tsr_fill_integers(&rng, w, wn, -3, 3);
       const int mode = (int)(variant % 6);
-      struct tsr_f32_conv_params p = {-INFINITY, INFINITY, (float)(mode % 3)};
+      struct tsr_f32_conv_params p = {-INFINITY, INFINITY, (float)(mode % 3), stream};
       if (mode >= 3) p.min = -30.0f, p.max = 40.0f;
       tsr_fill_integers(&rng, y, y_floats, -20, 20);
       for (size_t q = 0; q < pixels; q++)
@@ -82,9 +87,9 @@ static void tsr_test_dwrow(tsr_isa isa, tsr_f32_dwrow_ukernel_fn ukernel, const 
       ukernel(pixels, channels, nrows, kw, rows, pixel_step, tap_step, skip_left, skip_right, w, y, y_step, &p);
       char what[200];
       snprintf(what, sizeof(what),
-               "[%s%s] %s channels=%zu pixels=%zu rows=%zu kw=%zu s=%zu d=%zu skip=%zu,%zu sum=%g%s",
+               "[%s%s] %s channels=%zu pixels=%zu rows=%zu kw=%zu s=%zu d=%zu skip=%zu,%zu sum=%g%s%s",
                tsr_isa_name(isa), TSR_TEST_ISA_NOTE, name, channels, pixels, nrows, kw, stride, dilation, skip_left,
-               skip_right, (double)p.sum_scale, mode >= 3 ? " clamp" : "");
+               skip_right, (double)p.sum_scale, mode >= 3 ? " clamp" : "", stream ? " stream" : "");
       tsr_check_close(what, y, expected, y_floats, 0.0, 0.0);
       cases++;
       for (size_t r = 0; r < nrows; r++) tsr_guarded_free(data[r]);

@@ -2,7 +2,9 @@
  * tolerance 0): every row count 1..MR and column count 1..NR, channels 1 to 33, 1, 2 and 9
  * taps, rows that point at the zero row, a nonzero offset on every other pointer, the sum with
  * scales 1 and 2, with and without the clamp, NaN in C when it must not be read, a sentinel
- * around the stored tile, and every buffer against a guard page. */
+ * around the stored tile, and every buffer against a guard page; all of it again with streaming
+ * stores asked for (params.stream, C 64-byte aligned and ldc a multiple of 16 as the contract
+ * requires), which must store the same values. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -42,11 +44,13 @@ static void tsr_test_igemm(tsr_isa isa, tsr_f32_igemm_ukernel_fn ukernel, const 
   }
   tsr_rng rng = tsr_rng_seeded(7);
   const size_t kcs[] = {1, 2, 3, 7, 16, 33}, kss[] = {1, 2, 9};
-  const size_t ldc = NR + 3;
   size_t cases = 0;
+  for (int stream = 0; stream <= 1; stream++)
   for (size_t ki = 0; ki < sizeof(kcs) / sizeof(kcs[0]); ki++)
     for (size_t si = 0; si < sizeof(kss) / sizeof(kss[0]); si++) {
       const size_t kc = kcs[ki], ks = kss[si];
+      /* streamed: rows 64 bytes apart and C at a guarded end, MR * ldc * 4 a multiple of 64 */
+      const size_t ldc = stream ? (NR + 3 + 15) / 16 * 16 : NR + 3;
       float* data = tsr_guarded_alloc(MR * ks * kc * sizeof(float));
       /* the pointers are built against another live buffer, as the engine builds them against
        * the input of an earlier run; the kernel moves them by the distance to the data */
@@ -62,7 +66,7 @@ static void tsr_test_igemm(tsr_isa isa, tsr_f32_igemm_ukernel_fn ukernel, const 
       for (size_t mr = 1; mr <= MR; mr++)
         for (size_t nc = 1; nc <= NR; nc++) {
           const int mode = (int)((mr + nc + ki) % 6);
-          struct tsr_f32_conv_params p = {-INFINITY, INFINITY, (float)(mode % 3)};
+          struct tsr_f32_conv_params p = {-INFINITY, INFINITY, (float)(mode % 3), stream};
           if (mode >= 3) p.min = -40.0f, p.max = 50.0f;
           tsr_fill_integers(&rng, data, MR * ks * kc, -3, 3);
           tsr_fill_integers(&rng, w, NR + ks * kc * NR, -3, 3);
@@ -80,8 +84,9 @@ static void tsr_test_igemm(tsr_isa isa, tsr_f32_igemm_ukernel_fn ukernel, const 
           ukernel(mr, nc, kc, ks, a, w, c, ldc, shift, zero, &p);
           const size_t bad = tsr_check_tile(MR, NR, mr, nc, kc, ks, rows, w, c_in, c, ldc, &p);
           char what[200];
-          snprintf(what, sizeof(what), "[%s%s] %s mr=%zu nc=%zu kc=%zu ks=%zu sum=%g%s", tsr_isa_name(isa),
-                   TSR_TEST_ISA_NOTE, name, mr, nc, kc, ks, (double)p.sum_scale, mode >= 3 ? " clamp" : "");
+          snprintf(what, sizeof(what), "[%s%s] %s mr=%zu nc=%zu kc=%zu ks=%zu sum=%g%s%s", tsr_isa_name(isa),
+                   TSR_TEST_ISA_NOTE, name, mr, nc, kc, ks, (double)p.sum_scale, mode >= 3 ? " clamp" : "",
+                   stream ? " stream" : "");
           tsr_check(bad == 0, what, "%zu elements wrong or written outside the tile", bad);
           cases++;
         }

@@ -65,7 +65,7 @@ static void tsr_test_output(tsr_isa isa, tsr_f32_winograd_output_fn output, cons
   const size_t m_stride = channels + (variant % 2 == 0 ? 3 : 0);
   const size_t rows = 1 + variant % 4, cols = 4 - variant / 4 % 4; /* the output tile's part inside */
   const int with_bias = variant % 3 != 0, clamp = variant % 5 >= 3;
-  struct tsr_f32_conv_params p = {-INFINITY, INFINITY, (float)(variant % 3)};
+  struct tsr_f32_conv_params p = {-INFINITY, INFINITY, (float)(variant % 3), 0};
   if (clamp) p.min = -200.0f, p.max = 300.0f;
   float* m = tsr_guarded_alloc((35 * m_stride + channels) * sizeof(float));
   tsr_fill_integers(rng, m, 35 * m_stride + channels, -4, 4);
@@ -130,7 +130,7 @@ static void tsr_test_identity(tsr_isa isa, const struct tsr_winograd_ukernels* p
     for (size_t k = 0; k < 36; k++) mbuf[k * channels + c] = (float)uu[k / 6][k % 6] * vbuf[k * channels + c];
   }
   for (size_t k = 0; k < 16; k++) y[k] = out[k];
-  const struct tsr_f32_conv_params p = {-INFINITY, INFINITY, 0.0f};
+  const struct tsr_f32_conv_params p = {-INFINITY, INFINITY, 0.0f, 0};
   pair->output(channels, mbuf, channels, NULL, y, &p);
   for (size_t r = 0; r < 4; r++)
     for (size_t s = 0; s < 4; s++)
