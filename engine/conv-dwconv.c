@@ -5,9 +5,8 @@
  * four pixels; the pixels at the row's edges (and every pixel when there is no row kernel) are
  * one f32-dwconv call each, through the indirection buffer's zero row, except for three taps at
  * stride 1 or 2 (times the dilation) along w, where the row kernel's sliding form takes whole
- * rows, edges included, in passes of a few channel blocks over the task's rows (see
- * tsr_dwconv_chunk). Pixel blocks are as long as possible while the grid gives about 4 tasks per
- * thread. */
+ * rows, edges included, every channel in one call. Pixel blocks are as long as possible while
+ * the grid gives about 4 tasks per thread. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,8 +17,6 @@
 #include "threadpool/threadpool.h"
 
 #define TSR_DWCONV_TASKS_PER_THREAD 4
-#define TSR_DWCONV_PASS_BYTES 32768            /* see tsr_dwconv_chunk */
-#define TSR_DWCONV_STRIDED_IMAGE_BYTES 524288
 #define TSR_DWCONV_MAX_ROWS 64 /* kernel rows (d x h) the row kernel takes; more: per pixel */
 
 tsr_status tsr_conv_dwconv_pack(struct tsr_conv_fast* f, const tsr_conv_params* p, const float* weights,
@@ -57,11 +54,12 @@ struct tsr_dwconv_call {
   float* y;
   const float* packed;        /* item n's weights: packed + (n % blocks) * packed_stride */
   size_t blocks, packed_stride;
-  size_t w_lo, w_hi; /* output columns whose windows lie inside the input along w (empty: none) */
-  bool slide;        /* the row kernel's 3-tap sliding form, which also takes a row's edges */
-  size_t chunk;      /* sliding form: channels a pass over the task's rows (a multiple of the block) */
+  /* output columns that go to the row kernel: those whose windows lie inside the input along w
+   * (empty: none), or with the sliding form the whole row */
+  size_t w_lo, w_hi;
+  bool slide; /* the row kernel's 3-tap sliding form, which also takes a row's edges */
   size_t prefetch_ahead; /* sliding form: 0, or how many output rows ahead to prefetch the input rows of */
-  struct tsr_f32_conv_params params; /* f->params, streaming for the row kernel where tsr_dwconv_streams says */
+  struct tsr_f32_conv_params params; /* f->params, streaming for the row kernel where tsr_conv_output_streams says */
 };
 
 static const float* tsr_dwconv_weights(const struct tsr_dwconv_call* c, size_t n) {
@@ -84,8 +82,7 @@ static void tsr_dwconv_pixels(const struct tsr_dwconv_call* c, size_t n, size_t 
  * window lies inside the input along w, or (the sliding form) the run's window columns in the
  * padding are counted off at each end: column q (of (w1 - w0 - 1) s / d + 3, s and d the stride
  * and dilation) is input column w0 s - pad + q d. */
-static void tsr_dwconv_row(const struct tsr_dwconv_call* c, size_t n, size_t row, size_t w0, size_t w1, size_t c0,
-                           size_t channels) {
+static void tsr_dwconv_row(const struct tsr_dwconv_call* c, size_t n, size_t row, size_t w0, size_t w1) {
   const struct tsr_conv_fast* f = c->f;
   const struct tsr_conv_geometry* g = c->g;
   const size_t od = row / g->out[1], oh = row % g->out[1];
@@ -108,11 +105,11 @@ static void tsr_dwconv_row(const struct tsr_dwconv_call* c, size_t n, size_t row
       const int64_t iw = first + (int64_t)skip_left * d; /* the first column read, >= 0 */
       rows[r] = !inside || id < 0 || id >= (int64_t)g->in[0] || ih < 0 || ih >= (int64_t)g->in[1]
                     ? NULL
-                    : c->x + n * g->x_n + (size_t)id * g->x_s[0] + (size_t)ih * g->x_s[1] + (size_t)iw * g->x_s[2] + c0;
+                    : c->x + n * g->x_n + (size_t)id * g->x_s[0] + (size_t)ih * g->x_s[1] + (size_t)iw * g->x_s[2];
     }
-  f->dwrow(w1 - w0, channels, r, g->kernel[2], rows, g->stride[2] * g->x_s[2], g->dilation[2] * g->x_s[2], skip_left,
-           skip_right, tsr_dwconv_weights(c, n) + c0 * (f->taps + 1),
-           c->y + n * g->y_n + od * g->y_s[0] + oh * g->y_s[1] + w0 * g->y_s[2] + c0, g->y_s[2], &c->params);
+  f->dwrow(w1 - w0, g->oc, r, g->kernel[2], rows, g->stride[2] * g->x_s[2], g->dilation[2] * g->x_s[2], skip_left,
+           skip_right, tsr_dwconv_weights(c, n), c->y + n * g->y_n + od * g->y_s[0] + oh * g->y_s[1] + w0 * g->y_s[2],
+           g->y_s[2], &c->params);
 }
 
 /* Prefetches (into the outer cache levels, not L1) the input rows that output row `row` (d x h flattened) of item n
@@ -133,65 +130,30 @@ static void tsr_dwconv_prefetch_row(const struct tsr_dwconv_call* c, size_t n, s
   }
 }
 
-/* Output pixels [start, end) of item n outside the sliding form: each row's interior columns
- * [c->w_lo, c->w_hi) go to the row kernel, its edge pixels to the per-pixel kernel. */
-static void tsr_dwconv_task_pixels(const struct tsr_dwconv_call* c, size_t n, size_t start, size_t end) {
-  const size_t width = c->g->out[2];
+/* Output pixels [start, start + count) of item n, row by row: each row's columns [c->w_lo,
+ * c->w_hi) go to the row kernel in one call, the others (a row's edges outside the sliding form)
+ * to the per-pixel kernel; with the prefetch, first the input rows of the row `prefetch_ahead`
+ * rows on. The streamed stores are fenced before the task counts as done. */
+static void tsr_dwconv_task(void* context, size_t thread, size_t n, size_t start, size_t count) {
+  (void)thread;
+  const struct tsr_dwconv_call* c = context;
+  const size_t width = c->g->out[2], end = start + count;
   for (size_t p = start; p < end;) {
     const size_t row = p / width, row_start = row * width;
     const size_t row_end = row_start + width < end ? row_start + width : end;
     const size_t w0 = p - row_start, w1 = row_end - row_start;
     const size_t lo = w0 > c->w_lo ? w0 : c->w_lo, hi = w1 < c->w_hi ? w1 : c->w_hi;
+    if (c->prefetch_ahead > 0) tsr_dwconv_prefetch_row(c, n, row + c->prefetch_ahead);
     if (lo < hi) {
       tsr_dwconv_pixels(c, n, p, row_start + lo);
-      tsr_dwconv_row(c, n, row, lo, hi, 0, c->g->oc);
+      tsr_dwconv_row(c, n, row, lo, hi);
       tsr_dwconv_pixels(c, n, row_start + hi, row_end);
     } else {
       tsr_dwconv_pixels(c, n, p, row_end);
     }
     p = row_end;
   }
-}
-
-/* Output pixels [start, start + count) of item n, row by row (the sliding form: channel chunks
- * outside, rows inside); the streamed stores fenced before the task counts as done. */
-static void tsr_dwconv_task(void* context, size_t thread, size_t n, size_t start, size_t count) {
-  (void)thread;
-  const struct tsr_dwconv_call* c = context;
-  const size_t width = c->g->out[2], end = start + count;
-  if (c->slide) { /* the row kernel takes the edges too; channel chunks outside, rows inside */
-    for (size_t c0 = 0; c0 < c->g->oc; c0 += c->chunk) {
-      const size_t channels = c->g->oc - c0 < c->chunk ? c->g->oc - c0 : c->chunk;
-      for (size_t p = start; p < end;) {
-        const size_t row = p / width, row_start = row * width;
-        const size_t row_end = row_start + width < end ? row_start + width : end;
-        if (c->prefetch_ahead > 0 && c0 == 0) tsr_dwconv_prefetch_row(c, n, row + c->prefetch_ahead);
-        tsr_dwconv_row(c, n, row, p - row_start, row_end - row_start, c0, channels);
-        p = row_end;
-      }
-    }
-  } else {
-    tsr_dwconv_task_pixels(c, n, start, end);
-  }
   if (c->params.stream) tsr_store_fence();
-}
-
-/* Channels a pass of the sliding form takes over a task's rows: few enough that the input rows
- * one row call reads, plus those the next call adds, stay in L1 (TSR_DWCONV_PASS_BYTES), so the
- * input rows shared by consecutive output rows (two of three at stride 1, one at stride 2) come
- * from L1 instead of L2. MobileNet v2's depthwise layers, 1 thread, Zen 4: geomean ratio to
- * oneDNN 1.03 -> 1.10 (b3.dw 1.06 -> 1.24, b15.dw 1.02 -> 1.25, b14.dw_s2 0.77 -> 0.91). All
- * channels (one pass) at stride 2 when the image is larger than 512 KiB (b2, b4, b7): there
- * passes were 10-25% slower, the input coming from L3 in a strided walk instead of a sequential
- * one. */
-static size_t tsr_dwconv_chunk(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g, bool slide) {
-  if (!slide) return g->oc;
-  const size_t image_bytes = sizeof(float) * g->in[0] * g->in[1] * g->in[2] * g->oc;
-  if (g->stride[1] > 1 && image_bytes > TSR_DWCONV_STRIDED_IMAGE_BYTES) return g->oc;
-  const size_t cb = f->nr;
-  const size_t per_channel = sizeof(float) * (g->kernel[0] * g->kernel[1] + g->stride[1]) * g->in[2];
-  const size_t chunk = TSR_DWCONV_PASS_BYTES / per_channel / cb * cb;
-  return chunk < cb ? cb : chunk < g->oc ? chunk : g->oc;
 }
 
 tsr_status tsr_conv_dwconv_run(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g, const float* x,
@@ -207,8 +169,8 @@ tsr_status tsr_conv_dwconv_run_images(const struct tsr_conv_fast* f, const struc
   if (ind == NULL) return tsr_status_out_of_memory;
   struct tsr_dwconv_call call = {.f = f, .g = g, .ind = ind, .x = x, .y = y, .packed = packed, .blocks = blocks,
                                  .packed_stride = packed_stride, .params = f->params};
-  /* y past the cache: the row kernel streams (every pass and vector starts at a multiple of 16
-   * channels; the per-pixel kernel, which takes the edges outside the sliding form, does not) */
+  /* y past the cache: the row kernel streams (every vector starts at a multiple of 16 channels;
+   * the per-pixel kernel, which takes the edges outside the sliding form, does not) */
   call.params.stream = tsr_conv_output_streams(g, y);
   if (f->dwrow != NULL && g->kernel[0] * g->kernel[1] <= TSR_DWCONV_MAX_ROWS) {
     /* Column ow reads input columns ow * s - pad + t * dilation, t < kw: inside when the first
@@ -218,21 +180,28 @@ tsr_status tsr_conv_dwconv_run_images(const struct tsr_conv_fast* f, const struc
     call.w_lo = (size_t)((pad + s - 1) / s);
     call.w_hi = last < 0 ? 0 : (size_t)(last / s + 1);
     if (call.w_hi > g->out[2]) call.w_hi = g->out[2];
-    /* f32-dwrow's sliding form: three taps, stride 1 or 2 times the dilation */
+    /* f32-dwrow's sliding form: three taps, stride 1 or 2 times the dilation; it takes whole
+     * rows, every channel in one call. Passes of a few channel blocks over the task's rows, so
+     * that the input rows shared by consecutive output rows stay in L1, were 3-9% slower at
+     * batch 1 and up to 25% at batch 32 (MobileNet v2's depthwise layers, AVX-512 and AVX2, 1
+     * and 2 threads, timed on and off in one process; b12.dw batch 32 2.96 -> 2.26 ms). */
     call.slide = g->kernel[2] == 3 && (g->stride[2] == g->dilation[2] || g->stride[2] == 2 * g->dilation[2]);
+    if (call.slide) call.w_lo = 0, call.w_hi = g->out[2];
   }
-  call.chunk = tsr_dwconv_chunk(f, g, call.slide);
-  /* x and y together past the last-level cache (x then comes from memory): the sliding form's
-   * first channel pass prefetches the input rows two input rows ahead (two output rows at
-   * stride 1, one at stride 2), every channel, into L2. Its channel-vector-at-a-time walk along a
-   * row reads each input pixel's lines at the pixel stride, which the hardware prefetchers did
-   * not keep ahead of. MobileNet v2 at batch 32, 1 thread, median ratio to oneDNN of five or six
-   * alternating runs (Zen 4): b1.dw 0.84 -> 0.98, b3.dw 0.75 -> 0.92, b5.dw (19 MB in, 39 MB in
-   * all) 0.78 -> 1.06, b2.dw_s2 0.73 -> 0.78, b4.dw_s2 0.68 -> 0.72; forced on for b7.dw_s2 (24
-   * MB in all) 0.73 -> 0.70 and b12.dw (29 MB) 1.16 -> 1.19, so the rule leaves them out. At
-   * stride 2 one row ahead: b7.dw_s2 0.79-1.13 against 0.63-0.71 two rows ahead. Into L1 (a
-   * whole input row is 32 KB) it gained nothing. */
-  if (call.slide && g->n * (g->x_n + g->y_n) * sizeof(float) > tsr_cpu_llc_bytes())
+  /* x and y together past half the last-level cache (x then comes from memory, or from an L3
+   * that other cores and tenants share): before each output row the sliding form prefetches the
+   * input rows two input rows ahead (two output rows at stride 1, one at stride 2), every
+   * channel, into L2. Its channel-vector-at-a-time walk along a row reads each input pixel's
+   * lines at the pixel stride, which the hardware prefetchers did not keep ahead of. MobileNet v2
+   * at batch 32, 1 thread, median ratio to oneDNN of five or six alternating runs (Zen 4): b1.dw
+   * 0.84 -> 0.98, b3.dw 0.75 -> 0.92, b5.dw (19 MB in, 39 MB in all) 0.78 -> 1.06, b2.dw_s2 0.73
+   * -> 0.78, b4.dw_s2 0.68 -> 0.72. Half the LLC, not all of it: timed on and off in one process
+   * (the VM's swings between processes had hidden it), b14.dw_s2 (18 MB in all) 1.53 -> 1.01 ms, b7.dw_s2 (24 MB) 2.78 -> 2.50, b12.dw (29 MB) 3.68 -> 3.32, b8.dw (19 MB)
+   * even; within the cache it costs ~10% (batch 1-4; b15.dw, 12 MB, 0.47 -> 0.49), and b4.dw_s2
+   * crossed over between 9 MB (0.23 -> 0.28 ms) and 11 MB (0.70 -> 0.53). At stride 2 one row
+   * ahead: b7.dw_s2 0.79-1.13 against 0.63-0.71 two rows ahead. Into L1 (a whole input row is 32
+   * KB) it gained nothing. */
+  if (call.slide && g->n * (g->x_n + g->y_n) * sizeof(float) > tsr_cpu_llc_bytes() / 2)
     call.prefetch_ahead = g->stride[1] >= 2 ? 1 : 2;
   const size_t pixels = g->out[0] * g->out[1] * g->out[2], threads = tsr_threadpool_threads(pool);
   const size_t wanted = threads <= 1 ? 1 : TSR_DWCONV_TASKS_PER_THREAD * threads;

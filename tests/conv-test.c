@@ -219,8 +219,8 @@ static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases, boo
     const int32_t spatial = tsr_rng_below(rng, 4) == 0 ? 1 + (int32_t)tsr_rng_below(rng, 3) : 2;
     int64_t ic = channels[tsr_rng_below(rng, 11)], oc = channels[tsr_rng_below(rng, 11)], groups = 1;
     const uint64_t kind = depthwise ? 0 : tsr_rng_below(rng, 6);
-    /* deep depthwise layers (97-256 channels): the sliding form's channel passes (a pass's
-     * channels depend on the row width, so wide rows of these split into several) */
+    /* deep depthwise layers (97-256 channels): many channel vectors and a lane tail in each row
+     * call, and pixel strides that are multiples of 16 floats (streamed) or not */
     const bool deep = depthwise && tsr_rng_below(rng, 4) == 0;
     if (deep) ic = 97 + (int64_t)tsr_rng_below(rng, 160); /* b holds 256 */
     if (kind == 0) groups = ic, oc = ic;                    /* depthwise */
