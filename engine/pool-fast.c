@@ -8,6 +8,7 @@
  * otherwise one batch item at a time with threaded reorders (see tsr_pool_fast_run). */
 #include "engine/pool-fast.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,7 @@ struct tsr_pool_fast_call {
   size_t rows_begin, rows_end; /* the output rows (along h) whose window lies inside the input along h */
   bool flat;          /* the interior as one run of channels: see tsr_pool_fast_nhwc */
   bool prefetch;      /* each row prefetches the input rows the next row adds: see tsr_pool_fast_nhwc */
+  bool stream;        /* the kernels store whole vectors around the caches: see tsr_pool_fast_nhwc */
   size_t batch;       /* images: the rows are batch x out[0] x out[1] */
   const float* x;
   float* y;
@@ -64,7 +66,7 @@ static void tsr_pool_fast_pixels(const struct tsr_pool_fast_call* call, size_t n
         rows[count++] = x + (size_t)i0 * g->x_s[0] + (size_t)i1 * g->x_s[1] + (size_t)i2 * g->x_s[2];
         left--;
         if (count == TSR_POOL_TAPS_PER_CALL || left == 0) {
-          const struct tsr_f32_pool_params params = {left == 0 ? divisor : 1.0f};
+          const struct tsr_f32_pool_params params = {left == 0 ? divisor : 1.0f, left == 0 && call->stream};
           call->ukernel(pixels, channels, count, rows, x_step, previous, y, y_step, &params);
           previous = y;
           count = 0;
@@ -95,6 +97,25 @@ static void tsr_pool_fast_prefetch_row(const struct tsr_pool_fast_call* call, si
       tsr_prefetch_span(call->x + n * g->x_n + (size_t)i0 * g->x_s[0] + (size_t)i1 * g->x_s[1], bytes, true);
 }
 
+/* Rows [first_row, last)'s edge pixels (outside the interior), channels [c0, c0 + channels), one
+ * column at a time down runs of rows whose windows are not clipped along h (one shape, moved by
+ * the stride along h): one call a run instead of one a pixel. */
+static void tsr_pool_fast_edges(const struct tsr_pool_fast_call* call, size_t first_row, size_t last, size_t c0,
+                                size_t channels) {
+  const struct tsr_pool_geometry* g = call->g;
+  const size_t begin = call->interior_begin, end = call->interior_end, edges_from = end > begin ? end : begin;
+  const size_t x_row_step = g->stride[1] * g->x_s[1], y_row_step = g->y_s[1];
+  for (size_t row = first_row; row < last;) {
+    const size_t p1 = row % g->out[1], p0 = row / g->out[1] % g->out[0], n = row / (g->out[1] * g->out[0]);
+    size_t run = 1; /* rows of the run: to the end of the unclipped rows or of the task */
+    if (p1 >= call->rows_begin && p1 < call->rows_end)
+      run = call->rows_end - p1 < last - row ? call->rows_end - p1 : last - row;
+    for (size_t p2 = begin > 0 ? 0 : edges_from; p2 < g->out[2]; p2 = p2 + 1 == begin ? edges_from : p2 + 1)
+      tsr_pool_fast_pixels(call, n, p0, p1, p2, run, x_row_step, y_row_step, c0, channels);
+    row += run;
+  }
+}
+
 /* Output rows (n, p0, p1), channels [block * channel_block, + channel_block): each row's
  * interior (windows inside the input along w: one shape, shifted by the stride) in one kernel
  * call, then the edge pixels column by column down runs of rows. Inception's 3x3 average in
@@ -121,19 +142,8 @@ static void tsr_pool_fast_rows_task(void* context, size_t thread, size_t first_r
     else if (end > begin)
       tsr_pool_fast_pixels(call, n, p0, p1, begin, end - begin, x_step, y_step, c0, channels);
   }
-  if (begin == 0 && edges_from == g->out[2]) return;
-  /* The edge pixels, one column at a time down runs of rows whose windows are not clipped along h
-   * (one shape, moved by the stride along h): one call a run instead of one a pixel. */
-  const size_t x_row_step = g->stride[1] * g->x_s[1], y_row_step = g->y_s[1];
-  for (size_t row = first_row; row < last;) {
-    const size_t p1 = row % g->out[1], p0 = row / g->out[1] % g->out[0], n = row / (g->out[1] * g->out[0]);
-    size_t run = 1; /* rows of the run: to the end of the unclipped rows or of the task */
-    if (p1 >= call->rows_begin && p1 < call->rows_end)
-      run = call->rows_end - p1 < last - row ? call->rows_end - p1 : last - row;
-    for (size_t p2 = begin > 0 ? 0 : edges_from; p2 < g->out[2]; p2 = p2 + 1 == begin ? edges_from : p2 + 1)
-      tsr_pool_fast_pixels(call, n, p0, p1, p2, run, x_row_step, y_row_step, c0, channels);
-    row += run;
-  }
+  if (begin > 0 || edges_from < g->out[2]) tsr_pool_fast_edges(call, first_row, last, c0, channels);
+  if (call->stream) tsr_store_fence();
 }
 
 /* Images of one output pixel each (global pooling; a blocked layout's channel blocks are such
@@ -194,13 +204,22 @@ static void tsr_pool_fast_nhwc(const struct tsr_f32_pool_entry* kernel, const st
    * along it however few the channels (a blocked layout's 8 filled half an AVX-512 vector and
    * went four pixels at a time). */
   call.flat = g->stride[2] == 1 && blocks == 1 && g->x_s[2] == channels && g->y_s[2] == channels;
-  /* Max pooling of an input past the last-level cache: the hardware prefetchers fell behind, its
-   * compare, max and mask a load leaving fewer loads in flight than the average's add. 1 thread,
-   * Zen 4, three alternating runs, ratio to oneDNN: ResNet's 3x3/2 max pool at batch 32 (103 MB)
-   * 0.78-1.11 -> 1.06-1.32 (2 threads 0.79-0.85 -> 1.11-1.16); a 2x2/2 max pool, batch 16, 256
-   * channels (51 MB) 0.49-0.65 -> 0.77-0.81. Not for averages (the same 2x2 average 0.98-1.05 ->
-   * 0.78-0.84), nor within the cache (ResNet's at batch 1, 3.2 MB: 63-64 -> 79-87 µs). */
-  call.prefetch = g->kind == tsr_pooling_max && blocks == 1 && batch * g->x_n * sizeof(float) > tsr_cpu_llc_bytes();
+  /* An input past half the last-level cache (it comes from memory, or from an L3 that other
+   * cores and tenants share): each row prefetches the input rows the next row adds, and the
+   * kernels store whole vectors around the caches where y is aligned for it (the scan of x would
+   * evict y's lines before the next layer reads them, and a store that misses first reads its
+   * line). Timed on and off alternately in one process, 1 thread, Zen 4: a 2x2/2 average, batch
+   * 8, 256 channels (26 MB in) 2.92 -> 2.14 ms (oneDNN 1.4-1.6 in `tessera bench`; 2 threads
+   * 2.10 -> 1.34), the same max pool 3.69 -> 2.64, ResNet's 3x3/2 max pool at batch 8 (26 MB)
+   * 4.69 -> 3.53 and at batch 32 (103 MB, prefetching before) 16.99 -> 16.21. The earlier rule
+   * (max pooling only, x past the whole LLC) came from cross-process runs, whose swings on this
+   * VM hid the average's gain; in a stand-alone loop of the 2x2 average the prefetch alone gave
+   * 2.04 -> 1.56 ms and both 1.35. Within the cache (batch 1) neither is used. */
+  const bool from_memory = blocks == 1 && batch * g->x_n * sizeof(float) > tsr_cpu_llc_bytes() / 2;
+  const size_t line = 64 / sizeof(float);
+  call.prefetch = from_memory;
+  call.stream = from_memory && (uintptr_t)y % 64 == 0 && g->y_n % line == 0 && g->y_s[0] % line == 0 &&
+                g->y_s[1] % line == 0 && g->y_s[2] % line == 0;
   tsr_parallelize_2d_tile_2d(pool, tsr_pool_fast_rows_task, &call, rows, blocks, row_tile, 1);
 }
 

@@ -125,7 +125,8 @@ static bool tsr_pool_case_tensors(const tsr_pool_params* p, const int64_t* in_di
  * pool splits channels over tasks), plain and nhwc, NULL pool and 2 threads, NaN in some max
  * inputs. */
 static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
-  static float x[1 << 17], y[1 << 17], expected[1 << 17];
+  static float x[1 << 17], expected[1 << 17];
+  static _Alignas(64) float y[1 << 17]; /* aligned: outputs past the test LLC stream (main) */
   static const int64_t channel_choices[] = {1, 3, 8, 9, 16, 17, 31, 33, 64, 65, 100, 128, 130, 256};
   size_t run = 0;
   for (size_t c = 0; c < cases; c++) {
@@ -165,7 +166,8 @@ static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
 
 #ifdef TSR_HAVE_ONEDNN
 static void tsr_sweep(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
-  static float x[1 << 15], y[1 << 15], theirs[1 << 15];
+  static float x[1 << 15], theirs[1 << 15];
+  static _Alignas(64) float y[1 << 15]; /* aligned: outputs past the test LLC stream (main) */
   size_t run = 0, skipped = 0;
   static const int64_t channel_choices[] = {1, 2, 3, 5, 7, 8, 17, 33};
   for (size_t c = 0; c < cases; c++) {
@@ -265,7 +267,8 @@ static void tsr_test_errors(void) {
  * and compared element by element (tolerance 0), with the padding channels required to stay 0.
  * Channels below, at and above each block. */
 static void tsr_sweep_blocked(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
-  static float x[1 << 15], y[1 << 15], xb[1 << 16], yb[1 << 16];
+  static float x[1 << 15], y[1 << 15], xb[1 << 16];
+  static _Alignas(64) float yb[1 << 16]; /* aligned: outputs past the test LLC stream (main) */
   static const int64_t channel_choices[] = {1, 3, 4, 5, 8, 9, 16, 17, 33};
   static const tsr_layout layouts[] = {tsr_layout_nchw4c, tsr_layout_nchw8c, tsr_layout_nchw16c};
   size_t run = 0;
@@ -307,6 +310,9 @@ static void tsr_sweep_blocked(tsr_threadpool* pool, tsr_rng* rng, size_t cases) 
 }
 
 int main(void) {
+  /* A last-level cache of 16 KiB: the sweeps' larger inputs then take the prefetch and, where y
+   * is aligned (16-float pixel strides), the streaming stores, against the same references. */
+  tsr_test_small_llc("16K");
   tsr_test_errors();
   tsr_test_by_hand();
   tsr_rng rng = tsr_rng_seeded(515);

@@ -57,13 +57,22 @@ static inline tsr_vf tsr_pool_finish(tsr_vf acc, tsr_vm ordered, const struct ts
   return max ? tsr_v_select(ordered, acc, tsr_v_set(NAN)) : tsr_pool_quotient(acc, d);
 }
 
+/* A result vector to y: around the caches when the call streams (see f32-pool.h). */
+static inline void tsr_pool_store(float* y, tsr_vf v, bool stream) {
+  if (stream)
+    tsr_v_store_stream(y, v);
+  else
+    tsr_v_store(y, v);
+}
+
 /* Eight vectors of channels: eight independent accumulator chains, enough to keep the loads,
  * not an add's latency, the limit. */
 #define TSR_POOL_EACH8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
 
 /* One output pixel: the rows moved by `offset` floats. */
 TSR_POOL_INLINE void tsr_pool(size_t channels, size_t taps, const float* const* rows, size_t offset,
-                              const float* previous, float* y, const struct tsr_pool_divide* d, bool max) {
+                              const float* previous, float* y, const struct tsr_pool_divide* d, bool max,
+                              bool stream) {
   size_t c = 0;
   for (; c + 8 * TSR_VLANES <= channels; c += 8 * TSR_VLANES) {
     const float* p = previous != NULL ? previous + c : NULL;
@@ -81,7 +90,7 @@ TSR_POOL_INLINE void tsr_pool(size_t channels, size_t taps, const float* const* 
       TSR_POOL_EACH8(TSR_STEP)
 #undef TSR_STEP
     }
-#define TSR_FINISH(i) tsr_v_store(y + c + i * TSR_VLANES, tsr_pool_finish(a##i, o##i, d, max));
+#define TSR_FINISH(i) tsr_pool_store(y + c + i * TSR_VLANES, tsr_pool_finish(a##i, o##i, d, max), stream);
     TSR_POOL_EACH8(TSR_FINISH)
 #undef TSR_FINISH
   }
@@ -108,7 +117,7 @@ TSR_POOL_INLINE void tsr_pool(size_t channels, size_t taps, const float* const* 
     } else {
       a0 = tsr_v_add(tsr_v_add(a0, a1), tsr_v_add(a2, a3));
     }
-    tsr_v_store(y + c, tsr_pool_finish(a0, o0, d, max));
+    tsr_pool_store(y + c, tsr_pool_finish(a0, o0, d, max), stream);
   }
   tsr_f32_pool_channels(c, channels, taps, rows, offset, previous, y, d->scalar, max);
 }
@@ -117,7 +126,8 @@ TSR_POOL_INLINE void tsr_pool(size_t channels, size_t taps, const float* const* 
  * one accumulator per pixel, so four independent chains instead of one add's latency per tap.
  * Only for fresh windows (no `previous`). */
 TSR_POOL_INLINE void tsr_pool_x4(size_t channels, size_t taps, const float* const* rows, size_t offset,
-                                 size_t row_step, float* y, size_t y_step, const struct tsr_pool_divide* d, bool max) {
+                                 size_t row_step, float* y, size_t y_step, const struct tsr_pool_divide* d, bool max,
+                                 bool stream) {
   size_t c = 0;
   for (; c + TSR_VLANES <= channels; c += TSR_VLANES) {
 #define TSR_START(i) tsr_vf a##i = tsr_pool_start(NULL, 0, max); tsr_vm o##i = tsr_v_eq(a##i, a##i);
@@ -134,7 +144,7 @@ TSR_POOL_INLINE void tsr_pool_x4(size_t channels, size_t taps, const float* cons
       TSR_STEP(0) TSR_STEP(1) TSR_STEP(2) TSR_STEP(3)
 #undef TSR_STEP
     }
-#define TSR_FINISH(i) tsr_v_store(y + i * y_step + c, tsr_pool_finish(a##i, o##i, d, max));
+#define TSR_FINISH(i) tsr_pool_store(y + i * y_step + c, tsr_pool_finish(a##i, o##i, d, max), stream);
     TSR_FINISH(0) TSR_FINISH(1) TSR_FINISH(2) TSR_FINISH(3)
 #undef TSR_FINISH
   }
@@ -184,18 +194,18 @@ TSR_POOL_INLINE void tsr_pool_avg_sweep(size_t channels, size_t taps, const floa
  * (a long average window by pairs of taps). */
 TSR_POOL_INLINE void tsr_pool_pixels(size_t pixels, size_t channels, size_t taps, const float* const* rows,
                                      size_t row_step, const float* previous, float* y, size_t y_step, float divisor,
-                                     bool max) {
+                                     bool max, bool stream) {
   const struct tsr_pool_divide d = tsr_pool_divide_by(divisor);
   size_t j = 0;
   if (previous == NULL && channels < 8 * TSR_VLANES) {
     for (; j + 4 <= pixels; j += 4)
-      tsr_pool_x4(channels, taps, rows, j * row_step, row_step, y + j * y_step, y_step, &d, max);
+      tsr_pool_x4(channels, taps, rows, j * row_step, row_step, y + j * y_step, y_step, &d, max, stream);
     /* The last 1-3 pixels of a run of four or more as one more group of four ending at the run's
      * end: the pixels it shares with the group before are computed again, to the same values
      * (fresh windows), in one call instead of up to three of a pixel each. */
     if (j < pixels && pixels >= 4) {
       j = pixels - 4;
-      tsr_pool_x4(channels, taps, rows, j * row_step, row_step, y + j * y_step, y_step, &d, max);
+      tsr_pool_x4(channels, taps, rows, j * row_step, row_step, y + j * y_step, y_step, &d, max, stream);
       j = pixels;
     }
   }
@@ -203,7 +213,7 @@ TSR_POOL_INLINE void tsr_pool_pixels(size_t pixels, size_t channels, size_t taps
   for (; j < pixels; j++) {
     const float* p = previous != NULL ? previous + j * y_step : NULL;
     if (sweep) tsr_pool_avg_sweep(channels, taps, rows, j * row_step, p, y + j * y_step, &d);
-    else tsr_pool(channels, taps, rows, j * row_step, p, y + j * y_step, &d, max);
+    else tsr_pool(channels, taps, rows, j * row_step, p, y + j * y_step, &d, max, stream);
   }
 }
 
@@ -214,26 +224,36 @@ TSR_POOL_INLINE void tsr_pool_pixels(size_t pixels, size_t channels, size_t taps
  * The 2x2 max pool is the exception, measured, not understood: unrolled, VGG's pool5 (512
  * channels, 7x7 out) took 1.25x as long, so it keeps the loop. */
 TSR_POOL_INLINE void tsr_pool_fixed(size_t pixels, size_t channels, size_t taps, const float* const* rows,
-                                    size_t row_step, float* y, size_t y_step, float divisor, bool max) {
+                                    size_t row_step, float* y, size_t y_step, float divisor, bool max, bool stream) {
   const float* local[9];
   for (size_t t = 0; t < taps; t++) local[t] = rows[t];
-  tsr_pool_pixels(pixels, channels, taps, local, row_step, NULL, y, y_step, divisor, max);
+  tsr_pool_pixels(pixels, channels, taps, local, row_step, NULL, y, y_step, divisor, max, stream);
 }
 
+TSR_POOL_INLINE void tsr_pool_dispatch_as(size_t pixels, size_t channels, size_t taps, const float* const* rows,
+                                          size_t row_step, const float* previous, float* y, size_t y_step,
+                                          float divisor, bool max, bool stream) {
+  if (previous == NULL && taps == 4 && !max) tsr_pool_fixed(pixels, channels, 4, rows, row_step, y, y_step, divisor, max, stream);
+  else if (previous == NULL && taps == 9) tsr_pool_fixed(pixels, channels, 9, rows, row_step, y, y_step, divisor, max, stream);
+  else tsr_pool_pixels(pixels, channels, taps, rows, row_step, previous, y, y_step, divisor, max, stream);
+}
+
+/* Streaming or not as a constant: each its own copy, so the plain one keeps its code. */
 TSR_POOL_INLINE void tsr_pool_dispatch(size_t pixels, size_t channels, size_t taps, const float* const* rows,
                                        size_t row_step, const float* previous, float* y, size_t y_step,
-                                       float divisor, bool max) {
-  if (previous == NULL && taps == 4 && !max) tsr_pool_fixed(pixels, channels, 4, rows, row_step, y, y_step, divisor, max);
-  else if (previous == NULL && taps == 9) tsr_pool_fixed(pixels, channels, 9, rows, row_step, y, y_step, divisor, max);
-  else tsr_pool_pixels(pixels, channels, taps, rows, row_step, previous, y, y_step, divisor, max);
+                                       const struct tsr_f32_pool_params* params, bool max) {
+  if (params->stream)
+    tsr_pool_dispatch_as(pixels, channels, taps, rows, row_step, previous, y, y_step, params->divisor, max, true);
+  else
+    tsr_pool_dispatch_as(pixels, channels, taps, rows, row_step, previous, y, y_step, params->divisor, max, false);
 }
 
 void TSR_MAXPOOL_NAME(size_t pixels, size_t channels, size_t taps, const float* const* rows, size_t row_step,
                       const float* previous, float* y, size_t y_step, const struct tsr_f32_pool_params* params) {
-  tsr_pool_dispatch(pixels, channels, taps, rows, row_step, previous, y, y_step, params->divisor, true);
+  tsr_pool_dispatch(pixels, channels, taps, rows, row_step, previous, y, y_step, params, true);
 }
 
 void TSR_AVGPOOL_NAME(size_t pixels, size_t channels, size_t taps, const float* const* rows, size_t row_step,
                       const float* previous, float* y, size_t y_step, const struct tsr_f32_pool_params* params) {
-  tsr_pool_dispatch(pixels, channels, taps, rows, row_step, previous, y, y_step, params->divisor, false);
+  tsr_pool_dispatch(pixels, channels, taps, rows, row_step, previous, y, y_step, params, false);
 }

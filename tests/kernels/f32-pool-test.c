@@ -7,7 +7,8 @@
  * pre-filled. Then NaN: one NaN in a row or in `previous` makes that channel's max NaN. And the
  * average's quotient (a reciprocal and one FMA correction step) against float division on random
  * floats and divisors: the correctly rounded quotient, tolerance 0. And several output pixels per
- * call (an output row's interior), strides 1 and 2, outputs with gaps that must stay NaN. */
+ * call (an output row's interior), strides 1 and 2, outputs with gaps that must stay NaN, stored
+ * plainly and streamed (params.stream: y and its pixel step 64-byte aligned, as the engine gives). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -50,7 +51,7 @@ static void tsr_test_pool(tsr_isa isa, tsr_f32_pool_ukernel_fn maxpool, tsr_f32_
       for (int max = 0; max < 2; max++)
         for (int start = 0; start < 3; start++) { /* fresh, from previous, in place */
           const float divisor = (float)(taps + (size_t)start);
-          const struct tsr_f32_pool_params params = {divisor};
+          const struct tsr_f32_pool_params params = {divisor, 0};
           tsr_fill_integers(&rng, previous, channels, -20, 20);
           tsr_expected(channels, taps, rows, start ? previous : NULL, divisor, max, expected);
           if (start == 2) memcpy(y, previous, channels * sizeof(float));
@@ -68,7 +69,7 @@ static void tsr_test_pool(tsr_isa isa, tsr_f32_pool_ukernel_fn maxpool, tsr_f32_
       rows[tsr_rng_below(&rng, taps)][at_row] = NAN;
       tsr_fill_integers(&rng, previous, channels, -20, 20);
       previous[at_previous] = NAN;
-      const struct tsr_f32_pool_params params = {1.0f};
+      const struct tsr_f32_pool_params params = {1.0f, 0};
       maxpool(1, channels, taps, (const float* const*)rows, 0, previous, y, channels, &params);
       size_t wrong = 0;
       for (size_t c = 0; c < channels; c++) wrong += isnan(y[c]) != (c == at_row || c == at_previous);
@@ -87,12 +88,14 @@ static void tsr_test_pool(tsr_isa isa, tsr_f32_pool_ukernel_fn maxpool, tsr_f32_
    * before by 1 to 3 pixels. */
   const size_t pixel_counts[] = {2, 3, 4, 5, 6, 7, 9}, strip_taps[] = {1, 3, 9};
   const size_t strip_channels[] = {1, lanes, 8 * lanes + 1};
+  for (int stream = 0; stream <= 1; stream++)
   for (size_t pi = 0; pi < sizeof(pixel_counts) / sizeof(pixel_counts[0]); pi++)
     for (size_t stride = 1; stride <= 2; stride++)
       for (size_t ti = 0; ti < 3; ti++)
         for (size_t ci = 0; ci < 3; ci++) {
           const size_t pixels = pixel_counts[pi], taps = strip_taps[ti], ch = strip_channels[ci];
-          const size_t y_step = ch + 1, width = taps + (pixels - 1) * stride;
+          /* streamed: pixel steps of whole 64-byte lines, y at a guarded end (a multiple of 64 bytes) */
+          const size_t y_step = stream ? (ch + 1 + 15) / 16 * 16 : ch + 1, width = taps + (pixels - 1) * stride;
           float* strip = tsr_guarded_alloc(width * ch * sizeof(float));
           float* out = tsr_guarded_alloc(pixels * y_step * sizeof(float));
           float* want = tsr_guarded_alloc(pixels * y_step * sizeof(float));
@@ -100,7 +103,7 @@ static void tsr_test_pool(tsr_isa isa, tsr_f32_pool_ukernel_fn maxpool, tsr_f32_
           const float* rows[9];
           for (size_t t = 0; t < taps; t++) rows[t] = strip + t * ch;
           for (int max = 0; max < 2; max++) {
-            const struct tsr_f32_pool_params params = {(float)taps};
+            const struct tsr_f32_pool_params params = {(float)taps, stream};
             tsr_fill_nan(out, pixels * y_step);
             tsr_fill_nan(want, pixels * y_step);
             for (size_t j = 0; j < pixels; j++) {
@@ -110,8 +113,8 @@ static void tsr_test_pool(tsr_isa isa, tsr_f32_pool_ukernel_fn maxpool, tsr_f32_
             }
             (max ? maxpool : avgpool)(pixels, ch, taps, rows, stride * ch, NULL, out, y_step, &params);
             char what[160];
-            snprintf(what, sizeof(what), "[%s%s] %s %zu pixels, stride %zu, taps=%zu, channels=%zu %s", tsr_isa_name(isa),
-                     TSR_TEST_ISA_NOTE, name, pixels, stride, taps, ch, max ? "max" : "avg");
+            snprintf(what, sizeof(what), "[%s%s] %s %zu pixels, stride %zu, taps=%zu, channels=%zu %s%s", tsr_isa_name(isa),
+                     TSR_TEST_ISA_NOTE, name, pixels, stride, taps, ch, max ? "max" : "avg", stream ? " streamed" : "");
             tsr_check_close(what, out, want, pixels * y_step, 0.0, 0.0);
           }
           tsr_guarded_free(strip), tsr_guarded_free(out), tsr_guarded_free(want);
@@ -126,7 +129,7 @@ static void tsr_test_pool(tsr_isa isa, tsr_f32_pool_ukernel_fn maxpool, tsr_f32_
   float wrong_divisor = 0.0f;
   for (size_t trial = 0; trial < 2000; trial++) {
     tsr_fill_uniform(&rng, row, channels, -1000.0f, 1000.0f);
-    const struct tsr_f32_pool_params params = {(float)(1 + tsr_rng_below(&rng, 5000))};
+    const struct tsr_f32_pool_params params = {(float)(1 + tsr_rng_below(&rng, 5000)), 0};
     for (size_t c = 0; c < channels; c++) expected[c] = row[c] / params.divisor;
     avgpool(1, channels, 1, (const float* const*)&row, 0, NULL, y, channels, &params);
     const size_t mismatches = tsr_count_mismatches(y, expected, channels, 0.0, 0.0);
