@@ -169,8 +169,10 @@ tsr_status tsr_conv_dwconv_run_images(const struct tsr_conv_fast* f, const struc
   if (ind == NULL) return tsr_status_out_of_memory;
   struct tsr_dwconv_call call = {.f = f, .g = g, .ind = ind, .x = x, .y = y, .packed = packed, .blocks = blocks,
                                  .packed_stride = packed_stride, .params = f->params};
-  /* y past the cache: the row kernel streams (every vector starts at a multiple of 16 channels;
-   * the per-pixel kernel, which takes the edges outside the sliding form, does not) */
+  /* x and y past half the cache: the row kernel streams (every vector starts at a multiple of 16
+   * channels; the per-pixel kernel, which takes the edges outside the sliding form, does not).
+   * Batch 32, 1 thread, same process: b12.dw 2.29 -> 1.43 ms, b8.dw 2.01 -> 1.18, b7.dw_s2 1.83
+   * -> 1.50 against streaming only when y alone is past the whole LLC. */
   call.params.stream = tsr_conv_output_streams(g, y);
   if (f->dwrow != NULL && g->kernel[0] * g->kernel[1] <= TSR_DWCONV_MAX_ROWS) {
     /* Column ow reads input columns ow * s - pad + t * dilation, t < kw: inside when the first
@@ -201,7 +203,7 @@ tsr_status tsr_conv_dwconv_run_images(const struct tsr_conv_fast* f, const struc
    * crossed over between 9 MB (0.23 -> 0.28 ms) and 11 MB (0.70 -> 0.53). At stride 2 one row
    * ahead: b7.dw_s2 0.79-1.13 against 0.63-0.71 two rows ahead. Into L1 (a whole input row is 32
    * KB) it gained nothing. */
-  if (call.slide && g->n * (g->x_n + g->y_n) * sizeof(float) > tsr_cpu_llc_bytes() / 2)
+  if (call.slide && tsr_cpu_from_memory(g->n * (g->x_n + g->y_n) * sizeof(float)))
     call.prefetch_ahead = g->stride[1] >= 2 ? 1 : 2;
   const size_t pixels = g->out[0] * g->out[1] * g->out[2], threads = tsr_threadpool_threads(pool);
   const size_t wanted = threads <= 1 ? 1 : TSR_DWCONV_TASKS_PER_THREAD * threads;

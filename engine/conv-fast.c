@@ -178,7 +178,7 @@ bool tsr_conv_output_streams(const struct tsr_conv_geometry* g, const float* y) 
   if ((uintptr_t)y % 64 != 0 || g->y_n % line != 0 || g->y_s[0] % line != 0 ||
       g->y_s[1] % line != 0 || g->y_s[2] % line != 0)
     return false;
-  return g->n * g->y_n > tsr_cpu_llc_bytes() / sizeof(float);
+  return tsr_cpu_from_memory(g->n * (g->x_n + g->y_n) * sizeof(float));
 }
 
 /* Plain NCHW 1x1 layers with at least this many output pixels run on the GEMM engine in place;

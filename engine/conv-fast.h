@@ -94,10 +94,11 @@ float* tsr_conv_igemm_pack_panels(const struct tsr_conv_fast* fast, size_t group
                                   const float* bias, size_t kc);
 /// Floats in one NR-column panel of kc channels a tap.
 size_t tsr_conv_igemm_panel_floats(const struct tsr_conv_fast* fast, size_t kc);
-/// Whether a run stores y with streaming stores (struct tsr_f32_conv_params.stream): y larger than
-/// the last-level cache, so it would not stay there for the next layer and each store that misses
-/// would first read its line; and y and every one of its strides 64-byte aligned, as the
-/// streaming kernels require of the vectors they store (the caller adds its own conditions).
+/// Whether a run stores y with streaming stores (struct tsr_f32_conv_params.stream): x and y
+/// together past half the last-level cache (tsr_cpu_from_memory), so y would not stay there for
+/// the next layer and each store that misses would first read its line; and y and every one of
+/// its strides 64-byte aligned, as the streaming kernels require of the vectors they store (the
+/// caller adds its own conditions).
 bool tsr_conv_output_streams(const struct tsr_conv_geometry* g, const float* y);
 
 /// The igemm task grid (conv-igemm.c's scheduling rule): pixel tiles and NR panels a task for

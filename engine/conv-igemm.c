@@ -86,10 +86,10 @@ struct tsr_igemm_call {
   struct tsr_f32_conv_params params; /* f->params, streaming where tsr_igemm_streams says */
 };
 
-/* Streaming stores where y is past the cache (tsr_conv_output_streams) and every panel and group
- * starts at a 64-byte multiple. Measured (1x1 layers at batch 32, 1 thread, streaming off and on
+/* Streaming stores where the run works from memory (tsr_conv_output_streams) and every panel and
+ * group starts at a 64-byte multiple. Measured (batch 32, 1 thread, streaming off and on
  * alternately in one process): MobileNet v2 b2.expand 21.9 -> 13.2 ms, b3.expand 10.6 -> 8.7,
- * ResNet-50 res2 64->256 36.1 -> 33.4 (docs/PERFORMANCE.md). */
+ * b5.expand (x + y 22 MB) 6.26 -> 4.30, ResNet-50 res2 64->256 36.1 -> 33.4 (docs/PERFORMANCE.md). */
 static bool tsr_igemm_streams(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g, const float* y) {
   const size_t line = 64 / sizeof(float);
   return f->nr % line == 0 && (g->groups == 1 || f->group_out % line == 0) && tsr_conv_output_streams(g, y);

@@ -206,6 +206,8 @@ size_t tsr_cpu_llc_bytes(void) {
   return bytes;
 }
 
+bool tsr_cpu_from_memory(size_t bytes) { return bytes > tsr_cpu_llc_bytes() / 2; }
+
 const struct tsr_ukernel_entry* tsr_ukernel_pick(const struct tsr_ukernel_entry* list,
                                                  size_t count) {
   for (size_t i = 0; i < count; i++)

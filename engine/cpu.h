@@ -33,6 +33,13 @@ bool tsr_isa_supported(tsr_isa isa);
 /// (tsr_prefetch_span).
 size_t tsr_cpu_llc_bytes(void);
 
+/// Whether a run that touches `bytes` (its inputs and outputs together) works from memory: more
+/// than half the last-level cache, which other cores, tenants and the surrounding layers share
+/// (on the Zen 4 VM of docs/PERFORMANCE.md the 32 MiB L3 behaved like 10-15 MiB: a depthwise
+/// layer's time per image jumped 5x between 9 and 18 MB). Decides the software prefetch of
+/// pooling and depthwise convolution, and the streaming stores of pooling and convolution.
+bool tsr_cpu_from_memory(size_t bytes);
+
 /// `reported` capped at 4 MiB per CPU of `cpus`, and at no less than 32 MiB: VMs may report the
 /// host socket's whole L3 through CPUID.
 size_t tsr_cpu_llc_plausible(size_t reported, uint32_t cpus);

@@ -204,8 +204,8 @@ static void tsr_pool_fast_nhwc(const struct tsr_f32_pool_entry* kernel, const st
    * along it however few the channels (a blocked layout's 8 filled half an AVX-512 vector and
    * went four pixels at a time). */
   call.flat = g->stride[2] == 1 && blocks == 1 && g->x_s[2] == channels && g->y_s[2] == channels;
-  /* An input past half the last-level cache (it comes from memory, or from an L3 that other
-   * cores and tenants share): each row prefetches the input rows the next row adds, and the
+  /* x and y past half the last-level cache (tsr_cpu_from_memory: x comes from memory, or from
+   * an L3 that other cores and tenants share): each row prefetches the input rows the next row adds, and the
    * kernels store whole vectors around the caches where y is aligned for it (the scan of x would
    * evict y's lines before the next layer reads them, and a store that misses first reads its
    * line). Timed on and off alternately in one process, 1 thread, Zen 4: a 2x2/2 average, batch
@@ -215,7 +215,7 @@ static void tsr_pool_fast_nhwc(const struct tsr_f32_pool_entry* kernel, const st
    * (max pooling only, x past the whole LLC) came from cross-process runs, whose swings on this
    * VM hid the average's gain; in a stand-alone loop of the 2x2 average the prefetch alone gave
    * 2.04 -> 1.56 ms and both 1.35. Within the cache (batch 1) neither is used. */
-  const bool from_memory = blocks == 1 && batch * g->x_n * sizeof(float) > tsr_cpu_llc_bytes() / 2;
+  const bool from_memory = blocks == 1 && tsr_cpu_from_memory(batch * (g->x_n + g->y_n) * sizeof(float));
   const size_t line = 64 / sizeof(float);
   call.prefetch = from_memory;
   call.stream = from_memory && (uintptr_t)y % 64 == 0 && g->y_n % line == 0 && g->y_s[0] % line == 0 &&
