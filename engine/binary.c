@@ -245,13 +245,15 @@ static tsr_status tsr_binary_run(const tsr_op* base, const tsr_tensor* inputs, s
   } else {
     tsr_binary_plan_strided(&p, &inputs[0].desc, &inputs[1].desc, y);
   }
-  /* Streaming stores when a, b and y together exceed the last-level cache, so y would not stay
-   * there for the next layer anyway, and the runs are long (each call aligns y and fences: on
-   * NHWC squeeze-excite's 256-channel runs that cost 40-50%); not with an activation pass, which
-   * re-reads y. A 32x64x56x56 residual add (77 MB in all): 1.00 -> 1.51-1.56 of oneDNN on 1 thread. */
+  /* Streaming stores when a, b and y work from memory (tsr_cpu_from_memory: past half the LLC), so
+   * y would not stay in the cache for the next layer anyway, and the runs are long (each call
+   * aligns y and fences: on NHWC squeeze-excite's 256-channel runs that cost 40-50%); not with an
+   * activation pass, which re-reads y. A 32x64x56x56 residual add (77 MB in all): 1.00 ->
+   * 1.51-1.56 of oneDNN on 1 thread; 8x64x56x56 (19 MB in all; the rule was the whole LLC
+   * before), same process, off and on: 0.41 -> 0.25 ms. */
   const size_t touched = tsr_tensor_desc_bytes(&inputs[0].desc) + tsr_tensor_desc_bytes(&inputs[1].desc) +
                          tsr_tensor_desc_bytes(y);
-  const bool streaming = !p.op->activate && p.n >= TSR_BINARY_STREAM_MIN_RUN && touched > tsr_cpu_llc_bytes();
+  const bool streaming = !p.op->activate && p.n >= TSR_BINARY_STREAM_MIN_RUN && tsr_cpu_from_memory(touched);
   p.kernel = streaming ? p.op->kernel_streaming : p.op->kernel;
   const size_t tile = (tsr_parallel_tile(pool, p.rows * p.n, 1, TSR_BINARY_MIN_TILE) + 63) / 64 * 64;
   if (p.n >= tile) tsr_parallelize_2d_tile_1d(pool, tsr_binary_run_piece_task, &p, p.rows, p.n, tile);

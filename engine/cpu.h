@@ -28,16 +28,16 @@ bool tsr_isa_supported(tsr_isa isa);
 
 /// The last-level cache's size in bytes: TESSERA_LLC_BYTES if set (bytes, or with a K, M or G
 /// suffix), else the highest cache level sysfs lists for cpu0, else the C library's L3 figure
-/// capped by tsr_cpu_llc_plausible, else 32 MiB; read once. Outputs larger than this are written
-/// with streaming stores; inputs larger than this come from memory, where some kernels prefetch
-/// (tsr_prefetch_span).
+/// capped by tsr_cpu_llc_plausible, else 32 MiB; read once. The ops compare against it through
+/// tsr_cpu_from_memory.
 size_t tsr_cpu_llc_bytes(void);
 
 /// Whether a run that touches `bytes` (its inputs and outputs together) works from memory: more
 /// than half the last-level cache, which other cores, tenants and the surrounding layers share
 /// (on the Zen 4 VM of docs/PERFORMANCE.md the 32 MiB L3 behaved like 10-15 MiB: a depthwise
-/// layer's time per image jumped 5x between 9 and 18 MB). Decides the software prefetch of
-/// pooling and depthwise convolution, and the streaming stores of pooling and convolution.
+/// layer's time per image jumped 5x between 9 and 18 MB). Decides every op's streaming stores
+/// (activations, binary ops, batch norm, convolution, pooling) and the software prefetch of
+/// pooling and depthwise convolution (tsr_prefetch_span).
 bool tsr_cpu_from_memory(size_t bytes);
 
 /// `reported` capped at 4 MiB per CPU of `cpus`, and at no less than 32 MiB: VMs may report the
