@@ -198,11 +198,12 @@ tsr_status tsr_conv_dwconv_run_images(const struct tsr_conv_fast* f, const struc
    * at batch 32, 1 thread, median ratio to oneDNN of five or six alternating runs (Zen 4): b1.dw
    * 0.84 -> 0.98, b3.dw 0.75 -> 0.92, b5.dw (19 MB in, 39 MB in all) 0.78 -> 1.06, b2.dw_s2 0.73
    * -> 0.78, b4.dw_s2 0.68 -> 0.72. Half the LLC, not all of it: timed on and off in one process
-   * (the VM's swings between processes had hidden it), b14.dw_s2 (18 MB in all) 1.53 -> 1.01 ms, b7.dw_s2 (24 MB) 2.78 -> 2.50, b12.dw (29 MB) 3.68 -> 3.32, b8.dw (19 MB)
-   * even; within the cache it costs ~10% (batch 1-4; b15.dw, 12 MB, 0.47 -> 0.49), and b4.dw_s2
-   * crossed over between 9 MB (0.23 -> 0.28 ms) and 11 MB (0.70 -> 0.53). At stride 2 one row
-   * ahead: b7.dw_s2 0.79-1.13 against 0.63-0.71 two rows ahead. Into L1 (a whole input row is 32
-   * KB) it gained nothing. */
+   * (the VM's swings between processes had hidden it), b14.dw_s2 (18 MB in all) 1.53 -> 1.01
+   * ms, b7.dw_s2 (24 MB) 2.78 -> 2.50, b12.dw (29 MB) 3.68 -> 3.32, b8.dw (19 MB) even; within
+   * the cache it costs ~10% (batch 1-4; b15.dw, 12 MB, 0.47 -> 0.49), and b4.dw_s2 crossed over
+   * between 9 MB (0.23 -> 0.28 ms) and 11 MB (0.70 -> 0.53). At stride 2 one row ahead: b7.dw_s2
+   * 0.79-1.13 against 0.63-0.71 two rows ahead. Into L1 (a whole input row is 32 KB) it gained
+   * nothing. */
   if (call.slide && tsr_cpu_from_memory(g->n * (g->x_n + g->y_n) * sizeof(float)))
     call.prefetch_ahead = g->stride[1] >= 2 ? 1 : 2;
   const size_t pixels = g->out[0] * g->out[1] * g->out[2], threads = tsr_threadpool_threads(pool);

@@ -165,7 +165,7 @@ static inline __attribute__((always_inline)) void tsr_dwrow_slide_run(
 #define TSR_DWROW_SLIDE_REST(px)                                                                                  \
   case px:                                                                                                        \
     tsr_dwrow_slide_step(px, s, held, p, nrows, rows, c0, col_step, skip_left, end, wv, wb, y, y_step, vmin, vmax, \
-                         vsum, sum, stream);                                                                              \
+                         vsum, sum, stream);                                                                      \
     break;
   switch (end_p - p) {
     TSR_DWROW_SLIDE_REST(1)
@@ -199,7 +199,8 @@ static inline __attribute__((always_inline)) void tsr_dwrow_slide_rows(
   if (held && s == 1 && TSR_VREGISTERS >= 32) {
     for (size_t c0 = 0; c0 < vectors_end; c0 += TSR_VLANES)
       tsr_dwrow_slide_run(s, true, 0, pixels, nrows, rows, c0, col_step, skip_left, end,
-                          w + c0 / TSR_DWROW_CB * block_floats + c0 % TSR_DWROW_CB, y, y_step, vmin, vmax, vsum, sum, stream);
+                          w + c0 / TSR_DWROW_CB * block_floats + c0 % TSR_DWROW_CB, y, y_step, vmin, vmax, vsum, sum,
+                          stream);
   } else {
     size_t p = 0;
     for (; p + TSR_DWROW_SLIDE_PIXELS <= pixels; p += TSR_DWROW_SLIDE_PIXELS)

@@ -233,9 +233,12 @@ TSR_POOL_INLINE void tsr_pool_fixed(size_t pixels, size_t channels, size_t taps,
 TSR_POOL_INLINE void tsr_pool_dispatch_as(size_t pixels, size_t channels, size_t taps, const float* const* rows,
                                           size_t row_step, const float* previous, float* y, size_t y_step,
                                           float divisor, bool max, bool stream) {
-  if (previous == NULL && taps == 4 && !max) tsr_pool_fixed(pixels, channels, 4, rows, row_step, y, y_step, divisor, max, stream);
-  else if (previous == NULL && taps == 9) tsr_pool_fixed(pixels, channels, 9, rows, row_step, y, y_step, divisor, max, stream);
-  else tsr_pool_pixels(pixels, channels, taps, rows, row_step, previous, y, y_step, divisor, max, stream);
+  if (previous == NULL && taps == 4 && !max)
+    tsr_pool_fixed(pixels, channels, 4, rows, row_step, y, y_step, divisor, max, stream);
+  else if (previous == NULL && taps == 9)
+    tsr_pool_fixed(pixels, channels, 9, rows, row_step, y, y_step, divisor, max, stream);
+  else
+    tsr_pool_pixels(pixels, channels, taps, rows, row_step, previous, y, y_step, divisor, max, stream);
 }
 
 /* Streaming or not as a constant: each its own copy, so the plain one keeps its code. */
