@@ -268,9 +268,8 @@ static inline __attribute__((always_inline)) void tsr_dwrow(
                      vsum, sum, stream);
 }
 
-/* Streaming or not as a constant, each its own copy: with the flag a run-time value, a branch
- * beside every store, MobileNet's b1.dw at batch 1 ran at 1.10-1.16 of oneDNN against 1.29-1.43
- * before (four alternating runs each). */
+/* Streaming or not as a constant, each its own copy, so the plain kernel has no branch beside
+ * every store (runs across processes could not tell the two forms apart at batch 1). */
 void TSR_DWROW_NAME(size_t pixels, size_t channels, size_t nrows, size_t kw, const float* const* rows,
                     size_t pixel_step, size_t tap_step, size_t skip_left, size_t skip_right, const float* w,
                     float* y, size_t y_step, const struct tsr_f32_conv_params* params) {
