@@ -174,11 +174,7 @@ static tsr_status tsr_conv_fast_run_nchw(const struct tsr_conv_fast* f, const st
 }
 
 bool tsr_conv_output_streams(const struct tsr_conv_geometry* g, const float* y) {
-  const size_t line = 64 / sizeof(float);
-  if ((uintptr_t)y % 64 != 0 || g->y_n % line != 0 || g->y_s[0] % line != 0 ||
-      g->y_s[1] % line != 0 || g->y_s[2] % line != 0)
-    return false;
-  return tsr_cpu_from_memory(g->n * (g->x_n + g->y_n) * sizeof(float));
+  return tsr_stream_aligned(y, g->y_n, g->y_s) && tsr_cpu_from_memory(g->n * (g->x_n + g->y_n) * sizeof(float));
 }
 
 /* Plain NCHW 1x1 layers with at least this many output pixels run on the GEMM engine in place;

@@ -36,7 +36,7 @@ size_t tsr_cpu_llc_bytes(void);
 /// than half the last-level cache, which other cores, tenants and the surrounding layers share
 /// (on the Zen 4 VM of docs/PERFORMANCE.md the 32 MiB L3 behaved like 10-15 MiB: a depthwise
 /// layer's time per image jumped 5x between 9 and 18 MB). Decides every op's streaming stores
-/// (activations, binary ops, batch norm, convolution, pooling) and the software prefetch of
+/// (activations, binary ops, batch and layer norm, convolution, pooling) and the software prefetch of
 /// pooling and depthwise convolution (tsr_prefetch_span).
 bool tsr_cpu_from_memory(size_t bytes);
 
@@ -55,6 +55,15 @@ static inline void tsr_prefetch_span(const void* p, size_t bytes, bool into_l1) 
     for (; line < end; line += 64) __builtin_prefetch(line, 0, 3);
   else
     for (; line < end; line += 64) __builtin_prefetch(line, 0, 1);
+}
+
+/// Whether streaming stores may write a 5-d output y: y on a 64-byte line, and its image stride
+/// y_n and its three spatial strides y_s (in floats) whole lines, so every whole vector a kernel
+/// stores is aligned (the x86 stream instructions fault otherwise). Convolution and pooling ask.
+static inline bool tsr_stream_aligned(const float* y, size_t y_n, const size_t y_s[3]) {
+  const size_t line = 64 / sizeof(float);
+  return (uintptr_t)y % 64 == 0 && y_n % line == 0 && y_s[0] % line == 0 && y_s[1] % line == 0 &&
+         y_s[2] % line == 0;
 }
 
 /// Orders this thread's non-temporal (streaming) stores before its later stores, so a thread
