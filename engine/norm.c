@@ -146,12 +146,12 @@ struct tsr_norm_call {
   const tsr_tensor* inputs;  /* batch norm training: running statistics */
   const tsr_tensor* outputs;
   const struct tsr_f32_vaffine_entry* affine; /* batch norm inference: the kernels this run uses */
+  bool stream; /* layer norm: y written with streaming stores (the run works from memory) */
 };
 
-/* One layer-norm row. With a residual, s = x + residual is formed first (into the sum output
- * if asked for, else into y) while the row is in cache, and s is normalized in place. */
-/* Rows [first, first + count): each normalized by the op's row kernel, after forming x + residual
- * in cache when a residual is fused. */
+/* Rows [first, first + count): each normalized by the op's row kernel. With a residual, s = x +
+ * residual is formed first (into the sum output if asked for, else into y) while the row is in
+ * cache, and s is normalized in place. */
 static void tsr_layer_norm_rows(void* context, size_t thread, size_t first, size_t count) {
   (void)thread;
   const struct tsr_norm_call* call = context;
@@ -167,8 +167,9 @@ static void tsr_layer_norm_rows(void* context, size_t thread, size_t first, size
       x = s;
     }
     op->row_kernel(length, x, op->gamma ? op->gamma : op->unit_affine,
-                   op->beta ? op->beta : op->unit_affine + length, op->epsilon, y);
+                   op->beta ? op->beta : op->unit_affine + length, op->epsilon, call->stream, y);
   }
+  if (call->stream) tsr_store_fence();
 }
 
 /* One batch-norm-training channel: N x spatial elements, normalized with their own statistics,
@@ -264,6 +265,13 @@ static tsr_status tsr_layer_norm_run(const tsr_op* base, const tsr_tensor* input
   /* tasks of whole rows, about four per thread and at least 16 KiB (one row per task spent a
    * visible share of a 128x768 run handing rows out) */
   const size_t rows = tsr_tensor_desc_elements(x) / op->normalized_size;
+  /* From memory (tsr_cpu_from_memory over every tensor the run reads and writes), y goes out with
+   * streaming stores: it is not read again here, and a store that misses first reads its line.
+   * Timed alternately in one process, 1 thread, Zen 4: 2048x4096 4.74 -> 2.79 ms (oneDNN 5.10),
+   * 1024x4096 2.32 -> 1.38 ms. */
+  const size_t tensors = 2 + (extra[0] != NULL) + (extra[1] != NULL);
+  call.stream = (uintptr_t)call.y % sizeof(float) == 0 &&
+                tsr_cpu_from_memory(tensors * rows * op->normalized_size * sizeof(float));
   tsr_parallelize_1d_tile_1d(pool, tsr_layer_norm_rows, &call, rows,
                              tsr_parallel_tile(pool, rows, op->normalized_size, 4096));
   return tsr_status_success;

@@ -737,17 +737,20 @@ TSR_API tsr_status tsr_softmax_create(int32_t axis, int logarithmic, tsr_op** op
 
 /* Normalizations. Each takes an optional per-feature scale (gamma) and shift (beta), copied at
  * creation (NULL means 1 and 0), and epsilon >= 0, added to the variance. Statistics are
- * accumulated in double precision; the variance used to normalize is the biased (population)
- * one. Outputs may alias inputs. */
+ * accumulated in double precision (layer norm's vector kernels: f32 blocks carried in double, with
+ * the bound its comment states); the variance used to normalize is the biased (population) one.
+ * Outputs may alias inputs. */
 
 /// Layer norm over the last `normalized_ndims` axes, whose extents are `normalized_shape`
 /// (as PyTorch's LayerNorm): y = (x - mean) / sqrt(var + epsilon) * gamma + beta, mean and var
 /// over those axes, gamma and beta of product(normalized_shape) elements. Fused residual: with
 /// an optional inputs[1] (like x) the op normalizes x + inputs[1] instead, as a transformer's
 /// residual-and-norm step does, each row summed while in cache; an optional outputs[1] (like x)
-/// then receives x + inputs[1] (the residual stream a pre-norm block carries on). The statistics are
-/// taken in double; the normalization runs in f32 on AVX2, AVX-512 and NEON: each output is
-/// within 3 * 2^-23 of |(x - mean) / sqrt(var + epsilon) * gamma| + |beta| (in double and
+/// then receives x + inputs[1] (the residual stream a pre-norm block carries on). On AVX2, AVX-512
+/// and NEON the statistics are taken in f32 arithmetic (blocks summed in f32 from an origin near
+/// the mean, carried in double; in double for rows shorter than 4 vectors or whose squares leave
+/// f32's range) and the normalization runs in f32: each output is within 2^-23 * (7 |(x - mean) /
+/// sqrt(var + epsilon) * gamma| + 4 |gamma| + 3 |beta|) of the exact value (in double and
 /// rounded once under TESSERA_MAX_ISA=scalar). Run with inputs[0] = x
 /// and outputs[0] = y: f32, plain layout, same dims, the last axes matching normalized_shape.
 /// Errors: invalid_parameter (op or normalized_shape NULL, normalized_ndims outside

@@ -1,17 +1,31 @@
 /* The f32 layer-norm row kernel family: y = (x - mean) / sqrt(var + epsilon) * gamma + beta over
- * one contiguous row of n elements. The statistics are taken in double (the header's promise);
- * the vector variants take them in one pass, as sums of d = x - x[0] and d^2, and normalize in
- * f32 with the mean as a float pair, so each output is within 3 * 2^-23 of
- * |(x - mean) rstd gamma| + |beta| (tests/kernels/f32-lnorm-test.c); the scalar variant is the
+ * one contiguous row of n elements. The vector variants take the statistics in f32 arithmetic, in
+ * one pass where they can: the sums of d = x - origin and d^2, origin the mean of the row's first
+ * 4 vectors, each accumulator lane adding 4 vectors before the block is folded and carried on in
+ * double (f32 statistics convert nothing in the loop; in double they ran at 2-3 cycles a vector
+ * and made the kernel compute-bound in cache). Where that origin lies more than half a
+ * deviation from the mean, the sums are taken again from the mean found (the row is in L1 by
+ * then); rows too short for the blocks, and rows whose squares leave f32's range (d^2 under
+ * 2^-100 on average, or an overflow), take the statistics in double (f32-rowstats). The mean is
+ * kept as a float pair and the normalization runs in f32.
+ *
+ * The bound, for the f32 statistics: the mean within 3.4 x 2^-23 sigma and the variance within
+ * 7.8 x 2^-23 of itself (5 roundings per lane and block, d's own rounding, the origin within half
+ * a deviation), so each output is within 2^-23 (7 |(x - mean) rstd gamma| + 4 |gamma| +
+ * 3 |beta|) of the exact value (tests/kernels/f32-lnorm-test.c prints the largest error). The
+ * double statistics give 3 x 2^-23 (|(x - mean) rstd gamma| + |beta|); the scalar variant is the
  * double two-pass reference, rounded once.
  *
  * Contract: n >= 1; gamma and beta are n values each (the op supplies ones and zeros when the
  * user gave none); x and y either do not overlap or are the same pointer (in place: every pass
  * reads x before the last one writes y); no alignment required; nothing outside the n elements
- * is read or written. */
+ * is read or written. With `stream` the x86 variants write y's whole aligned vectors with
+ * non-temporal stores (for rows from memory; the caller fences, tsr_store_fence, before another
+ * thread reads y); the NEON and scalar variants store as usual. */
 #ifndef TSR_KERNELS_F32_LNORM_H
 #define TSR_KERNELS_F32_LNORM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "engine/cpu.h"
@@ -19,10 +33,10 @@
 #include "kernels/ukernel-list.h"
 
 typedef void (*tsr_f32_lnorm_ukernel_fn)(size_t n, const float* x, const float* gamma, const float* beta,
-                                         double epsilon, float* y);
+                                         double epsilon, bool stream, float* y);
 
 #define TSR_UKERNEL(isa, ukernel, tile) \
-  void ukernel(size_t n, const float* x, const float* gamma, const float* beta, double epsilon, float* y);
+  void ukernel(size_t n, const float* x, const float* gamma, const float* beta, double epsilon, bool stream, float* y);
 #include "kernels/f32-lnorm/f32-lnorm.inc"
 #undef TSR_UKERNEL
 
@@ -45,6 +59,46 @@ static inline struct tsr_f32_lnorm_statistics tsr_f32_lnorm_statistics(size_t n,
   s.mean_low = (float)(mean - (double)s.mean_high);
   s.inverse = (float)inverse;
   return s;
+}
+
+/// A vector variant's f32 sums of d = x - origin and d^2 over the row (blocks in f32, carried in
+/// double), and the mean of its first 4 vectors (the origin).
+typedef void (*tsr_f32_lnorm_sums_fn)(size_t n, const float* x, float origin, double sums[2]);
+typedef float (*tsr_f32_lnorm_origin_fn)(const float* x);
+
+/// Whether f32 sums can give the statistics: finite, and squares clear of f32's subnormal range
+/// (a mean square of 2^-100 leaves 2^26 above the smallest normal d^2).
+static inline bool tsr_f32_lnorm_sums_usable(size_t n, const double sums[2]) {
+  return __builtin_isfinite(sums[0]) && __builtin_isfinite(sums[1]) && sums[1] >= (double)n * 0x1p-100;
+}
+
+/// Whether the origin lies within half a deviation of the mean, E[d]^2 <= var / 4 (as 5 S^2 <= n Q,
+/// no division on the way to the normalization), so the cancellation in var = E[d^2] - E[d]^2
+/// costs little of f32's precision.
+static inline bool tsr_f32_lnorm_origin_near(size_t n, const double sums[2]) {
+  return 5.0 * sums[0] * sums[0] <= (double)n * sums[1];
+}
+
+/// The statistics a vector variant normalizes with: f32 sums from the first vectors' mean, again
+/// from the mean found if that origin was far, in double (f32-rowstats) for rows shorter than
+/// `min_n` or whose sums f32 cannot hold.
+static inline struct tsr_f32_lnorm_statistics tsr_f32_lnorm_take_statistics(size_t n, const float* x, double epsilon,
+                                                                            size_t min_n, tsr_f32_lnorm_origin_fn first,
+                                                                            tsr_f32_lnorm_sums_fn f32_sums,
+                                                                            tsr_f32_rowstats_ukernel_fn double_sums) {
+  double sums[2];
+  if (n >= min_n) {
+    float origin = first(x);
+    f32_sums(n, x, origin, sums);
+    if (tsr_f32_lnorm_sums_usable(n, sums) && !tsr_f32_lnorm_origin_near(n, sums)) {
+      origin = (float)((double)origin + sums[0] / (double)n);
+      f32_sums(n, x, origin, sums);
+    }
+    if (tsr_f32_lnorm_sums_usable(n, sums) && tsr_f32_lnorm_origin_near(n, sums))
+      return tsr_f32_lnorm_statistics(n, origin, sums, epsilon);
+  }
+  double_sums(n, x, x[0], sums);
+  return tsr_f32_lnorm_statistics(n, x[0], sums, epsilon);
 }
 
 /// The normalization of elements [start, n) one at a time, as the vector loops do it.
