@@ -209,8 +209,13 @@ static size_t tsr_sweep(tsr_threadpool* pool, tsr_rng* rng, size_t cases, bool t
  * kernels' blocks (tiles of 4-8 pixels, 4-32 channels), pixel counts around the tiles, 1-D to
  * 3-D, strides, dilations, padding, groups, depthwise with multipliers 1 and 2, batch 1-3,
  * plain and nhwc, bias, ReLU, clamp and the sum; tolerance 0 on integer data. GELU (applied
- * after the kernels) within 2 ulp-sized relative error. */
-static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases, bool depthwise) {
+ * after the kernels) within 2 ulp-sized relative error. The first-layer sweep: 1-4 input
+ * channels, kernels 2-7 wide with strides 1-3 along w and up to 3 columns of padding (a
+ * network's stem, where few channels a tap meet many taps). */
+enum tsr_sweep_kind { tsr_sweep_any, tsr_sweep_depthwise, tsr_sweep_first_layers };
+
+static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases, enum tsr_sweep_kind sweep) {
+  const bool depthwise = sweep == tsr_sweep_depthwise, first = sweep == tsr_sweep_first_layers;
   static float x[1 << 17], w[1 << 17], b[256], ref[1 << 17];
   static _Alignas(64) float mine[1 << 17]; /* aligned: outputs past the test LLC stream (main) */
   static const int64_t channels[] = {1, 3, 4, 8, 15, 16, 17, 31, 32, 33, 48};
@@ -218,7 +223,8 @@ static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases, boo
   for (size_t c = 0; c < cases; c++) {
     const int32_t spatial = tsr_rng_below(rng, 4) == 0 ? 1 + (int32_t)tsr_rng_below(rng, 3) : 2;
     int64_t ic = channels[tsr_rng_below(rng, 11)], oc = channels[tsr_rng_below(rng, 11)], groups = 1;
-    const uint64_t kind = depthwise ? 0 : tsr_rng_below(rng, 6);
+    const uint64_t kind = depthwise ? 0 : first ? 5 : tsr_rng_below(rng, 6);
+    if (first) ic = 1 + (int64_t)tsr_rng_below(rng, 4);
     /* deep depthwise layers (97-256 channels): many channel vectors and a lane tail in each row
      * call, and pixel strides that are multiples of 16 floats (streamed) or not */
     const bool deep = depthwise && tsr_rng_below(rng, 4) == 0;
@@ -241,6 +247,12 @@ static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases, boo
       /* depthwise: rows up to 40 wide, so the row kernel runs long interiors (4-pixel steps and
        * their remainders) between the per-pixel edges, and tasks start and end mid-row */
       if (depthwise && d == spatial - 1) in_dims[2 + d] = 1 + (int64_t)tsr_rng_below(rng, deep ? 30 : 40);
+      /* first layers: kernels 2-7 wide along w, strides 1-3, windows reaching into either padding */
+      if (first && d == spatial - 1) {
+        p.kernel[d] = 2 + (int64_t)tsr_rng_below(rng, 6), p.stride[d] = 1 + (int64_t)tsr_rng_below(rng, 3);
+        p.dilation[d] = 1, p.padding_begin[d] = (int64_t)tsr_rng_below(rng, 4);
+        in_dims[2 + d] = 1 + (int64_t)tsr_rng_below(rng, 40);
+      }
       /* 1-D 1x1 layers past 512 output pixels: plain NCHW runs them on the GEMM engine directly */
       if (pointwise && spatial == 1 && tsr_rng_below(rng, 2) == 0) in_dims[2 + d] = 500 + (int64_t)tsr_rng_below(rng, 700);
     }
@@ -718,10 +730,12 @@ int main(void) {
     tsr_rng rng = tsr_rng_seeded(77);
     tsr_threadpool* pool = NULL;
     tsr_threadpool_create(2, &pool);
-    tsr_sweep_fast(NULL, &rng, 400, false);
-    tsr_sweep_fast(pool, &rng, 400, false);
-    tsr_sweep_fast(NULL, &rng, 150, true);
-    tsr_sweep_fast(pool, &rng, 150, true);
+    tsr_sweep_fast(NULL, &rng, 400, tsr_sweep_any);
+    tsr_sweep_fast(pool, &rng, 400, tsr_sweep_any);
+    tsr_sweep_fast(NULL, &rng, 150, tsr_sweep_depthwise);
+    tsr_sweep_fast(pool, &rng, 150, tsr_sweep_depthwise);
+    tsr_sweep_fast(NULL, &rng, 150, tsr_sweep_first_layers);
+    tsr_sweep_fast(pool, &rng, 150, tsr_sweep_first_layers);
     tsr_sweep_winograd(NULL, &rng, 150);
     tsr_sweep_winograd(pool, &rng, 150);
     tsr_sweep_blocked(NULL, &rng, 300);
