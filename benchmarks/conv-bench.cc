@@ -3,8 +3,11 @@
 // input reordered once, outside the timing), plus the same problems from and back to plain
 // NCHW with every reorder timed ("_nchw"), and tessera on nChw16c against oneDNN without
 // reorders ("_nchw16c": every channel count here fills its 16-lane blocks, so no padding lane
-// needs zeroing). Layers from ResNet-50 and MobileNet v2 (the full sets run through `tessera
-// bench conv --batch=...`); GFLOP/s counts 2 x N x OC x output x IC/G x taps.
+// needs zeroing). The stems (3 input channels) run on nhwc and as a blocked chain's first layer
+// ("_first_layer": x nhwc, y nChw16c; "_first_layer_nchw": x plain NCHW, its reorder to NHWC
+// timed), against oneDNN's convolution in the layouts it chooses, no reorder timed. Layers from ResNet-50 and MobileNet v2
+// (the full sets run through `tessera bench conv --batch=...`); GFLOP/s counts 2 x N x OC x
+// output x IC/G x taps.
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -27,14 +30,27 @@ const Problem kProblems[] = {{"resnet50_res2_3x3", 1, 64, 64, 1, 56, 3, 1, 1},
                              {"resnet50_res3a_3x3s2", 1, 128, 128, 1, 56, 3, 2, 1},
                              {"mobilenetv2_dw_3x3", 1, 144, 144, 144, 56, 3, 1, 1},
                              {"mobilenetv2_mb32_expand_1x1", 32, 24, 144, 1, 56, 1, 1, 0},
-                             {"mobilenetv2_mb32_dw_3x3", 32, 144, 144, 144, 56, 3, 1, 1}};
+                             {"mobilenetv2_mb32_dw_3x3", 32, 144, 144, 144, 56, 3, 1, 1},
+                             {"resnet50_conv1_7x7s2", 1, 3, 64, 1, 224, 7, 2, 3},
+                             {"mobilenetv2_conv1_3x3s2", 1, 3, 32, 1, 224, 3, 2, 1}};
+
+// How a problem's tensors are laid out: x's layout, y's, and the benchmark name's suffix.
+struct Layouts {
+  tsr_layout x, y;
+  const char* suffix;
+};
+const Layouts kLayouts[] = {{tsr_layout_nhwc, tsr_layout_nhwc, ""},
+                            {tsr_layout_plain, tsr_layout_plain, "_nchw"},
+                            {tsr_layout_nchw16c, tsr_layout_nchw16c, "_nchw16c"},
+                            {tsr_layout_nhwc, tsr_layout_nchw16c, "_first_layer"},
+                            {tsr_layout_plain, tsr_layout_nchw16c, "_first_layer_nchw"}};
 
 struct Layer {
   tsr_conv_params params{};
   tsr_tensor x{}, y{};
   float *w = nullptr, *b = nullptr;
   double flops = 0;
-  Layer(const Problem& p, tsr_layout layout) {
+  Layer(const Problem& p, const Layouts& layout) {
     params.spatial_ndims = 2, params.in_channels = p.ic, params.out_channels = p.oc, params.groups = p.groups;
     params.padding_mode = tsr_padding_explicit;
     for (int d = 0; d < 2; d++) {
@@ -44,8 +60,8 @@ struct Layer {
     const int64_t in_dims[] = {p.batch, p.ic, p.in, p.in};
     int64_t out_dims[4];
     tsr_conv_output_shape(&params, 4, in_dims, out_dims);
-    tsr_tensor_desc_init(&x.desc, tsr_dtype_f32, layout, 4, in_dims);
-    tsr_tensor_desc_init(&y.desc, tsr_dtype_f32, layout, 4, out_dims);
+    tsr_tensor_desc_init(&x.desc, tsr_dtype_f32, layout.x, 4, in_dims);
+    tsr_tensor_desc_init(&y.desc, tsr_dtype_f32, layout.y, 4, out_dims);
     const size_t xn = tsr_tensor_desc_bytes(&x.desc) / 4, yn = tsr_tensor_desc_bytes(&y.desc) / 4;
     const size_t wn = size_t(p.oc * (p.ic / p.groups) * p.kernel * p.kernel);
     x.data = std::aligned_alloc(64, (xn * 4 + 63) / 64 * 64);
@@ -66,7 +82,7 @@ struct Layer {
   }
 };
 
-void tessera_conv(benchmark::State& state, const Problem& p, tsr_layout layout) {
+void tessera_conv(benchmark::State& state, const Problem& p, const Layouts& layout) {
   const uint32_t threads = uint32_t(state.range(0));
   Layer l(p, layout);
   tsr_op* op = nullptr;
@@ -77,12 +93,12 @@ void tessera_conv(benchmark::State& state, const Problem& p, tsr_layout layout) 
   tsr_bench::report_flops(state, l.flops, threads);
 }
 
-void onednn_conv(benchmark::State& state, const Problem& p, tsr_layout layout) {
+void onednn_conv(benchmark::State& state, const Problem& p, const Layouts& layout) {
   const uint32_t threads = uint32_t(state.range(0));
   tsr_onednn_set_threads(int(threads));
   Layer l(p, layout);
   tsr_onednn_conv peer;
-  if (tsr_onednn_conv_create(&peer, &l.params, &l.x, l.w, l.b, &l.y, layout == tsr_layout_plain) != 0) {
+  if (tsr_onednn_conv_create(&peer, &l.params, &l.x, l.w, l.b, &l.y, layout.y == tsr_layout_plain) != 0) {
     state.SkipWithError("oneDNN refused the convolution");
     return;
   }
@@ -94,11 +110,12 @@ void onednn_conv(benchmark::State& state, const Problem& p, tsr_layout layout) {
 
 const int kRegistered = [] {
   for (const Problem& p : kProblems)
-    for (const tsr_layout layout : {tsr_layout_nhwc, tsr_layout_plain, tsr_layout_nchw16c})
+    for (const Layouts& layout : kLayouts)
       for (const bool ours : {true, false}) {
-        if (p.batch > 1 && layout != tsr_layout_nhwc) continue;
-        const std::string name = std::string(ours ? "tessera/" : "onednn/") + p.name +
-                                 (layout == tsr_layout_plain ? "_nchw" : layout == tsr_layout_nchw16c ? "_nchw16c" : "");
+        if (p.batch > 1 && layout.x != tsr_layout_nhwc) continue;
+        if ((p.ic == 3) != (layout.x != layout.y) && (layout.x != tsr_layout_nhwc || layout.y != tsr_layout_nhwc))
+          continue; /* the stems: nhwc and the first-layer forms */
+        const std::string name = std::string(ours ? "tessera/" : "onednn/") + p.name + layout.suffix;
         auto* b = ours ? benchmark::RegisterBenchmark(name.c_str(), tessera_conv, p, layout)
                        : benchmark::RegisterBenchmark(name.c_str(), onednn_conv, p, layout);
         b->Arg(1)->Arg(2)->ArgName("threads")->UseRealTime()->Unit(benchmark::kMillisecond);

@@ -20,6 +20,8 @@
 
 #include "engine/conv-fast.h"
 #include "engine/error.h"
+#include "engine/scratch.h"
+#include "engine/transpose.h"
 #include "threadpool/threadpool.h"
 
 /* The padding pointers' row: at least the largest block (16 lanes) of zeros. */
@@ -139,19 +141,26 @@ static tsr_status tsr_conv_blocked_dwconv(const struct tsr_conv_fast* f, const s
 }
 
 static tsr_status tsr_conv_blocked_compute(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g,
-                                           size_t block, const float* x, float* y, tsr_threadpool* pool);
+                                           size_t block, bool x_as_given, const float* x, float* y,
+                                           tsr_threadpool* pool);
 
 /* Winograd on blocked tensors: its transforms take each channel block separately (the GEMMs
  * between them do not see the layout), so results equal the NHWC run's bit for bit; a wide
  * layer's few-tile runs go to its direct path, blocked too. */
 static tsr_status tsr_conv_blocked_winograd(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g,
-                                            size_t block, const float* x, float* y, tsr_threadpool* pool) {
+                                            size_t block, bool x_as_given, const float* x, float* y,
+                                            tsr_threadpool* pool) {
   if (tsr_conv_winograd_hands_to_direct(f, g, tsr_threadpool_threads(pool)))
-    return tsr_conv_blocked_compute(f->direct, g, block, x, y, pool);
+    return tsr_conv_blocked_compute(f->direct, g, block, x_as_given, x, y, pool);
   struct tsr_conv_geometry h; /* pixel strides within a plane; items span all their planes */
   tsr_conv_geometry_channels_last(g, block, block, &h);
   const size_t x_plane = h.x_n, y_plane = h.y_n;
   h.x_n *= (g->ic + block - 1) / block, h.y_n *= (g->oc + block - 1) / block;
+  if (x_as_given) { /* x one block of all C_in channels, in g's strides */
+    memcpy(h.x_s, g->x_s, sizeof(h.x_s));
+    h.x_n = g->x_n;
+    return tsr_conv_winograd_run_blocks(f, &h, g->ic, g->x_n, block, y_plane, x, y, pool);
+  }
   return tsr_conv_winograd_run_blocks(f, &h, block, x_plane, block, y_plane, x, y, pool);
 }
 
@@ -161,6 +170,7 @@ struct tsr_blocked_call {
   const float* x;
   float* y;
   const float* panels;
+  const float* zero; /* the padding row the indirection buffer points at */
   size_t block, kc, ks, panel_floats, pixels;
   size_t x_n, y_n, y_block; /* floats per batch item of x and y, per output channel block */
 };
@@ -187,8 +197,7 @@ static void tsr_blocked_task(void* context, size_t thread, size_t n, size_t tile
         tsr_blocked_copy_rows(rows, run, old, block, tile + done, nr);
         done += run;
       }
-      f->igemm(rows, cols, c->kc, c->ks, a, c->panels + j * c->panel_floats, tile, nr, a_offset, tsr_blocked_zero,
-               &f->params);
+      f->igemm(rows, cols, c->kc, c->ks, a, c->panels + j * c->panel_floats, tile, nr, a_offset, c->zero, &f->params);
       for (size_t done = 0; done < cols;) { /* block by block: runs of contiguous lanes */
         const size_t col = col0 + done, lane = col % block, run = block - lane < cols - done ? block - lane : cols - done;
         float* out = y + col / block * c->y_block + p * block + lane;
@@ -199,23 +208,29 @@ static void tsr_blocked_task(void* context, size_t thread, size_t n, size_t tile
   }
 }
 
-/* The direct path on blocked tensors (the file comment). */
+/* The direct path on blocked tensors (the file comment); with x_as_given, x is one block of
+ * all C_in channels in g's strides (a first layer's NHWC image). */
 static tsr_status tsr_conv_blocked_direct(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g,
-                                          size_t block, const float* x, float* y, tsr_threadpool* pool) {
+                                          size_t block, bool x_as_given, const float* x, float* y,
+                                          tsr_threadpool* pool) {
   const size_t in_pixels = g->in[0] * g->in[1] * g->in[2], out_pixels = g->out[0] * g->out[1] * g->out[2];
-  const size_t in_blocks = (g->ic + block - 1) / block, out_blocks = (g->oc + block - 1) / block;
+  const size_t in_blocks = x_as_given ? 1 : (g->ic + block - 1) / block, out_blocks = (g->oc + block - 1) / block;
   struct tsr_conv_geometry h; /* the blocked pixel strides: the indirection buffer's key */
   tsr_conv_geometry_channels_last(g, block, block, &h);
   h.x_n *= in_blocks;
+  if (x_as_given) memcpy(h.x_s, g->x_s, sizeof(h.x_s)), h.x_n = g->x_n;
   const float* panels = tsr_conv_blocked_panels(f, in_blocks == 1 ? g->ic : block);
   if (panels == NULL) return tsr_status_out_of_memory;
+  /* a first layer's taps read C_in floats: past 16 the op's own zero row (C_in floats), which no
+     blocked run's buffer shares (their keys differ: pixels C_in and at most 16 floats apart) */
+  const float* zero = x_as_given && g->ic > 16 ? f->zero : tsr_blocked_zero;
   bool owned = false;
   const struct tsr_indirection* ind =
-      tsr_indirection_get(f->cache, &h, f->mr, in_blocks, in_pixels * block, x, tsr_blocked_zero, &owned);
+      tsr_indirection_get(f->cache, &h, f->mr, in_blocks, in_pixels * block, x, zero, &owned);
   if (ind == NULL) return tsr_status_out_of_memory;
   /* one input block: only its C_in lanes are read (a 3-channel first layer computes 3, not 16) */
   const size_t kc = in_blocks == 1 ? g->ic : block;
-  struct tsr_blocked_call call = {.f = f, .ind = ind, .x = x, .y = y, .panels = panels, .block = block,
+  struct tsr_blocked_call call = {.f = f, .ind = ind, .x = x, .y = y, .panels = panels, .zero = zero, .block = block,
                                   .kc = kc, .ks = f->taps * in_blocks, .panel_floats = tsr_conv_igemm_panel_floats(f, kc * in_blocks),
                                   .pixels = out_pixels, .x_n = h.x_n, .y_n = out_blocks * out_pixels * block,
                                   .y_block = out_pixels * block};
@@ -227,20 +242,55 @@ static tsr_status tsr_conv_blocked_direct(const struct tsr_conv_fast* f, const s
   return tsr_status_success;
 }
 
-/* Every path's run on blocked tensors, without the activation pass. */
+/* Every path's run on blocked tensors, without the activation pass (depthwise: blocked x only,
+ * tsr_conv_first_layer_supported). */
 static tsr_status tsr_conv_blocked_compute(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g,
-                                           size_t block, const float* x, float* y, tsr_threadpool* pool) {
+                                           size_t block, bool x_as_given, const float* x, float* y,
+                                           tsr_threadpool* pool) {
   if (f->path == tsr_conv_path_dwconv) return tsr_conv_blocked_dwconv(f, g, block, x, y, pool);
-  if (f->path == tsr_conv_path_winograd) return tsr_conv_blocked_winograd(f, g, block, x, y, pool);
-  return tsr_conv_blocked_direct(f, g, block, x, y, pool);
+  if (f->path == tsr_conv_path_winograd) return tsr_conv_blocked_winograd(f, g, block, x_as_given, x, y, pool);
+  return tsr_conv_blocked_direct(f, g, block, x_as_given, x, y, pool);
+}
+
+/* The activation pass for activations the kernels' store cannot fuse, over y's padded blocks. */
+static void tsr_conv_blocked_post(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g, size_t block,
+                                  float* y, tsr_threadpool* pool) {
+  const size_t out_pixels = g->out[0] * g->out[1] * g->out[2], padded = (g->oc + block - 1) / block * block;
+  if (f->post) tsr_activation_impl_apply(&f->activation, g->n * padded * out_pixels, y, y, pool);
 }
 
 tsr_status tsr_conv_blocked_run(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g, size_t block,
                                 const float* x, float* y, tsr_threadpool* pool) {
-  const tsr_status status = tsr_conv_blocked_compute(f, g, block, x, y, pool);
-  if (status == tsr_status_success && f->post) { /* activations the kernels' store cannot fuse */
-    const size_t out_pixels = g->out[0] * g->out[1] * g->out[2], padded = (g->oc + block - 1) / block * block;
-    tsr_activation_impl_apply(&f->activation, g->n * padded * out_pixels, y, y, pool);
+  const tsr_status status = tsr_conv_blocked_compute(f, g, block, false, x, y, pool);
+  if (status == tsr_status_success) tsr_conv_blocked_post(f, g, block, y, pool);
+  return status;
+}
+
+bool tsr_conv_first_layer_supported(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g) {
+  return f->path != tsr_conv_path_dwconv && tsr_conv_blocked_supported(f, g);
+}
+
+tsr_status tsr_conv_first_layer_run(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g, bool nhwc,
+                                    size_t block, const float* x, float* y, tsr_threadpool* pool) {
+  tsr_status status = tsr_status_success;
+  if (nhwc) {
+    status = tsr_conv_blocked_compute(f, g, block, true, x, y, pool);
+  } else { /* NCHW: each batch item reordered to NHWC in the calling thread's scratch, then run */
+    const size_t in_pixels = g->in[0] * g->in[1] * g->in[2], x_stride = tsr_transpose_padded_stride(g->ic);
+    const size_t y_item = (g->oc + block - 1) / block * block * g->out[0] * g->out[1] * g->out[2];
+    size_t floats;
+    float* bx = tsr_mul_size(in_pixels, x_stride, &floats) && floats <= SIZE_MAX / sizeof(float)
+                    ? tsr_thread_scratch(floats * sizeof(float))
+                    : NULL;
+    struct tsr_conv_geometry h;
+    tsr_conv_geometry_channels_last(g, x_stride, block, &h);
+    h.n = 1;
+    for (size_t n = 0; n < g->n && status == tsr_status_success; n++) {
+      if (bx == NULL) return tsr_status_out_of_memory;
+      tsr_transpose_f32(g->ic, in_pixels, x + n * g->x_n, g->x_c, bx, x_stride, pool);
+      status = tsr_conv_blocked_compute(f, &h, block, true, bx, y + n * y_item, pool);
+    }
   }
+  if (status == tsr_status_success) tsr_conv_blocked_post(f, g, block, y, pool);
   return status;
 }

@@ -145,6 +145,15 @@ bool tsr_conv_blocked_supported(const struct tsr_conv_fast* fast, const struct t
 /// padding lanes of y's last block are left for the caller to zero. Errors: out_of_memory.
 tsr_status tsr_conv_blocked_run(const struct tsr_conv_fast* fast, const struct tsr_conv_geometry* g, size_t block,
                                 const float* x, float* y, tsr_threadpool* pool);
+/// The first layer of a blocked chain: x plain (NCHW) or nhwc, y channel-blocked (`block` lanes).
+/// Supported where the blocked run is, depthwise layers aside. x runs as ONE block of all C_in
+/// channels: nhwc in place, plain through a reorder to NHWC one batch item at a time (in the
+/// calling thread's scratch), so a 3-channel image is read as 3 lanes a pixel, never padded to
+/// a block. Applies the activation pass as tsr_conv_blocked_run; y's padding lanes are left
+/// for the caller to zero. Errors: out_of_memory.
+bool tsr_conv_first_layer_supported(const struct tsr_conv_fast* fast, const struct tsr_conv_geometry* g);
+tsr_status tsr_conv_first_layer_run(const struct tsr_conv_fast* fast, const struct tsr_conv_geometry* g, bool nhwc,
+                                    size_t block, const float* x, float* y, tsr_threadpool* pool);
 tsr_status tsr_conv_gemm_run(const struct tsr_conv_fast* fast, const struct tsr_conv_geometry* g,
                              const float* x, float* y, tsr_threadpool* pool, const char* where);
 

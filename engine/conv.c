@@ -180,14 +180,42 @@ void tsr_conv_geometry_fill(const tsr_conv_params* p, bool transposed, const tsr
   tsr_spatial_strides(out, spatial, &g->y_n, &g->y_c, g->y_s);
 }
 
+/* A first layer: plain or nhwc x, channel-blocked y (the image into a blocked chain). y's shape is
+ * checked on a view of its dims in x's layout. */
+static tsr_status tsr_conv_run_first_layer(const struct tsr_conv_op* op, const tsr_tensor* x, const tsr_tensor* y,
+                                           tsr_threadpool* pool, const char* where) {
+  tsr_tensor_desc yv = y->desc;
+  yv.layout = x->desc.layout; /* dims only: the geometry's y strides are not used */
+  struct tsr_conv_geometry g;
+  const tsr_status status = tsr_conv_geometry_for(&op->params, &x->desc, &yv, where, &g);
+  if (status != tsr_status_success) return status;
+  if (!tsr_conv_first_layer_supported(op->fast, &g))
+    return tsr_error(tsr_status_unsupported_parameter,
+                     "%s: a %s inputs[0] with a blocked outputs[0] runs convolutions of one group (this op is %s); "
+                     "give both tensors one layout", where, tsr_layout_name(x->desc.layout),
+                     g.groups > 1 ? "grouped" : "forced to the reference loop");
+  const size_t block = tsr_layout_channel_block(y->desc.layout);
+  if (tsr_conv_first_layer_run(op->fast, &g, x->desc.layout == tsr_layout_nhwc, block, x->data, y->data, pool) !=
+      tsr_status_success)
+    return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
+  tsr_tensor_zero_channel_padding(&y->desc, y->data);
+  return tsr_status_success;
+}
+
 /* Channel-blocked x and y (nChw4c/8c/16c, one layout for both): the shapes are checked on plain
- * views of the same dims, then the blocked direct convolution runs. */
+ * views of the same dims, then the blocked direct convolution runs. A plain or nhwc x with a
+ * blocked y is a first layer (above). */
 static tsr_status tsr_conv_run_blocked(const struct tsr_conv_op* op, const tsr_tensor* x, const tsr_tensor* y,
                                        tsr_threadpool* pool, const char* where) {
+  const bool x_blocked = tsr_layout_channel_block(x->desc.layout) > 1;
+  if (!x_blocked && (x->desc.layout == tsr_layout_plain || x->desc.layout == tsr_layout_nhwc))
+    return tsr_conv_run_first_layer(op, x, y, pool, where);
   if (y->desc.layout != x->desc.layout)
     return tsr_error(tsr_status_unsupported_parameter,
-                     "%s: a blocked inputs[0] (%s) needs outputs[0] in the same layout (got %s)", where,
-                     tsr_layout_name(x->desc.layout), tsr_layout_name(y->desc.layout));
+                     "%s: a blocked %s (%s) needs %s in %s (got %s)", where, x_blocked ? "inputs[0]" : "outputs[0]",
+                     tsr_layout_name(x_blocked ? x->desc.layout : y->desc.layout), x_blocked ? "outputs[0]" : "inputs[0]",
+                     x_blocked ? "the same layout" : "the same layout, plain or nhwc",
+                     tsr_layout_name(x_blocked ? y->desc.layout : x->desc.layout));
   tsr_tensor_desc xv = x->desc, yv = y->desc;
   xv.layout = yv.layout = tsr_layout_plain; /* dims only: the geometry's strides are not used */
   struct tsr_conv_geometry g;

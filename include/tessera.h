@@ -143,7 +143,8 @@ typedef enum tsr_layout {
   /// to a whole block (padding elements are zero). 3 to 5 dims. The SIMD width decides the
   /// block: 4 on NEON, 8 on AVX2, 16 on AVX-512. tsr_identity_create reorders into and out of
   /// them; convolution (one group), pooling, batch norm and the elementwise binary ops run on
-  /// them directly, so a chain of those layers stays blocked between one reorder in and one out.
+  /// them directly, so a chain of those layers stays blocked between one reorder in and one out
+  /// (or none in: a convolution takes a plain or nhwc image into a blocked y, tsr_conv_create).
   tsr_layout_nchw4c = 3,
   tsr_layout_nchw8c = 4,
   tsr_layout_nchw16c = 5,
@@ -460,7 +461,11 @@ TSR_API tsr_status tsr_conv_output_shape(const tsr_conv_params* params, int32_t 
 /// bias is out_channels floats or NULL. Run with inputs[0] = x [N, C_in, spatial...] and
 /// outputs[0] = y [N, C_out, out...] (tsr_conv_output_shape), f32, both plain (NCW / NCHW /
 /// NCDHW), both nhwc, or (one group or depthwise) both in one blocked layout (nchw4c/8c/16c;
-/// x's padding lanes must be zero, as every op writes them; y's are written zero). The
+/// x's padding lanes must be zero, as every op writes them; y's are written zero). A network's
+/// first layer may also take a plain or nhwc x into a blocked y (one group, not under
+/// TESSERA_CONV=reference), so that a blocked chain starts from the image itself: x is read as
+/// one block of all C_in channels (a 3-channel image as 3 values a pixel, never padded to a
+/// block), nhwc in place and plain through a reorder to nhwc one batch item at a time. The
 /// algorithm is chosen at creation (the op's description names it, and after `blocked=` what
 /// blocked tensors run: Winograd layers Winograd, with results equal to the nhwc run's;
 /// depthwise ones the depthwise kernel on each channel block; every other the indirect GEMM's
@@ -492,10 +497,11 @@ TSR_API tsr_status tsr_conv_output_shape(const tsr_conv_params* params, int32_t 
 /// groups, kernel, stride or dilation below 1; groups not dividing the channels; negative
 /// padding; an unknown padding mode or algorithm; a bad activation; sizes that overflow; at run,
 /// tensors that do not match the op's shape), unsupported_parameter (algorithm winograd on a
-/// layer it cannot run; other layouts or mixed ones; blocked tensors on a grouped layer that is
-/// not depthwise with multiplier 1, or under TESSERA_CONV=reference), out_of_memory (also at
+/// layer it cannot run; other layouts or mixed ones but the first layer's; blocked tensors on a
+/// grouped layer that is not depthwise with multiplier 1, or under TESSERA_CONV=reference; a
+/// first layer's on any grouped layer), out_of_memory (also at
 /// run: Winograd's buffers, taken before y is written; the blocked path's panels, indirection
-/// buffer and scratch).
+/// buffer and scratch; the first layer's reorder of a plain x).
 TSR_API tsr_status tsr_conv_create(const tsr_conv_params* params, const float* weights,
                                    const float* bias, tsr_op** op);
 

@@ -289,7 +289,8 @@ static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases, enu
 /* The blocked layouts (nchw4c/8c/16c): a random one-group or depthwise case run on blocked x and
  * y against the reference path on plain tensors; channels below, at and above each block and the kernel
  * tiles (1-48; depthwise also 192-211), 1-D to 3-D, kernels 1-5, strides, dilation, padding, batch 1-3, bias, ReLU,
- * clamp, GELU and the sum; auto and direct (Winograd's blocked run against its plain run).
+ * clamp, GELU and the sum; auto and direct (Winograd's blocked run against its plain run). One
+ * one-group layer in three runs as a first layer: x plain or nhwc, y blocked.
  * x's padding lanes are 0 as the layout requires, y's start as NaN and must come back 0;
  * tolerance 0 on integer data (GELU within 2.4e-7 relative). */
 static void tsr_sweep_blocked(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
@@ -297,7 +298,7 @@ static void tsr_sweep_blocked(tsr_threadpool* pool, tsr_rng* rng, size_t cases) 
   static _Alignas(64) float yb[1 << 17]; /* aligned: outputs past the test LLC stream (main) */
   static const int64_t channels[] = {1, 3, 4, 5, 8, 9, 15, 16, 17, 31, 32, 33, 48};
   static const tsr_layout layouts[] = {tsr_layout_nchw4c, tsr_layout_nchw8c, tsr_layout_nchw16c};
-  size_t run = 0, winograd = 0, deep_run = 0;
+  size_t run = 0, winograd = 0, deep_run = 0, first_layers = 0;
   for (size_t c = 0; c < cases; c++) {
     const int32_t spatial = tsr_rng_below(rng, 4) == 0 ? 1 + (int32_t)tsr_rng_below(rng, 3) : 2;
     const bool depthwise = tsr_rng_below(rng, 3) == 0, three = tsr_rng_below(rng, 2) == 0;
@@ -338,12 +339,22 @@ static void tsr_sweep_blocked(tsr_threadpool* pool, tsr_rng* rng, size_t cases) 
     const size_t ys = yn / (N * (size_t)p.out_channels);
     tsr_plain_to_blocked(x, N, (size_t)p.in_channels, xs, block, 0.0f, xb);
     tsr_plain_to_blocked(old, N, (size_t)p.out_channels, ys, block, NAN, yb); /* the sum's old y, or NaN */
+    /* a first layer: x plain (as given) or nhwc, y blocked (one layer in three that is not depthwise) */
+    const uint64_t source = depthwise ? 0 : tsr_rng_below(rng, 6);
+    if (source == 1) bx = tx;
+    if (source == 2) {
+      tsr_tensor_desc_init(&bx.desc, tsr_dtype_f32, tsr_layout_nhwc, spatial + 2, in_dims);
+      tsr_op* reorder = NULL;
+      tsr_identity_create(&reorder);
+      tsr_op_run(reorder, 1, &tx, 1, &bx, NULL);
+      tsr_op_destroy(reorder);
+    }
     tsr_op *fast = NULL, *slow = NULL;
     tsr_create_with_reference(&p, w, with_bias ? b : NULL, &fast, &slow);
     char what[320];
     tsr_conv_case_name(what, sizeof(what), "conv", &p, in_dims, layout, act == 3 ? " gelu" : "");
-    snprintf(what + strlen(what), sizeof(what) - strlen(what), " %s%s", tsr_op_describe(fast),
-             pool != NULL ? " 2 threads" : "");
+    snprintf(what + strlen(what), sizeof(what) - strlen(what), " %s%s%s", tsr_op_describe(fast),
+             pool != NULL ? " 2 threads" : "", source == 1 ? " from plain x" : source == 2 ? " from nhwc x" : "");
     /* Winograd is not exact: its blocked run must equal its own plain run bit for bit */
     tsr_op_run(strstr(tsr_op_describe(fast), "blocked=winograd") != NULL ? fast : slow, 1, &tx, 1, &tr, pool);
     if (tsr_check_status(tsr_op_run(fast, 1, &bx, 1, &by, pool), tsr_status_success, what)) {
@@ -351,13 +362,15 @@ static void tsr_sweep_blocked(tsr_threadpool* pool, tsr_rng* rng, size_t cases) 
                         act == 3 ? 2.4e-7 : 0.0);
       winograd += strstr(tsr_op_describe(fast), "blocked=winograd") != NULL;
       deep_run += deep;
+      first_layers += source == 1 || source == 2;
       run++;
     }
     tsr_op_destroy(fast);
     tsr_op_destroy(slow);
   }
   printf("blocked conv sweep: %zu cases against the reference path on plain tensors (%zu Winograd against its plain "
-         "run, %zu depthwise of 192 channels or more)\n", run, winograd, deep_run);
+         "run, %zu depthwise of 192 channels or more, %zu first layers from plain or nhwc x)\n", run, winograd, deep_run,
+         first_layers);
 }
 
 /* Winograd's stated bound (tessera.h, tsr_conv_create): |y - y_exact| <= TSR_WINOGRAD_KAPPA x
@@ -654,6 +667,15 @@ static void tsr_test_errors(void) {
             tsr_last_error_message());
   tsr_tensor_desc_init(&ty.desc, tsr_dtype_f32, tsr_layout_nchw4c, 4, (const int64_t[]){1, 4, 3, 2});
   tsr_check_status(tsr_op_run(op, 1, &tx, 1, &ty, NULL), tsr_status_invalid_parameter, "blocked conv output dims");
+  /* a first layer (plain or nhwc x, blocked y): y's dims checked too; a blocked x needs a blocked y */
+  tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, tsr_layout_nhwc, 4, (const int64_t[]){1, 4, 4, 4});
+  tsr_check_status(tsr_op_run(op, 1, &tx, 1, &ty, NULL), tsr_status_invalid_parameter, "first layer output dims");
+  tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, tsr_layout_nchw8c, 4, (const int64_t[]){1, 4, 4, 4});
+  tsr_tensor_desc_init(&ty.desc, tsr_dtype_f32, tsr_layout_plain, 4, (const int64_t[]){1, 4, 2, 2});
+  tsr_check_status(tsr_op_run(op, 1, &tx, 1, &ty, NULL), tsr_status_unsupported_parameter, "conv nchw8c to plain");
+  tsr_check(strstr(tsr_last_error_message(), "same layout") != NULL, "blocked to plain message", "'%s'",
+            tsr_last_error_message());
+  tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, tsr_layout_nchw4c, 4, (const int64_t[]){1, 4, 4, 4});
   tsr_check_untouched("conv failed runs", y, 64);
   tsr_op_destroy(op);
   tsr_conv_params grouped = tsr_conv_params_of(2, 4, 4, 2);
@@ -662,6 +684,10 @@ static void tsr_test_errors(void) {
   tsr_check_status(tsr_op_run(op, 1, &tx, 1, &ty, NULL), tsr_status_unsupported_parameter, "grouped conv blocked");
   tsr_check(strstr(tsr_last_error_message(), "grouped") != NULL, "grouped blocked message", "'%s'",
             tsr_last_error_message());
+  tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, tsr_layout_plain, 4, (const int64_t[]){1, 4, 4, 4});
+  tsr_check_status(tsr_op_run(op, 1, &tx, 1, &ty, NULL), tsr_status_unsupported_parameter, "grouped first layer");
+  tsr_check(strstr(tsr_last_error_message(), "grouped") != NULL && strstr(tsr_last_error_message(), "plain") != NULL,
+            "grouped first layer message", "'%s'", tsr_last_error_message());
   tsr_check_untouched("grouped blocked run", y, 64);
   tsr_op_destroy(op);
   int64_t out[4];
