@@ -11,6 +11,8 @@ typedef __m256 tsr_vf;
 typedef __m256 tsr_vm; /* a comparison's all-ones / all-zeros lanes */
 #define TSR_VLANES 8
 #define TSR_VREGISTERS 16 /* vector registers, for register-blocking choices */
+/* Doubles, for sums carried past f32 (f32-lnorm-body.h): half a vector's lanes. */
+typedef __m256d tsr_vd;
 
 static inline tsr_vf tsr_v_load(const float* p) { return _mm256_loadu_ps(p); }
 static inline void tsr_v_store(float* p, tsr_vf v) { _mm256_storeu_ps(p, v); }
@@ -19,6 +21,16 @@ static inline void tsr_v_store(float* p, tsr_vf v) { _mm256_storeu_ps(p, v); }
 static inline void tsr_v_store_stream(float* p, tsr_vf v) { _mm256_stream_ps(p, v); }
 static inline void tsr_v_stream_fence(void) { _mm_sfence(); }
 static inline tsr_vf tsr_v_set(float c) { return _mm256_set1_ps(c); }
+static inline tsr_vd tsr_vd_zero(void) { return _mm256_setzero_pd(); }
+static inline tsr_vd tsr_vd_add(tsr_vd a, tsr_vd b) { return _mm256_add_pd(a, b); }
+static inline double tsr_vd_reduce_add(tsr_vd v) {
+  const __m128d pair = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+  return _mm_cvtsd_f64(_mm_add_sd(pair, _mm_unpackhi_pd(pair, pair)));
+}
+/* v's lanes widened to double and added pairwise (the low half's lane i with the high half's). */
+static inline tsr_vd tsr_v_widen_add(tsr_vf v) {
+  return _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(v)), _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
+}
 static inline tsr_vf tsr_v_add(tsr_vf a, tsr_vf b) { return _mm256_add_ps(a, b); }
 static inline tsr_vf tsr_v_sub(tsr_vf a, tsr_vf b) { return _mm256_sub_ps(a, b); }
 static inline tsr_vf tsr_v_mul(tsr_vf a, tsr_vf b) { return _mm256_mul_ps(a, b); }
