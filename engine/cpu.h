@@ -47,8 +47,10 @@ size_t tsr_cpu_llc_plausible(size_t reported, uint32_t cpus);
 /// Asks for [p, p + bytes) in the cache, a 64-byte line at a time, for reading soon: into L1
 /// (prefetcht0) or only the outer levels (prefetcht2, for spans too large for L1 that the caller
 /// reaches a little at a time). For input streams from memory that the hardware prefetchers do
-/// not keep ahead of (see the callers).
-static inline void tsr_prefetch_span(const void* p, size_t bytes, bool into_l1) {
+/// not keep ahead of (see the callers). Always inlined: a kernel that called it out of line lost
+/// every prefetch, as GCC 12 finds the function free of side effects ("looping const") and
+/// drops the calls.
+static inline __attribute__((always_inline)) void tsr_prefetch_span(const void* p, size_t bytes, bool into_l1) {
   const char* line = (const char*)((uintptr_t)p & ~(uintptr_t)63);
   const char* end = (const char*)p + bytes;
   if (into_l1)

@@ -174,9 +174,10 @@ static void tsr_pool_fast_nhwc(const struct tsr_f32_pool_entry* kernel, const st
   const size_t rows = batch * g->out[0] * g->out[1], threads = tsr_threadpool_threads(pool);
   const size_t wanted = threads * TSR_POOL_TASKS_PER_THREAD;
   /* Channel blocks only to share the work among threads: one thread takes every channel in one
-   * call. (The ResNet-50 global average in four 512-channel blocks, each pass of the pair sweep
-   * reading 2 KB pieces of rows 8 KB apart: the kernel took 3.7 µs against 2.7 in one block; the
-   * op, NHWC, 1 thread, four alternating runs, 4.2-4.6 -> 2.8-3.0 µs, oneDNN 2.7-3.0, Zen 4.) */
+   * call. (Measured with the kernel's earlier form that summed pairs of taps into y: the ResNet-50
+   * global average in four 512-channel blocks, each pass reading 2 KB pieces of rows 8 KB apart:
+   * the kernel took 3.7 µs against 2.7 in one block; the op, NHWC, 1 thread, four alternating
+   * runs, 4.2-4.6 -> 2.8-3.0 µs, oneDNN 2.7-3.0, Zen 4.) */
   size_t blocks = rows >= wanted || threads == 1 ? 1 : (wanted + rows - 1) / rows;
   size_t block = (channels + blocks - 1) / blocks;
   block = (block + TSR_POOL_CHANNEL_GRAIN - 1) / TSR_POOL_CHANNEL_GRAIN * TSR_POOL_CHANNEL_GRAIN;

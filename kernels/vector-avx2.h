@@ -56,6 +56,10 @@ static inline tsr_vm tsr_vm_or(tsr_vm a, tsr_vm b) { return _mm256_or_ps(a, b); 
 static inline tsr_vm tsr_vm_and(tsr_vm a, tsr_vm b) { return _mm256_and_ps(a, b); }
 /* m with the lanes where v is NaN cleared. */
 static inline tsr_vm tsr_vm_and_ordered(tsr_vm m, tsr_vf v) { return _mm256_and_ps(m, _mm256_cmp_ps(v, v, _CMP_ORD_Q)); }
+/* m with the lanes where a or b is NaN cleared: one compare for two vectors. */
+static inline tsr_vm tsr_vm_and_ordered2(tsr_vm m, tsr_vf a, tsr_vf b) {
+  return _mm256_and_ps(m, _mm256_cmp_ps(a, b, _CMP_ORD_Q));
+}
 static inline bool tsr_vm_any(tsr_vm m) { return _mm256_movemask_ps(m) != 0; }
 static inline tsr_vf tsr_v_select(tsr_vm m, tsr_vf if_true, tsr_vf if_false) {
   return _mm256_blendv_ps(if_false, if_true, m);

@@ -59,6 +59,10 @@ static inline tsr_vm tsr_vm_or(tsr_vm a, tsr_vm b) { return (tsr_vm)(a | b); }
 static inline tsr_vm tsr_vm_and(tsr_vm a, tsr_vm b) { return (tsr_vm)(a & b); }
 /* m with the lanes where v is NaN cleared (gcc makes it one masked compare). */
 static inline tsr_vm tsr_vm_and_ordered(tsr_vm m, tsr_vf v) { return (tsr_vm)(m & _mm512_cmp_ps_mask(v, v, _CMP_ORD_Q)); }
+/* m with the lanes where a or b is NaN cleared: one masked compare for two vectors. */
+static inline tsr_vm tsr_vm_and_ordered2(tsr_vm m, tsr_vf a, tsr_vf b) {
+  return (tsr_vm)(m & _mm512_cmp_ps_mask(a, b, _CMP_ORD_Q));
+}
 static inline bool tsr_vm_any(tsr_vm m) { return m != 0; }
 static inline tsr_vf tsr_v_select(tsr_vm m, tsr_vf if_true, tsr_vf if_false) {
   return _mm512_mask_blend_ps(m, if_false, if_true);

@@ -48,6 +48,10 @@ static inline tsr_vm tsr_vm_or(tsr_vm a, tsr_vm b) { return vorrq_u32(a, b); }
 static inline tsr_vm tsr_vm_and(tsr_vm a, tsr_vm b) { return vandq_u32(a, b); }
 /* m with the lanes where v is NaN cleared. */
 static inline tsr_vm tsr_vm_and_ordered(tsr_vm m, tsr_vf v) { return vandq_u32(m, vceqq_f32(v, v)); }
+/* m with the lanes where a or b is NaN cleared (NEON has no ordered compare of two vectors). */
+static inline tsr_vm tsr_vm_and_ordered2(tsr_vm m, tsr_vf a, tsr_vf b) {
+  return vandq_u32(m, vandq_u32(vceqq_f32(a, a), vceqq_f32(b, b)));
+}
 static inline bool tsr_vm_any(tsr_vm m) { return vmaxvq_u32(m) != 0; }
 static inline tsr_vf tsr_v_select(tsr_vm m, tsr_vf if_true, tsr_vf if_false) {
   return vbslq_f32(m, if_true, if_false);

@@ -115,9 +115,10 @@ static int tsr_matmul_run(const char* body, const struct tsr_bench_settings* set
 #endif
   }
   if (settings->mode & tsr_bench_perf) {
-    result->tessera_ms = tsr_bench_time_ms(tsr_run_tessera, &timed);
 #ifdef TSR_HAVE_ONEDNN
-    result->onednn_ms = tsr_bench_time_ms(tsr_run_onednn, &timed);
+    result->tessera_ms = tsr_bench_time_both_ms(tsr_run_tessera, &timed, tsr_run_onednn, &timed, &result->onednn_ms);
+#else
+    result->tessera_ms = tsr_bench_time_ms(tsr_run_tessera, &timed);
 #endif
   }
   free(a), free(b), free(c), free(expected);

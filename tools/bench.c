@@ -37,21 +37,86 @@ static int tsr_compare_doubles(const void* a, const void* b) {
   return (x > y) - (x < y);
 }
 
-double tsr_bench_time_ms(void (*run)(void* context), void* context) {
-  enum { max_runs = 1000 };
-  static _Thread_local double times[max_runs];
-  run(context); /* warm-up: page faults, caches, lazy initialization */
+/* The median of n times, in milliseconds. */
+static double tsr_bench_median_ms(double* times, size_t n) {
+  qsort(times, n, sizeof(double), tsr_compare_doubles);
+  return 1e3 * (n % 2 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]));
+}
+
+/* Runs of `run` for about `seconds` (at least one, until *n reaches `end`), their times appended
+ * to times[*n]; returns the seconds they took. */
+static double tsr_bench_time_batch(void (*run)(void* context), void* context, double seconds, double* times,
+                                   size_t* n, size_t end) {
   const double start = tsr_seconds();
-  size_t runs = 0;
-  while (runs < max_runs) {
+  do {
     const double t0 = tsr_seconds();
     run(context);
-    times[runs++] = tsr_seconds() - t0;
-    const double elapsed = tsr_seconds() - start;
-    if ((elapsed >= 0.2 && runs >= 5) || elapsed >= 3.0) break;
+    times[(*n)++] = tsr_seconds() - t0;
+  } while (*n < end && tsr_seconds() - start < seconds);
+  return tsr_seconds() - start;
+}
+
+/* Rounds of a ~20 ms batch of A then one of B (B optional), so that the machine's drifts (clock,
+ * neighbours) fall on both alike: timed in two blocks, one after the other, the same pooling
+ * layer's ratio swung 0.67-0.93 between runs. In an interleaved pair each timed batch follows an
+ * untimed one of the same library, so that neither is timed while the other's idle threads still
+ * spin: oneDNN's OpenMP workers spin for milliseconds after a call, and on 2 cores they took the
+ * CPU from tessera's threads (2 threads, pool.txt, Zen 4: the ResNet-50 global average 2.8 ->
+ * 4.5 us, ResNet's max pool at batch 32 5.1 -> 5.6-7.5 ms; with OMP_WAIT_POLICY=passive tessera's
+ * times were back, and oneDNN's 10x slower on the small layers). (A 20 ms sleep instead was
+ * worse: after it, on this 2-vCPU VM, tessera's woken worker shared the caller's CPU for hundreds
+ * of runs, 35-60 us a run of a 3 us layer.) */
+enum { tsr_bench_max_runs = 1000, tsr_bench_batch_runs = 125 }; /* a batch's runs at most: 8 rounds or more */
+#define TSR_BENCH_BATCH_SECONDS 0.02
+#define TSR_BENCH_MIN_SECONDS 0.4
+#define TSR_BENCH_MAX_SECONDS 6.0
+#define TSR_BENCH_MIN_RUNS 5
+
+/* Where a batch that starts after n runs stops: tsr_bench_batch_runs later, or at the end. */
+static size_t tsr_bench_batch_end(size_t n) {
+  return n + tsr_bench_batch_runs < tsr_bench_max_runs ? n + tsr_bench_batch_runs : tsr_bench_max_runs;
+}
+
+/* An untimed batch: runs of `run` for TSR_BENCH_BATCH_SECONDS (tsr_bench_batch_runs at most). */
+static void tsr_bench_settle(void (*run)(void* context), void* context) {
+  static _Thread_local double ignored[tsr_bench_batch_runs];
+  size_t n = 0;
+  tsr_bench_time_batch(run, context, TSR_BENCH_BATCH_SECONDS, ignored, &n, tsr_bench_batch_runs);
+}
+
+static void tsr_bench_time_pair_ms(void (*run_a)(void* context), void* a, void (*run_b)(void* context), void* b,
+                                   double* a_ms, double* b_ms) {
+  static _Thread_local double a_times[tsr_bench_max_runs], b_times[tsr_bench_max_runs];
+  size_t na = 0, nb = 0;
+  run_a(a); /* warm-up: page faults, caches, lazy initialization */
+  if (run_b != NULL) run_b(b);
+  double elapsed = 0.0; /* in timed batches */
+  for (;;) {
+    if (run_b != NULL) tsr_bench_settle(run_a, a);
+    elapsed += tsr_bench_time_batch(run_a, a, TSR_BENCH_BATCH_SECONDS, a_times, &na, tsr_bench_batch_end(na));
+    if (run_b != NULL) {
+      tsr_bench_settle(run_b, b);
+      elapsed += tsr_bench_time_batch(run_b, b, TSR_BENCH_BATCH_SECONDS, b_times, &nb, tsr_bench_batch_end(nb));
+    }
+    const bool enough = na >= TSR_BENCH_MIN_RUNS && (run_b == NULL || nb >= TSR_BENCH_MIN_RUNS);
+    const bool full = na == tsr_bench_max_runs || nb == tsr_bench_max_runs;
+    if ((elapsed >= TSR_BENCH_MIN_SECONDS && enough) || elapsed >= TSR_BENCH_MAX_SECONDS || full) break;
   }
-  qsort(times, runs, sizeof(double), tsr_compare_doubles);
-  return 1e3 * (runs % 2 ? times[runs / 2] : 0.5 * (times[runs / 2 - 1] + times[runs / 2]));
+  *a_ms = tsr_bench_median_ms(a_times, na);
+  if (run_b != NULL) *b_ms = tsr_bench_median_ms(b_times, nb);
+}
+
+double tsr_bench_time_ms(void (*run)(void* context), void* context) {
+  double ms;
+  tsr_bench_time_pair_ms(run, context, NULL, NULL, &ms, NULL);
+  return ms;
+}
+
+double tsr_bench_time_both_ms(void (*tessera)(void* context), void* tessera_context, void (*onednn)(void* context),
+                              void* onednn_context, double* onednn_ms) {
+  double ms;
+  tsr_bench_time_pair_ms(tessera, tessera_context, onednn, onednn_context, &ms, onednn_ms);
+  return ms;
 }
 
 static void tsr_bench_tessera_once(void* context) {
@@ -83,10 +148,14 @@ static bool tsr_bench_run_checked(const struct tsr_bench_runs* runs, struct tsr_
 
 void tsr_bench_time_runs(const struct tsr_bench_runs* runs, struct tsr_bench_result* result) {
   if (!tsr_bench_run_checked(runs, result)) return;
-  result->tessera_ms = tsr_bench_time_ms(tsr_bench_tessera_once, (void*)runs);
 #ifdef TSR_HAVE_ONEDNN
-  if (runs->onednn != NULL) result->onednn_ms = tsr_bench_time_ms(tsr_bench_onednn_once, (void*)runs);
+  if (runs->onednn != NULL) {
+    result->tessera_ms = tsr_bench_time_both_ms(tsr_bench_tessera_once, (void*)runs, tsr_bench_onednn_once,
+                                                (void*)runs, &result->onednn_ms);
+    return;
+  }
 #endif
+  result->tessera_ms = tsr_bench_time_ms(tsr_bench_tessera_once, (void*)runs);
 }
 
 void tsr_bench_check_against_reference(const struct tsr_bench_runs* runs, float* y, const float* expected,

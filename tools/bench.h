@@ -44,9 +44,17 @@ struct tsr_bench_driver {
              struct tsr_bench_result* result, char* error, size_t error_size);
 };
 
-/// Median milliseconds of `run(context)`: one warm-up, then repetitions until at least 0.2 s
-/// and 5 runs have passed (at most 1000 runs or about 3 s).
+/// Median milliseconds of `run(context)`: one warm-up, then repetitions until at least 0.4 s
+/// and 5 runs have passed (at most 1000 runs or about 6 s).
 double tsr_bench_time_ms(void (*run)(void* context), void* context);
+
+/// tessera's and oneDNN's median milliseconds (the latter in *onednn_ms), timed in alternating
+/// batches of about 20 ms each, each after an untimed batch of the same library (one warm-up
+/// each first), until both have at least 5 runs and the timed batches have taken 0.4 s (at most
+/// 1000 runs each or about 6 s of them): drifts of the machine fall on both, and neither
+/// library's idle threads still spin while the other is timed.
+double tsr_bench_time_both_ms(void (*tessera)(void* context), void* tessera_context, void (*onednn)(void* context),
+                              void* onednn_context, double* onednn_ms);
 
 /// What a driver times: one tessera op on its tensors and, optionally, the matching oneDNN work:
 /// a tsr_onednn_call* (onednn_execute NULL), or anything onednn_execute runs (several

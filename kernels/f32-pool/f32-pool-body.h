@@ -65,8 +65,27 @@ static inline void tsr_pool_store(float* y, tsr_vf v, bool stream) {
     tsr_v_store(y, v);
 }
 
+/* One tap's vector v into the accumulator a (and NaN mask o). */
+TSR_POOL_INLINE void tsr_pool_take(tsr_vf* a, tsr_vm* o, tsr_vf v, bool max) {
+  if (max) *o = tsr_vm_and_ordered(*o, v), *a = tsr_v_max_drop_nan(v, *a);
+  else *a = tsr_v_add(*a, v);
+}
+
+/* Two taps' vectors, v then w: max pooling tests both for NaN in one ordered compare of the pair
+ * (half the compares: ResNet's 3x3/2 max pool, 64 channels, 1 thread, Zen 4, in one process:
+ * batch 1 0.0756-0.0789 -> 0.0715-0.0749 ms, batch 32 10.34-10.42 -> 9.63-9.74); sums keep the
+ * taps' order. */
+TSR_POOL_INLINE void tsr_pool_take2(tsr_vf* a, tsr_vm* o, tsr_vf v, tsr_vf w, bool max) {
+  if (max) *o = tsr_vm_and_ordered2(*o, v, w), *a = tsr_v_max_drop_nan(w, tsr_v_max_drop_nan(v, *a));
+  else *a = tsr_v_add(tsr_v_add(*a, v), w);
+}
+
 /* Eight vectors of channels: eight independent accumulator chains, enough to keep the loads,
- * not an add's latency, the limit. */
+ * not an add's latency, the limit. Long windows too (ResNet-50's global average, 49 taps of 2048
+ * channels) run down every tap in registers: a form that summed pairs of taps into y across all
+ * the channels stalled whenever y's address was a few vectors past x's modulo 4 KiB (a load
+ * waiting on an unrelated store to the same page offset): 3.8-5.8 us by y's offset, against
+ * 3.9-4.7 down the taps (oneDNN 4.0; Zen 4, 1 thread, one process). */
 #define TSR_POOL_EACH8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
 
 /* One output pixel: the rows moved by `offset` floats. */
@@ -79,14 +98,17 @@ TSR_POOL_INLINE void tsr_pool(size_t channels, size_t taps, const float* const* 
 #define TSR_START(i) tsr_vf a##i = tsr_pool_start(p, i * TSR_VLANES, max); tsr_vm o##i = tsr_v_eq(a##i, a##i);
     TSR_POOL_EACH8(TSR_START)
 #undef TSR_START
-    for (size_t t = 0; t < taps; t++) {
-      const float* row = rows[t] + offset + c;
-#define TSR_STEP(i)                                                                       \
-  {                                                                                       \
-    const tsr_vf v = tsr_v_load(row + i * TSR_VLANES);                                    \
-    if (max) o##i = tsr_vm_and_ordered(o##i, v), a##i = tsr_v_max_drop_nan(v, a##i); \
-    else a##i = tsr_v_add(a##i, v);                                                       \
-  }
+    size_t t = 0;
+    for (; t + 2 <= taps; t += 2) {
+      const float* r0 = rows[t] + offset + c;
+      const float* r1 = rows[t + 1] + offset + c;
+#define TSR_STEP(i) tsr_pool_take2(&a##i, &o##i, tsr_v_load(r0 + i * TSR_VLANES), tsr_v_load(r1 + i * TSR_VLANES), max);
+      TSR_POOL_EACH8(TSR_STEP)
+#undef TSR_STEP
+    }
+    if (t < taps) {
+      const float* r0 = rows[t] + offset + c;
+#define TSR_STEP(i) tsr_pool_take(&a##i, &o##i, tsr_v_load(r0 + i * TSR_VLANES), max);
       TSR_POOL_EACH8(TSR_STEP)
 #undef TSR_STEP
     }
@@ -100,12 +122,7 @@ TSR_POOL_INLINE void tsr_pool(size_t channels, size_t taps, const float* const* 
     tsr_vf a0 = tsr_pool_start(previous, c, max), a1 = tsr_pool_start(NULL, 0, max), a2 = a1, a3 = a1;
     tsr_vm o0 = tsr_v_eq(a0, a0), o1 = tsr_v_eq(a1, a1), o2 = o1, o3 = o1;
     size_t t = 0;
-#define TSR_STEP(i, tap)                                                       \
-  {                                                                           \
-    const tsr_vf v = tsr_v_load(rows[tap] + offset + c);                      \
-    if (max) o##i = tsr_vm_and_ordered(o##i, v), a##i = tsr_v_max_drop_nan(v, a##i); \
-    else a##i = tsr_v_add(a##i, v);                                           \
-  }
+#define TSR_STEP(i, tap) tsr_pool_take(&a##i, &o##i, tsr_v_load(rows[tap] + offset + c), max);
     for (; t + 4 <= taps; t += 4) {
       TSR_STEP(0, t) TSR_STEP(1, t + 1) TSR_STEP(2, t + 2) TSR_STEP(3, t + 3)
     }
@@ -133,14 +150,17 @@ TSR_POOL_INLINE void tsr_pool_x4(size_t channels, size_t taps, const float* cons
 #define TSR_START(i) tsr_vf a##i = tsr_pool_start(NULL, 0, max); tsr_vm o##i = tsr_v_eq(a##i, a##i);
     TSR_START(0) TSR_START(1) TSR_START(2) TSR_START(3)
 #undef TSR_START
-    for (size_t t = 0; t < taps; t++) {
-      const float* row = rows[t] + offset + c;
-#define TSR_STEP(i)                                                                       \
-  {                                                                                       \
-    const tsr_vf v = tsr_v_load(row + i * row_step);                                      \
-    if (max) o##i = tsr_vm_and_ordered(o##i, v), a##i = tsr_v_max_drop_nan(v, a##i); \
-    else a##i = tsr_v_add(a##i, v);                                                       \
-  }
+    size_t t = 0;
+    for (; t + 2 <= taps; t += 2) {
+      const float* r0 = rows[t] + offset + c;
+      const float* r1 = rows[t + 1] + offset + c;
+#define TSR_STEP(i) tsr_pool_take2(&a##i, &o##i, tsr_v_load(r0 + i * row_step), tsr_v_load(r1 + i * row_step), max);
+      TSR_STEP(0) TSR_STEP(1) TSR_STEP(2) TSR_STEP(3)
+#undef TSR_STEP
+    }
+    if (t < taps) {
+      const float* r0 = rows[t] + offset + c;
+#define TSR_STEP(i) tsr_pool_take(&a##i, &o##i, tsr_v_load(r0 + i * row_step), max);
       TSR_STEP(0) TSR_STEP(1) TSR_STEP(2) TSR_STEP(3)
 #undef TSR_STEP
     }
@@ -152,46 +172,7 @@ TSR_POOL_INLINE void tsr_pool_x4(size_t channels, size_t taps, const float* cons
     tsr_f32_pool_channels(c, channels, taps, rows, offset + i * row_step, NULL, y + i * y_step, d->scalar, max);
 }
 
-/* An average over a long window (global pooling: ResNet-50's 49 taps of 2048 channels) summed into
- * y a pair of taps at a time across every channel vector, divided in the last pass: each pass reads
- * two rows (and y, in L1) front to back, where eight vectors of channels down every tap read
- * `taps` rows a little at a time. ResNet-50's global average, NHWC, 1 thread, Zen 4 AVX-512:
- * 4.45 -> 4.02 µs (oneDNN 2.65 in the same runs; a loop of each shape alone: 3.6 µs down the
- * taps, 1.9 by pairs). Each channel's sum is still taken in window order, as tessera.h promises. */
-#define TSR_POOL_SWEEP_TAPS 16
-
-TSR_POOL_INLINE void tsr_pool_avg_sweep(size_t channels, size_t taps, const float* const* rows, size_t offset,
-                                        const float* previous, float* y, const struct tsr_pool_divide* d) {
-  const size_t vectors_end = channels / TSR_VLANES * TSR_VLANES;
-  for (size_t c = 0; c < vectors_end; c += TSR_VLANES) {
-    const tsr_vf first = tsr_v_add(tsr_pool_start(previous, c, false), tsr_v_load(rows[0] + offset + c));
-    tsr_v_store(y + c, tsr_v_add(first, tsr_v_load(rows[1] + offset + c)));
-  }
-  size_t t = 2;
-  for (; taps - t > 2; t += 2) {
-    const float* r0 = rows[t] + offset;
-    const float* r1 = rows[t + 1] + offset;
-    for (size_t c = 0; c < vectors_end; c += TSR_VLANES)
-      tsr_v_store(y + c, tsr_v_add(tsr_v_add(tsr_v_load(y + c), tsr_v_load(r0 + c)), tsr_v_load(r1 + c)));
-  }
-  /* The last one or two taps and the division in one pass (a pass of its own for the division
-   * was one pass in 26 over y for ResNet-50's 49 taps). */
-  const float* r0 = rows[t] + offset;
-  if (taps - t == 2) {
-    const float* r1 = rows[t + 1] + offset;
-    for (size_t c = 0; c < vectors_end; c += TSR_VLANES) {
-      const tsr_vf sum = tsr_v_add(tsr_v_add(tsr_v_load(y + c), tsr_v_load(r0 + c)), tsr_v_load(r1 + c));
-      tsr_v_store(y + c, tsr_pool_quotient(sum, d));
-    }
-  } else {
-    for (size_t c = 0; c < vectors_end; c += TSR_VLANES)
-      tsr_v_store(y + c, tsr_pool_quotient(tsr_v_add(tsr_v_load(y + c), tsr_v_load(r0 + c)), d));
-  }
-  tsr_f32_pool_channels(vectors_end, channels, taps, rows, offset, previous, y, d->scalar, false);
-}
-
-/* The pixels: by fours where the channels are too few to fill eight accumulators, then one by one
- * (a long average window by pairs of taps). */
+/* The pixels: by fours where the channels are too few to fill eight accumulators, then one by one. */
 TSR_POOL_INLINE void tsr_pool_pixels(size_t pixels, size_t channels, size_t taps, const float* const* rows,
                                      size_t row_step, const float* previous, float* y, size_t y_step, float divisor,
                                      bool max, bool stream) {
@@ -209,11 +190,9 @@ TSR_POOL_INLINE void tsr_pool_pixels(size_t pixels, size_t channels, size_t taps
       j = pixels;
     }
   }
-  const bool sweep = !max && taps >= TSR_POOL_SWEEP_TAPS && channels >= 8 * TSR_VLANES;
   for (; j < pixels; j++) {
     const float* p = previous != NULL ? previous + j * y_step : NULL;
-    if (sweep) tsr_pool_avg_sweep(channels, taps, rows, j * row_step, p, y + j * y_step, &d);
-    else tsr_pool(channels, taps, rows, j * row_step, p, y + j * y_step, &d, max, stream);
+    tsr_pool(channels, taps, rows, j * row_step, p, y + j * y_step, &d, max, stream);
   }
 }
 

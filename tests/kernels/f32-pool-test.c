@@ -1,6 +1,6 @@
 /* Every pooling kernel variant (f32-pool.inc) against a direct loop in double: channels 1 to three
  * main-loop blocks + 1 (below, at and above the vector and eight-vector blocks), taps 1-4, 9, 25,
- * 16 and 49 (a long average window summed by pairs of taps: an even and an odd count);
+ * 16 and 49 (taps go by pairs, an odd one last: even and odd counts);
  * max and average; starting fresh, from a separate `previous` and in place (previous = y, a
  * split window's second part). Integer data in [-20, 20] make every sum exact and the quotient
  * correctly rounded in both: tolerance 0. Rows and y sit against guard pages and y is NaN
@@ -8,7 +8,8 @@
  * average's quotient (a reciprocal and one FMA correction step) against float division on random
  * floats and divisors: the correctly rounded quotient, tolerance 0. And several output pixels per
  * call (an output row's interior), strides 1 and 2, outputs with gaps that must stay NaN, stored
- * plainly and streamed (params.stream: y and its pixel step 64-byte aligned, as the engine gives). */
+ * plainly and streamed (params.stream: y and its pixel step 64-byte aligned, as the engine gives);
+ * for max also with one NaN planted in the strip, which every window that holds it must return. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,7 +24,7 @@ static void tsr_expected(size_t channels, size_t taps, float* const* rows, const
                          bool max, float* expected) {
   for (size_t c = 0; c < channels; c++) {
     double a = previous != NULL ? previous[c] : (max ? -INFINITY : 0.0);
-    for (size_t t = 0; t < taps; t++) a = max ? fmax(a, rows[t][c]) : a + rows[t][c];
+    for (size_t t = 0; t < taps; t++) a = !max ? a + rows[t][c] : isnan(a) || isnan(rows[t][c]) ? NAN : fmax(a, rows[t][c]);
     expected[c] = (float)(max ? a : a / divisor);
   }
 }
@@ -102,8 +103,9 @@ static void tsr_test_pool(tsr_isa isa, tsr_f32_pool_ukernel_fn maxpool, tsr_f32_
           tsr_fill_integers(&rng, strip, width * ch, -20, 20);
           const float* rows[9];
           for (size_t t = 0; t < taps; t++) rows[t] = strip + t * ch;
-          for (int max = 0; max < 2; max++) {
+          for (int max = 0; max < 3; max++) { /* 2: max with a NaN in the strip */
             const struct tsr_f32_pool_params params = {(float)taps, stream};
+            if (max == 2) strip[tsr_rng_below(&rng, width * ch)] = NAN;
             tsr_fill_nan(out, pixels * y_step);
             tsr_fill_nan(want, pixels * y_step);
             for (size_t j = 0; j < pixels; j++) {
@@ -114,7 +116,8 @@ static void tsr_test_pool(tsr_isa isa, tsr_f32_pool_ukernel_fn maxpool, tsr_f32_
             (max ? maxpool : avgpool)(pixels, ch, taps, rows, stride * ch, NULL, out, y_step, &params);
             char what[160];
             snprintf(what, sizeof(what), "[%s%s] %s %zu pixels, stride %zu, taps=%zu, channels=%zu %s%s", tsr_isa_name(isa),
-                     TSR_TEST_ISA_NOTE, name, pixels, stride, taps, ch, max ? "max" : "avg", stream ? " streamed" : "");
+                     TSR_TEST_ISA_NOTE, name, pixels, stride, taps, ch, max == 2 ? "max with a NaN" : max ? "max" : "avg",
+                     stream ? " streamed" : "");
             tsr_check_close(what, out, want, pixels * y_step, 0.0, 0.0);
           }
           tsr_guarded_free(strip), tsr_guarded_free(out), tsr_guarded_free(want);
