@@ -1,6 +1,7 @@
 /* The vectorized activations, written once over the vector primitives of kernels/vector-<isa>.h,
- * which each ISA's file (f32-vunary-avx2.c, -avx512f.c, -neon.c) includes, with the kernels'
- * names (TSR_VUNARY_NAME), before this body: tsr_vf and tsr_vm (a comparison result),
+ * which each ISA's file (f32-vunary-avx2.c, -avx512f.c, -neon.c) includes as pairs of vectors
+ * (kernels/vector-pair.h), with the kernels' names (TSR_VUNARY_NAME), before this body: tsr_vf
+ * and tsr_vm (a comparison result),
  * TSR_VLANES, and tsr_v_load/store/set/add/sub/mul/div/fma/fms/abs/copysign/lt/eq/select/round,
  * tsr_vm_any, tsr_v_max_keep_nan / tsr_v_min_keep_nan (NaN in x gives NaN), tsr_v_max_drop_nan
  * (NaN in x gives the bound), tsr_v_pow2 (2^k for integer-valued k in [-126, 127]),
@@ -230,23 +231,14 @@ static inline tsr_vf tsr_v_gelu_erf(tsr_vf x) {
   return tsr_v_select(tsr_v_lt(tsr_v_set(0.0f), x), tsr_v_sub(x, s), s);
 }
 
-/* One kernel per kind: pairs of vectors (two independent chains of some 40 dependent operations
- * in flight: the tanh GELU on AVX-512, 1 thread, 100 -> 91 µs, oneDNN 70-79 in the comparison
- * runs of docs/PERFORMANCE.md; the others level, and level on AVX2), a last whole vector, then
- * the tail through a zero-padded local vector (no read or write past n). */
+/* One kernel per kind: whole vectors (each ISA's file compiles this body on pairs of its
+ * vectors, vector-pair.h, so two chains interleave), then the tail through a zero-padded local
+ * vector (no read or write past n). */
 #define TSR_VUNARY_KERNEL(kind, expression)                                                   \
   void TSR_VUNARY_NAME(kind)(size_t n, const float* x, float* y,                              \
                              const struct tsr_f32_activation_params* params) {                \
     const float alpha = params->alpha;                                                        \
     (void)alpha;                                                                              \
-    for (; n >= 2 * TSR_VLANES; n -= 2 * TSR_VLANES, x += 2 * TSR_VLANES, y += 2 * TSR_VLANES) { \
-      const tsr_vf v0 = tsr_v_load(x), v1 = tsr_v_load(x + TSR_VLANES);                      \
-      tsr_vf r0, r1;                                                                          \
-      { const tsr_vf v = v0; r0 = (expression); }                                            \
-      { const tsr_vf v = v1; r1 = (expression); }                                            \
-      tsr_v_store(y, r0);                                                                     \
-      tsr_v_store(y + TSR_VLANES, r1);                                                        \
-    }                                                                                         \
     for (; n >= TSR_VLANES; n -= TSR_VLANES, x += TSR_VLANES, y += TSR_VLANES) {              \
       const tsr_vf v = tsr_v_load(x);                                                         \
       tsr_v_store(y, (expression));                                                           \
