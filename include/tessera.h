@@ -598,9 +598,9 @@ TSR_API tsr_status tsr_pool_output_shape(const tsr_pool_params* params, int32_t 
 /// and outputs[0] = y (tsr_pool_output_shape), f32, both plain, both nhwc or both in one blocked
 /// layout (nchw4c/8c/16c, run directly; the padding channels stay zero). nhwc and blocked are the
 /// fast layouts; plain runs through a reorder to nhwc per batch item, in the calling thread's
-/// kept scratch. Averages are summed in f32 (in window order, or for a channel vector short of a
-/// full block in four partial sums over alternate taps) and divided with correct rounding (exact
-/// for integer data whose sums stay below 2^24); TESSERA_POOL=reference at creation sums in
+/// kept scratch. Averages are summed in f32 (in window order; channel vectors past the kernels'
+/// groups of eight, in four partial sums over every fourth tap) and divided with correct rounding
+/// (exact for integer data whose sums stay below 2^24); TESSERA_POOL=reference at creation sums in
 /// double and rounds once. Max pooling gives NaN where a window holds a NaN. Errors: invalid_parameter (op or params NULL,
 /// spatial_ndims outside 1..3, kernel or stride below 1, negative padding, an unknown kind or
 /// padding mode; at run, tensors that do not fit), unsupported_parameter (other layouts),
