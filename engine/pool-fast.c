@@ -4,8 +4,9 @@
  * so a block's loads stay in whole cache lines. A window's input pixels go to the kernel as row
  * pointers, at most TSR_POOL_TAPS_PER_CALL per call; a larger window (global pooling) is split,
  * each later part continuing from the earlier parts' result in y. Plain NCHW goes through NHWC
- * scratch: in slices of channels, one task each, when there are enough of them for the threads,
- * otherwise one batch item at a time with threaded reorders (see tsr_pool_fast_run). */
+ * scratch: in slices of channels, one task each, a band of output rows at a time, when there
+ * are enough of them for the threads or there is one thread; otherwise one batch item at a time
+ * with threaded reorders (see tsr_pool_fast_run). */
 #include "engine/pool-fast.h"
 
 #include <stdint.h>
@@ -244,8 +245,14 @@ static void tsr_pool_nhwc_view(const struct tsr_pool_geometry* g, size_t stride,
   h->x_n = g->in[0] * h->x_s[0], h->y_n = g->out[0] * h->y_s[0];
 }
 
-/* Plain NCHW in slices: a task takes `slice` channels of one batch item, reorders them into its
- * thread's task scratch, pools them there and reorders them back, on one core from end to end.
+/* Plain NCHW in slices: a task takes `slice` channels of one batch item and, a band of output
+ * rows at a time, reorders the input rows the band reads into its thread's task scratch, pools
+ * them there and reorders the band back, on one core from end to end. Bands keep the scratch
+ * within L2, where whole images (3.2 MB each at ResNet's max pool) went through memory twice
+ * more: the batch-32 max pool on one thread 17.3 -> 16.0-16.7 ms, the 2x2 average at batch 8
+ * 3.82 -> 3.31-3.69 (oneDNN 10.0-12.0 and 2.37-2.80, pooling NCHW directly; Zen 4). The
+ * reorders' reads, one stream per channel plane, now bound it (prefetching the next band's
+ * planes into L2: the max pool 14.9-15.1 ms, the average 4.5-4.7; not kept).
  * (Parts of one buffer of the caller's, one per thread, ran 2x slower on 2 threads than each
  * thread's own buffer, the ResNet-50 global average on Zen 4; not understood.) A task that gets
  * no scratch pools its channels on the reference loop instead, so there is nothing to fail. */
@@ -253,9 +260,33 @@ struct tsr_pool_slice_call {
   const struct tsr_f32_pool_entry* kernel;
   const struct tsr_pool_geometry* g;
   size_t channels, slice;
+  size_t band; /* output rows a band (all of them for 3-D pooling, whose rows are not contiguous) */
   const float* x;
   float* y;
 };
+
+/* Input bytes a band aims at: 1/128 of the last-level cache, 256 KiB with this VM's 32 MiB, a
+ * quarter of Zen 4's L2 (within L2 with its output beside it); pool_test's 16 KiB figure cuts its
+ * images into bands of one output row. */
+#define TSR_POOL_BAND_LLC_FRACTION 128
+
+/* Output rows [first, first + count)'s band of g along h: the input rows it reads, from *row, and
+ * g with those rows as its input and those output rows as its output (the window rule unchanged:
+ * padding moved so that each window keeps its rows, `padded` so that an include-padding average
+ * keeps its count). */
+static void tsr_pool_band(const struct tsr_pool_geometry* g, size_t first, size_t count, struct tsr_pool_geometry* b,
+                          size_t* row) {
+  *b = *g, *row = 0;
+  if (count == g->out[1]) return; /* one band: the whole input (3-D pooling's planes stay whole) */
+  const int64_t stride = (int64_t)g->stride[1], top = (int64_t)first * stride - g->pad[1];
+  const int64_t bottom = ((int64_t)(first + count) - 1) * stride - g->pad[1] + (int64_t)g->kernel[1];
+  const int64_t begin = top > 0 ? top : 0, end = bottom < (int64_t)g->in[1] ? bottom : (int64_t)g->in[1];
+  b->in[1] = (size_t)(end - begin);
+  b->out[1] = count;
+  b->pad[1] = begin - top;
+  b->padded[1] = g->padded[1] - (int64_t)first * stride;
+  *row = (size_t)begin;
+}
 
 static size_t tsr_pool_nhwc_x_floats(const struct tsr_pool_geometry* g, size_t stride) {
   return (g->in[0] * g->in[1] * g->in[2] * stride + 15) / 16 * 16;
@@ -267,19 +298,34 @@ static void tsr_pool_slice_task(void* context, size_t thread, size_t n, size_t s
   const struct tsr_pool_geometry* g = c->g;
   const size_t c0 = s * c->slice, count = c->channels - c0 < c->slice ? c->channels - c0 : c->slice;
   const size_t stride = tsr_transpose_padded_stride(count);
-  const size_t in_pixels = g->in[0] * g->in[1] * g->in[2], out_pixels = g->out[0] * g->out[1] * g->out[2];
-  const size_t x_floats = tsr_pool_nhwc_x_floats(g, stride);
-  float* bx = tsr_thread_task_scratch((x_floats + out_pixels * stride) * sizeof(float));
-  if (bx == NULL) {
-    for (size_t channel = c0; channel < c0 + count; channel++) tsr_reference_pool_plane_f32(g, c->x, c->y, n, channel);
-    return;
+  for (size_t first = 0; first < g->out[1]; first += c->band) {
+    struct tsr_pool_geometry b, h;
+    size_t row;
+    tsr_pool_band(g, first, g->out[1] - first < c->band ? g->out[1] - first : c->band, &b, &row);
+    const size_t in_pixels = b.in[0] * b.in[1] * b.in[2], out_pixels = b.out[0] * b.out[1] * b.out[2];
+    const size_t x_floats = tsr_pool_nhwc_x_floats(&b, stride);
+    float* bx = tsr_thread_task_scratch((x_floats + out_pixels * stride) * sizeof(float));
+    if (bx == NULL) {
+      for (size_t channel = c0; channel < c0 + count; channel++) tsr_reference_pool_plane_f32(g, c->x, c->y, n, channel);
+      return;
+    }
+    float* by = bx + x_floats;
+    tsr_pool_nhwc_view(&b, stride, &h);
+    tsr_transpose_f32(count, in_pixels, c->x + n * g->x_n + c0 * g->x_c + row * g->x_s[1], g->x_c, bx, stride, NULL);
+    tsr_pool_fast_nhwc(tsr_pool_fast_fit(c->kernel, count), &h, 1, count, bx, by, NULL);
+    tsr_transpose_f32(out_pixels, count, by, stride, c->y + n * g->y_n + c0 * g->y_c + first * g->y_s[1], g->y_c, NULL);
   }
-  float* by = bx + x_floats;
-  struct tsr_pool_geometry h;
-  tsr_pool_nhwc_view(g, stride, &h);
-  tsr_transpose_f32(count, in_pixels, c->x + n * g->x_n + c0 * g->x_c, g->x_c, bx, stride, NULL);
-  tsr_pool_fast_nhwc(tsr_pool_fast_fit(c->kernel, count), &h, 1, count, bx, by, NULL);
-  tsr_transpose_f32(out_pixels, count, by, stride, c->y + n * g->y_n + c0 * g->y_c, g->y_c, NULL);
+}
+
+/* Output rows a band: input rows of about the band's bytes at `stride` floats a pixel; for 3-D
+ * pooling all of them (a band's rows would not be contiguous across the planes along d). */
+static size_t tsr_pool_band_rows(const struct tsr_pool_geometry* g, size_t stride) {
+  if (g->in[0] > 1 || g->out[0] > 1) return g->out[1];
+  const size_t row_bytes = g->in[2] * stride * sizeof(float);
+  const size_t rows = tsr_cpu_llc_bytes() / TSR_POOL_BAND_LLC_FRACTION / row_bytes;
+  const size_t kernel = g->kernel[1], step = g->stride[1];
+  const size_t band = rows > kernel ? (rows - kernel) / step + 1 : 1;
+  return band < g->out[1] ? band : g->out[1];
 }
 
 tsr_status tsr_pool_fast_run(const struct tsr_f32_pool_entry* kernel, const struct tsr_pool_geometry* g,
@@ -292,16 +338,18 @@ tsr_status tsr_pool_fast_run(const struct tsr_f32_pool_entry* kernel, const stru
   const size_t in_pixels = g->in[0] * g->in[1] * g->in[2], out_pixels = g->out[0] * g->out[1] * g->out[2];
   /* NCHW in slices (aiming at TSR_POOL_TASKS_PER_THREAD tasks a thread, slices of at least
    * TSR_POOL_SLICE_MIN channels) when there are several threads and at least two tasks each:
-   * with the 6 slices of Inception's 192 channels on 2 threads, 74 -> 49 µs (Zen 4). */
+   * with the 6 slices of Inception's 192 channels on 2 threads, 74 -> 49 µs (Zen 4); on one
+   * thread, one slice of every channel an item. */
   const size_t threads = tsr_threadpool_threads(pool);
   const size_t wanted = threads * TSR_POOL_TASKS_PER_THREAD;
-  const size_t per_item = batch >= wanted ? 1 : (wanted + batch - 1) / batch;
+  const size_t per_item = threads == 1 || batch >= wanted ? 1 : (wanted + batch - 1) / batch;
   size_t slice = (channels + per_item - 1) / per_item;
   slice = slice < TSR_POOL_SLICE_MIN ? TSR_POOL_SLICE_MIN : (slice + 15) / 16 * 16;
   if (slice > channels) slice = channels;
   const size_t slices = (channels + slice - 1) / slice;
-  if (threads > 1 && batch * slices >= 2 * threads) {
-    struct tsr_pool_slice_call call = {.kernel = kernel, .g = g, .channels = channels, .slice = slice, .x = x, .y = y};
+  if (threads == 1 || batch * slices >= 2 * threads) {
+    struct tsr_pool_slice_call call = {.kernel = kernel, .g = g, .channels = channels, .slice = slice,
+                                       .band = tsr_pool_band_rows(g, tsr_transpose_padded_stride(slice)), .x = x, .y = y};
     tsr_parallelize_2d(pool, tsr_pool_slice_task, &call, batch, slices);
     return tsr_status_success;
   }
