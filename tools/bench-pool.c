@@ -1,14 +1,16 @@
 /* `tessera bench pool`: benchdnn's pooling descriptors, "[mbN]icCihHohPkhRshSphQ" (iw.. and
  * id.. forms as for conv), with --alg=max|avg_np (padding excluded)|avg_p (padding counted)
  * as option lines. ph pads the beginning; the end padding is what the given oh needs (ph when
- * oh is not given). --mb replaces N (default 1); --tag=plain|nhwc. Checked against oneDNN's
- * pooling. Memory-bound: GB/s for reading x and writing y. */
+ * oh is not given). --mb replaces N (default 1); --tag=plain|nhwc|nchw4c|nchw8c|nchw16c (both
+ * libraries in that layout; the blocked ones pad the channels to the block). Checked against
+ * oneDNN's pooling. Memory-bound: GB/s for reading x and writing y. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tests/harness/harness.h"
 #include "tools/bench.h"
+#include "tools/problem-parse.h"
 #include "tools/spatial-descriptor.h"
 #ifdef TSR_HAVE_ONEDNN
 #include "tests/harness/onednn.h"
@@ -33,11 +35,14 @@ static int tsr_pool_option(const char* key, const char* value, char* error, size
     }
     return 0;
   }
-  if (strcmp(key, "tag") == 0 && (strcmp(value, "plain") == 0 || strcmp(value, "nhwc") == 0)) {
-    tsr_pool_layout = value[0] == 'p' ? tsr_layout_plain : tsr_layout_nhwc;
+  static const char* const tags[] = {"plain", "nhwc", "nchw4c", "nchw8c", "nchw16c"}; /* tsr_layout's order */
+  const int tag = strcmp(key, "tag") == 0 ? tsr_parse_choice(value, tags, 5) : -1;
+  if (tag >= 0) {
+    tsr_pool_layout = (tsr_layout)(tag + 1);
     return 0;
   }
-  snprintf(error, size, "unknown option --%s=%s (pool takes --alg and --tag)", key, value);
+  snprintf(error, size, "unknown option --%s=%s (pool takes --alg and --tag=plain|nhwc|nchw4c|nchw8c|nchw16c)", key,
+           value);
   return -1;
 }
 
