@@ -71,6 +71,11 @@ static inline tsr_vf tsr_v_round(tsr_vf x) {
 static inline tsr_vf tsr_v_pow2(tsr_vf k) {
   return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127)), 23));
 }
+/* The float whose exponent field holds t's low 9 bits: 2^(j - 127) for t = 1.5 2^23 + j, j in
+ * [1, 254], as rounding to an integer by adding 1.5 2^23 leaves it. */
+static inline tsr_vf tsr_v_exponent_from_low_bits(tsr_vf t) {
+  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(t), 23));
+}
 
 /* x = m 2^k with m in [sqrt(1/2), sqrt(2)), for positive normal x: the exponent field of x moved by
  * the bits of sqrt(1/2), so m's range straddles 1. */

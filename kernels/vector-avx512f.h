@@ -74,6 +74,11 @@ static inline tsr_vf tsr_v_round(tsr_vf x) {
 static inline tsr_vf tsr_v_pow2(tsr_vf k) {
   return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(k), _mm512_set1_epi32(127)), 23));
 }
+/* The float whose exponent field holds t's low 9 bits: 2^(j - 127) for t = 1.5 2^23 + j, j in
+ * [1, 254], as rounding to an integer by adding 1.5 2^23 leaves it. */
+static inline tsr_vf tsr_v_exponent_from_low_bits(tsr_vf t) {
+  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(t), 23));
+}
 
 #if !defined(TSR_SIMDE)
 /* v 2^k rounded once, a result below 2^-126 included, for integer-valued k: VSCALEFPS, one

@@ -26,6 +26,7 @@
 #define tsr_v_div tsr_base_v_div
 #define tsr_v_fma tsr_base_v_fma
 #define tsr_v_fms tsr_base_v_fms
+#define tsr_v_fnma tsr_base_v_fnma
 #define tsr_v_max_keep_nan tsr_base_v_max_keep_nan
 #define tsr_v_min_keep_nan tsr_base_v_min_keep_nan
 #define tsr_v_max_drop_nan tsr_base_v_max_drop_nan
@@ -37,6 +38,7 @@
 #define tsr_v_select tsr_base_v_select
 #define tsr_v_round tsr_base_v_round
 #define tsr_v_pow2 tsr_base_v_pow2
+#define tsr_v_exponent_from_low_bits tsr_base_v_exponent_from_low_bits
 #define tsr_v_split_exponent tsr_base_v_split_exponent
 #define tsr_v_ldexp tsr_base_v_ldexp
 #include TSR_VECTOR_PAIR_BASE
@@ -51,6 +53,7 @@
 #undef tsr_v_div
 #undef tsr_v_fma
 #undef tsr_v_fms
+#undef tsr_v_fnma
 #undef tsr_v_max_keep_nan
 #undef tsr_v_min_keep_nan
 #undef tsr_v_max_drop_nan
@@ -62,6 +65,7 @@
 #undef tsr_v_select
 #undef tsr_v_round
 #undef tsr_v_pow2
+#undef tsr_v_exponent_from_low_bits
 #undef tsr_v_split_exponent
 #undef tsr_v_ldexp
 
@@ -94,6 +98,7 @@ TSR_PAIR_BINARY(v_mul, tsr_vf)
 TSR_PAIR_BINARY(v_div, tsr_vf)
 TSR_PAIR_TERNARY(v_fma)
 TSR_PAIR_TERNARY(v_fms)
+TSR_PAIR_TERNARY(v_fnma)
 TSR_PAIR_BINARY(v_max_keep_nan, tsr_vf)
 TSR_PAIR_BINARY(v_min_keep_nan, tsr_vf)
 TSR_PAIR_BINARY(v_max_drop_nan, tsr_vf)
@@ -103,6 +108,7 @@ TSR_PAIR_BINARY(v_lt, tsr_vm)
 TSR_PAIR_BINARY(v_eq, tsr_vm)
 TSR_PAIR_UNARY(v_round, tsr_vf)
 TSR_PAIR_UNARY(v_pow2, tsr_vf)
+TSR_PAIR_UNARY(v_exponent_from_low_bits, tsr_vf)
 #if defined(TSR_V_HAS_LDEXP)
 TSR_PAIR_BINARY(v_ldexp, tsr_vf)
 #endif

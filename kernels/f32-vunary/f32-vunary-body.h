@@ -2,9 +2,10 @@
  * which each ISA's file (f32-vunary-avx2.c, -avx512f.c, -neon.c) includes as pairs of vectors
  * (kernels/vector-pair.h), with the kernels' names (TSR_VUNARY_NAME), before this body: tsr_vf
  * and tsr_vm (a comparison result),
- * TSR_VLANES, and tsr_v_load/store/set/add/sub/mul/div/fma/fms/abs/copysign/lt/eq/select/round,
- * tsr_vm_any, tsr_v_max_keep_nan / tsr_v_min_keep_nan (NaN in x gives NaN), tsr_v_max_drop_nan
- * (NaN in x gives the bound), tsr_v_pow2 (2^k for integer-valued k in [-126, 127]),
+ * TSR_VLANES, and tsr_v_load/store/set/add/sub/mul/div/fma/fms/fnma/abs/copysign/lt/eq/select/
+ * round, tsr_vm_any, tsr_v_max_keep_nan / tsr_v_min_keep_nan (NaN in x gives NaN),
+ * tsr_v_max_drop_nan (NaN in x gives the bound), tsr_v_pow2 (2^k for integer-valued k in
+ * [-126, 127]), tsr_v_exponent_from_low_bits (2^(j - 127) from t = 1.5 2^23 + j),
  * tsr_v_split_exponent (x = m 2^k, m in [sqrt(1/2), sqrt(2))) and, where the ISA has it,
  * tsr_v_ldexp (v 2^k rounded once, with TSR_V_HAS_LDEXP defined; otherwise built here).
  *
@@ -30,6 +31,19 @@ static inline tsr_vf tsr_v_ldexp(tsr_vf v, tsr_vf k) {
 }
 #endif
 
+/* exp(h r) for |h r| <= 1.002 ln2 / 2 and h a power of two (1, or 1/2 for a caller whose r is
+ * twice the reduced argument): the coefficients below times powers of h, so the arithmetic is the
+ * same for every h, scaled exactly. */
+static inline __attribute__((always_inline)) tsr_vf tsr_v_exp_polynomial(tsr_vf r, float h) {
+  tsr_vf p = tsr_v_set(1.392632606e-03f * h * h * h * h * h * h);
+  p = tsr_v_fma(p, r, tsr_v_set(8.363292553e-03f * h * h * h * h * h));
+  p = tsr_v_fma(p, r, tsr_v_set(4.166655242e-02f * h * h * h * h));
+  p = tsr_v_fma(p, r, tsr_v_set(1.666657627e-01f * h * h * h));
+  p = tsr_v_fma(p, r, tsr_v_set(0.5f * h * h));
+  p = tsr_v_fma(p, r, tsr_v_set(h));
+  return tsr_v_fma(p, r, tsr_v_set(1.0f));
+}
+
 /* exp(x + b) = m 2^k for a float x and a small b (|b| < 1: x's rounding error or a correction;
  * has_b false for plain exp, which skips it), x + b in [-150, 88.8] or NaN (the callers clamp
  * their argument as its range needs; beyond, exp times any float is 0 or inf): x + b = k ln2 + r
@@ -46,15 +60,8 @@ static inline __attribute__((always_inline)) tsr_vf tsr_v_exp_reduce(tsr_vf x, t
   tsr_vf r = tsr_v_fma(k, tsr_v_set(-0.693145752f), x);
   r = tsr_v_fma(k, tsr_v_set(-1.42860677e-6f), r);
   if (has_b) r = tsr_v_add(r, b);
-  tsr_vf p = tsr_v_set(1.392632606e-03f);
-  p = tsr_v_fma(p, r, tsr_v_set(8.363292553e-03f));
-  p = tsr_v_fma(p, r, tsr_v_set(4.166655242e-02f));
-  p = tsr_v_fma(p, r, tsr_v_set(1.666657627e-01f));
-  p = tsr_v_fma(p, r, tsr_v_set(0.5f));
-  p = tsr_v_fma(p, r, tsr_v_set(1.0f));
-  p = tsr_v_fma(p, r, tsr_v_set(1.0f));
   *k_out = k;
-  return p;
+  return tsr_v_exp_polynomial(r, 1.0f);
 }
 
 /* exp(-|x|) as m 2^k, for sigmoid and x sigmoid(t): |x| is clamped to 150, where exp is 0 in
@@ -186,7 +193,8 @@ static inline tsr_vf tsr_v_tanh(tsr_vf x) {
   const tsr_vf m = tsr_v_exp_reduce(twice, twice, false, &k);
   const tsr_vf e = tsr_v_ldexp(m, k);
   const tsr_vf large = tsr_v_sub(tsr_v_set(1.0f), tsr_v_div(tsr_v_set(2.0f), tsr_v_add(e, tsr_v_set(1.0f))));
-  return tsr_v_select(tsr_v_lt(ax, tsr_v_set(0.5625f)), small, tsr_v_copysign(large, x));
+  /* x's sign on both: the polynomial gives +0 for -0 (x + x^3 Q with Q(0) < 0) */
+  return tsr_v_copysign(tsr_v_select(tsr_v_lt(ax, tsr_v_set(0.5625f)), small, large), x);
 }
 
 /* GELU, tanh form: 0.5 x (1 + tanh(u)) = x sigmoid(2u), 2u = x (c + c 0.044715 x^2) with
@@ -199,36 +207,53 @@ static inline tsr_vf tsr_v_gelu_tanh(tsr_vf x) {
 }
 
 /* GELU, erf form: x Phi(x), Phi(x) = erfc(-x / sqrt 2) / 2. With a = |x| / sqrt 2 and
- * t = 1 / (1 + a / 2), erfc(a) = t exp(-a^2 + P(t)), P of degree 10 in t - 0.56 interpolated at
- * Chebyshev nodes on a in [0, 14.2] (centred, so its rounding stays near an ulp), evaluated as
- * pairs of terms in Horner's scheme over (t - 0.56)^2: Horner's 10-deep chain ran no faster than
- * Estrin's 13 operations, the latency showing, and this is 11 operations 6 deep. a^2 = x^2 / 2 is
- * kept exact as a high part and an FMA's low part, and the high part goes into exp's reduction
- * unrounded (tsr_v_exp_reduce's x, with P - low as b): rounding -a^2 + P, up to 100 in size,
- * would cost up to 100 ulp. s = x t/2 exp(..) is formed with exp's small factor last; it is the
- * result for x <= 0, and x - s (s at most x / 2) above. One form for every x: a separate
- * polynomial for |x| < 1 measured no more accurate (5.5 ulp either way) and cost 10% in time.
- * x is clamped to [-15, 15] for the erfc (x Phi(x) rounds to -0 and to x beyond), which keeps
- * exp's argument above -113 and infinities from making NaN of x^2's low part. */
+ * t = 1 / (1 + a / 2), erfc(a) = t exp(-a^2) Q(t), Q of degree 10 in t - 0.56 interpolated at
+ * Chebyshev nodes on a in [0, 14.2] (centred, so its rounding stays near an ulp; 0.41 ulp with
+ * float coefficients), evaluated as pairs of terms in Horner's scheme over (t - 0.56)^2 (11
+ * operations 6 deep). exp(-a^2) and Q(t) are independent chains that meet in the last products:
+ * the earlier form, t exp(-a^2 + P(t)), ran the polynomial and then the exponential, some 100
+ * cycles of latency a vector, and AVX2's out-of-order window could not cover it (0.99 ns an
+ * element in L1 against 0.63 now, AVX-512 0.58 against 0.53, the same error).
+ * exp(-x^2 / 2) is reduced with x^2 exact inside an FMA: k = round(-x^2 log2(e) / 2),
+ * r = -x^2 - 2k ln2 in [-ln2, ln2] (ln2 in two parts, the high one exact times k), and
+ * m = exp(r / 2) by tsr_v_exp_polynomial with h = 1/2. k is rounded by adding 1.5 2^23, which leaves k + bias in the
+ * sum's low mantissa bits. |x| is clamped to 15 (x Phi(x) rounds to -0 and to x beyond), so k is in
+ * [-163, 0]: without an ldexp instruction, Q's coefficients carry 2^-64 and the scale is
+ * 2^(k + 64), a normal power of two, so (Q m) 2^(k + 64) is exact unless below 2^-126 (x < -13),
+ * where it is rounded once more before its last product with |x| t / 2 (about 1.2): a range test
+ * for the general ldexp cost 12% in time. s = |x| (t/2) Q m 2^k = |x| erfc(a) / 2, and the result
+ * is max(x, -0) - s: x - s above 0 (s at most x / 2), -s below, with the sign of zero kept (-0 for
+ * -0 and for a negative result below half the smallest subnormal). One form for every x: a
+ * separate polynomial for |x| < 1 measured no more accurate and cost 10% in time. */
 static inline tsr_vf tsr_v_gelu_erf(tsr_vf x) {
-  const tsr_vf minus_half = tsr_v_set(-0.5f);
-  const tsr_vf xc = tsr_v_min_keep_nan(tsr_v_max_keep_nan(x, tsr_v_set(-15.0f)), tsr_v_set(15.0f));
-  const tsr_vf square = tsr_v_mul(xc, xc);
-  const tsr_vf square_lo = tsr_v_fms(xc, xc, square);
+  const tsr_vf ax = tsr_v_min_keep_nan(tsr_v_abs(x), tsr_v_set(15.0f));
   /* t / 2 = 1 / (2 + a), one rounding fewer than t itself and no halving later */
-  const tsr_vf t_half = tsr_v_div(tsr_v_set(1.0f), tsr_v_fma(tsr_v_abs(xc), tsr_v_set(0.707106781f), tsr_v_set(2.0f)));
+  const tsr_vf t_half = tsr_v_div(tsr_v_set(1.0f), tsr_v_fma(ax, tsr_v_set(0.707106781f), tsr_v_set(2.0f)));
+#if defined(TSR_V_HAS_LDEXP)
+  const float magic = 12582912.0f, q_scale = 1.0f;
+#else
+  const float magic = 12582912.0f + 127.0f + 64.0f; /* k + 191 in the low bits: 2^(k + 64) */
+  const float q_scale = 0x1p-64f;                   /* Q 2^-64: Q m 2^(k + 64) is Q m 2^k */
+#endif
   const tsr_vf u = tsr_v_fma(t_half, tsr_v_set(2.0f), tsr_v_set(-0.56f)); /* t - 0.56 */
   const tsr_vf u2 = tsr_v_mul(u, u);
-  tsr_vf p = tsr_v_set(-1.212696806e-01f);
-  p = tsr_v_fma(p, u2, tsr_v_fma(tsr_v_set(1.681341231e-01f), u, tsr_v_set(1.008068621e-01f)));
-  p = tsr_v_fma(p, u2, tsr_v_fma(tsr_v_set(-2.650141120e-01f), u, tsr_v_set(-9.765472263e-03f)));
-  p = tsr_v_fma(p, u2, tsr_v_fma(tsr_v_set(2.992786467e-01f), u, tsr_v_set(-6.948779523e-02f)));
-  p = tsr_v_fma(p, u2, tsr_v_fma(tsr_v_set(-4.025248289e-01f), u, tsr_v_set(1.190588847e-01f)));
-  p = tsr_v_fma(p, u2, tsr_v_fma(tsr_v_set(1.363841414e+00f), u, tsr_v_set(-5.904780030e-01f)));
-  tsr_vf k;
-  const tsr_vf m = tsr_v_exp_reduce(tsr_v_mul(square, minus_half), tsr_v_fma(square_lo, minus_half, p), true, &k);
-  const tsr_vf s = tsr_v_ldexp(tsr_v_mul(tsr_v_mul(xc, t_half), m), k); /* x erfc(a) / 2 */
-  return tsr_v_select(tsr_v_lt(tsr_v_set(0.0f), x), tsr_v_sub(x, s), s);
+  tsr_vf q = tsr_v_fma(tsr_v_set(3.881808743e-02f * q_scale), u, tsr_v_set(7.776373997e-03f * q_scale));
+  q = tsr_v_fma(q, u2, tsr_v_fma(tsr_v_set(-7.771927118e-02f * q_scale), u, tsr_v_set(1.676120050e-02f * q_scale)));
+  q = tsr_v_fma(q, u2, tsr_v_fma(tsr_v_set(1.127384603e-01f * q_scale), u, tsr_v_set(-6.530217081e-02f * q_scale)));
+  q = tsr_v_fma(q, u2, tsr_v_fma(tsr_v_set(-1.975110322e-01f * q_scale), u, tsr_v_set(1.011930630e-01f * q_scale)));
+  q = tsr_v_fma(q, u2, tsr_v_fma(tsr_v_set(5.812615156e-01f * q_scale), u, tsr_v_set(7.556532621e-01f * q_scale)));
+  q = tsr_v_fma(q, u, tsr_v_set(5.540623665e-01f * q_scale));
+  const tsr_vf k_biased = tsr_v_fma(tsr_v_mul(ax, ax), tsr_v_set(-0.721347520f), tsr_v_set(magic));
+  const tsr_vf k = tsr_v_sub(k_biased, tsr_v_set(magic));
+  tsr_vf r = tsr_v_fnma(ax, ax, tsr_v_mul(k, tsr_v_set(-2.0f * 0.693145752f)));
+  r = tsr_v_fma(k, tsr_v_set(-2.0f * 1.42860677e-6f), r);
+  const tsr_vf m = tsr_v_exp_polynomial(r, 0.5f);
+#if defined(TSR_V_HAS_LDEXP)
+  const tsr_vf s = tsr_v_ldexp(tsr_v_mul(tsr_v_mul(tsr_v_mul(ax, t_half), q), m), k); /* |x| erfc(a) / 2 */
+#else
+  const tsr_vf s = tsr_v_mul(tsr_v_mul(ax, t_half), tsr_v_mul(tsr_v_mul(q, m), tsr_v_exponent_from_low_bits(k_biased)));
+#endif
+  return tsr_v_sub(tsr_v_max_keep_nan(x, tsr_v_set(-0.0f)), s);
 }
 
 /* One kernel per kind: whole vectors (each ISA's file compiles this body on pairs of its

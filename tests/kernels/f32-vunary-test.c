@@ -31,11 +31,15 @@ static void tsr_test_vunary(tsr_isa isa, tsr_activation_kind kind, tsr_f32_vunar
     const struct tsr_f32_activation_params params = {alphas[a], 0.0f};
     ukernel(n, tsr_x, tsr_y, &params);
     double worst = 0.0;
-    size_t worst_at = 0, over = 0;
+    size_t worst_at = 0, over = 0, wrong_sign = 0, wrong_sign_at = 0;
     for (size_t i = 0; i < n; i++) {
-      const double e = tsr_ulp_error(tsr_y[i], tsr_reference_activation_f64(&activation, (double)tsr_x[i]));
+      const double exact = tsr_reference_activation_f64(&activation, (double)tsr_x[i]);
+      const double e = tsr_ulp_error(tsr_y[i], exact);
       if (e > worst) worst = e, worst_at = i;
       over += e > max_ulps;
+      /* a result rounded to zero keeps the exact result's sign, as rounding does (at +-inf the
+       * reference's zeros are a convention, not a rounding) */
+      if (isfinite(tsr_x[i]) && !isnan(exact) && !signbit(tsr_y[i]) != !signbit(exact)) wrong_sign_at = i, wrong_sign++;
     }
     char what[160];
     snprintf(what, sizeof(what), "[%s%s] %s alpha=%g within %g ulp", tsr_isa_name(isa), TSR_TEST_ISA_NOTE, name,
@@ -43,6 +47,11 @@ static void tsr_test_vunary(tsr_isa isa, tsr_activation_kind kind, tsr_f32_vunar
     tsr_check(over == 0, what, "%zu of %zu inputs over the bound; worst %.3g ulp at x=%.9g: got %.9g, exact %.17g",
               over, n, worst, (double)tsr_x[worst_at], (double)tsr_y[worst_at],
               tsr_reference_activation_f64(&activation, (double)tsr_x[worst_at]));
+    snprintf(what, sizeof(what), "[%s%s] %s alpha=%g signs", tsr_isa_name(isa), TSR_TEST_ISA_NOTE, name,
+             (double)alphas[a]);
+    tsr_check(wrong_sign == 0, what, "%zu of %zu results with the wrong sign; one at x=%.9g: got %.9g, exact %.17g",
+              wrong_sign, n, (double)tsr_x[wrong_sign_at], (double)tsr_y[wrong_sign_at],
+              tsr_reference_activation_f64(&activation, (double)tsr_x[wrong_sign_at]));
     printf("[%s%s] %-40s alpha %-4g max error %.3g ulp (bound %g)\n", tsr_isa_name(isa), TSR_TEST_ISA_NOTE, name,
            (double)alphas[a], worst, max_ulps);
   }
