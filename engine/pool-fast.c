@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "engine/cpu.h"
+#include "engine/pool-plain.h"
 #include "engine/scratch.h"
 #include "engine/transpose.h"
 #include "threadpool/threadpool.h"
@@ -174,7 +175,7 @@ static void tsr_pool_fast_positions_task(void* context, size_t thread, size_t fi
 
 /* The output positions along dim d whose window lies inside the input (p stride - pad >= 0 and
  * p stride - pad + kernel <= in): [*begin, *end), empty as 0, 0. */
-static void tsr_pool_fast_unclipped(const struct tsr_pool_geometry* g, size_t d, size_t* begin, size_t* end) {
+void tsr_pool_unclipped(const struct tsr_pool_geometry* g, size_t d, size_t* begin, size_t* end) {
   const int64_t pad = g->pad[d], stride = (int64_t)g->stride[d], kernel = (int64_t)g->kernel[d];
   const int64_t in = (int64_t)g->in[d], out = (int64_t)g->out[d];
   int64_t first = (pad + stride - 1) / stride, last = in + pad >= kernel ? (in + pad - kernel) / stride + 1 : 0;
@@ -227,9 +228,9 @@ static void tsr_pool_fast_nhwc(const struct tsr_f32_pool_entry* kernel, const st
     return;
   }
   /* interior columns, batched only when a whole window fits one call; unclipped rows */
-  tsr_pool_fast_unclipped(g, 2, &call.interior_begin, &call.interior_end);
+  tsr_pool_unclipped(g, 2, &call.interior_begin, &call.interior_end);
   if (g->kernel[0] * g->kernel[1] * g->kernel[2] > TSR_POOL_TAPS_PER_CALL) call.interior_begin = call.interior_end = 0;
-  tsr_pool_fast_unclipped(g, 1, &call.rows_begin, &call.rows_end);
+  tsr_pool_unclipped(g, 1, &call.rows_begin, &call.rows_end);
   /* At stride 1 with pixels packed end to end (all channels in one block, pixel stride = channels
    * in x and y), output pixel p + 1's window is pixel p's moved by one pixel's channels, so the
    * interior is one pixel of (end - begin) x channels channels: the kernel runs whole vectors
@@ -360,6 +361,11 @@ tsr_status tsr_pool_fast_run(const struct tsr_f32_pool_entry* kernel, const stru
                              tsr_threadpool* pool) {
   if (nhwc) {
     tsr_pool_fast_nhwc(tsr_pool_fast_fit(kernel, channels), g, batch, channels, x, y, pool);
+    return tsr_status_success;
+  }
+  const struct tsr_f32_pool_row_entry* row_kernel = tsr_pool_plain_pick(g, batch);
+  if (row_kernel != NULL) {
+    tsr_pool_plain_run(row_kernel, g, batch, channels, x, y, pool);
     return tsr_status_success;
   }
   const size_t in_pixels = g->in[0] * g->in[1] * g->in[2], out_pixels = g->out[0] * g->out[1] * g->out[2];

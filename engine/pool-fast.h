@@ -14,6 +14,10 @@
 /// asks for the reference path.
 const struct tsr_f32_pool_entry* tsr_pool_fast_pick(void);
 
+/// The output positions along dim d whose window lies inside the input: [*begin, *end), empty
+/// as 0, 0.
+void tsr_pool_unclipped(const struct tsr_pool_geometry* g, size_t d, size_t* begin, size_t* end);
+
 /// Pools x into y (geometry g, `channels` channels, NHWC when nhwc, else plain NCHW). Errors:
 /// out_of_memory (the per-item NCHW reorder buffers), with y untouched.
 tsr_status tsr_pool_fast_run(const struct tsr_f32_pool_entry* kernel, const struct tsr_pool_geometry* g,

@@ -597,8 +597,11 @@ TSR_API tsr_status tsr_pool_output_shape(const tsr_pool_params* params, int32_t 
 /// Max or average pooling, 1-D to 3-D (or global). Run with inputs[0] = x [N, C, spatial...]
 /// and outputs[0] = y (tsr_pool_output_shape), f32, both plain, both nhwc or both in one blocked
 /// layout (nchw4c/8c/16c, run directly; the padding channels stay zero). nhwc and blocked are the
-/// fast layouts; plain runs through reorders to nhwc, a band of rows of a slice of channels at a
-/// time in each worker's kept scratch (or a batch item at a time in the calling thread's). Averages are summed in f32 (in window order; channel vectors past the kernels'
+/// fast layouts; plain runs straight from its planes, a call along each output row, when x and
+/// y exceed half the last-level cache and the stride along w is 1 or 2, otherwise through
+/// reorders to nhwc, a band of rows of a slice of channels at a time in each worker's kept
+/// scratch (or a batch item at a time in the calling thread's). Averages are summed in f32 (in
+/// window order, rows after rows; nhwc channel vectors past the kernels'
 /// groups of eight, in four partial sums over every fourth tap) and divided with correct rounding
 /// (exact for integer data whose sums stay below 2^24); TESSERA_POOL=reference at creation sums in
 /// double and rounds once. Max pooling gives NaN where a window holds a NaN. Errors: invalid_parameter (op or params NULL,

@@ -16,6 +16,18 @@ typedef __m256d tsr_vd;
 
 static inline tsr_vf tsr_v_load(const float* p) { return _mm256_loadu_ps(p); }
 static inline void tsr_v_store(float* p, tsr_vf v) { _mm256_storeu_ps(p, v); }
+/* Two vectors' worth of consecutive floats from p split into even and odd columns (stride-2
+ * pooling's taps), in an order of lanes that tsr_v_from_deinterleaved puts right: a lane-wise
+ * computation on such vectors is undone once, at the end. */
+static inline void tsr_v_load_deinterleaved(const float* p, tsr_vf* even, tsr_vf* odd) {
+  const __m256 a = _mm256_loadu_ps(p), b = _mm256_loadu_ps(p + 8);
+  /* within each 128-bit half: a's two then b's two (columns 0 2 8 10 | 4 6 12 14) */
+  *even = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+  *odd = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+}
+static inline tsr_vf tsr_v_from_deinterleaved(tsr_vf v) {
+  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), _MM_SHUFFLE(3, 1, 2, 0)));
+}
 /* A streaming (non-temporal) store, p aligned to the vector; tsr_v_stream_fence orders the
  * streamed stores before what follows. */
 static inline void tsr_v_store_stream(float* p, tsr_vf v) { _mm256_stream_ps(p, v); }

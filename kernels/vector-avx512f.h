@@ -18,6 +18,16 @@ typedef __m512d tsr_vd;
 
 static inline tsr_vf tsr_v_load(const float* p) { return _mm512_loadu_ps(p); }
 static inline void tsr_v_store(float* p, tsr_vf v) { _mm512_storeu_ps(p, v); }
+/* Two vectors' worth of consecutive floats from p split into even and odd columns (stride-2
+ * pooling's taps), in an order of lanes that tsr_v_from_deinterleaved puts right: a lane-wise
+ * computation on such vectors is undone once, at the end. */
+static inline void tsr_v_load_deinterleaved(const float* p, tsr_vf* even, tsr_vf* odd) {
+  const __m512 a = _mm512_loadu_ps(p), b = _mm512_loadu_ps(p + 16);
+  const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  *even = _mm512_permutex2var_ps(a, evens, b);
+  *odd = _mm512_permutex2var_ps(a, _mm512_add_epi32(evens, _mm512_set1_epi32(1)), b);
+}
+static inline tsr_vf tsr_v_from_deinterleaved(tsr_vf v) { return v; } /* already in order */
 /* A streaming (non-temporal) store, p aligned to the vector; tsr_v_stream_fence orders the
  * streamed stores before what follows. */
 static inline void tsr_v_store_stream(float* p, tsr_vf v) { _mm512_stream_ps(p, v); }

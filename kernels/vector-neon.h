@@ -16,6 +16,14 @@ typedef float64x2_t tsr_vd;
 
 static inline tsr_vf tsr_v_load(const float* p) { return vld1q_f32(p); }
 static inline void tsr_v_store(float* p, tsr_vf v) { vst1q_f32(p, v); }
+/* Two vectors' worth of consecutive floats from p split into even and odd columns (stride-2
+ * pooling's taps), in an order of lanes that tsr_v_from_deinterleaved puts right: a lane-wise
+ * computation on such vectors is undone once, at the end. */
+static inline void tsr_v_load_deinterleaved(const float* p, tsr_vf* even, tsr_vf* odd) {
+  const float32x4x2_t v = vld2q_f32(p);
+  *even = v.val[0], *odd = v.val[1];
+}
+static inline tsr_vf tsr_v_from_deinterleaved(tsr_vf v) { return v; } /* already in order */
 /* a plain store: no output is streamed on AArch64 (STNP pairs are left for a measured need) */
 static inline void tsr_v_store_stream(float* p, tsr_vf v) { vst1q_f32(p, v); }
 static inline tsr_vf tsr_v_set(float c) { return vdupq_n_f32(c); }

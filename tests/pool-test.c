@@ -1,5 +1,6 @@
 /* Pooling: values worked by hand (max, averages with padding counted and excluded, ceil mode,
- * global), NaN in a max window, a seeded sweep of the fast path against the reference path, a
+ * global), NaN in a max window, a seeded sweep of the fast path against the reference path (and
+ * one of plain planes with wide rows, for the row kernels), a
  * seeded sweep against oneDNN's pooling (1-D to 3-D, batch 1-4,
  * channels 1 to 33, kernels 1-7 (1-4 in 3-D), strides 1-3, padding up to half the kernel, every padding mode, ceil mode, plain and
  * nhwc) with tolerance 0 for max and 1 ulp-ish for averages, and the argument checks. */
@@ -123,8 +124,9 @@ static bool tsr_pool_case_tensors(const tsr_pool_params* p, const int64_t* in_di
  * scratch has a padded pixel stride then), windows past the 64 taps one kernel
  * call takes (global pooling over up to 14x14, split into parts), batch 1-3 (at batch 1 a global
  * pool splits channels over tasks), plain and nhwc, NULL pool and 2 threads, NaN in some max
- * inputs. */
-static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
+ * inputs. With `wide_rows`: plain planes whose rows (the last dim) are 32-75 wide at stride 1 or
+ * 2, which take the row kernels straight from the planes (engine/pool-plain.c) on every ISA. */
+static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases, bool wide_rows) {
   static float x[1 << 17], expected[1 << 17];
   static _Alignas(64) float y[1 << 17]; /* aligned: outputs past the test LLC stream (main) */
   static const int64_t channel_choices[] = {1, 3, 8, 9, 16, 17, 31, 33, 64, 65, 100, 128, 130, 256};
@@ -133,8 +135,14 @@ static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
     tsr_pool_params p;
     int64_t in_dims[5];
     tsr_layout layout;
-    tsr_random_pool_case(rng, channel_choices, 14, 3, 14, 5, &p, in_dims, &layout);
+    tsr_random_pool_case(rng, channel_choices, wide_rows ? 5 : 14, 3, wide_rows ? 8 : 14, wide_rows ? 0 : 5, &p,
+                         in_dims, &layout);
     const int32_t spatial = p.spatial_ndims;
+    if (wide_rows) {
+      layout = tsr_layout_plain;
+      in_dims[1 + spatial] = 32 + (int64_t)tsr_rng_below(rng, 44);
+      p.stride[spatial - 1] = 1 + (int64_t)tsr_rng_below(rng, 2);
+    }
     tsr_tensor tx, ty;
     if (!tsr_pool_case_tensors(&p, in_dims, layout, x, y, sizeof(x) / 4, &tx, &ty)) continue;
     const tsr_tensor te = {ty.desc, expected};
@@ -161,7 +169,7 @@ static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
     tsr_op_destroy(reference);
     run++;
   }
-  printf("pool fast-path sweep: %zu cases against the reference path\n", run);
+  printf("pool fast-path sweep%s: %zu cases against the reference path\n", wide_rows ? " (wide plain rows)" : "", run);
 }
 
 #ifdef TSR_HAVE_ONEDNN
@@ -318,8 +326,10 @@ int main(void) {
   tsr_rng rng = tsr_rng_seeded(515);
   tsr_threadpool* pool = NULL;
   tsr_threadpool_create(2, &pool);
-  tsr_sweep_fast(NULL, &rng, 400);
-  tsr_sweep_fast(pool, &rng, 400);
+  tsr_sweep_fast(NULL, &rng, 400, false);
+  tsr_sweep_fast(pool, &rng, 400, false);
+  tsr_sweep_fast(NULL, &rng, 300, true);
+  tsr_sweep_fast(pool, &rng, 300, true);
   tsr_sweep_blocked(NULL, &rng, 150);
   tsr_sweep_blocked(pool, &rng, 150);
 #ifdef TSR_HAVE_ONEDNN

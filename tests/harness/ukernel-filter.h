@@ -35,6 +35,7 @@
 #define TSR_WINOGRAD_UKERNELS(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
 #define TSR_VUNARY_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
 #define TSR_POOL_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
+#define TSR_POOL_ROW_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
 #define TSR_VAFFINE_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
 #define TSR_VBINARY_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)
 #define TSR_VLERP_UKERNEL(isa, ...) TSR_TEST_ISA_##isa(__VA_ARGS__)

@@ -9,11 +9,18 @@
  * floats and divisors: the correctly rounded quotient, tolerance 0. And several output pixels per
  * call (an output row's interior), strides 1 and 2, outputs with gaps that must stay NaN, stored
  * plainly and streamed (params.stream: y and its pixel step 64-byte aligned, as the engine gives);
- * for max also with one NaN planted in the strip, which every window that holds it must return. */
+ * for max also with one NaN planted in the strip, which every window that holds it must return.
+ * Then the plain-row kernels (f32-pool-row.inc): output pixels 1 to three vectors + 2 (below, at
+ * and above a vector, and the odd window's extra column at stride 2), 55-57 (ResNet's row), window
+ * widths 1-5, 7, 9 and 66 (past the local copy of the last pixels), 1-3 rows, strides 1 and 2 (and
+ * 3 on the scalar variant), max and average with a window-sized, a power-of-two and another
+ * divisor; every row against a guard page at its last column, y NaN pre-filled and guarded;
+ * integer data, tolerance 0; max also with one NaN planted in a row. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "kernels/f32-pool/f32-pool-row.h"
 #include "kernels/f32-pool/f32-pool.h"
 #include "tests/harness/harness.h"
 #include "tests/harness/ukernel-filter.h"
@@ -147,9 +154,66 @@ static void tsr_test_pool(tsr_isa isa, tsr_f32_pool_ukernel_fn maxpool, tsr_f32_
   printf("[%s%s] %s: %zu cases\n", tsr_isa_name(isa), TSR_TEST_ISA_NOTE, name, cases);
 }
 
+static void tsr_test_pool_row(tsr_isa isa, tsr_f32_pool_row_ukernel_fn maxpool, tsr_f32_pool_row_ukernel_fn avgpool,
+                              const char* name, size_t lanes, size_t max_stride) {
+  if (!tsr_test_isa_runs(isa)) {
+    printf("[%s] %s: skipped, this CPU lacks %s\n", tsr_isa_name(isa), name, tsr_isa_name(isa));
+    return;
+  }
+  tsr_rng rng = tsr_rng_seeded(29);
+  const size_t widths[] = {1, 2, 3, 4, 5, 7, 9, 66};
+  size_t cases = 0;
+  for (size_t pixels = 1; pixels <= 3 * lanes + 2 || pixels <= 57; pixels++) {
+    if (pixels > 3 * lanes + 2 && pixels < 55) continue;
+    for (size_t wi = 0; wi < sizeof(widths) / sizeof(widths[0]); wi++)
+      for (size_t stride = 1; stride <= 3 && stride <= max_stride; stride++)
+        for (size_t rows = 1; rows <= 3; rows++) {
+          const size_t kw = widths[wi], width = stride * (pixels - 1) + kw;
+          if (kw == 66 && pixels > 2 * lanes + 2) continue; /* the wide window's last pixels suffice */
+          float* x[3];
+          for (size_t r = 0; r < rows; r++) {
+            x[r] = tsr_guarded_alloc(width * sizeof(float));
+            tsr_fill_integers(&rng, x[r], width, -20, 20);
+          }
+          float* y = tsr_guarded_alloc(pixels * sizeof(float));
+          float* want = tsr_guarded_alloc(pixels * sizeof(float));
+          for (int kind = 0; kind < 5; kind++) { /* avg by rows*kw, by 4, by 7; max; max with a NaN */
+            const bool max = kind >= 3;
+            const float divisor = kind == 0 ? (float)(rows * kw) : kind == 1 ? 4.0f : 7.0f;
+            if (kind == 4) x[tsr_rng_below(&rng, rows)][tsr_rng_below(&rng, width)] = NAN;
+            for (size_t j = 0; j < pixels; j++) {
+              double a = max ? -INFINITY : 0.0;
+              for (size_t r = 0; r < rows; r++)
+                for (size_t t = 0; t < kw; t++) {
+                  const double v = x[r][stride * j + t];
+                  a = !max ? a + v : isnan(a) || isnan(v) ? NAN : fmax(a, v);
+                }
+              want[j] = (float)(max ? a : a / divisor);
+            }
+            tsr_fill_nan(y, pixels);
+            const struct tsr_f32_pool_params params = {divisor, 0};
+            (max ? maxpool : avgpool)(pixels, rows, (const float* const*)x, kw, stride, y, &params);
+            char what[160];
+            snprintf(what, sizeof(what), "[%s%s] %s %zu pixels, %zu rows x %zu, stride %zu, %s", tsr_isa_name(isa),
+                     TSR_TEST_ISA_NOTE, name, pixels, rows, kw, stride,
+                     kind == 4 ? "max with a NaN" : max ? "max" : kind == 0 ? "avg" : kind == 1 ? "avg / 4" : "avg / 7");
+            tsr_check_close(what, y, want, pixels, 0.0, 0.0);
+            cases++;
+          }
+          for (size_t r = 0; r < rows; r++) tsr_guarded_free(x[r]);
+          tsr_guarded_free(y), tsr_guarded_free(want);
+        }
+  }
+  printf("[%s%s] %s: %zu cases\n", tsr_isa_name(isa), TSR_TEST_ISA_NOTE, name, cases);
+}
+
 int main(void) {
 #define TSR_TEST_UKERNEL(isa, maxpool, avgpool, lanes) tsr_test_pool(isa, maxpool, avgpool, #maxpool, lanes);
 #include "kernels/f32-pool/f32-pool.inc"
+#undef TSR_TEST_UKERNEL
+#define TSR_TEST_UKERNEL(isa, maxpool, avgpool, lanes, max_stride) \
+  tsr_test_pool_row(isa, maxpool, avgpool, #maxpool, lanes, max_stride);
+#include "kernels/f32-pool/f32-pool-row.inc"
 #undef TSR_TEST_UKERNEL
   return tsr_test_finish();
 }

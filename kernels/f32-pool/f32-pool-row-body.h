@@ -1,0 +1,94 @@
+/* Pooling along the rows of plain planes (f32-pool-row.h), written once over the vector
+ * primitives of kernels/vector-<isa>.h: each ISA's pooling file includes it after f32-pool-body.h,
+ * whose accumulate, divide and finish steps it shares, with the kernels' names
+ * (TSR_MAXPOOL_ROW_NAME, TSR_AVGPOOL_ROW_NAME). A vector holds consecutive output pixels of the
+ * row; each of its taps is one load (stride 1) or half of a deinterleaved pair of loads (stride
+ * 2), so an input row is read straight from the plane, with no reorder. */
+#include "kernels/f32-pool/f32-pool-row-pixel.h"
+#include "kernels/f32-pool/f32-pool-row.h"
+
+/* One input row's kw taps into the accumulator, p at the vector's first pixel's first column.
+ * Stride 2 takes the taps by pairs from one deinterleaved load (even columns tap t, odd ones
+ * tap t + 1); an odd kw takes tap 0 alone (the even half of the pair at p) and then the pairs
+ * from tap 1, so that the last pair's last column is the last window's last: nothing past it is
+ * read (kw = 1 is the exception: see tsr_pool_row). Lanes are in tsr_v_load_deinterleaved's order
+ * then, which the caller undoes once a vector. */
+TSR_POOL_INLINE void tsr_pool_row_taps(tsr_vf* a, tsr_vm* o, const float* p, size_t kw, size_t stride, bool max) {
+  size_t t = 0;
+  if (stride == 1) {
+    for (; t + 2 <= kw; t += 2) tsr_pool_take2(a, o, tsr_v_load(p + t), tsr_v_load(p + t + 1), max);
+    if (t < kw) tsr_pool_take(a, o, tsr_v_load(p + t), max);
+    return;
+  }
+  tsr_vf even, odd;
+  if (kw % 2 != 0) {
+    tsr_v_load_deinterleaved(p, &even, &odd);
+    tsr_pool_take(a, o, even, max);
+    t = 1;
+  }
+  for (; t + 2 <= kw; t += 2) {
+    tsr_v_load_deinterleaved(p + t, &even, &odd);
+    tsr_pool_take2(a, o, even, odd, max);
+  }
+}
+
+/* One vector of output pixels, the rows' pointers moved by `offset` floats. */
+TSR_POOL_INLINE tsr_vf tsr_pool_row_vector(size_t rows, const float* const* x, size_t offset, size_t kw,
+                                           size_t stride, const struct tsr_pool_divide* d, bool max) {
+  tsr_vf a = tsr_pool_start(NULL, 0, max);
+  tsr_vm o = tsr_v_eq(a, a);
+  for (size_t r = 0; r < rows; r++) tsr_pool_row_taps(&a, &o, x[r] + offset, kw, stride, max);
+  const tsr_vf v = tsr_pool_finish(a, o, d, max);
+  return stride == 2 ? tsr_v_from_deinterleaved(v) : v;
+}
+
+TSR_POOL_INLINE void tsr_pool_row(size_t pixels, size_t rows, const float* const* x, size_t kw, size_t stride,
+                                  float* y, const struct tsr_pool_divide* d, bool max) {
+  /* kw = 1 at stride 2 reads one column past a vector's last window: a pixel must follow it */
+  const size_t over = stride == 2 && kw == 1;
+  size_t j = 0;
+  for (; j + TSR_VLANES + over <= pixels; j += TSR_VLANES)
+    tsr_v_store(y + j, tsr_pool_row_vector(rows, x, stride * j, kw, stride, d, max));
+  /* The last pixels as one more vector ending at the row's end (or a pixel before it): the
+   * pixels it shares with the vector before are computed again, to the same values. A local copy
+   * of the last columns instead stalled on every load from it (stores forwarded to loads of
+   * other sizes): ResNet's max pool took 2.4x as long. */
+  if (j < pixels && j > 0) {
+    j = pixels - TSR_VLANES - over;
+    tsr_v_store(y + j, tsr_pool_row_vector(rows, x, stride * j, kw, stride, d, max));
+    j += TSR_VLANES;
+  }
+  for (; j < pixels; j++) y[j] = tsr_f32_pool_row_pixel(rows, x, stride * j, kw, d->scalar, max);
+}
+
+/* Constant copies: the stride, the common window widths (2, 3) and, for an average, whether the
+ * divisor is a power of two, so no test and no run-time tap count sits in the loops. */
+TSR_POOL_INLINE void tsr_pool_row_as(size_t pixels, size_t rows, const float* const* x, size_t kw, size_t stride,
+                                     float* y, struct tsr_pool_divide d, bool max) {
+  if (kw == 3) tsr_pool_row(pixels, rows, x, 3, stride, y, &d, max);
+  else if (kw == 2) tsr_pool_row(pixels, rows, x, 2, stride, y, &d, max);
+  else tsr_pool_row(pixels, rows, x, kw, stride, y, &d, max);
+}
+
+TSR_POOL_INLINE void tsr_pool_row_dispatch(size_t pixels, size_t rows, const float* const* x, size_t kw,
+                                           size_t stride, float* y, const struct tsr_f32_pool_params* params,
+                                           bool max) {
+  const bool exact = !max && tsr_pool_power_of_two(params->divisor);
+#define TSR_POOL_ROW_AS(stride, exact) \
+  tsr_pool_row_as(pixels, rows, x, kw, stride, y, tsr_pool_divide_by(params->divisor, exact), max)
+  if (stride == 1 && exact) TSR_POOL_ROW_AS(1, true);
+  else if (stride == 1) TSR_POOL_ROW_AS(1, false);
+  else if (exact) TSR_POOL_ROW_AS(2, true);
+  else TSR_POOL_ROW_AS(2, false);
+#undef TSR_POOL_ROW_AS
+}
+
+void TSR_MAXPOOL_ROW_NAME(size_t pixels, size_t rows, const float* const* x, size_t kw, size_t stride, float* y,
+                          const struct tsr_f32_pool_params* params) {
+  tsr_pool_row_dispatch(pixels, rows, x, kw, stride, y, params, true);
+}
+
+void TSR_AVGPOOL_ROW_NAME(size_t pixels, size_t rows, const float* const* x, size_t kw, size_t stride, float* y,
+                          const struct tsr_f32_pool_params* params) {
+  tsr_pool_row_dispatch(pixels, rows, x, kw, stride, y, params, false);
+}
