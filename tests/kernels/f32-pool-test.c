@@ -10,6 +10,7 @@
  * call (an output row's interior), strides 1 and 2, outputs with gaps that must stay NaN, stored
  * plainly and streamed (params.stream: y and its pixel step 64-byte aligned, as the engine gives);
  * for max also with one NaN planted in the strip, which every window that holds it must return.
+ * And 3x3 windows stepping two pixels over three rows (the max pool's shared-column form).
  * Then the plain-row kernels (f32-pool-row.inc): output pixels 1 to three vectors + 2 (below, at
  * and above a vector, and the odd window's extra column at stride 2), 55-57 (ResNet's row), window
  * widths 1-5, 7, 9 and 66 (past the local copy of the last pixels), 1-3 rows, strides 1 and 2 (and
@@ -129,6 +130,34 @@ static void tsr_test_pool(tsr_isa isa, tsr_f32_pool_ukernel_fn maxpool, tsr_f32_
           }
           tsr_guarded_free(strip), tsr_guarded_free(out), tsr_guarded_free(want);
         }
+  /* 3x3 windows stepping two pixels over a strip of three rows of pixels, one vector or two of
+   * channels a pixel: the max pool's form that shares each window column between two pixels
+   * (one vector), against the same windows pixel by pixel; with a NaN planted for max. */
+  for (size_t pixels = 1; pixels <= 9; pixels++)
+    for (size_t ch = lanes; ch <= 2 * lanes; ch += lanes)
+      for (int kind = 0; kind < 3; kind++) { /* average, max, max with a NaN */
+        const size_t width = 2 * pixels + 1, row_floats = width * ch;
+        float* strip = tsr_guarded_alloc(3 * row_floats * sizeof(float));
+        float* out = tsr_guarded_alloc(pixels * ch * sizeof(float));
+        float* want = tsr_guarded_alloc(pixels * ch * sizeof(float));
+        tsr_fill_integers(&rng, strip, 3 * row_floats, -20, 20);
+        if (kind == 2) strip[tsr_rng_below(&rng, 3 * row_floats)] = NAN;
+        const float* rows[9];
+        for (size_t t = 0; t < 9; t++) rows[t] = strip + t / 3 * row_floats + t % 3 * ch;
+        for (size_t j = 0; j < pixels; j++) {
+          float* shifted[9];
+          for (size_t t = 0; t < 9; t++) shifted[t] = (float*)rows[t] + j * 2 * ch;
+          tsr_expected(ch, 9, shifted, NULL, 9.0f, kind != 0, want + j * ch);
+        }
+        tsr_fill_nan(out, pixels * ch);
+        const struct tsr_f32_pool_params params = {9.0f, 0};
+        (kind != 0 ? maxpool : avgpool)(pixels, ch, 9, rows, 2 * ch, NULL, out, ch, &params);
+        char what[160];
+        snprintf(what, sizeof(what), "[%s%s] %s 3x3 windows stepping 2, %zu pixels, channels=%zu %s", tsr_isa_name(isa),
+                 TSR_TEST_ISA_NOTE, name, pixels, ch, kind == 2 ? "max with a NaN" : kind ? "max" : "avg");
+        tsr_check_close(what, out, want, pixels * ch, 0.0, 0.0);
+        tsr_guarded_free(strip), tsr_guarded_free(out), tsr_guarded_free(want);
+      }
   /* The average's quotient is the correctly rounded one for any data: one tap of random floats
    * over random divisors against float division. */
   const size_t channels = 4 * 8 * lanes + 3;
