@@ -174,7 +174,7 @@ static tsr_status tsr_conv_fast_run_nchw(const struct tsr_conv_fast* f, const st
 }
 
 bool tsr_conv_output_streams(const struct tsr_conv_geometry* g, const float* y) {
-  return tsr_stream_aligned(y, g->y_n, g->y_s) && tsr_cpu_from_memory(g->n * (g->x_n + g->y_n) * sizeof(float));
+  return tsr_stream_aligned(y, g->y_n, g->y_s, 64) && tsr_cpu_from_memory(g->n * (g->x_n + g->y_n) * sizeof(float));
 }
 
 /* Plain NCHW 1x1 layers with at least this many output pixels run on the GEMM engine in place;

@@ -59,13 +59,15 @@ static inline __attribute__((always_inline)) void tsr_prefetch_span(const void* 
     for (; line < end; line += 64) __builtin_prefetch(line, 0, 1);
 }
 
-/// Whether streaming stores may write a 5-d output y: y on a 64-byte line, and its image stride
-/// y_n and its three spatial strides y_s (in floats) whole lines, so every whole vector a kernel
-/// stores is aligned (the x86 stream instructions fault otherwise). Convolution and pooling ask.
-static inline bool tsr_stream_aligned(const float* y, size_t y_n, const size_t y_s[3]) {
-  const size_t line = 64 / sizeof(float);
-  return (uintptr_t)y % 64 == 0 && y_n % line == 0 && y_s[0] % line == 0 && y_s[1] % line == 0 &&
-         y_s[2] % line == 0;
+/// Whether streaming stores may write a 5-d output y: y aligned to `vector_bytes` (the storing
+/// kernel's vector, or 64 for whole lines), and its image stride y_n and its three spatial strides
+/// y_s (in floats) whole multiples of it, so every whole vector a kernel stores is aligned (the
+/// x86 stream instructions fault otherwise). Convolution (whole lines) and pooling (the kernel's
+/// vector) ask.
+static inline bool tsr_stream_aligned(const float* y, size_t y_n, const size_t y_s[3], size_t vector_bytes) {
+  const size_t floats = vector_bytes / sizeof(float);
+  return (uintptr_t)y % vector_bytes == 0 && y_n % floats == 0 && y_s[0] % floats == 0 && y_s[1] % floats == 0 &&
+         y_s[2] % floats == 0;
 }
 
 /// Orders this thread's non-temporal (streaming) stores before its later stores, so a thread

@@ -239,7 +239,9 @@ static void tsr_pool_fast_nhwc(const struct tsr_f32_pool_entry* kernel, const st
   call.flat = g->stride[2] == 1 && blocks == 1 && g->x_s[2] == channels && g->y_s[2] == channels;
   /* x and y past half the last-level cache (tsr_cpu_from_memory: x comes from memory, or from
    * an L3 that other cores and tenants share): each row prefetches the input rows the next row adds, and the
-   * kernels store whole vectors around the caches where y is aligned for it (the scan of x would
+   * kernels store whole vectors around the caches where y is aligned for it, to the kernel's vector
+   * (nChw8c on AVX2: 32-byte pixels; with whole lines asked, its 2x2 average at batch 8 did not
+   * stream: 1.06-1.09 of oneDNN's speed, streamed 1.25-1.37) (the scan of x would
    * evict y's lines before the next layer reads them, and a store that misses first reads its
    * line). Timed on and off alternately in one process, 1 thread, Zen 4: a 2x2/2 average, batch
    * 8, 256 channels (26 MB in) 2.92 -> 2.14 ms (oneDNN 1.4-1.6 in `tessera bench`; 2 threads
@@ -250,7 +252,7 @@ static void tsr_pool_fast_nhwc(const struct tsr_f32_pool_entry* kernel, const st
    * 2.04 -> 1.56 ms and both 1.35. Within the cache (batch 1) neither is used. */
   const bool from_memory = blocks == 1 && tsr_cpu_from_memory(batch * (g->x_n + g->y_n) * sizeof(float));
   call.prefetch = from_memory;
-  call.stream = from_memory && tsr_stream_aligned(y, g->y_n, g->y_s);
+  call.stream = from_memory && tsr_stream_aligned(y, g->y_n, g->y_s, kernel->lanes * sizeof(float));
   tsr_parallelize_2d_tile_2d(pool, tsr_pool_fast_rows_task, &call, rows, blocks, row_tile, 1);
 }
 

@@ -8,7 +8,8 @@
  * average's quotient (a reciprocal and one FMA correction step) against float division on random
  * floats and divisors: the correctly rounded quotient, tolerance 0. And several output pixels per
  * call (an output row's interior), strides 1 and 2, outputs with gaps that must stay NaN, stored
- * plainly and streamed (params.stream: y and its pixel step 64-byte aligned, as the engine gives);
+ * plainly and streamed (params.stream: y and its pixel step aligned to the vector, as the engine
+ * gives);
  * for max also with one NaN planted in the strip, which every window that holds it must return.
  * And 3x3 windows stepping two pixels over three rows (the max pool's shared-column form).
  * Then the plain-row kernels (f32-pool-row.inc): output pixels 1 to three vectors + 2 (below, at
@@ -103,8 +104,9 @@ static void tsr_test_pool(tsr_isa isa, tsr_f32_pool_ukernel_fn maxpool, tsr_f32_
       for (size_t ti = 0; ti < 3; ti++)
         for (size_t ci = 0; ci < 3; ci++) {
           const size_t pixels = pixel_counts[pi], taps = strip_taps[ti], ch = strip_channels[ci];
-          /* streamed: pixel steps of whole 64-byte lines, y at a guarded end (a multiple of 64 bytes) */
-          const size_t y_step = stream ? (ch + 1 + 15) / 16 * 16 : ch + 1, width = taps + (pixels - 1) * stride;
+          /* streamed: pixel steps of whole vectors (the engine streams a kernel's output when y and
+           * its strides are aligned to its vector), y at a guarded end (a multiple of 64 bytes) */
+          const size_t y_step = stream ? (ch + 1 + lanes - 1) / lanes * lanes : ch + 1, width = taps + (pixels - 1) * stride;
           float* strip = tsr_guarded_alloc(width * ch * sizeof(float));
           float* out = tsr_guarded_alloc(pixels * y_step * sizeof(float));
           float* want = tsr_guarded_alloc(pixels * y_step * sizeof(float));
