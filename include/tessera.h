@@ -601,7 +601,8 @@ TSR_API tsr_status tsr_pool_output_shape(const tsr_pool_params* params, int32_t 
 /// y exceed half the last-level cache and the stride along w is 1 or 2, otherwise through
 /// reorders to nhwc, a band of rows of a slice of channels at a time in each worker's kept
 /// scratch (or a batch item at a time in the calling thread's). Averages are summed in f32 (in
-/// window order, rows after rows; nhwc channel vectors past the kernels'
+/// window order, rows after rows; 3x3 windows of one vector of channels (blocked layouts) each
+/// column's rows first, then the columns; nhwc channel vectors past the kernels'
 /// groups of eight, in four partial sums over every fourth tap) and divided with correct rounding
 /// (exact for integer data whose sums stay below 2^24); TESSERA_POOL=reference at creation sums in
 /// double and rounds once. Max pooling gives NaN where a window holds a NaN. Errors: invalid_parameter (op or params NULL,

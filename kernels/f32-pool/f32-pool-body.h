@@ -209,47 +209,52 @@ TSR_POOL_INLINE void tsr_pool_fixed(size_t pixels, size_t channels, size_t taps,
   tsr_pool_pixels(pixels, channels, taps, local, row_step, NULL, y, y_step, d, max, stream);
 }
 
-/* Whether the 9 taps are a 3x3 window whose columns are `column` floats apart, stepping two
- * columns a pixel (row_step): ResNet's 3x3/2 max pool, whose pixel j's last column is pixel
- * j + 1's first. */
-static inline bool tsr_pool_is_3x3_step2(size_t taps, const float* const* rows, size_t row_step, size_t* column) {
+/* Whether the 9 taps are a 3x3 window: three rows (taps 0, 3, 6) of three columns `column` floats
+ * apart. */
+static inline bool tsr_pool_is_3x3(size_t taps, const float* const* rows, size_t* column) {
   if (taps != 9 || rows[1] <= rows[0]) return false;
   const size_t d = (size_t)(rows[1] - rows[0]);
   for (size_t r = 0; r < 3; r++)
     if (rows[3 * r + 1] != rows[3 * r] + d || rows[3 * r + 2] != rows[3 * r] + 2 * d) return false;
   *column = d;
-  return row_step == 2 * d;
+  return true;
 }
 
-/* One column of a 3x3 window: the max of its three taps (at a, a + s, a + 2s... the rows' column
- * pointers r0-r2 moved by `offset`) and, in *o, the lanes where none is NaN. */
-TSR_POOL_INLINE tsr_vf tsr_pool_column_max(const float* r0, const float* r1, const float* r2, size_t offset,
-                                           tsr_vm* o) {
+/* One column of a 3x3 window, the rows' pointers r0-r2 moved by `offset`: the max of its three
+ * taps and, in *o, the lanes where none is NaN; or their sum, in row order. */
+TSR_POOL_INLINE tsr_vf tsr_pool_column(const float* r0, const float* r1, const float* r2, size_t offset, tsr_vm* o,
+                                       bool max) {
   const tsr_vf a = tsr_v_load(r0 + offset), b = tsr_v_load(r1 + offset), c = tsr_v_load(r2 + offset);
+  if (!max) return tsr_v_add(tsr_v_add(a, b), c);
   *o = tsr_vm_and_ordered(tsr_vm_and_ordered2(tsr_v_eq(a, a), a, b), c);
   return tsr_v_max_drop_nan(c, tsr_v_max_drop_nan(b, a));
 }
 
-/* 3x3 max pooling at stride 2 (tsr_pool_is_3x3_step2) of one vector of channels (a blocked
- * layout's channel block): each column's max over its three rows is taken once and serves the
- * two pixels that share it, 6 loads and 6 maxima a pixel instead of 9 and 9 (and 4 ordered
- * compares instead of 5). ResNet's pool in nChw16c, batch 1, 1 thread, alternating in one
- * process (Zen 4): 0.077 -> 0.063 ms. Not for more channels: NHWC's 64 (four vectors) ran 7%
- * slower one vector across the row after another, and level pixel by pixel with the vectors'
- * shared columns in arrays (which made the one-vector case 0.073). */
-TSR_POOL_INLINE void tsr_pool_max_3x3_step2(size_t pixels, const float* const* rows, size_t column, size_t row_step,
-                                            float* y, size_t y_step, bool stream) {
+/* 3x3 windows of one vector of channels whose next window starts `step` columns on (1 or 2): each
+ * column's max or sum over its three rows is taken once and serves the windows that share it.
+ * Output k goes to y + k y_step. At step 2, 6 loads a window instead of 9 (ResNet's max pool in
+ * nChw16c, batch 1, 1 thread, one process, Zen 4: 0.077 -> 0.063 ms); at step 1, 3 (Inception's
+ * 3x3 average in nChw8c on AVX2). For more channels a pixel it did not pay: NHWC's 64 (four
+ * vectors) ran 7% slower one vector across the row after another, and no faster pixel by pixel
+ * with the vectors' shared columns in arrays. Sums go columns first: (column 0 + column 1) +
+ * column 2, each column's rows in order. */
+TSR_POOL_INLINE void tsr_pool_3x3_columns(size_t count, const float* const* rows, size_t column, size_t step,
+                                          float* y, size_t y_step, const struct tsr_pool_divide* d, bool max,
+                                          bool stream) {
   const float *r0 = rows[0], *r1 = rows[3], *r2 = rows[6];
-  tsr_vm o_first;
-  tsr_vf first = tsr_pool_column_max(r0, r1, r2, 0, &o_first);
-  for (size_t j = 0; j < pixels; j++) {
-    tsr_vm o_middle, o_last;
-    const tsr_vf middle = tsr_pool_column_max(r0, r1, r2, j * row_step + column, &o_middle);
-    const tsr_vf last = tsr_pool_column_max(r0, r1, r2, j * row_step + 2 * column, &o_last);
-    const tsr_vm o = tsr_vm_and(tsr_vm_and(o_first, o_middle), o_last);
-    const tsr_vf m = tsr_v_max_drop_nan(last, tsr_v_max_drop_nan(middle, first));
-    tsr_pool_store(y + j * y_step, tsr_v_select(o, m, tsr_v_set(NAN)), stream);
-    first = last, o_first = o_last;
+  tsr_vm o0 = tsr_v_eq(tsr_v_set(0.0f), tsr_v_set(0.0f)), o1 = o0, o2 = o0;
+  tsr_vf c0 = tsr_pool_column(r0, r1, r2, 0, &o0, max), c1 = c0;
+  if (step == 1) c1 = tsr_pool_column(r0, r1, r2, column, &o1, max);
+  for (size_t k = 0; k < count; k++) {
+    const size_t at = k * step * column;
+    if (step == 2) c1 = tsr_pool_column(r0, r1, r2, at + column, &o1, max);
+    const tsr_vf c2 = tsr_pool_column(r0, r1, r2, at + 2 * column, &o2, max);
+    const tsr_vf v = max ? tsr_v_max_drop_nan(c2, tsr_v_max_drop_nan(c1, c0)) : tsr_v_add(tsr_v_add(c0, c1), c2);
+    const tsr_vm o = max ? tsr_vm_and(tsr_vm_and(o0, o1), o2) : o0;
+    tsr_pool_store(y + k * y_step, tsr_pool_finish(v, o, d, max), stream);
+    if (step == 1) c0 = c1, o0 = o1;
+    c1 = c2, o1 = o2;
+    if (step == 2) c0 = c2, o0 = o2;
   }
 }
 
@@ -257,9 +262,16 @@ TSR_POOL_INLINE void tsr_pool_dispatch_as(size_t pixels, size_t channels, size_t
                                           size_t row_step, const float* previous, float* y, size_t y_step,
                                           struct tsr_pool_divide d, bool max, bool stream) {
   size_t column;
-  if (max && previous == NULL && channels == TSR_VLANES && tsr_pool_is_3x3_step2(taps, rows, row_step, &column))
-    tsr_pool_max_3x3_step2(pixels, rows, column, row_step, y, y_step, stream);
-  else if (previous == NULL && taps == 4 && !max)
+  if (previous == NULL && tsr_pool_is_3x3(taps, rows, &column) &&
+      ((pixels == 1 && column == TSR_VLANES && channels % TSR_VLANES == 0) ||
+       (channels == TSR_VLANES && row_step == 2 * column))) {
+    /* a run of channels at stride 1 (the flat form: pixels packed end to end, one vector each),
+     * or one vector a pixel at stride 2 */
+    if (pixels == 1 && column == TSR_VLANES)
+      tsr_pool_3x3_columns(channels / TSR_VLANES, rows, column, 1, y, TSR_VLANES, &d, max, stream);
+    else
+      tsr_pool_3x3_columns(pixels, rows, column, 2, y, y_step, &d, max, stream);
+  } else if (previous == NULL && taps == 4 && !max)
     tsr_pool_fixed(pixels, channels, 4, rows, row_step, y, y_step, d, max, stream);
   else if (previous == NULL && taps == 9)
     tsr_pool_fixed(pixels, channels, 9, rows, row_step, y, y_step, d, max, stream);

@@ -11,7 +11,8 @@
  * plainly and streamed (params.stream: y and its pixel step aligned to the vector, as the engine
  * gives);
  * for max also with one NaN planted in the strip, which every window that holds it must return.
- * And 3x3 windows stepping two pixels over three rows (the max pool's shared-column form).
+ * And 3x3 windows stepping two pixels over three rows, and stepping one packed end to end (the
+ * shared-column forms).
  * Then the plain-row kernels (f32-pool-row.inc): output pixels 1 to three vectors + 2 (below, at
  * and above a vector, and the odd window's extra column at stride 2), 55-57 (ResNet's row), window
  * widths 1-5, 7, 9 and 66 (past the local copy of the last pixels), 1-3 rows, strides 1 and 2 (and
@@ -160,6 +161,29 @@ static void tsr_test_pool(tsr_isa isa, tsr_f32_pool_ukernel_fn maxpool, tsr_f32_
         tsr_check_close(what, out, want, pixels * ch, 0.0, 0.0);
         tsr_guarded_free(strip), tsr_guarded_free(out), tsr_guarded_free(want);
       }
+  /* The same windows stepping one pixel, packed end to end as the engine's flat form gives them:
+   * one "pixel" of m vectors of channels whose taps are one vector apart (the shared-column form
+   * at step 1 when a pixel is one vector). */
+  for (size_t m = 1; m <= 6; m++)
+    for (int kind = 0; kind < 3; kind++) {
+      const size_t ch = m * lanes, row_floats = ch + 2 * lanes;
+      float* strip = tsr_guarded_alloc(3 * row_floats * sizeof(float));
+      float* out = tsr_guarded_alloc(ch * sizeof(float));
+      float* want = tsr_guarded_alloc(ch * sizeof(float));
+      tsr_fill_integers(&rng, strip, 3 * row_floats, -20, 20);
+      if (kind == 2) strip[tsr_rng_below(&rng, 3 * row_floats)] = NAN;
+      float* rows[9];
+      for (size_t t = 0; t < 9; t++) rows[t] = strip + t / 3 * row_floats + t % 3 * lanes;
+      tsr_expected(ch, 9, rows, NULL, 9.0f, kind != 0, want);
+      tsr_fill_nan(out, ch);
+      const struct tsr_f32_pool_params params = {9.0f, 0};
+      (kind != 0 ? maxpool : avgpool)(1, ch, 9, (const float* const*)rows, 0, NULL, out, ch, &params);
+      char what[160];
+      snprintf(what, sizeof(what), "[%s%s] %s 3x3 windows stepping 1, flat, %zu vectors %s", tsr_isa_name(isa),
+               TSR_TEST_ISA_NOTE, name, m, kind == 2 ? "max with a NaN" : kind ? "max" : "avg");
+      tsr_check_close(what, out, want, ch, 0.0, 0.0);
+      tsr_guarded_free(strip), tsr_guarded_free(out), tsr_guarded_free(want);
+    }
   /* The average's quotient is the correctly rounded one for any data: one tap of random floats
    * over random divisors against float division. */
   const size_t channels = 4 * 8 * lanes + 3;
