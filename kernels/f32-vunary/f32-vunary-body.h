@@ -31,6 +31,12 @@ static inline tsr_vf tsr_v_ldexp(tsr_vf v, tsr_vf k) {
 }
 #endif
 
+/* ln2 in two parts, the high one with 16 significant bits (times an integer k, |k| <= 256, exact
+ * in an FMA), and log2(e): the reductions of exp, log and the erf GELU. */
+#define TSR_LN2_HIGH 0.693145752f
+#define TSR_LN2_LOW 1.42860677e-6f
+#define TSR_LOG2E 1.44269504f
+
 /* exp(h r) for |h r| <= 1.002 ln2 / 2 and h a power of two (1, or 1/2 for a caller whose r is
  * twice the reduced argument): the coefficients below times powers of h, so the arithmetic is the
  * same for every h, scaled exactly. */
@@ -56,9 +62,9 @@ static inline __attribute__((always_inline)) tsr_vf tsr_v_exp_polynomial(tsr_vf 
  * (tsr_v_ldexp), so a result below 2^-126 is rounded once. NaN stays NaN through m and k. */
 static inline __attribute__((always_inline)) tsr_vf tsr_v_exp_reduce(tsr_vf x, tsr_vf b, bool has_b,
                                                                      tsr_vf* k_out) {
-  const tsr_vf k = tsr_v_round(tsr_v_mul(has_b ? tsr_v_add(x, b) : x, tsr_v_set(1.44269504f)));
-  tsr_vf r = tsr_v_fma(k, tsr_v_set(-0.693145752f), x);
-  r = tsr_v_fma(k, tsr_v_set(-1.42860677e-6f), r);
+  const tsr_vf k = tsr_v_round(tsr_v_mul(has_b ? tsr_v_add(x, b) : x, tsr_v_set(TSR_LOG2E)));
+  tsr_vf r = tsr_v_fma(k, tsr_v_set(-TSR_LN2_HIGH), x);
+  r = tsr_v_fma(k, tsr_v_set(-TSR_LN2_LOW), r);
   if (has_b) r = tsr_v_add(r, b);
   *k_out = k;
   return tsr_v_exp_polynomial(r, 1.0f);
@@ -97,8 +103,8 @@ static inline tsr_vf tsr_v_log(tsr_vf x) {
   r = tsr_v_fma(r, z, tsr_v_set(2.0f / 3.0f));
   r = tsr_v_mul(r, z);
   const tsr_vf half_square = tsr_v_mul(tsr_v_mul(f, f), tsr_v_set(0.5f));
-  const tsr_vf low = tsr_v_fma(s, tsr_v_add(half_square, r), tsr_v_mul(k, tsr_v_set(1.42860677e-6f)));
-  tsr_vf y = tsr_v_fma(k, tsr_v_set(0.693145752f), tsr_v_sub(f, tsr_v_sub(half_square, low)));
+  const tsr_vf low = tsr_v_fma(s, tsr_v_add(half_square, r), tsr_v_mul(k, tsr_v_set(TSR_LN2_LOW)));
+  tsr_vf y = tsr_v_fma(k, tsr_v_set(TSR_LN2_HIGH), tsr_v_sub(f, tsr_v_sub(half_square, low)));
   y = tsr_v_select(tsr_v_lt(x, tsr_v_set(0.0f)), tsr_v_set(NAN), y);
   y = tsr_v_select(tsr_v_eq(x, tsr_v_set(0.0f)), tsr_v_set(-INFINITY), y);
   y = tsr_v_select(tsr_v_eq(x, tsr_v_set(INFINITY)), x, y);
@@ -216,8 +222,8 @@ static inline tsr_vf tsr_v_gelu_tanh(tsr_vf x) {
  * element in L1 against 0.63 now, AVX-512 0.58 against 0.53, the same error).
  * exp(-x^2 / 2) is reduced with x^2 exact inside an FMA: k = round(-x^2 log2(e) / 2),
  * r = -x^2 - 2k ln2 in [-ln2, ln2] (ln2 in two parts, the high one exact times k), and
- * m = exp(r / 2) by tsr_v_exp_polynomial with h = 1/2. k is rounded by adding 1.5 2^23, which leaves k + bias in the
- * sum's low mantissa bits. |x| is clamped to 15 (x Phi(x) rounds to -0 and to x beyond), so k is in
+ * m = exp(r / 2) by tsr_v_exp_polynomial with h = 1/2. k is rounded by adding 1.5 2^23, which
+ * leaves k + bias in the sum's low mantissa bits. |x| is clamped to 15 (x Phi(x) rounds to -0 and to x beyond), so k is in
  * [-163, 0]: without an ldexp instruction, Q's coefficients carry 2^-64 and the scale is
  * 2^(k + 64), a normal power of two, so (Q m) 2^(k + 64) is exact unless below 2^-126 (x < -13),
  * where it is rounded once more before its last product with |x| t / 2 (about 1.2): a range test
@@ -243,10 +249,10 @@ static inline tsr_vf tsr_v_gelu_erf(tsr_vf x) {
   q = tsr_v_fma(q, u2, tsr_v_fma(tsr_v_set(-1.975110322e-01f * q_scale), u, tsr_v_set(1.011930630e-01f * q_scale)));
   q = tsr_v_fma(q, u2, tsr_v_fma(tsr_v_set(5.812615156e-01f * q_scale), u, tsr_v_set(7.556532621e-01f * q_scale)));
   q = tsr_v_fma(q, u, tsr_v_set(5.540623665e-01f * q_scale));
-  const tsr_vf k_biased = tsr_v_fma(tsr_v_mul(ax, ax), tsr_v_set(-0.721347520f), tsr_v_set(magic));
+  const tsr_vf k_biased = tsr_v_fma(tsr_v_mul(ax, ax), tsr_v_set(-0.5f * TSR_LOG2E), tsr_v_set(magic));
   const tsr_vf k = tsr_v_sub(k_biased, tsr_v_set(magic));
-  tsr_vf r = tsr_v_fnma(ax, ax, tsr_v_mul(k, tsr_v_set(-2.0f * 0.693145752f)));
-  r = tsr_v_fma(k, tsr_v_set(-2.0f * 1.42860677e-6f), r);
+  tsr_vf r = tsr_v_fnma(ax, ax, tsr_v_mul(k, tsr_v_set(-2.0f * TSR_LN2_HIGH)));
+  r = tsr_v_fma(k, tsr_v_set(-2.0f * TSR_LN2_LOW), r);
   const tsr_vf m = tsr_v_exp_polynomial(r, 0.5f);
 #if defined(TSR_V_HAS_LDEXP)
   const tsr_vf s = tsr_v_ldexp(tsr_v_mul(tsr_v_mul(tsr_v_mul(ax, t_half), q), m), k); /* |x| erfc(a) / 2 */
