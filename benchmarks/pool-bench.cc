@@ -1,8 +1,8 @@
 // Pooling, tessera against oneDNN's pooling primitive on the same tensors in the same process:
 // ../shared/problems/pool.txt's layers (ResNet's 3x3/2 max pool at batch 1 and 32, VGG's 2x2/2, ResNet-50's global
 // average, a 2x2 average at batch 8, Inception's 3x3/1 average counting padding), in NHWC (both
-// libraries' preferred layout for this op), plain NCHW and nChw8c (AVX2's blocked layout). Memory-bound: GB/s counts reading x
-// and writing y.
+// libraries' preferred layout for this op), plain NCHW, nChw8c (AVX2's blocked layout) and
+// nChw16c (AVX-512's). Memory-bound: GB/s counts reading x and writing y.
 #include <cstdlib>
 #include <string>
 
@@ -93,7 +93,7 @@ void onednn_pool(benchmark::State& state, const Problem& p, tsr_layout layout) {
 
 const int kRegistered = [] {
   for (const Problem& p : kProblems)
-    for (const tsr_layout layout : {tsr_layout_nhwc, tsr_layout_plain, tsr_layout_nchw8c})
+    for (const tsr_layout layout : {tsr_layout_nhwc, tsr_layout_plain, tsr_layout_nchw8c, tsr_layout_nchw16c})
       for (const char* impl : {"tessera", "onednn"}) {
         const std::string name = std::string(impl) + "/pool_" + p.name + "_" +
                                  (layout == tsr_layout_plain ? "nchw" : tsr_layout_name(layout));

@@ -11,6 +11,8 @@
  * channels, batch 1): 0.064 by NHWC, 0.29 straight, mostly the two clipped pixels a row. */
 #include "engine/pool-plain.h"
 
+#include <assert.h>
+
 #include "engine/cpu.h"
 #include "engine/pool-fast.h"
 #include "kernels/f32-pool/f32-pool-row-pixel.h"
@@ -23,13 +25,12 @@
 const struct tsr_f32_pool_row_entry* tsr_pool_plain_pick(const struct tsr_pool_geometry* g, size_t batch) {
   if (g->x_s[2] != 1 || g->y_s[2] != 1 || g->kernel[0] * g->kernel[1] > TSR_POOL_PLAIN_MAX_ROWS) return NULL;
   if (!tsr_cpu_from_memory(batch * (g->x_n + g->y_n) * sizeof(float))) return NULL;
+  size_t begin, end;
+  tsr_pool_unclipped(g, 2, &begin, &end);
+  /* the best variant allowed, for a stride it takes and an interior of a vector a row */
   for (size_t i = 0; i < tsr_f32_pool_row_ukernel_count; i++) {
     const struct tsr_f32_pool_row_entry* e = &tsr_f32_pool_row_ukernels[i];
-    if (!tsr_isa_allowed(e->isa)) continue;
-    /* the best variant allowed, for a stride it takes and an interior of a vector a row */
-    size_t begin, end;
-    tsr_pool_unclipped(g, 2, &begin, &end);
-    return g->stride[2] <= e->max_stride && end - begin >= e->lanes ? e : NULL;
+    if (tsr_isa_allowed(e->isa)) return g->stride[2] <= e->max_stride && end - begin >= e->lanes ? e : NULL;
   }
   return NULL;
 }
@@ -42,6 +43,15 @@ struct tsr_pool_plain_call {
   const float* x;
   float* y;
 };
+
+/* Output pixel p of a row whose window rows are `rows` (`taps` of them), clipped along w: its own
+ * columns and divisor. */
+static float tsr_pool_plain_clipped(const struct tsr_pool_geometry* g, const size_t p[3], const float* const* rows,
+                                    size_t taps, bool max) {
+  int64_t start[3], stop[3];
+  const float divisor = (float)tsr_pool_window(g, p, start, stop);
+  return tsr_f32_pool_row_pixel(taps, rows, (size_t)start[2], (size_t)(stop[2] - start[2]), divisor, max);
+}
 
 /* Output rows [first, first + count) (rows along d and h, numbered d-major) of plane `plane`
  * (batch item x channel). */
@@ -57,29 +67,24 @@ static void tsr_pool_plain_task(void* context, size_t thread, size_t plane, size
   for (size_t q = first; q < first + count; q++) {
     const size_t p0 = q / g->out[1], p1 = q % g->out[1];
     float* out = y + p0 * g->y_s[0] + p1 * g->y_s[1];
-    /* the row's window rows, from the first interior pixel's window (any pixel's when none) */
-    size_t p[3] = {p0, p1, begin < end ? begin : 0};
+    /* the row's window rows, from the first interior pixel's window */
+    size_t p[3] = {p0, p1, begin};
     int64_t start[3], stop[3];
     const float divisor = (float)tsr_pool_window(g, p, start, stop);
     const float* rows[TSR_POOL_PLAIN_MAX_ROWS];
     size_t taps = 0;
     for (int64_t i0 = start[0]; i0 < stop[0]; i0++)
       for (int64_t i1 = start[1]; i1 < stop[1]; i1++) rows[taps++] = x + (size_t)i0 * g->x_s[0] + (size_t)i1 * g->x_s[1];
+    for (p[2] = 0; p[2] < begin; p[2]++) out[p[2]] = tsr_pool_plain_clipped(g, p, rows, taps, max);
+    /* the interior, one call (tsr_pool_plain_pick made it at least a vector; every window has a
+     * row inside the input, as padding is at most half the kernel: tsr_pool_output_shape) */
+    assert(taps > 0);
     const float* shifted[TSR_POOL_PLAIN_MAX_ROWS];
-    for (size_t p2 = 0; p2 < g->out[2]; p2++) {
-      if (p2 == begin && taps > 0 && begin < end) { /* the interior, one call */
-        const int64_t column = (int64_t)(begin * stride) - g->pad[2];
-        for (size_t t = 0; t < taps; t++) shifted[t] = rows[t] + column;
-        const struct tsr_f32_pool_params params = {divisor, 0};
-        call->ukernel(end - begin, taps, shifted, g->kernel[2], stride, out + begin, &params);
-        p2 = end - 1;
-        continue;
-      }
-      /* a clipped pixel: its own window along w and divisor */
-      p[2] = p2;
-      const float own = (float)tsr_pool_window(g, p, start, stop);
-      out[p2] = tsr_f32_pool_row_pixel(taps, rows, (size_t)start[2], (size_t)(stop[2] - start[2]), own, max);
-    }
+    const int64_t column = (int64_t)(begin * stride) - g->pad[2];
+    for (size_t t = 0; t < taps; t++) shifted[t] = rows[t] + column;
+    const struct tsr_f32_pool_params params = {divisor, 0};
+    call->ukernel(end - begin, taps, shifted, g->kernel[2], stride, out + begin, &params);
+    for (p[2] = end; p[2] < g->out[2]; p[2]++) out[p[2]] = tsr_pool_plain_clipped(g, p, rows, taps, max);
   }
 }
 

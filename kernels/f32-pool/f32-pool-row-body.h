@@ -4,6 +4,8 @@
  * (TSR_MAXPOOL_ROW_NAME, TSR_AVGPOOL_ROW_NAME). A vector holds consecutive output pixels of the
  * row; each of its taps is one load (stride 1) or half of a deinterleaved pair of loads (stride
  * 2), so an input row is read straight from the plane, with no reorder. */
+#include <assert.h>
+
 #include "kernels/f32-pool/f32-pool-row-pixel.h"
 #include "kernels/f32-pool/f32-pool-row.h"
 
@@ -44,6 +46,7 @@ TSR_POOL_INLINE tsr_vf tsr_pool_row_vector(size_t rows, const float* const* x, s
 
 TSR_POOL_INLINE void tsr_pool_row(size_t pixels, size_t rows, const float* const* x, size_t kw, size_t stride,
                                   float* y, const struct tsr_pool_divide* d, bool max) {
+  assert(stride == 1 || stride == 2);
   /* kw = 1 at stride 2 reads one column past a vector's last window: a pixel must follow it */
   const size_t over = stride == 2 && kw == 1;
   size_t j = 0;

@@ -21,7 +21,7 @@
 struct tsr_f32_pool_params {
   float divisor; /* averages: the window's count (1 for a part of a split window); max: unused */
   /* nonzero: each pixel's whole vectors of results go out with streaming stores (around the
-   * caches; y + j * y_step aligned to 64 bytes, the caller fences); not for a window's earlier
+   * caches; y + j * y_step aligned to the variant's vector, the caller fences); not for a window's earlier
    * parts, which the next call reads back */
   int stream;
 };
