@@ -157,7 +157,7 @@ static tsr_status tsr_resize_run(const tsr_op* base, const tsr_tensor* inputs, s
   tsr_spatial_strides(y, spatial, &g->y_n, &g->y_c, g->y_s);
   if (op->fast)
     return tsr_resize_fast_run(g, call.pad, x->layout == tsr_layout_nhwc, (size_t)x->dims[0], (size_t)x->dims[1],
-                               call.x, call.y, op->lerp != NULL ? op->lerp->ukernel : NULL, pool);
+                               call.x, call.y, op->lerp, pool);
   tsr_parallelize_2d(pool, tsr_resize_plane, &call, (size_t)x->dims[0], (size_t)x->dims[1]);
   return tsr_status_success;
 }
