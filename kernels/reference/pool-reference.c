@@ -3,21 +3,6 @@
 #include <math.h>
 #include <stdbool.h>
 
-int64_t tsr_pool_window(const struct tsr_pool_geometry* g, const size_t p[3], int64_t start[3],
-                               int64_t end[3]) {
-  int64_t counted = 1, valid = 1;
-  for (int d = 0; d < 3; d++) {
-    start[d] = (int64_t)(p[d] * g->stride[d]) - g->pad[d];
-    end[d] = start[d] + (int64_t)g->kernel[d];
-    const int64_t limit = g->padded[d] - g->pad[d];
-    counted *= (end[d] < limit ? end[d] : limit) - start[d];
-    if (start[d] < 0) start[d] = 0;
-    if (end[d] > (int64_t)g->in[d]) end[d] = (int64_t)g->in[d];
-    valid *= end[d] - start[d];
-  }
-  return g->kind == tsr_pooling_avg_include_padding ? counted : valid;
-}
-
 void tsr_reference_pool_plane_f32(const struct tsr_pool_geometry* g, const float* x, float* y,
                                   size_t n, size_t c) {
   const float* plane = x + n * g->x_n + c * g->x_c;
