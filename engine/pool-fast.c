@@ -84,8 +84,10 @@ static size_t tsr_pool_fast_block(const struct tsr_pool_fast_call* call, size_t 
 
 /* Prefetches the input rows that output row `row` (batch x out[0] x out[1] flattened) reads and
  * the row before it does not: along h the last `stride` rows of its window, in each input plane
- * of its window along d, every pixel and channel. */
-static void tsr_pool_fast_prefetch_row(const struct tsr_pool_fast_call* call, size_t row) {
+ * of its window along d, every pixel and channel. Always inlined, as tsr_prefetch_span is: out
+ * of line, with tsr_pool_window inlined into it, GCC 12 found it free of side effects and
+ * dropped the calls (nChw8c 2x2 average at batch 8 on AVX2: 0.84x oneDNN instead of 1.1x). */
+static inline __attribute__((always_inline)) void tsr_pool_fast_prefetch_row(const struct tsr_pool_fast_call* call, size_t row) {
   const struct tsr_pool_geometry* g = call->g;
   if (row >= call->batch * g->out[0] * g->out[1]) return;
   const size_t p1 = row % g->out[1], p0 = row / g->out[1] % g->out[0], n = row / (g->out[1] * g->out[0]);
