@@ -23,6 +23,7 @@
 #define TSR_POOL_TASKS_PER_THREAD 4
 #define TSR_POOL_CHANNEL_GRAIN 64
 #define TSR_POOL_SLICE_MIN 16
+#define TSR_POOL_PREFETCH_L1_ROW_BYTES ((size_t)16 << 10) /* see tsr_pool_fast_nhwc */
 
 const struct tsr_f32_pool_entry* tsr_pool_fast_pick(void) {
   const char* forced = getenv("TESSERA_POOL");
@@ -40,6 +41,7 @@ struct tsr_pool_fast_call {
   size_t rows_begin, rows_end; /* the output rows (along h) whose window lies inside the input along h */
   bool flat;          /* the interior as one run of channels: see tsr_pool_fast_nhwc */
   bool prefetch;      /* each row prefetches the input rows the next row adds: see tsr_pool_fast_nhwc */
+  bool prefetch_l1;   /* into L1 (input rows past TSR_POOL_PREFETCH_L1_ROW_BYTES), else into L2 */
   bool stream;        /* the kernels store whole vectors around the caches: see tsr_pool_fast_nhwc */
   size_t batch;       /* images: the rows are batch x out[0] x out[1] */
   const float* x;
@@ -98,7 +100,7 @@ static inline __attribute__((always_inline)) void tsr_pool_fast_prefetch_row(con
   const size_t bytes = g->in[2] * g->x_s[2] * sizeof(float);
   for (int64_t i0 = start[0]; i0 < end[0]; i0++)
     for (int64_t i1 = first_new > start[1] ? first_new : start[1]; i1 < end[1]; i1++)
-      tsr_prefetch_span(call->x + n * g->x_n + (size_t)i0 * g->x_s[0] + (size_t)i1 * g->x_s[1], bytes, true);
+      tsr_prefetch_span(call->x + n * g->x_n + (size_t)i0 * g->x_s[0] + (size_t)i1 * g->x_s[1], bytes, call->prefetch_l1);
 }
 
 /* Rows [first_row, last)'s edge pixels (outside the interior), channels [c0, c0 + channels), one
@@ -254,6 +256,14 @@ static void tsr_pool_fast_nhwc(const struct tsr_f32_pool_entry* kernel, const st
    * 2.04 -> 1.56 ms and both 1.35. Within the cache (batch 1) neither is used. */
   const bool from_memory = blocks == 1 && tsr_cpu_from_memory(batch * (g->x_n + g->y_n) * sizeof(float));
   call.prefetch = from_memory;
+  /* Into L1 only for long input rows. 3x3/2 max pools at 103 MB, 1 thread, Zen 4 (ms, into L1 /
+   * into L2 / none): nChw8c under AVX2 (3.5 KB rows) 9.7 / 5.5 / 10.0-10.3; NHWC 8 channels
+   * 9.2-9.3 / 4.8-5.0 / 9.9; NHWC 16 channels (7 KB) 8.1-8.4 / 6.9-7.3 / 7.5-7.7; nChw16c 8.2-8.3
+   * / 7.3-7.5 / 7.8-8.0; NHWC 64 channels (28 KB) 10.0 / 10.7-10.9 / 11.2-11.9; NHWC's 2x2
+   * average at batch 8 (256 channels, 57 KB) 0.83-0.86 / 0.90-0.96 / 1.09-1.36. Short rows go
+   * through quickly, and a burst of prefetches into L1 holds the misses the row's own loads
+   * need; two threads the same (nChw8c 4.5-5.0 -> 2.1-3.1). */
+  call.prefetch_l1 = g->in[2] * g->x_s[2] * sizeof(float) > TSR_POOL_PREFETCH_L1_ROW_BYTES;
   call.stream = from_memory && tsr_stream_aligned(y, g->y_n, g->y_s, kernel->lanes * sizeof(float));
   tsr_parallelize_2d_tile_2d(pool, tsr_pool_fast_rows_task, &call, rows, blocks, row_tile, 1);
 }
