@@ -40,7 +40,9 @@ struct tsr_pool_fast_call {
   size_t interior_begin, interior_end; /* the output columns whose window lies inside the input along w */
   size_t rows_begin, rows_end; /* the output rows (along h) whose window lies inside the input along h */
   bool flat;          /* the interior as one run of channels: see tsr_pool_fast_nhwc */
-  bool prefetch;      /* each row prefetches the input rows the next row adds: see tsr_pool_fast_nhwc */
+  /* x and y past half the LLC (see tsr_pool_fast_nhwc): each row prefetches the input rows the
+   * next row adds, and the kernels take pixels whole (tsr_f32_pool_params.from_memory) */
+  bool from_memory;
   bool prefetch_l1;   /* into L1 (input rows past TSR_POOL_PREFETCH_L1_ROW_BYTES), else into L2 */
   bool stream;        /* the kernels store whole vectors around the caches: see tsr_pool_fast_nhwc */
   size_t batch;       /* images: the rows are batch x out[0] x out[1] */
@@ -70,7 +72,8 @@ static void tsr_pool_fast_pixels(const struct tsr_pool_fast_call* call, size_t n
         rows[count++] = x + (size_t)i0 * g->x_s[0] + (size_t)i1 * g->x_s[1] + (size_t)i2 * g->x_s[2];
         left--;
         if (count == TSR_POOL_TAPS_PER_CALL || left == 0) {
-          const struct tsr_f32_pool_params params = {left == 0 ? divisor : 1.0f, left == 0 && call->stream};
+          const struct tsr_f32_pool_params params = {left == 0 ? divisor : 1.0f, left == 0 && call->stream,
+                                                    call->from_memory};
           call->ukernel(pixels, channels, count, rows, x_step, previous, y, y_step, &params);
           previous = y;
           count = 0;
@@ -142,7 +145,7 @@ static void tsr_pool_fast_rows_task(void* context, size_t thread, size_t first_r
   const size_t last = first_row + rows, edges_from = end > begin ? end : begin;
   for (size_t row = first_row; row < last; row++) {
     const size_t p1 = row % g->out[1], p0 = row / g->out[1] % g->out[0], n = row / (g->out[1] * g->out[0]);
-    if (call->prefetch) tsr_pool_fast_prefetch_row(call, row + 1);
+    if (call->from_memory) tsr_pool_fast_prefetch_row(call, row + 1);
     if (end > begin && call->flat)
       tsr_pool_fast_pixels(call, n, p0, p1, begin, 1, x_step, y_step, c0, (end - begin) * channels);
     else if (end > begin)
@@ -255,7 +258,7 @@ static void tsr_pool_fast_nhwc(const struct tsr_f32_pool_entry* kernel, const st
    * VM hid the average's gain; in a stand-alone loop of the 2x2 average the prefetch alone gave
    * 2.04 -> 1.56 ms and both 1.35. Within the cache (batch 1) neither is used. */
   const bool from_memory = blocks == 1 && tsr_cpu_from_memory(batch * (g->x_n + g->y_n) * sizeof(float));
-  call.prefetch = from_memory;
+  call.from_memory = from_memory;
   /* Into L1 only for long input rows. 3x3/2 max pools at 103 MB, 1 thread, Zen 4 (ms, into L1 /
    * into L2 / none): nChw8c under AVX2 (3.5 KB rows) 9.7 / 5.5 / 10.0-10.3; NHWC 8 channels
    * 9.2-9.3 / 4.8-5.0 / 9.9; NHWC 16 channels (7 KB) 8.1-8.4 / 6.9-7.3 / 7.5-7.7; nChw16c 8.2-8.3

@@ -88,7 +88,7 @@ static void tsr_pool_plain_task(void* context, size_t thread, size_t plane, size
     /* the interior, one call (tsr_pool_plain_pick made it at least a vector; every window has a
      * row inside the input, as padding is at most half the kernel: tsr_pool_output_shape) */
     assert(taps > 0);
-    const struct tsr_f32_pool_params params = {divisor, 0};
+    const struct tsr_f32_pool_params params = {divisor, 0, 0};
     call->ukernel(end - begin, taps, shifted, g->kernel[2], stride, out + begin, &params);
     for (p[2] = end; p[2] < g->out[2]; p[2]++) out[p[2]] = tsr_pool_plain_clipped(g, p, rows, taps, max);
   }

@@ -87,35 +87,40 @@ TSR_POOL_INLINE void tsr_pool_take2(tsr_vf* a, tsr_vm* o, tsr_vf v, tsr_vf w, bo
  * waiting on an unrelated store to the same page offset): 3.8-5.8 us by y's offset, against
  * 3.9-4.7 down the taps (oneDNN 4.0; Zen 4, 1 thread, one process). */
 #define TSR_POOL_EACH8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#define TSR_POOL_EACH4(X) X(0) X(1) X(2) X(3)
 
 /* One output pixel: the rows moved by `offset` floats. */
 TSR_POOL_INLINE void tsr_pool(size_t channels, size_t taps, const float* const* rows, size_t offset,
                               const float* previous, float* y, const struct tsr_pool_divide* d, bool max,
                               bool stream) {
   size_t c = 0;
-  for (; c + 8 * TSR_VLANES <= channels; c += 8 * TSR_VLANES) {
-    const float* p = previous != NULL ? previous + c : NULL;
+  /* Eight, then four vectors of channels (a pixel's four to seven: see f32-pool.h's from_memory). */
 #define TSR_START(i) tsr_vf a##i = tsr_pool_start(p, i * TSR_VLANES, max); tsr_vm o##i = tsr_v_eq(a##i, a##i);
-    TSR_POOL_EACH8(TSR_START)
-#undef TSR_START
-    size_t t = 0;
-    for (; t + 2 <= taps; t += 2) {
-      const float* r0 = rows[t] + offset + c;
-      const float* r1 = rows[t + 1] + offset + c;
-#define TSR_STEP(i) tsr_pool_take2(&a##i, &o##i, tsr_v_load(r0 + i * TSR_VLANES), tsr_v_load(r1 + i * TSR_VLANES), max);
-      TSR_POOL_EACH8(TSR_STEP)
-#undef TSR_STEP
-    }
-    if (t < taps) {
-      const float* r0 = rows[t] + offset + c;
-#define TSR_STEP(i) tsr_pool_take(&a##i, &o##i, tsr_v_load(r0 + i * TSR_VLANES), max);
-      TSR_POOL_EACH8(TSR_STEP)
-#undef TSR_STEP
-    }
+#define TSR_STEP2(i) tsr_pool_take2(&a##i, &o##i, tsr_v_load(r0 + i * TSR_VLANES), tsr_v_load(r1 + i * TSR_VLANES), max);
+#define TSR_STEP1(i) tsr_pool_take(&a##i, &o##i, tsr_v_load(r0 + i * TSR_VLANES), max);
 #define TSR_FINISH(i) tsr_pool_store(y + c + i * TSR_VLANES, tsr_pool_finish(a##i, o##i, d, max), stream);
-    TSR_POOL_EACH8(TSR_FINISH)
-#undef TSR_FINISH
+#define TSR_VECTORS(EACH, n)                                                   \
+  for (; c + n * TSR_VLANES <= channels; c += n * TSR_VLANES) {                \
+    const float* p = previous != NULL ? previous + c : NULL;                   \
+    EACH(TSR_START)                                                            \
+    size_t t = 0;                                                              \
+    for (; t + 2 <= taps; t += 2) {                                            \
+      const float *r0 = rows[t] + offset + c, *r1 = rows[t + 1] + offset + c;  \
+      EACH(TSR_STEP2)                                                          \
+    }                                                                          \
+    if (t < taps) {                                                            \
+      const float* r0 = rows[t] + offset + c;                                  \
+      EACH(TSR_STEP1)                                                          \
+    }                                                                          \
+    EACH(TSR_FINISH)                                                           \
   }
+  TSR_VECTORS(TSR_POOL_EACH8, 8)
+  TSR_VECTORS(TSR_POOL_EACH4, 4)
+#undef TSR_VECTORS
+#undef TSR_FINISH
+#undef TSR_STEP1
+#undef TSR_STEP2
+#undef TSR_START
   /* One vector: four chains over the taps, joined at the end. With one, each tap waited for the
    * previous add (global pooling of nChw8c, 49 taps of one vector a pixel: 3x slower). */
   for (; c + TSR_VLANES <= channels; c += TSR_VLANES) {
@@ -172,12 +177,13 @@ TSR_POOL_INLINE void tsr_pool_x4(size_t channels, size_t taps, const float* cons
     tsr_f32_pool_channels(c, channels, taps, rows, offset + i * row_step, NULL, y + i * y_step, d->scalar, max);
 }
 
-/* The pixels: by fours where the channels are too few to fill eight accumulators, then one by one. */
+/* The pixels: by fours where the channels are too few to fill eight accumulators (four, from
+ * memory: see f32-pool.h), then one by one. */
 TSR_POOL_INLINE void tsr_pool_pixels(size_t pixels, size_t channels, size_t taps, const float* const* rows,
                                      size_t row_step, const float* previous, float* y, size_t y_step,
-                                     struct tsr_pool_divide d, bool max, bool stream) {
+                                     struct tsr_pool_divide d, bool max, bool stream, bool from_memory) {
   size_t j = 0;
-  if (previous == NULL && channels < 8 * TSR_VLANES) {
+  if (previous == NULL && channels < (from_memory ? 4 : 8) * TSR_VLANES) {
     for (; j + 4 <= pixels; j += 4)
       tsr_pool_x4(channels, taps, rows, j * row_step, row_step, y + j * y_step, y_step, &d, max, stream);
     /* The last 1-3 pixels of a run of four or more as one more group of four ending at the run's
@@ -203,10 +209,10 @@ TSR_POOL_INLINE void tsr_pool_pixels(size_t pixels, size_t channels, size_t taps
  * channels, 7x7 out) took 1.25x as long, so it keeps the loop. */
 TSR_POOL_INLINE void tsr_pool_fixed(size_t pixels, size_t channels, size_t taps, const float* const* rows,
                                     size_t row_step, float* y, size_t y_step, struct tsr_pool_divide d, bool max,
-                                    bool stream) {
+                                    bool stream, bool from_memory) {
   const float* local[9];
   for (size_t t = 0; t < taps; t++) local[t] = rows[t];
-  tsr_pool_pixels(pixels, channels, taps, local, row_step, NULL, y, y_step, d, max, stream);
+  tsr_pool_pixels(pixels, channels, taps, local, row_step, NULL, y, y_step, d, max, stream, from_memory);
 }
 
 /* Whether the 9 taps are a 3x3 window: three rows (taps 0, 3, 6) of three columns `column` floats
@@ -260,7 +266,7 @@ TSR_POOL_INLINE void tsr_pool_3x3_columns(size_t count, const float* const* rows
 
 TSR_POOL_INLINE void tsr_pool_dispatch_as(size_t pixels, size_t channels, size_t taps, const float* const* rows,
                                           size_t row_step, const float* previous, float* y, size_t y_step,
-                                          struct tsr_pool_divide d, bool max, bool stream) {
+                                          struct tsr_pool_divide d, bool max, bool stream, bool from_memory) {
   size_t column;
   if (previous == NULL && tsr_pool_is_3x3(taps, rows, &column) &&
       ((pixels == 1 && column == TSR_VLANES && channels % TSR_VLANES == 0) ||
@@ -272,11 +278,11 @@ TSR_POOL_INLINE void tsr_pool_dispatch_as(size_t pixels, size_t channels, size_t
     else
       tsr_pool_3x3_columns(pixels, rows, column, 2, y, y_step, &d, max, stream);
   } else if (previous == NULL && taps == 4 && !max)
-    tsr_pool_fixed(pixels, channels, 4, rows, row_step, y, y_step, d, max, stream);
+    tsr_pool_fixed(pixels, channels, 4, rows, row_step, y, y_step, d, max, stream, from_memory);
   else if (previous == NULL && taps == 9)
-    tsr_pool_fixed(pixels, channels, 9, rows, row_step, y, y_step, d, max, stream);
+    tsr_pool_fixed(pixels, channels, 9, rows, row_step, y, y_step, d, max, stream, from_memory);
   else
-    tsr_pool_pixels(pixels, channels, taps, rows, row_step, previous, y, y_step, d, max, stream);
+    tsr_pool_pixels(pixels, channels, taps, rows, row_step, previous, y, y_step, d, max, stream, from_memory);
 }
 
 /* Streaming or not, and for an average whether the divisor is a power of two (the quotient one
@@ -289,7 +295,8 @@ TSR_POOL_INLINE void tsr_pool_dispatch(size_t pixels, size_t channels, size_t ta
   const float divisor = params->divisor;
   const bool exact = !max && tsr_pool_power_of_two(divisor);
 #define TSR_POOL_AS(stream, exact) \
-  tsr_pool_dispatch_as(pixels, channels, taps, rows, row_step, previous, y, y_step, tsr_pool_divide_by(divisor, exact), max, stream)
+  tsr_pool_dispatch_as(pixels, channels, taps, rows, row_step, previous, y, y_step, tsr_pool_divide_by(divisor, exact), max, \
+                       stream, params->from_memory)
   if (params->stream && exact) TSR_POOL_AS(true, true);
   else if (params->stream) TSR_POOL_AS(true, false);
   else if (exact) TSR_POOL_AS(false, true);

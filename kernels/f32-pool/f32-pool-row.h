@@ -8,7 +8,7 @@
  *
  * Contract: pixels >= 1, rows >= 1, kw >= 1; stride 1 or 2 (the scalar variant takes any);
  * nothing outside rows[r][0, stride * (pixels - 1) + kw) or y[0, pixels) is read or written.
- * Fewer pixels than a vector go one at a time. params->stream is ignored. */
+ * Fewer pixels than a vector go one at a time. params->stream and params->from_memory are ignored. */
 #ifndef TSR_KERNELS_F32_POOL_ROW_H
 #define TSR_KERNELS_F32_POOL_ROW_H
 

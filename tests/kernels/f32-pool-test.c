@@ -9,7 +9,8 @@
  * floats and divisors: the correctly rounded quotient, tolerance 0. And several output pixels per
  * call (an output row's interior), strides 1 and 2, outputs with gaps that must stay NaN, stored
  * plainly and streamed (params.stream: y and its pixel step aligned to the vector, as the engine
- * gives);
+ * gives), by groups of four pixels and pixel by pixel (params.from_memory; 4 vectors + 1 channels
+ * take the four-vector form then);
  * for max also with one NaN planted in the strip, which every window that holds it must return.
  * And 3x3 windows stepping two pixels over three rows, and stepping one packed end to end (the
  * shared-column forms).
@@ -62,7 +63,7 @@ static void tsr_test_pool(tsr_isa isa, tsr_f32_pool_ukernel_fn maxpool, tsr_f32_
       for (int max = 0; max < 2; max++)
         for (int start = 0; start < 3; start++) { /* fresh, from previous, in place */
           const float divisor = (float)(taps + (size_t)start);
-          const struct tsr_f32_pool_params params = {divisor, 0};
+          const struct tsr_f32_pool_params params = {divisor, 0, 0};
           tsr_fill_integers(&rng, previous, channels, -20, 20);
           tsr_expected(channels, taps, rows, start ? previous : NULL, divisor, max, expected);
           if (start == 2) memcpy(y, previous, channels * sizeof(float));
@@ -80,7 +81,7 @@ static void tsr_test_pool(tsr_isa isa, tsr_f32_pool_ukernel_fn maxpool, tsr_f32_
       rows[tsr_rng_below(&rng, taps)][at_row] = NAN;
       tsr_fill_integers(&rng, previous, channels, -20, 20);
       previous[at_previous] = NAN;
-      const struct tsr_f32_pool_params params = {1.0f, 0};
+      const struct tsr_f32_pool_params params = {1.0f, 0, 0};
       maxpool(1, channels, taps, (const float* const*)rows, 0, previous, y, channels, &params);
       size_t wrong = 0;
       for (size_t c = 0; c < channels; c++) wrong += isnan(y[c]) != (c == at_row || c == at_previous);
@@ -98,12 +99,13 @@ static void tsr_test_pool(tsr_isa isa, tsr_f32_pool_ukernel_fn maxpool, tsr_f32_
    * 4 to 7 and 9 pixels: whole groups of four, and a last group of four overlapping the one
    * before by 1 to 3 pixels. */
   const size_t pixel_counts[] = {2, 3, 4, 5, 6, 7, 9}, strip_taps[] = {1, 3, 9};
-  const size_t strip_channels[] = {1, lanes, 8 * lanes + 1};
+  const size_t strip_channels[] = {1, lanes, 4 * lanes + 1, 8 * lanes + 1};
   for (int stream = 0; stream <= 1; stream++)
+  for (int from_memory = 0; from_memory <= 1; from_memory++)
   for (size_t pi = 0; pi < sizeof(pixel_counts) / sizeof(pixel_counts[0]); pi++)
     for (size_t stride = 1; stride <= 2; stride++)
       for (size_t ti = 0; ti < 3; ti++)
-        for (size_t ci = 0; ci < 3; ci++) {
+        for (size_t ci = 0; ci < 4; ci++) {
           const size_t pixels = pixel_counts[pi], taps = strip_taps[ti], ch = strip_channels[ci];
           /* streamed: pixel steps of whole vectors (the engine streams a kernel's output when y and
            * its strides are aligned to its vector), y at a guarded end (a multiple of 64 bytes) */
@@ -115,7 +117,7 @@ static void tsr_test_pool(tsr_isa isa, tsr_f32_pool_ukernel_fn maxpool, tsr_f32_
           const float* rows[9];
           for (size_t t = 0; t < taps; t++) rows[t] = strip + t * ch;
           for (int max = 0; max < 3; max++) { /* 2: max with a NaN in the strip */
-            const struct tsr_f32_pool_params params = {(float)taps, stream};
+            const struct tsr_f32_pool_params params = {(float)taps, stream, from_memory};
             if (max == 2) strip[tsr_rng_below(&rng, width * ch)] = NAN;
             tsr_fill_nan(out, pixels * y_step);
             tsr_fill_nan(want, pixels * y_step);
@@ -126,9 +128,10 @@ static void tsr_test_pool(tsr_isa isa, tsr_f32_pool_ukernel_fn maxpool, tsr_f32_
             }
             (max ? maxpool : avgpool)(pixels, ch, taps, rows, stride * ch, NULL, out, y_step, &params);
             char what[160];
-            snprintf(what, sizeof(what), "[%s%s] %s %zu pixels, stride %zu, taps=%zu, channels=%zu %s%s", tsr_isa_name(isa),
-                     TSR_TEST_ISA_NOTE, name, pixels, stride, taps, ch, max == 2 ? "max with a NaN" : max ? "max" : "avg",
-                     stream ? " streamed" : "");
+            snprintf(what, sizeof(what), "[%s%s] %s %zu pixels, stride %zu, taps=%zu, channels=%zu %s%s%s",
+                     tsr_isa_name(isa), TSR_TEST_ISA_NOTE, name, pixels, stride, taps, ch,
+                     max == 2 ? "max with a NaN" : max ? "max" : "avg", stream ? " streamed" : "",
+                     from_memory ? " from memory" : "");
             tsr_check_close(what, out, want, pixels * y_step, 0.0, 0.0);
           }
           tsr_guarded_free(strip), tsr_guarded_free(out), tsr_guarded_free(want);
@@ -153,7 +156,7 @@ static void tsr_test_pool(tsr_isa isa, tsr_f32_pool_ukernel_fn maxpool, tsr_f32_
           tsr_expected(ch, 9, shifted, NULL, 9.0f, kind != 0, want + j * ch);
         }
         tsr_fill_nan(out, pixels * ch);
-        const struct tsr_f32_pool_params params = {9.0f, 0};
+        const struct tsr_f32_pool_params params = {9.0f, 0, 0};
         (kind != 0 ? maxpool : avgpool)(pixels, ch, 9, rows, 2 * ch, NULL, out, ch, &params);
         char what[160];
         snprintf(what, sizeof(what), "[%s%s] %s 3x3 windows stepping 2, %zu pixels, channels=%zu %s", tsr_isa_name(isa),
@@ -176,7 +179,7 @@ static void tsr_test_pool(tsr_isa isa, tsr_f32_pool_ukernel_fn maxpool, tsr_f32_
       for (size_t t = 0; t < 9; t++) rows[t] = strip + t / 3 * row_floats + t % 3 * lanes;
       tsr_expected(ch, 9, rows, NULL, 9.0f, kind != 0, want);
       tsr_fill_nan(out, ch);
-      const struct tsr_f32_pool_params params = {9.0f, 0};
+      const struct tsr_f32_pool_params params = {9.0f, 0, 0};
       (kind != 0 ? maxpool : avgpool)(1, ch, 9, (const float* const*)rows, 0, NULL, out, ch, &params);
       char what[160];
       snprintf(what, sizeof(what), "[%s%s] %s 3x3 windows stepping 1, flat, %zu vectors %s", tsr_isa_name(isa),
@@ -194,7 +197,7 @@ static void tsr_test_pool(tsr_isa isa, tsr_f32_pool_ukernel_fn maxpool, tsr_f32_
   float wrong_divisor = 0.0f;
   for (size_t trial = 0; trial < 2000; trial++) {
     tsr_fill_uniform(&rng, row, channels, -1000.0f, 1000.0f);
-    const struct tsr_f32_pool_params params = {(float)(1 + tsr_rng_below(&rng, 5000)), 0};
+    const struct tsr_f32_pool_params params = {(float)(1 + tsr_rng_below(&rng, 5000)), 0, 0};
     for (size_t c = 0; c < channels; c++) expected[c] = row[c] / params.divisor;
     avgpool(1, channels, 1, (const float* const*)&row, 0, NULL, y, channels, &params);
     const size_t mismatches = tsr_count_mismatches(y, expected, channels, 0.0, 0.0);
@@ -246,7 +249,7 @@ static void tsr_test_pool_row(tsr_isa isa, tsr_f32_pool_row_ukernel_fn maxpool, 
               want[j] = (float)(max ? a : a / divisor);
             }
             tsr_fill_nan(y, pixels);
-            const struct tsr_f32_pool_params params = {divisor, 0};
+            const struct tsr_f32_pool_params params = {divisor, 0, 0};
             (max ? maxpool : avgpool)(pixels, rows, (const float* const*)x, kw, stride, y, &params);
             char what[160];
             snprintf(what, sizeof(what), "[%s%s] %s %zu pixels, %zu rows x %zu, stride %zu, %s", tsr_isa_name(isa),
