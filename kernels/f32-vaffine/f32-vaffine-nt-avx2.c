@@ -1,4 +1,4 @@
-/* AVX2 per-channel affine maps, the channelwise form with streaming stores (f32-vaffine-nt.inc):
+/* AVX2 per-channel affine maps with streaming stores (f32-vaffine-nt.inc):
  * f32-vaffine-body.h on vector-avx2.h's primitives. */
 #include "kernels/vector-avx2.h"
 

@@ -1,4 +1,4 @@
-/* AVX-512 per-channel affine maps, the channelwise form with streaming stores (f32-vaffine-nt.inc):
+/* AVX-512 per-channel affine maps with streaming stores (f32-vaffine-nt.inc):
  * f32-vaffine-body.h on vector-avx512f.h's primitives. */
 #include "kernels/vector-avx512f.h"
 
