@@ -116,7 +116,8 @@ static void tsr_dwconv_row(const struct tsr_dwconv_call* c, size_t n, size_t row
  * reads and the row before it does not (the last `stride` kernel rows along h, in every kernel
  * plane along d), every pixel and channel. Always inlined: out of line it holds nothing GCC 12
  * counts as a side effect, and a call to such a function may be dropped (see tsr_prefetch_span). */
-static inline __attribute__((always_inline)) void tsr_dwconv_prefetch_row(const struct tsr_dwconv_call* c, size_t n, size_t row) {
+static inline __attribute__((always_inline)) void tsr_dwconv_prefetch_row(const struct tsr_dwconv_call* c, size_t n,
+                                                                          size_t row) {
   const struct tsr_conv_geometry* g = c->g;
   if (row >= g->out[0] * g->out[1]) return;
   const size_t od = row / g->out[1], oh = row % g->out[1], bytes = g->in[2] * g->x_s[2] * sizeof(float);

@@ -92,7 +92,8 @@ static size_t tsr_pool_fast_block(const struct tsr_pool_fast_call* call, size_t 
  * of its window along d, every pixel and channel. Always inlined, as tsr_prefetch_span is: out
  * of line, with tsr_pool_window inlined into it, GCC 12 found it free of side effects and
  * dropped the calls (nChw8c 2x2 average at batch 8 on AVX2: 0.84x oneDNN instead of 1.1x). */
-static inline __attribute__((always_inline)) void tsr_pool_fast_prefetch_row(const struct tsr_pool_fast_call* call, size_t row) {
+static inline __attribute__((always_inline)) void tsr_pool_fast_prefetch_row(const struct tsr_pool_fast_call* call,
+                                                                             size_t row) {
   const struct tsr_pool_geometry* g = call->g;
   if (row >= call->batch * g->out[0] * g->out[1]) return;
   const size_t p1 = row % g->out[1], p0 = row / g->out[1] % g->out[0], n = row / (g->out[1] * g->out[0]);
@@ -103,7 +104,8 @@ static inline __attribute__((always_inline)) void tsr_pool_fast_prefetch_row(con
   const size_t bytes = g->in[2] * g->x_s[2] * sizeof(float);
   for (int64_t i0 = start[0]; i0 < end[0]; i0++)
     for (int64_t i1 = first_new > start[1] ? first_new : start[1]; i1 < end[1]; i1++)
-      tsr_prefetch_span(call->x + n * g->x_n + (size_t)i0 * g->x_s[0] + (size_t)i1 * g->x_s[1], bytes, call->prefetch_l1);
+      tsr_prefetch_span(call->x + n * g->x_n + (size_t)i0 * g->x_s[0] + (size_t)i1 * g->x_s[1], bytes,
+                        call->prefetch_l1);
 }
 
 /* Rows [first_row, last)'s edge pixels (outside the interior), channels [c0, c0 + channels), one

@@ -221,8 +221,9 @@ tsr_status tsr_resize_fast_run(const struct tsr_resize_geometry* g, bool pad, bo
     indices_w = malloc(2 * g->out[2] * sizeof(size_t));
     weights_w = malloc(g->out[2] * sizeof(float));
     size_t scratch_bytes = 0; /* a product that overflows is refused like a failed allocation */
-    if (linear && r.bilerp == NULL && tsr_mul_size(tsr_threadpool_threads(pool) * TSR_RESIZE_SCRATCH_ROWS * sizeof(float), row_floats,
-                               &scratch_bytes))
+    if (linear && r.bilerp == NULL &&
+        tsr_mul_size(tsr_threadpool_threads(pool) * TSR_RESIZE_SCRATCH_ROWS * sizeof(float), row_floats,
+                     &scratch_bytes))
       r.scratch = malloc(scratch_bytes);
     if (indices_w == NULL || weights_w == NULL || (linear && r.bilerp == NULL && r.scratch == NULL)) {
       free(indices_w), free(weights_w), free(r.scratch);

@@ -36,7 +36,8 @@ static inline __attribute__((always_inline)) void tsr_vbilerp_pixel(
   for (; k + TSR_VLANES <= channels; k += TSR_VLANES) {
     tsr_vf a = tsr_v_load(top0 + k), b = tsr_v_load(bottom0 + k);
     if (along_w) a = tsr_vlerp(a, tsr_v_load(top1 + k), vtw, vuw), b = tsr_vlerp(b, tsr_v_load(bottom1 + k), vtw, vuw);
-    for (size_t g = 0; g < rows; g++) tsr_v_store(y[g] + offset + k, th[g] != 0.0f ? tsr_vlerp(a, b, vth[g], vuh[g]) : a);
+    for (size_t g = 0; g < rows; g++)
+      tsr_v_store(y[g] + offset + k, th[g] != 0.0f ? tsr_vlerp(a, b, vth[g], vuh[g]) : a);
   }
   for (; k < channels; k++) {
     float a = top0[k], b = bottom0[k];
