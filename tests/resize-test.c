@@ -4,7 +4,9 @@
  * sweep against oneDNN's resampling (nearest and linear, scales 1-4 and arbitrary sizes, 1-D to
  * 3-D, plain and nhwc; tolerance 1e-5 relative, as oneDNN interpolates in f32 and tessera in
  * double), a sweep of larger padding and nearest cases that the row path splits over threads
- * (tolerance 0, without oneDNN too), each failure printed as a descriptor, and every bad argument. */
+ * (tolerance 0, without oneDNN too), linear NHWC at factors of 3-20 against the reference loops
+ * (more rows between two source rows than one bilinear kernel call takes), each failure printed
+ * as a descriptor, and every bad argument. */
 #define _POSIX_C_SOURCE 200809L /* setenv */
 #include <math.h>
 #include <stdio.h>
@@ -325,6 +327,48 @@ static void tsr_test_errors(void) {
   tsr_op_destroy(op);
 }
 
+/* Linear upsampling at large factors in NHWC, 1-D and 2-D (runs of more output rows between
+ * the same two source rows than the bilinear kernel takes at once, TSR_VBILERP_MAX_ROWS, so
+ * they go in several calls), with and without align_corners, against the reference loops within
+ * the row sweep's bound. */
+static void tsr_large_factor_cases(tsr_threadpool* pool, tsr_rng* rng) {
+  static const int64_t shapes[][6] = {/* spatial, channels, in h, in w, out h, out w */
+                                      {2, 5, 3, 4, 40, 50}, {2, 37, 2, 3, 29, 17}, {2, 16, 1, 7, 23, 9},
+                                      {1, 19, 1, 3, 1, 61}};
+  size_t cases = 0;
+  for (size_t k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++)
+    for (int corners = 0; corners <= 1; corners++) {
+      const int32_t spatial = (int32_t)shapes[k][0], ndims = spatial + 2;
+      tsr_upsample_params up = {.spatial_ndims = spatial, .kind = tsr_resampling_linear, .align_corners = corners};
+      int64_t in[4] = {2, shapes[k][1]}, out[4] = {2, shapes[k][1]};
+      for (int d = 0; d < spatial; d++) {
+        in[2 + d] = shapes[k][4 - spatial + d], out[2 + d] = shapes[k][6 - spatial + d];
+        up.size[d] = out[2 + d];
+      }
+      size_t xn = 1, yn = 1;
+      for (int d = 0; d < ndims; d++) xn *= (size_t)in[d], yn *= (size_t)out[d];
+      float *x = tsr_guarded_alloc(xn * sizeof(float)), *y = tsr_guarded_alloc(yn * sizeof(float));
+      float* e = tsr_guarded_alloc(yn * sizeof(float));
+      tsr_fill_uniform(rng, x, xn, -100.0f, 100.0f);
+      tsr_op *reference = NULL, *op = NULL;
+      setenv("TESSERA_RESIZE", "reference", 1);
+      tsr_upsample_create(&up, &reference);
+      unsetenv("TESSERA_RESIZE");
+      tsr_run(reference, ndims, in, out, tsr_layout_nhwc, x, e, yn, NULL);
+      tsr_upsample_create(&up, &op);
+      tsr_run(op, ndims, in, out, tsr_layout_nhwc, x, y, yn, pool);
+      char what[160];
+      snprintf(what, sizeof(what), "linear nhwc %lld channels, %lldx%lld -> %lldx%lld%s", (long long)in[1],
+               (long long)(spatial == 2 ? in[2] : 1), (long long)in[ndims - 1],
+               (long long)(spatial == 2 ? out[2] : 1), (long long)out[ndims - 1], corners ? " align_corners" : "");
+      tsr_check_close(what, y, e, yn, 100.0 * 0x1p-21, 0);
+      tsr_op_destroy(reference), tsr_op_destroy(op);
+      tsr_guarded_free(x), tsr_guarded_free(y), tsr_guarded_free(e);
+      cases++;
+    }
+  printf("large-factor linear cases: %zu against the reference loops\n", cases);
+}
+
 int main(void) {
   tsr_test_errors();
   tsr_test_pad_by_hand();
@@ -335,6 +379,8 @@ int main(void) {
   tsr_pad_sweep(NULL, &rng, 250);
   tsr_pad_sweep(pool, &rng, 250);
   tsr_rows_sweep(pool, &rng, 300);
+  tsr_large_factor_cases(NULL, &rng);
+  tsr_large_factor_cases(pool, &rng);
 #ifdef TSR_HAVE_ONEDNN
   tsr_upsample_sweep(NULL, &rng, 400);
   tsr_upsample_sweep(pool, &rng, 400);
