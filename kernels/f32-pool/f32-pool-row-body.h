@@ -44,41 +44,52 @@ TSR_POOL_INLINE tsr_vf tsr_pool_row_vector(size_t rows, const float* const* x, s
   return stride == 2 ? tsr_v_from_deinterleaved(v) : v;
 }
 
-TSR_POOL_INLINE void tsr_pool_row(size_t pixels, size_t rows, const float* const* x, size_t kw, size_t stride,
-                                  float* y, const struct tsr_pool_divide* d, bool max) {
+/* One output row, its window rows moved by `base` floats. */
+TSR_POOL_INLINE void tsr_pool_row(size_t pixels, size_t rows, const float* const* x, size_t base, size_t kw,
+                                  size_t stride, float* y, const struct tsr_pool_divide* d, bool max) {
   assert(stride == 1 || stride == 2);
   /* kw = 1 at stride 2 reads one column past a vector's last window: a pixel must follow it */
   const size_t over = stride == 2 && kw == 1;
   size_t j = 0;
   for (; j + TSR_VLANES + over <= pixels; j += TSR_VLANES)
-    tsr_v_store(y + j, tsr_pool_row_vector(rows, x, stride * j, kw, stride, d, max));
+    tsr_v_store(y + j, tsr_pool_row_vector(rows, x, base + stride * j, kw, stride, d, max));
   /* The last pixels as one more vector ending at the row's end (or a pixel before it): the
    * pixels it shares with the vector before are computed again, to the same values. A local copy
    * of the last columns instead stalled on every load from it (stores forwarded to loads of
    * other sizes): ResNet's max pool took 2.4x as long. */
   if (j < pixels && j > 0) {
     j = pixels - TSR_VLANES - over;
-    tsr_v_store(y + j, tsr_pool_row_vector(rows, x, stride * j, kw, stride, d, max));
+    tsr_v_store(y + j, tsr_pool_row_vector(rows, x, base + stride * j, kw, stride, d, max));
     j += TSR_VLANES;
   }
-  for (; j < pixels; j++) y[j] = tsr_f32_pool_row_pixel(rows, x, stride * j, kw, d->scalar, max);
+  for (; j < pixels; j++) y[j] = tsr_f32_pool_row_pixel(rows, x, base + stride * j, kw, d->scalar, max);
 }
 
 /* Constant copies: the stride, the common window widths (2, 3) and, for an average, whether the
  * divisor is a power of two, so no test and no run-time tap count sits in the loops. */
-TSR_POOL_INLINE void tsr_pool_row_as(size_t pixels, size_t rows, const float* const* x, size_t kw, size_t stride,
-                                     float* y, struct tsr_pool_divide d, bool max) {
-  if (kw == 3) tsr_pool_row(pixels, rows, x, 3, stride, y, &d, max);
-  else if (kw == 2) tsr_pool_row(pixels, rows, x, 2, stride, y, &d, max);
-  else tsr_pool_row(pixels, rows, x, kw, stride, y, &d, max);
+/* The output rows, each its window rows moved by x_row_step floats more. */
+TSR_POOL_INLINE void tsr_pool_rows(size_t out_rows, size_t pixels, size_t rows, const float* const* x,
+                                   size_t x_row_step, size_t kw, size_t stride, float* y, size_t y_row_step,
+                                   const struct tsr_pool_divide* d, bool max) {
+  for (size_t k = 0; k < out_rows; k++)
+    tsr_pool_row(pixels, rows, x, k * x_row_step, kw, stride, y + k * y_row_step, d, max);
 }
 
-TSR_POOL_INLINE void tsr_pool_row_dispatch(size_t pixels, size_t rows, const float* const* x, size_t kw,
-                                           size_t stride, float* y, const struct tsr_f32_pool_params* params,
-                                           bool max) {
+TSR_POOL_INLINE void tsr_pool_row_as(size_t out_rows, size_t pixels, size_t rows, const float* const* x,
+                                     size_t x_row_step, size_t kw, size_t stride, float* y, size_t y_row_step,
+                                     struct tsr_pool_divide d, bool max) {
+  if (kw == 3) tsr_pool_rows(out_rows, pixels, rows, x, x_row_step, 3, stride, y, y_row_step, &d, max);
+  else if (kw == 2) tsr_pool_rows(out_rows, pixels, rows, x, x_row_step, 2, stride, y, y_row_step, &d, max);
+  else tsr_pool_rows(out_rows, pixels, rows, x, x_row_step, kw, stride, y, y_row_step, &d, max);
+}
+
+TSR_POOL_INLINE void tsr_pool_row_dispatch(size_t out_rows, size_t pixels, size_t rows, const float* const* x,
+                                           size_t x_row_step, size_t kw, size_t stride, float* y, size_t y_row_step,
+                                           const struct tsr_f32_pool_params* params, bool max) {
   const bool exact = !max && tsr_pool_power_of_two(params->divisor);
-#define TSR_POOL_ROW_AS(stride, exact) \
-  tsr_pool_row_as(pixels, rows, x, kw, stride, y, tsr_pool_divide_by(params->divisor, exact), max)
+#define TSR_POOL_ROW_AS(stride, exact)                                                                   \
+  tsr_pool_row_as(out_rows, pixels, rows, x, x_row_step, kw, stride, y, y_row_step,                      \
+                  tsr_pool_divide_by(params->divisor, exact), max)
   if (stride == 1 && exact) TSR_POOL_ROW_AS(1, true);
   else if (stride == 1) TSR_POOL_ROW_AS(1, false);
   else if (exact) TSR_POOL_ROW_AS(2, true);
@@ -86,12 +97,14 @@ TSR_POOL_INLINE void tsr_pool_row_dispatch(size_t pixels, size_t rows, const flo
 #undef TSR_POOL_ROW_AS
 }
 
-void TSR_MAXPOOL_ROW_NAME(size_t pixels, size_t rows, const float* const* x, size_t kw, size_t stride, float* y,
+void TSR_MAXPOOL_ROW_NAME(size_t out_rows, size_t pixels, size_t rows, const float* const* x, size_t x_row_step,
+                          size_t kw, size_t stride, float* y, size_t y_row_step,
                           const struct tsr_f32_pool_params* params) {
-  tsr_pool_row_dispatch(pixels, rows, x, kw, stride, y, params, true);
+  tsr_pool_row_dispatch(out_rows, pixels, rows, x, x_row_step, kw, stride, y, y_row_step, params, true);
 }
 
-void TSR_AVGPOOL_ROW_NAME(size_t pixels, size_t rows, const float* const* x, size_t kw, size_t stride, float* y,
+void TSR_AVGPOOL_ROW_NAME(size_t out_rows, size_t pixels, size_t rows, const float* const* x, size_t x_row_step,
+                          size_t kw, size_t stride, float* y, size_t y_row_step,
                           const struct tsr_f32_pool_params* params) {
-  tsr_pool_row_dispatch(pixels, rows, x, kw, stride, y, params, false);
+  tsr_pool_row_dispatch(out_rows, pixels, rows, x, x_row_step, kw, stride, y, y_row_step, params, false);
 }

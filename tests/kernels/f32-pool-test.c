@@ -14,11 +14,13 @@
  * for max also with one NaN planted in the strip, which every window that holds it must return.
  * And 3x3 windows stepping two pixels over three rows, and stepping one packed end to end (the
  * shared-column forms).
- * Then the plain-row kernels (f32-pool-row.inc): output pixels 1 to three vectors + 2 (below, at
- * and above a vector, and the odd window's extra column at stride 2), 55-57 (ResNet's row), window
- * widths 1-5, 7, 9 and 66 (past the local copy of the last pixels), 1-3 rows, strides 1 and 2 (and
- * 3 on the scalar variant), max and average with a window-sized, a power-of-two and another
- * divisor; every row against a guard page at its last column, y NaN pre-filled and guarded;
+ * Then the plain-row kernels (f32-pool-row.inc), 1-3 output rows a call with gaps between their
+ * windows and between their outputs (which must stay NaN): output pixels 1 to three vectors + 2
+ * (below, at and above a vector, and the odd window's extra column at stride 2), 55-57 (ResNet's
+ * row), window widths 1-5, 7, 9 and 66 (past the local copy of the last pixels), 1-3 rows,
+ * strides 1 and 2 (and 3 on the scalar variant), max and average with a window-sized, a
+ * power-of-two and another divisor; every input row against a guard page at the last output
+ * row's last column, y NaN pre-filled and guarded;
  * integer data, tolerance 0; max also with one NaN planted in a row. */
 #include <math.h>
 #include <stdio.h>
@@ -228,34 +230,41 @@ static void tsr_test_pool_row(tsr_isa isa, tsr_f32_pool_row_ukernel_fn maxpool, 
         for (size_t rows = 1; rows <= 3; rows++) {
           const size_t kw = widths[wi], width = stride * (pixels - 1) + kw;
           if (kw == 66 && pixels > 2 * lanes + 2) continue; /* the wide window's last pixels suffice */
+          /* out_rows output rows, each window `x_step` floats below the one before (the last
+           * row's against the guard page), written `y_step` apart: the gaps must stay NaN */
+          const size_t out_rows = 1 + (pixels + kw + stride + rows) % 3, x_step = width + 1 + pixels % 3;
+          const size_t y_step = pixels + 2, x_size = (out_rows - 1) * x_step + width, y_size = out_rows * y_step;
           float* x[3];
           for (size_t r = 0; r < rows; r++) {
-            x[r] = tsr_guarded_alloc(width * sizeof(float));
-            tsr_fill_integers(&rng, x[r], width, -20, 20);
+            x[r] = tsr_guarded_alloc(x_size * sizeof(float));
+            tsr_fill_integers(&rng, x[r], x_size, -20, 20);
           }
-          float* y = tsr_guarded_alloc(pixels * sizeof(float));
-          float* want = tsr_guarded_alloc(pixels * sizeof(float));
+          float* y = tsr_guarded_alloc(y_size * sizeof(float));
+          float* want = tsr_guarded_alloc(y_size * sizeof(float));
           for (int kind = 0; kind < 5; kind++) { /* avg by rows*kw, by 4, by 7; max; max with a NaN */
             const bool max = kind >= 3;
             const float divisor = kind == 0 ? (float)(rows * kw) : kind == 1 ? 4.0f : 7.0f;
-            if (kind == 4) x[tsr_rng_below(&rng, rows)][tsr_rng_below(&rng, width)] = NAN;
-            for (size_t j = 0; j < pixels; j++) {
-              double a = max ? -INFINITY : 0.0;
-              for (size_t r = 0; r < rows; r++)
-                for (size_t t = 0; t < kw; t++) {
-                  const double v = x[r][stride * j + t];
-                  a = !max ? a + v : isnan(a) || isnan(v) ? NAN : fmax(a, v);
-                }
-              want[j] = (float)(max ? a : a / divisor);
-            }
-            tsr_fill_nan(y, pixels);
+            if (kind == 4) x[tsr_rng_below(&rng, rows)][tsr_rng_below(&rng, x_size)] = NAN;
+            tsr_fill_nan(want, y_size);
+            for (size_t k = 0; k < out_rows; k++)
+              for (size_t j = 0; j < pixels; j++) {
+                double a = max ? -INFINITY : 0.0;
+                for (size_t r = 0; r < rows; r++)
+                  for (size_t t = 0; t < kw; t++) {
+                    const double v = x[r][k * x_step + stride * j + t];
+                    a = !max ? a + v : isnan(a) || isnan(v) ? NAN : fmax(a, v);
+                  }
+                want[k * y_step + j] = (float)(max ? a : a / divisor);
+              }
+            tsr_fill_nan(y, y_size);
             const struct tsr_f32_pool_params params = {divisor, 0, 0};
-            (max ? maxpool : avgpool)(pixels, rows, (const float* const*)x, kw, stride, y, &params);
+            (max ? maxpool : avgpool)(out_rows, pixels, rows, (const float* const*)x, x_step, kw, stride, y, y_step,
+                                      &params);
             char what[160];
-            snprintf(what, sizeof(what), "[%s%s] %s %zu pixels, %zu rows x %zu, stride %zu, %s", tsr_isa_name(isa),
-                     TSR_TEST_ISA_NOTE, name, pixels, rows, kw, stride,
+            snprintf(what, sizeof(what), "[%s%s] %s %zu rows of %zu pixels, %zu rows x %zu, stride %zu, %s",
+                     tsr_isa_name(isa), TSR_TEST_ISA_NOTE, name, out_rows, pixels, rows, kw, stride,
                      kind == 4 ? "max with a NaN" : max ? "max" : kind == 0 ? "avg" : kind == 1 ? "avg / 4" : "avg / 7");
-            tsr_check_close(what, y, want, pixels, 0.0, 0.0);
+            tsr_check_close(what, y, want, y_size, 0.0, 0.0);
             cases++;
           }
           for (size_t r = 0; r < rows; r++) tsr_guarded_free(x[r]);
