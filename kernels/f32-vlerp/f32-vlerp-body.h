@@ -2,6 +2,8 @@
  * which each ISA's file includes, with the kernels' names (TSR_VLERP_NAME, TSR_VBILERP_NAME),
  * before this body. The row kernel: two vectors an iteration, then one, then single elements
  * with the same two steps. */
+#include <assert.h>
+
 #include "kernels/f32-vlerp/f32-vlerp.h"
 
 void TSR_VLERP_NAME(size_t n, const float* a, const float* b, float t, float* y) {
@@ -48,6 +50,7 @@ static inline __attribute__((always_inline)) void tsr_vbilerp_pixel(
 
 void TSR_VBILERP_NAME(size_t pixels, size_t channels, const float* top, const float* bottom, const size_t* index0,
                       const size_t* index1, const float* tw, size_t rows, const float* th, float* const* y) {
+  assert(rows >= 1 && rows <= TSR_VBILERP_MAX_ROWS);
   tsr_vf vth[TSR_VBILERP_MAX_ROWS], vuh[TSR_VBILERP_MAX_ROWS];
   for (size_t g = 0; g < rows; g++) vth[g] = tsr_v_set(th[g]), vuh[g] = tsr_v_set(1.0f - th[g]);
   for (size_t j = 0; j < pixels; j++) {
