@@ -369,7 +369,8 @@ static tsr_status tsr_batch_norm_run(const tsr_op* base, const tsr_tensor* input
    * 1.62-1.85 of oneDNN on 1 thread, even on 2; 16x64x56x56 (26 MB in all, under the whole-LLC
    * rule before), same process, off and on: 0.98 -> 0.54 ms (`tessera bench bnorm`, three runs:
    * 0.49-0.55 ms against oneDNN's 0.94-1.04). NCHW planes too (the broadcast form, each task
-   * fencing once): 32x64x56x56 1 thread 1.42-1.85 -> 1.05-1.14 ms; see docs/PERFORMANCE.md. */
+   * fencing once): 32x64x56x56 1 thread 1.42-1.85 -> 1.05-1.14 ms (oneDNN 7.6-7.8 in the same runs);
+   * see docs/PERFORMANCE.md. */
   const size_t touched = tsr_tensor_desc_bytes(&inputs[0].desc) + tsr_tensor_desc_bytes(&outputs[0].desc);
   call.affine = tsr_cpu_from_memory(touched) ? op->affine_streaming : op->affine_kernel;
   const size_t units = nhwc ? call.g.n * call.g.s : call.g.n * op->channels; /* pixels or planes */

@@ -2,8 +2,8 @@
  * one plane. An output row's interior (the pixels whose window lies inside the input along w:
  * one window shape, one divisor) is a kernel call with the window's input rows as pointers, and
  * where no pixel is clipped along w the rows whose windows lie inside the input along h share
- * one call (the stride between rows given); clipped pixels go a pixel at a time. The other way, reordering
- * slices of channels into NHWC and back (engine/pool-fast.c), is bound by the reorders on big
+ * one call (the stride between rows given); clipped pixels go a pixel at a time. The other way,
+ * reordering slices of channels into NHWC and back (engine/pool-fast.c), is bound by the reorders on big
  * batches; it stays where x and y fit in the cache (tsr_cpu_from_memory), where its vectors
  * of channels have no clipped pixels to take one at a time, and for rows shorter than a vector
  * and strides the vector kernels lack. Measured on ResNet's 3x3/2 max pool, plain, 1 thread, Zen

@@ -1,5 +1,5 @@
 /* Plain (NCHW) pooling straight from the planes, a call of the f32-pool-row kernels per output
- * row: no reorder into NHWC. */
+ * row or run of rows: no reorder into NHWC. */
 #ifndef TSR_ENGINE_POOL_PLAIN_H
 #define TSR_ENGINE_POOL_PLAIN_H
 

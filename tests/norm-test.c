@@ -287,21 +287,27 @@ static void tsr_test_batch_norm(tsr_threadpool* pool, tsr_rng* rng) {
  * kernels, out of place and in place, against the formula per element. */
 static void tsr_test_batch_norm_past_llc(tsr_threadpool* pool, tsr_rng* rng) {
   const size_t C = 32;
-  const int64_t dims[4] = {1, (int64_t)C, (int64_t)(tsr_cpu_llc_bytes() / (C * sizeof(float)) + 64), 1};
-  tsr_tensor_desc d;
-  tsr_tensor_desc_init(&d, tsr_dtype_f32, tsr_layout_nhwc, 4, dims);
-  float gamma[32], beta[32], mean[32], var[32];
-  tsr_fill_batch_norm_parameters(rng, C, gamma, beta, mean, var);
-  struct tsr_buffers b = tsr_buffers_make(rng, &d);
-  for (size_t i = 0; i < b.n; i++) {
-    const size_t c = i % C;
-    b.expected[i] = (float)(((double)((float*)b.x.data)[i] - mean[c]) / sqrt((double)var[c] + 1e-5) * gamma[c] + beta[c]);
+  /* an odd plane length, so that NCHW planes start at every offset from a vector boundary (the
+   * streamed broadcast form's first elements go one at a time) */
+  const size_t plane = tsr_cpu_llc_bytes() / (C * sizeof(float)) + 67;
+  const int64_t dims[4] = {1, (int64_t)C, (int64_t)plane, 1};
+  for (int nhwc = 0; nhwc <= 1; nhwc++) {
+    tsr_tensor_desc d;
+    tsr_tensor_desc_init(&d, tsr_dtype_f32, nhwc ? tsr_layout_nhwc : tsr_layout_plain, 4, dims);
+    float gamma[32], beta[32], mean[32], var[32];
+    tsr_fill_batch_norm_parameters(rng, C, gamma, beta, mean, var);
+    struct tsr_buffers b = tsr_buffers_make(rng, &d);
+    for (size_t i = 0; i < b.n; i++) {
+      const size_t c = nhwc ? i % C : i / plane;
+      b.expected[i] =
+          (float)(((double)((float*)b.x.data)[i] - mean[c]) / sqrt((double)var[c] + 1e-5) * gamma[c] + beta[c]);
+    }
+    tsr_op* op = NULL;
+    tsr_batch_norm_create((int64_t)C, mean, var, gamma, beta, 1e-5f, &op);
+    tsr_run_and_compare(op, &b, pool, nhwc ? "nhwc past the LLC" : "nchw past the LLC");
+    tsr_op_destroy(op);
+    tsr_buffers_free(&b);
   }
-  tsr_op* op = NULL;
-  tsr_batch_norm_create((int64_t)C, mean, var, gamma, beta, 1e-5f, &op);
-  tsr_run_and_compare(op, &b, pool, "nhwc past the LLC");
-  tsr_op_destroy(op);
-  tsr_buffers_free(&b);
 }
 
 /* Running statistics by hand: one channel, values 1, 2, 3, 6 (mean 3, biased var 3.5,

@@ -48,7 +48,7 @@ void TSR_VAFFINE_S_NAME(size_t n, const float* x, const float* mean, const float
    * caches; the tail below. The caller fences (a plane can be a few lines: a fence each cost
    * more than streaming saved). */
   const size_t head = (TSR_VLANES - (uintptr_t)y / sizeof(float) % TSR_VLANES) % TSR_VLANES;
-  if ((uintptr_t)y % sizeof(float) == 0 && head + TSR_VLANES <= n) {
+  if (head + TSR_VLANES <= n) {
     tsr_f32_vaffine_elements(0, head, x, mean, scale, shift, 0, y);
     for (i = head; i + TSR_VLANES <= n; i += TSR_VLANES)
       tsr_v_store_stream(y + i, tsr_v_fma(tsr_v_sub(tsr_v_load(x + i), vmean), vscale, vshift));
