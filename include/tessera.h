@@ -199,7 +199,9 @@ typedef struct tsr_threadpool tsr_threadpool;
 
 /// Creates a pool of `threads` threads (0 = one per online CPU), the calling thread included:
 /// a pool of N starts N-1 workers, and the thread that runs an op works too. Workers are
-/// persistent; between runs they spin for the pool's spin count, then sleep.
+/// persistent; between runs they spin for the pool's spin count, then sleep. A run never waits
+/// for a worker that is still waking up: once every piece of work is taken it waits only for
+/// the workers that took some, and a worker that wakes later leaves the finished run alone.
 /// The backend (native pool or OpenMP) is chosen when the library is built;
 /// tsr_threadpool_backend_name() says which.
 /// Errors: invalid_parameter (pool NULL, threads above 1024), out_of_memory, system_error.
@@ -224,8 +226,9 @@ TSR_API tsr_status tsr_threadpool_create_with_executor(uint32_t threads,
 /// Sets how many pause iterations an idle worker (and a caller waiting for workers) spins
 /// before it sleeps on a futex. 0 = sleep at once. The default, 1000, is about 24 microseconds
 /// on AMD Zen 3 (a pause takes about 24 ns there) and up to about 40 on recent Intel cores.
-/// Servers that share cores with other work may want 0; latency-bound callers more. Safe to call at any time, from any thread. Ignored by the OpenMP backend, whose
-/// waiting is set by OMP_WAIT_POLICY. Errors: invalid_parameter (pool NULL).
+/// Servers that share cores with other work may want 0; latency-bound callers more. Safe to
+/// call at any time, from any thread. Ignored by the OpenMP backend, whose waiting is set by
+/// OMP_WAIT_POLICY. Errors: invalid_parameter (pool NULL).
 TSR_API tsr_status tsr_threadpool_set_spin(tsr_threadpool* pool, uint32_t spin_iterations);
 
 /// The number of threads that work on a run (the caller included); 1 for a NULL pool.

@@ -1,12 +1,20 @@
 /* The native backend: threads-1 persistent workers that spin, then sleep on a futex, between
- * calls. A call publishes its job, bumps the generation word, works as thread 0, and waits for
- * the workers to finish their last item.
+ * calls. A call publishes its job, opens it under a new generation word, works as thread 0,
+ * closes the call once no item is left to claim, and waits only for the workers that joined
+ * before the close. A worker that wakes after the close leaves without touching the job (which
+ * lives on the caller's stack), as in the executor backend.
  *
- * Sleeping is decided by a Dekker-style handshake on sequentially consistent atomics: a worker
- * announces itself in sleeping_workers before futex_wait re-checks the generation, and the
- * caller bumps the generation before reading sleeping_workers, so one of the two always sees
- * the other and no wake-up is lost. The caller's own wait uses the same pattern. A call whose
- * workers are all spinning therefore makes no system call. */
+ * Why the caller does not wait for every worker: waking a sleeping worker takes 50-130 us on a
+ * 16-vCPU VM, longer than the workers' spin. When the caller waited for all of them, one late
+ * worker made the call last its wake-up time, the others meanwhile spun out and slept, and the
+ * next call found them asleep again: back-to-back 10 us calls stayed at 60-130 us on 8 and 16
+ * threads (see docs/PERFORMANCE.md). The workers that are awake steal a late worker's items.
+ *
+ * Sleeping, joining and closing are each decided by a Dekker-style handshake on sequentially
+ * consistent atomics: a worker announces itself (in sleeping_workers, or joined_workers) before
+ * it re-checks the word the caller writes (generation, or open_call), and the caller writes
+ * that word before it reads the worker's count, so one of the two always sees the other. A
+ * call whose workers are all spinning therefore makes no system call. */
 #include <limits.h>
 #include <stdlib.h>
 
@@ -43,14 +51,22 @@ static void* tsr_worker_main(void* arg) {
     }
     seen = generation;
     if (atomic_load(&pool->stopping)) return NULL;
-    tsr_pool_job_work(pool->job, start.thread);
-    if (atomic_fetch_sub(&pool->active_workers, 1) == 1 && atomic_load(&pool->caller_sleeping))
-      tsr_futex_wake(&pool->active_workers, 1);
+    atomic_fetch_add(&pool->joined_workers, 1);
+    if (atomic_load(&pool->open_call) == seen) tsr_pool_job_work(pool->job, start.thread);
+    if (atomic_fetch_sub(&pool->joined_workers, 1) == 1 && atomic_load(&pool->caller_sleeping))
+      tsr_futex_wake(&pool->joined_workers, 1);
   }
 }
 
-static void tsr_wake_workers(tsr_threadpool* pool) {
-  atomic_fetch_add(&pool->generation, 1);
+/* The generation after the current one; 0 is skipped, as it means "closed" in open_call. Only
+ * the caller holding run_lock, or the pool's destruction, writes the generation. */
+static uint32_t tsr_next_generation(tsr_threadpool* pool) {
+  const uint32_t next = atomic_load(&pool->generation) + 1;
+  return next == 0 ? 1 : next;
+}
+
+static void tsr_wake_workers(tsr_threadpool* pool, uint32_t generation) {
+  atomic_store(&pool->generation, generation);
   if (atomic_load(&pool->sleeping_workers) != 0) tsr_futex_wake(&pool->generation, INT_MAX);
 }
 
@@ -82,7 +98,7 @@ tsr_status tsr_pool_native_start(tsr_threadpool* pool) {
 void tsr_pool_native_stop(tsr_threadpool* pool) {
   if (pool->workers == NULL) return;
   atomic_store(&pool->stopping, true);
-  tsr_wake_workers(pool);
+  tsr_wake_workers(pool, tsr_next_generation(pool));
   for (uint32_t w = 0; w + 1 < pool->threads; w++) pthread_join(pool->workers[w], NULL);
   free(pool->workers);
   pool->workers = NULL;
@@ -90,13 +106,15 @@ void tsr_pool_native_stop(tsr_threadpool* pool) {
 
 void tsr_pool_native_run(tsr_threadpool* pool, struct tsr_pool_job* job) {
   pthread_mutex_lock(&pool->run_lock);
-  pool->job = job; /* published to the workers by the generation bump (seq_cst) */
-  atomic_store(&pool->active_workers, pool->threads - 1);
-  tsr_wake_workers(pool);
+  pool->job = job; /* published to joining workers by open_call (seq_cst) */
+  const uint32_t generation = tsr_next_generation(pool);
+  atomic_store(&pool->open_call, generation); /* before the workers can see the generation */
+  tsr_wake_workers(pool, generation);
 
-  tsr_pool_job_work(job, 0);
+  tsr_pool_job_work(job, 0); /* returns once every item is claimed */
 
-  tsr_pool_wait_for_zero(&pool->active_workers,
+  atomic_store(&pool->open_call, 0);
+  tsr_pool_wait_for_zero(&pool->joined_workers,
                          atomic_load_explicit(&pool->spin, memory_order_relaxed),
                          &pool->caller_sleeping);
   pthread_mutex_unlock(&pool->run_lock);

@@ -48,11 +48,13 @@ struct tsr_threadpool {
 
   /* native backend */
   pthread_t* workers;                /* threads - 1 of them */
-  _Atomic uint32_t generation;       /* bumped per call; workers sleep on it (futex word) */
-  _Atomic uint32_t sleeping_workers; /* workers inside futex_wait on generation */
-  _Atomic uint32_t active_workers;   /* workers still busy with the call (futex word) */
-  _Atomic uint32_t caller_sleeping;  /* the caller is inside futex_wait on active_workers */
+  _Atomic uint32_t generation;       /* a new value per call, never 0; workers sleep on it (futex word) */
+  _Atomic uint32_t open_call;        /* the generation of the call workers may join; 0 once closed */
   _Atomic bool stopping;
+  _Atomic uint32_t sleeping_workers; /* workers inside futex_wait on generation */
+  _Atomic uint32_t joined_workers;   /* workers inside a call's job, or checking whether to join
+                                      * it (futex word) */
+  _Atomic uint32_t caller_sleeping;  /* the caller is inside futex_wait on joined_workers */
 
   /* executor backend */
   tsr_executor_schedule_fn schedule;
