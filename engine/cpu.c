@@ -175,13 +175,15 @@ static size_t tsr_env_llc_bytes(void) {
   return (size_t)number << shift;
 }
 
-/* The C library's L3 figure on x86 is CPUID's, which a VM may fill with the whole host socket's
- * cache: this project's 2-vCPU VM says 508 MiB, while a single thread's reads drop from 99 to 57
- * GB/s between 16 and 32 MiB buffers (its CCD's 32 MiB), so every streaming threshold sat out of
- * reach (batch norm on 51 MB of NHWC data, 1 thread: 1197-1220 µs without streaming stores,
- * 955-990 with, oneDNN 1164-1394 in the same runs). Without sysfs to say better, the figure is
- * believed up to 4 MiB per online CPU (Zen 4 has 4 MiB a core, Intel parts 1.25-2.5), and at
- * least 32 MiB. */
+/* A reported L3 is believed up to 4 MiB per online CPU (Zen 4 has 4 MiB a core, Intel parts
+ * 1.25-2.5), and at least 32 MiB. The C library's figure on x86 is CPUID's, which a VM may fill
+ * with the whole host socket's cache: this project's 2-vCPU VM says 508 MiB, while a single
+ * thread's reads drop from 99 to 57 GB/s between 16 and 32 MiB buffers (its CCD's 32 MiB), so
+ * every streaming threshold sat out of reach (batch norm on 51 MB of NHWC data, 1 thread:
+ * 1197-1220 µs without streaming stores, 955-990 with, oneDNN 1164-1394 in the same runs).
+ * sysfs can say the same: a lent 16-vCPU Xeon VM listed the socket's 300 MiB L3 there, and
+ * believing it kept 103 MB pooling and 51 MB batch norm on their in-cache paths, 2-3x slower
+ * on 1 thread (docs/PERFORMANCE.md, "Lent 16-vCPU Xeon"). */
 size_t tsr_cpu_llc_plausible(size_t reported, uint32_t cpus) {
   const size_t per_cpu = (size_t)4 << 20, floor = (size_t)32 << 20;
   const size_t cap = cpus > floor / per_cpu ? (size_t)cpus * per_cpu : floor;
@@ -193,14 +195,16 @@ size_t tsr_cpu_llc_bytes(void) {
   size_t bytes = atomic_load_explicit(&cached, memory_order_relaxed);
   if (bytes == 0) {
     bytes = tsr_env_llc_bytes();
-    if (bytes == 0) bytes = tsr_sysfs_llc_bytes();
-#ifdef _SC_LEVEL3_CACHE_SIZE
     if (bytes == 0) {
-      const long l3 = sysconf(_SC_LEVEL3_CACHE_SIZE);
-      bytes = l3 > 0 ? tsr_cpu_llc_plausible((size_t)l3, tsr_cpu_count()) : 0;
-    }
+      size_t reported = tsr_sysfs_llc_bytes();
+#ifdef _SC_LEVEL3_CACHE_SIZE
+      if (reported == 0) {
+        const long l3 = sysconf(_SC_LEVEL3_CACHE_SIZE);
+        reported = l3 > 0 ? (size_t)l3 : 0;
+      }
 #endif
-    if (bytes == 0) bytes = (size_t)32 << 20;
+      bytes = reported > 0 ? tsr_cpu_llc_plausible(reported, tsr_cpu_count()) : (size_t)32 << 20;
+    }
     atomic_store_explicit(&cached, bytes, memory_order_relaxed);
   }
   return bytes;

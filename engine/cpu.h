@@ -27,8 +27,8 @@ bool tsr_isa_allowed(tsr_isa isa);
 bool tsr_isa_supported(tsr_isa isa);
 
 /// The last-level cache's size in bytes: TESSERA_LLC_BYTES if set (bytes, or with a K, M or G
-/// suffix), else the highest cache level sysfs lists for cpu0, else the C library's L3 figure
-/// capped by tsr_cpu_llc_plausible, else 32 MiB; read once. The ops compare against it through
+/// suffix), else the highest cache level sysfs lists for cpu0 or else the C library's L3 figure,
+/// either capped by tsr_cpu_llc_plausible, else 32 MiB; read once. The ops compare against it through
 /// tsr_cpu_from_memory.
 size_t tsr_cpu_llc_bytes(void);
 
@@ -41,7 +41,7 @@ size_t tsr_cpu_llc_bytes(void);
 bool tsr_cpu_from_memory(size_t bytes);
 
 /// `reported` capped at 4 MiB per CPU of `cpus`, and at no less than 32 MiB: VMs may report the
-/// host socket's whole L3 through CPUID.
+/// host socket's whole L3, through CPUID and through sysfs alike.
 size_t tsr_cpu_llc_plausible(size_t reported, uint32_t cpus);
 
 /// Asks for [p, p + bytes) in the cache, a 64-byte line at a time, for reading soon: into L1

@@ -61,7 +61,8 @@ int main(void) {
       {16 * mib, 2, 16 * mib},    /* below the cap: as reported */
       {32 * mib, 1, 32 * mib},    {33 * mib, 8, 32 * mib}, {40 * mib, 9, 36 * mib},
       {105 * mib, 56, 105 * mib}, /* a 56-core part's shared L3 */
-      {504 * mib, 16, 64 * mib}};
+      {504 * mib, 16, 64 * mib},
+      {300 * mib, 16, 64 * mib}}; /* a lent 16-vCPU Xeon VM: the socket's L3, in sysfs */
   for (size_t i = 0; i < sizeof(llc) / sizeof(llc[0]); i++)
     tsr_check(tsr_cpu_llc_plausible(llc[i].reported, llc[i].cpus) == llc[i].expected, "llc plausible",
               "%zu MiB on %u cpus -> %zu MiB, expected %zu", llc[i].reported / mib, llc[i].cpus,
