@@ -25,6 +25,7 @@ struct tsr_resize_rows {
    * through index0_w per element) and, for linear, the second one's weight rounded to float */
   const size_t *index0_w, *index1_w;
   const float* weights_w;
+  bool twice_w;                         /* nearest, plain, index0_w[ow] = ow / 2: each float twice */
   tsr_f32_vlerp_fn lerp;                /* linear */
   tsr_f32_vbilerp_fn bilerp;            /* linear, NHWC, 1-D and 2-D: both steps in one kernel */
   float* scratch;                       /* linear otherwise: per thread, TSR_RESIZE_SCRATCH_ROWS rows */
@@ -35,6 +36,13 @@ struct tsr_resize_rows {
 
 static void tsr_fill(float* y, size_t n, float value) {
   for (size_t i = 0; i < n; i++) y[i] = value;
+}
+
+/* Nearest 2x along w in plain rows: y = x0 x0 x1 x1 ..., n floats. A loop the compiler
+ * vectorizes (unpacks), where the gather through the index table moved one float a cycle. */
+static void tsr_resize_twice(const float* restrict x, size_t n, float* restrict y) {
+  for (size_t i = 0; i < n / 2; i++) y[2 * i] = x[i], y[2 * i + 1] = x[i];
+  if (n % 2 != 0) y[n - 1] = x[n / 2];
 }
 
 /* Output row (od, oh) of a plane: whether it reads an input row, and which (id, ih). */
@@ -195,6 +203,8 @@ static void tsr_resize_row_task(void* context, size_t thread, size_t plane, size
       tsr_fill(y_row, begin, g->value);
       memcpy(y_row + begin, x_row, middle * sizeof(float));
       tsr_fill(y_row + begin + middle, row_floats - begin - middle, g->value);
+    } else if (r->twice_w) {
+      tsr_resize_twice(x_row, g->out[2], y_row);
     } else if (unit == 1) {
       for (size_t ow = 0; ow < g->out[2]; ow++) y_row[ow] = x_row[r->index0_w[ow]];
     } else {
@@ -234,6 +244,8 @@ tsr_status tsr_resize_fast_run(const struct tsr_resize_geometry* g, bool pad, bo
       indices_w[o] = taps.index[0], indices_w[g->out[2] + o] = taps.index[1], weights_w[o] = (float)taps.weight;
     }
     r.index0_w = indices_w, r.index1_w = indices_w + g->out[2], r.weights_w = weights_w;
+    r.twice_w = !linear && r.unit == 1;
+    for (size_t o = 0; o < g->out[2] && r.twice_w; o++) r.twice_w = indices_w[o] == o / 2;
     r.lerp = linear ? lerp->ukernel : NULL;
   }
   const size_t tile = tsr_parallel_tile(pool, planes * rows, row_floats, TSR_RESIZE_MIN_TILE_FLOATS); /* rows */
