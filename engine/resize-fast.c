@@ -26,6 +26,7 @@ struct tsr_resize_rows {
   const size_t *index0_w, *index1_w;
   const float* weights_w;
   bool twice_w;                         /* nearest, plain, index0_w[ow] = ow / 2: each float twice */
+  size_t pairs_w_begin, pairs_w;        /* linear, plain: see tsr_resize_find_pairs */
   tsr_f32_vlerp_fn lerp;                /* linear */
   tsr_f32_vbilerp_fn bilerp;            /* linear, NHWC, 1-D and 2-D: both steps in one kernel */
   float* scratch;                       /* linear otherwise: per thread, TSR_RESIZE_SCRATCH_ROWS rows */
@@ -70,12 +71,49 @@ struct tsr_resize_row_cache {
   float* temp[2];                     /* the h interpolations of the two depths (3-D) */
 };
 
+/* Linear 2x along w repeats its taps every two output positions one source float further on, with
+ * the same two weights (half-pixel centres: 0.75 and 0.25). tsr_resize_find_pairs finds the
+ * longest such stretch, `pairs` pairs of positions from `begin`, weights nonzero (a zero weight
+ * means a copy); tsr_resize_lerp_pairs interpolates it two positions a step in a loop the
+ * compiler vectorizes, with the scalar loop's expression, so with its roundings. */
+static bool tsr_resize_repeats(const size_t* i0, const size_t* i1, const float* t, size_t o) {
+  return i0[o + 2] == i0[o] + 1 && i1[o + 2] == i1[o] + 1 && t[o + 2] == t[o] && t[o] != 0.0f;
+}
+
+static void tsr_resize_find_pairs(const size_t* i0, const size_t* i1, const float* t, size_t n, size_t* begin,
+                                  size_t* pairs) {
+  *begin = 0, *pairs = 0;
+  for (size_t first = 0; first + 2 < n;) {
+    size_t last = first; /* positions o in [first, last) repeat at o + 2, so [first, last + 2) is regular */
+    while (last + 2 < n && tsr_resize_repeats(i0, i1, t, last)) last++;
+    if (last >= first + 2 && (last + 2 - first) / 2 > *pairs) *begin = first, *pairs = (last + 2 - first) / 2;
+    first = last + 1;
+  }
+}
+
+static void tsr_resize_lerp_pairs(const float* restrict x_row, const struct tsr_resize_rows* r,
+                                  float* restrict h) {
+  const size_t o = r->pairs_w_begin;
+  const float* restrict a0 = x_row + r->index0_w[o];
+  const float* restrict b0 = x_row + r->index1_w[o];
+  const float* restrict a1 = x_row + r->index0_w[o + 1];
+  const float* restrict b1 = x_row + r->index1_w[o + 1];
+  const float t0 = r->weights_w[o], t1 = r->weights_w[o + 1];
+  for (size_t k = 0; k < r->pairs_w; k++) {
+    h[o + 2 * k] = b0[k] * t0 + a0[k] * (1.0f - t0);
+    h[o + 2 * k + 1] = b1[k] * t1 + a1[k] * (1.0f - t1);
+  }
+}
+
 /* Source row (id, ih) interpolated along w into h: each output position's two neighbours with
  * weight t (a copy where t is 0, so an unused neighbour's inf or NaN stays out). */
 static void tsr_resize_interpolate_w(const struct tsr_resize_rows* r, const float* x_row, float* h) {
   const struct tsr_resize_geometry* g = r->g;
   const size_t unit = r->unit;
+  if (r->pairs_w > 0) tsr_resize_lerp_pairs(x_row, r, h);
   for (size_t ow = 0; ow < g->out[2]; ow++) {
+    if (ow == r->pairs_w_begin && r->pairs_w > 0) ow += 2 * r->pairs_w; /* done above */
+    if (ow == g->out[2]) break;
     const float t = r->weights_w[ow];
     const float* a = x_row + r->index0_w[ow] * unit;
     if (t == 0.0f) memcpy(h + ow * unit, a, unit * sizeof(float));
@@ -244,6 +282,8 @@ tsr_status tsr_resize_fast_run(const struct tsr_resize_geometry* g, bool pad, bo
       indices_w[o] = taps.index[0], indices_w[g->out[2] + o] = taps.index[1], weights_w[o] = (float)taps.weight;
     }
     r.index0_w = indices_w, r.index1_w = indices_w + g->out[2], r.weights_w = weights_w;
+    if (linear && r.unit == 1)
+      tsr_resize_find_pairs(r.index0_w, r.index1_w, weights_w, g->out[2], &r.pairs_w_begin, &r.pairs_w);
     r.twice_w = !linear && r.unit == 1;
     for (size_t o = 0; o < g->out[2] && r.twice_w; o++) r.twice_w = indices_w[o] == o / 2;
     r.lerp = linear ? lerp->ukernel : NULL;

@@ -74,6 +74,23 @@ static void tsr_test_upsample_by_hand(void) {
           NULL);
   tsr_check_close("linear align_corners by hand", y, (const float[]){0, 2, 4}, 3, 0, 0);
   tsr_op_destroy(op);
+  /* align_corners 3 -> 5: s = 0, 0.5, 1, 1.5, 2; the weights 0, 0.5, 0, 0.5, 0 repeat every two
+   * positions, but a weight of 0 is a copy, so x[1]'s infinity stays out of y[0] (inf x 0) */
+  p.size[0] = 5;
+  tsr_upsample_create(&p, &op);
+  tsr_run(op, 3, (const int64_t[]){1, 1, 3}, (const int64_t[]){1, 1, 5}, tsr_layout_plain,
+          (const float[]){0, INFINITY, 2}, y, 5, NULL);
+  tsr_check_close("linear align_corners, weight 0 beside an infinity", y,
+                  (const float[]){0, INFINITY, INFINITY, INFINITY, 2}, 5, 0, 0);
+  tsr_op_destroy(op);
+  /* half-pixel x2 of a longer row (plain rows interpolate two positions a step): s = -0.25 (0),
+   * 0.25, 0.75, ..., 3.25 (past the last) */
+  p.align_corners = 0, p.size[0] = 0, p.scale[0] = 2;
+  tsr_upsample_create(&p, &op);
+  tsr_run(op, 3, (const int64_t[]){1, 1, 4}, (const int64_t[]){1, 1, 8}, tsr_layout_plain,
+          (const float[]){0, 4, 8, 12}, y, 8, NULL);
+  tsr_check_close("linear x2 by hand, longer row", y, (const float[]){0, 1, 3, 5, 7, 9, 11, 12}, 8, 0, 0);
+  tsr_op_destroy(op);
   tsr_upsample_params b = {.spatial_ndims = 2, .kind = tsr_resampling_linear, .align_corners = 1, .size = {3, 3}};
   tsr_upsample_create(&b, &op);
   tsr_run(op, 4, (const int64_t[]){1, 1, 2, 2}, (const int64_t[]){1, 1, 3, 3}, tsr_layout_nhwc,
