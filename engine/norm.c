@@ -96,7 +96,7 @@ struct tsr_norm_op {
   tsr_f32_colstats_ukernel_fn colstats;  /* group norm, nhwc */
   double epsilon, momentum;
   tsr_momentum_convention convention;
-  tsr_f32_lnorm_ukernel_fn row_kernel; /* layer norm */
+  tsr_f32_lnorm_ukernel_fn lnorm_kernel; /* layer norm */
   float* unit_affine;                  /* layer norm: size ones then size zeros, for NULL gamma / beta */
 };
 
@@ -149,25 +149,28 @@ struct tsr_norm_call {
   bool stream; /* layer norm: y written with streaming stores (the run works from memory) */
 };
 
-/* Rows [first, first + count): each normalized by the op's row kernel. With a residual, s = x +
- * residual is formed first (into the sum output if asked for, else into y) while the row is in
- * cache, and s is normalized in place. */
+/* Rows [first, first + count) in one call of the op's kernel. With a residual, s = x + residual is
+ * formed first (into the sum output if asked for, else into y) a block of the kernel's rows at a
+ * time, so the block is in cache when the kernel normalizes it in place. */
 static void tsr_layer_norm_rows(void* context, size_t thread, size_t first, size_t count) {
   (void)thread;
   const struct tsr_norm_call* call = context;
   const struct tsr_norm_op* op = call->op;
   const size_t length = op->normalized_size;
-  for (size_t row = first; row < first + count; row++) {
+  const float* gamma = op->gamma ? op->gamma : op->unit_affine;
+  const float* beta = op->beta ? op->beta : op->unit_affine + length;
+  const size_t block = call->residual != NULL ? tsr_f32_lnorm_block_rows(length) : count;
+  for (size_t row = first; row < first + count; row += block) {
+    const size_t rows = first + count - row < block ? first + count - row : block;
     const float* x = call->x + row * length;
     float* y = call->y + row * length;
     if (call->residual != NULL) {
       const float* r = call->residual + row * length;
       float* s = call->sum != NULL ? call->sum + row * length : y;
-      for (size_t i = 0; i < length; i++) s[i] = x[i] + r[i];
+      for (size_t i = 0; i < rows * length; i++) s[i] = x[i] + r[i];
       x = s;
     }
-    op->row_kernel(length, x, op->gamma ? op->gamma : op->unit_affine,
-                   op->beta ? op->beta : op->unit_affine + length, op->epsilon, call->stream, y);
+    op->lnorm_kernel(rows, length, x, length, gamma, beta, op->epsilon, call->stream, y, length);
   }
   if (call->stream) tsr_store_fence();
 }
@@ -317,7 +320,7 @@ tsr_status tsr_layer_norm_create(int32_t normalized_ndims, const int64_t* normal
     for (size_t i = 0; i < size; i++) created->unit_affine[i] = 1.0f, created->unit_affine[size + i] = 0.0f;
   }
   const struct tsr_ukernel_entry* kernel = tsr_ukernel_pick(tsr_f32_lnorm_ukernels, tsr_f32_lnorm_ukernel_count);
-  created->row_kernel = (tsr_f32_lnorm_ukernel_fn)kernel->function;
+  created->lnorm_kernel = (tsr_f32_lnorm_ukernel_fn)kernel->function;
   snprintf(created->base.description, sizeof(created->base.description),
            "layer_norm:last%d(%zu) eps=%g impl=%s isa=%s", (int)normalized_ndims, size, (double)epsilon,
            kernel->name, tsr_isa_name(kernel->isa));

@@ -136,10 +136,11 @@ static void tsr_test_layer_norm_residual(tsr_op* op, struct tsr_buffers* b, size
 
 static void tsr_test_layer_norm(tsr_threadpool* pool, tsr_rng* rng) {
   /* 401 x 768: x + y past half the 4 MiB LLC this test sets, so y is streamed (and so are the
-   * residual forms) */
-  const int64_t shapes[][3] = {{7, 1, 0}, {3, 768, 0}, {4, 5, 6}, {1, 1, 1}, {401, 768, 0}};
-  const int32_t ranks[] = {2, 2, 3, 3, 2};
-  for (size_t s = 0; s < 5; s++)
+   * residual forms); rows past TSR_F32_LNORM_SPAN, which the kernels and the residual take in blocks */
+  const int64_t shapes[][3] = {{7, 1, 0},    {3, 768, 0},   {4, 5, 6},   {1, 1, 1},
+                               {401, 768, 0}, {11, 1500, 0}, {3, 4, 1100}};
+  const int32_t ranks[] = {2, 2, 3, 3, 2, 2, 3};
+  for (size_t s = 0; s < sizeof(ranks) / sizeof(ranks[0]); s++)
     for (int32_t k = 1; k <= ranks[s] - 1 && k <= 2; k++)
       for (int affine = 0; affine < 2; affine++) {
         tsr_tensor_desc d;

@@ -1,9 +1,11 @@
-/* The layer-norm row kernel, written once over the vector primitives of kernels/vector-<isa>.h,
+/* The layer-norm kernel, written once over the vector primitives of kernels/vector-<isa>.h,
  * which each ISA's file includes, with the kernel's name (TSR_LNORM_NAME) and its ISA's double
  * statistics kernel (TSR_LNORM_ROWSTATS), before this body. The statistics in f32 (f32-lnorm.h):
  * 4 vectors an iteration in four accumulators per sum, blocks of 4 iterations folded and carried
  * in double; the normalization in f32, two vectors an iteration, streamed from y's first whole
- * 64-byte line when asked (tsr_v_store_stream: a plain store where the ISA streams nothing). */
+ * 64-byte line when asked (tsr_v_store_stream: a plain store where the ISA streams nothing); rows
+ * in blocks, the statistics of each block's rows first, then its spans row by row (f32-lnorm.h
+ * says why). */
 #include <stdint.h>
 
 #include "kernels/f32-lnorm/f32-lnorm.h"
@@ -65,20 +67,37 @@ static inline size_t tsr_lnorm_normalize(size_t i, size_t n, const float* x, con
   return i;
 }
 
-void TSR_LNORM_NAME(size_t n, const float* x, const float* gamma, const float* beta, double epsilon, bool stream,
-                    float* y) {
-  const struct tsr_f32_lnorm_statistics st =
-      tsr_f32_lnorm_take_statistics(n, x, epsilon, 4 * TSR_L, tsr_lnorm_origin, tsr_lnorm_sums, TSR_LNORM_ROWSTATS);
+/* The normalization of one row's span of m elements with its statistics. */
+static void tsr_lnorm_normalize_span(size_t m, const float* x, const float* gamma, const float* beta,
+                                     struct tsr_f32_lnorm_statistics st, bool stream, float* y) {
   size_t i = 0;
   if (stream) { /* the elements before y's first 64-byte line one at a time, then whole lines */
     const size_t head = ((64 - (uintptr_t)y % 64) % 64) / sizeof(float);
-    i = head < n ? head : n;
+    i = head < m ? head : m;
     tsr_f32_lnorm_normalize_tail(0, i, x, gamma, beta, st, y);
-    i = tsr_lnorm_normalize(i, n, x, gamma, beta, st, y, true);
+    i = tsr_lnorm_normalize(i, m, x, gamma, beta, st, y, true);
   } else {
-    i = tsr_lnorm_normalize(0, n, x, gamma, beta, st, y, false);
+    i = tsr_lnorm_normalize(0, m, x, gamma, beta, st, y, false);
   }
-  tsr_f32_lnorm_normalize_tail(i, n, x, gamma, beta, st, y);
+  tsr_f32_lnorm_normalize_tail(i, m, x, gamma, beta, st, y);
+}
+
+void TSR_LNORM_NAME(size_t rows, size_t n, const float* x, size_t x_stride, const float* gamma, const float* beta,
+                    double epsilon, bool stream, float* y, size_t y_stride) {
+  const size_t block = tsr_f32_lnorm_block_rows(n);
+  struct tsr_f32_lnorm_statistics st[TSR_F32_LNORM_MAX_BLOCK_ROWS];
+  for (size_t first = 0; first < rows; first += block) {
+    const size_t count = rows - first < block ? rows - first : block;
+    for (size_t r = 0; r < count; r++)
+      st[r] = tsr_f32_lnorm_take_statistics(n, x + (first + r) * x_stride, epsilon, 4 * TSR_L, tsr_lnorm_origin,
+                                            tsr_lnorm_sums, TSR_LNORM_ROWSTATS);
+    for (size_t c = 0; c < n; c += TSR_F32_LNORM_SPAN) {
+      const size_t m = n - c < TSR_F32_LNORM_SPAN ? n - c : TSR_F32_LNORM_SPAN;
+      for (size_t r = 0; r < count; r++)
+        tsr_lnorm_normalize_span(m, x + (first + r) * x_stride + c, gamma + c, beta + c, st[r], stream,
+                                 y + (first + r) * y_stride + c);
+    }
+  }
 }
 
 #undef TSR_L

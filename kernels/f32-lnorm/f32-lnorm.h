@@ -1,11 +1,18 @@
-/* The f32 layer-norm row kernel family: y = (x - mean) / sqrt(var + epsilon) * gamma + beta over
- * one contiguous row of n elements. The vector variants take the statistics in f32 arithmetic, in
- * one pass where they can: the sums of d = x - origin and d^2, origin the mean of the row's first
- * 4 vectors, each accumulator lane adding 4 vectors before the block is folded and carried on in
- * double (f32 statistics convert nothing in the loop; in double they ran at 2-3 cycles a vector
- * and made the kernel compute-bound in cache). Where that origin lies more than half a
- * deviation from the mean, the sums are taken again from the mean found (the row is in L1 by
- * then); rows too short for the blocks, and rows whose squares leave f32's range (d^2 under
+/* The f32 layer-norm kernel family: y = (x - mean) / sqrt(var + epsilon) * gamma + beta over each
+ * of `rows` contiguous rows of n elements (x and y rows x_stride and y_stride floats apart). The
+ * vector variants take the statistics of a block of rows (tsr_f32_lnorm_block_rows: up to 8 rows
+ * that fit 128 KiB, so they stay in L2; one row when n <= TSR_F32_LNORM_SPAN) and then normalize
+ * the block a span of TSR_F32_LNORM_SPAN columns at a time, every row of the block in turn, so the
+ * span's gamma and beta (8 KiB) stay in L1 for all of them: for long rows, x, gamma and beta
+ * (48 KiB a row at n = 4096) were read from L2 for each row and that, not memory, bounded the
+ * kernel (1 thread, Zen 4, 2048x4096 24-27 -> 29-32 GB/s, 64x4096 in cache 38-40 -> 50-53; spans of
+ * 512 or 2048 and blocks of 4 or 16 rows measured the same). For each row the vector variants
+ * take the statistics in f32 arithmetic, in one pass where they can: the sums of d = x - origin
+ * and d^2, origin the mean of the row's first 4 vectors, each accumulator lane adding 4 vectors
+ * before the block is folded and carried on in double (f32 statistics convert nothing in the
+ * loop; in double they ran at 2-3 cycles a vector and made the kernel compute-bound in cache).
+ * Where that origin lies more than half a deviation from the mean, the sums are taken again from
+ * the mean found (the row is in L1 by then); rows too short for the blocks, and rows whose squares leave f32's range (d^2 under
  * 2^-100 on average, or an overflow), take the statistics in double (f32-rowstats). The mean is
  * kept as a float pair and the normalization runs in f32.
  *
@@ -16,12 +23,13 @@
  * double statistics give 3 x 2^-23 (|(x - mean) rstd gamma| + |beta|); the scalar variant is the
  * double two-pass reference, rounded once.
  *
- * Contract: n >= 1; gamma and beta are n values each (the op supplies ones and zeros when the
- * user gave none); x and y either do not overlap or are the same pointer (in place: every pass
- * reads x before the last one writes y); no alignment required; nothing outside the n elements
- * is read or written. With `stream` the x86 variants write y's whole aligned vectors with
- * non-temporal stores (for rows from memory; the caller fences, tsr_store_fence, before another
- * thread reads y); the NEON and scalar variants store as usual. */
+ * Contract: n >= 1, strides >= n; gamma and beta are n values each (the op supplies ones and
+ * zeros when the user gave none); x and y either do not overlap or are the same pointer with the
+ * same stride (in place: every pass reads an element of x before the last one writes it); no
+ * alignment required; nothing outside each row's n elements is read or written. With `stream`
+ * the x86 variants write y's whole aligned vectors with non-temporal stores (for rows from
+ * memory; the caller fences, tsr_store_fence, before another thread reads y); the NEON and
+ * scalar variants store as usual. */
 #ifndef TSR_KERNELS_F32_LNORM_H
 #define TSR_KERNELS_F32_LNORM_H
 
@@ -32,16 +40,29 @@
 #include "kernels/f32-rowstats/f32-rowstats.h"
 #include "kernels/ukernel-list.h"
 
-typedef void (*tsr_f32_lnorm_ukernel_fn)(size_t n, const float* x, const float* gamma, const float* beta,
-                                         double epsilon, bool stream, float* y);
+typedef void (*tsr_f32_lnorm_ukernel_fn)(size_t rows, size_t n, const float* x, size_t x_stride, const float* gamma,
+                                         const float* beta, double epsilon, bool stream, float* y, size_t y_stride);
 
-#define TSR_UKERNEL(isa, ukernel, tile) \
-  void ukernel(size_t n, const float* x, const float* gamma, const float* beta, double epsilon, bool stream, float* y);
+#define TSR_UKERNEL(isa, ukernel, tile)                                                                           \
+  void ukernel(size_t rows, size_t n, const float* x, size_t x_stride, const float* gamma, const float* beta, \
+               double epsilon, bool stream, float* y, size_t y_stride);
 #include "kernels/f32-lnorm/f32-lnorm.inc"
 #undef TSR_UKERNEL
 
 extern const struct tsr_ukernel_entry tsr_f32_lnorm_ukernels[];
 extern const size_t tsr_f32_lnorm_ukernel_count;
+
+#define TSR_F32_LNORM_SPAN 1024          /* columns normalized a row at a time: gamma and beta's 8 KiB */
+#define TSR_F32_LNORM_MAX_BLOCK_ROWS 8   /* rows whose statistics are taken before normalizing them */
+#define TSR_F32_LNORM_BLOCK_FLOATS 32768 /* 128 KiB of x a block at most, to stay in L2 */
+
+/// How many rows of n the vector variants take the statistics of before normalizing them span by
+/// span (engine/norm.c forms a fused residual's sums in the same blocks).
+static inline size_t tsr_f32_lnorm_block_rows(size_t n) {
+  if (n <= TSR_F32_LNORM_SPAN) return 1;
+  const size_t rows = TSR_F32_LNORM_BLOCK_FLOATS / n;
+  return rows < 1 ? 1 : rows > TSR_F32_LNORM_MAX_BLOCK_ROWS ? TSR_F32_LNORM_MAX_BLOCK_ROWS : rows;
+}
 
 /// What the vector variants share: from the sums of d = x - origin and d^2 over the row
 /// (f32-rowstats), the mean as a float pair (high + low) and 1 / sqrt(var + epsilon).
@@ -104,7 +125,8 @@ static inline struct tsr_f32_lnorm_statistics tsr_f32_lnorm_take_statistics(size
 /// The normalization of elements [start, n) one at a time, as the vector loops do it.
 static inline void tsr_f32_lnorm_normalize_tail(size_t start, size_t n, const float* x, const float* gamma,
                                                 const float* beta, struct tsr_f32_lnorm_statistics s, float* y) {
-  for (size_t i = start; i < n; i++) y[i] = __builtin_fmaf(((x[i] - s.mean_high) - s.mean_low) * s.inverse, gamma[i], beta[i]);
+  for (size_t i = start; i < n; i++)
+    y[i] = __builtin_fmaf(((x[i] - s.mean_high) - s.mean_low) * s.inverse, gamma[i], beta[i]);
 }
 
 #endif

@@ -102,12 +102,12 @@ static void tsr_test_lnorm(tsr_isa isa, tsr_f32_lnorm_ukernel_fn ukernel, const 
           snprintf(what, sizeof(what), "[%s%s] %s n=%zu rows %g +- %g%s%s", tsr_isa_name(isa), TSR_TEST_ISA_NOTE, name,
                    n, (double)offset, (double)spread, unit ? " unit affine" : "", stream ? " streamed" : "");
           tsr_fill_nan(y, n);
-          ukernel(n, x, gamma, beta, epsilon, stream, y);
+          ukernel(1, n, x, n, gamma, beta, epsilon, stream, y, n);
           worst = fmax(worst, tsr_check_lnorm(what, n, x, gamma, beta, epsilon, y, expected, bound));
           if (!stream) memcpy(plain, y, n * sizeof(float));
           else tsr_check(memcmp(plain, y, n * sizeof(float)) == 0, what, "differs from the plain stores' result");
           memcpy(y, x, n * sizeof(float)); /* in place */
-          ukernel(n, y, gamma, beta, epsilon, stream, y);
+          ukernel(1, n, y, n, gamma, beta, epsilon, stream, y, n);
           worst = fmax(worst, tsr_check_lnorm(what, n, x, gamma, beta, epsilon, y, expected, bound));
           cases += 2;
         }
@@ -123,8 +123,60 @@ static void tsr_test_lnorm(tsr_isa isa, tsr_f32_lnorm_ukernel_fn ukernel, const 
          "%g |beta|)\n", tsr_isa_name(isa), TSR_TEST_ISA_NOTE, name, cases, worst, bound.t, bound.g, bound.b);
 }
 
+/* Blocks of rows (strided, rows past the block count, spans past TSR_F32_LNORM_SPAN): each row bit for bit
+ * what a call on that row alone gives (checked against the reference above), out of place and in place, and
+ * nothing written between the rows. */
+static void tsr_test_lnorm_rows(tsr_isa isa, tsr_f32_lnorm_ukernel_fn ukernel, const char* name) {
+  if (!tsr_test_isa_runs(isa)) return;
+  tsr_rng rng = tsr_rng_seeded(11);
+  const size_t widths[] = {1, 17, TSR_F32_LNORM_SPAN - 1, TSR_F32_LNORM_SPAN, TSR_F32_LNORM_SPAN + 1,
+                           2 * TSR_F32_LNORM_SPAN + 52, 4099, 9001};
+  const size_t counts[] = {1, 2, TSR_F32_LNORM_MAX_BLOCK_ROWS, TSR_F32_LNORM_MAX_BLOCK_ROWS + 1, 19};
+  size_t cases = 0;
+  for (size_t w = 0; w < sizeof(widths) / sizeof(widths[0]); w++)
+    for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++)
+      for (int stream = 0; stream < 2; stream++) {
+        const size_t n = widths[w], rows = counts[c], x_stride = n + 3, y_stride = n + 5;
+        float* x = tsr_guarded_alloc(rows * x_stride * sizeof(float));
+        float* y = tsr_guarded_alloc(rows * y_stride * sizeof(float));
+        float* alone = tsr_guarded_alloc(rows * y_stride * sizeof(float));
+        float* gamma = tsr_guarded_alloc(n * sizeof(float));
+        float* beta = tsr_guarded_alloc(n * sizeof(float));
+        tsr_fill_uniform(&rng, x, rows * x_stride, -3.0f, 5.0f);
+        tsr_fill_uniform(&rng, gamma, n, -2.0f, 2.0f);
+        tsr_fill_uniform(&rng, beta, n, -1.0f, 1.0f);
+        tsr_fill_nan(alone, rows * y_stride);
+        for (size_t r = 0; r < rows; r++)
+          ukernel(1, n, x + r * x_stride, n, gamma, beta, 1e-5, stream, alone + r * y_stride, n);
+        char what[160];
+        snprintf(what, sizeof(what), "[%s%s] %s %zu rows of %zu (strides %zu, %zu)%s", tsr_isa_name(isa),
+                 TSR_TEST_ISA_NOTE, name, rows, n, x_stride, y_stride, stream ? " streamed" : "");
+        tsr_fill_nan(y, rows * y_stride);
+        ukernel(rows, n, x, x_stride, gamma, beta, 1e-5, stream, y, y_stride);
+        tsr_check(memcmp(y, alone, rows * y_stride * sizeof(float)) == 0, what,
+                  "differs from the rows one at a time (or wrote between rows)");
+        for (size_t r = 0; r < rows; r++) /* in place, on x's stride */
+          for (size_t i = 0; i < x_stride; i++) x[r * x_stride + i] = i < n ? x[r * x_stride + i] : NAN;
+        ukernel(rows, n, x, x_stride, gamma, beta, 1e-5, stream, x, x_stride);
+        bool same = true;
+        for (size_t r = 0; r < rows; r++)
+          same = same && memcmp(x + r * x_stride, alone + r * y_stride, n * sizeof(float)) == 0 &&
+                 isnan(x[r * x_stride + n]) && isnan(x[r * x_stride + n + 2]);
+        tsr_check(same, what, "in place: differs from the rows one at a time (or wrote between rows)");
+        cases += 2;
+        tsr_guarded_free(x);
+        tsr_guarded_free(y);
+        tsr_guarded_free(alone);
+        tsr_guarded_free(gamma);
+        tsr_guarded_free(beta);
+      }
+  printf("[%s%s] %s: %zu blocks of rows run\n", tsr_isa_name(isa), TSR_TEST_ISA_NOTE, name, cases);
+}
+
 int main(void) {
-#define TSR_TEST_UKERNEL(isa, ukernel, tile) tsr_test_lnorm(isa, ukernel, #ukernel, tile);
+#define TSR_TEST_UKERNEL(isa, ukernel, tile) \
+  tsr_test_lnorm(isa, ukernel, #ukernel, tile);    \
+  tsr_test_lnorm_rows(isa, ukernel, #ukernel);
 #include "kernels/f32-lnorm/f32-lnorm.inc"
   return tsr_test_finish();
 }
