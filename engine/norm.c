@@ -12,7 +12,6 @@
 #include "engine/op.h"
 #include "engine/tensor.h"
 #include "kernels/f32-lnorm/f32-lnorm.h"
-#include "kernels/f32-rowstats/f32-rowstats.h"
 #include "engine/group-norm-nhwc.h"
 #include "kernels/f32-vaffine/f32-vaffine.h"
 #include "kernels/reference/norm-reference.h"
@@ -92,7 +91,7 @@ struct tsr_norm_op {
   float* affine;                      /* batch norm inference: channels means, scales, shifts */
   const struct tsr_f32_vaffine_entry* affine_kernel; /* batch norm inference, group norm */
   const struct tsr_f32_vaffine_entry* affine_streaming; /* batch norm inference past the LLC */
-  tsr_f32_rowstats_ukernel_fn rowstats;  /* group norm */
+  tsr_f32_lnorm_statistics_fn group_statistics; /* group norm, plain */
   tsr_f32_colstats_ukernel_fn colstats;  /* group norm, nhwc */
   double epsilon, momentum;
   tsr_momentum_convention convention;
@@ -201,8 +200,10 @@ static void tsr_batch_norm_channel(void* context, size_t thread, size_t c) {
 }
 
 /* One group of a plain (NCHW) tensor: its channels' planes are one contiguous block, whose
- * statistics one f32-rowstats call takes in double; then each channel is one f32-vaffine
- * broadcast call with the mean, rstd * gamma[c] and beta[c] rounded to f32. */
+ * statistics the layer-norm kernel's statistics function takes (f32 sums carried in double, the
+ * mean as a float pair; in double they made group norm compute-bound in cache); then each channel
+ * is one f32-vaffine broadcast call, y = (x - mean_high) scale + (beta - mean_low scale), scale =
+ * rstd gamma[c]: x - mean_high is exact where x is near the mean, and mean_low keeps the rest. */
 static void tsr_group_norm_group_nchw(void* context, size_t thread, size_t n, size_t group) {
   (void)thread;
   const struct tsr_norm_call* call = context;
@@ -211,16 +212,11 @@ static void tsr_group_norm_group_nchw(void* context, size_t thread, size_t n, si
   const size_t per_group = g->c / op->groups, c0 = group * per_group, offset = n * g->sn + c0 * g->sc;
   const size_t count = per_group * g->s;
   const float* x = call->x + offset;
-  double sums[2], shifted_mean, inverse;
-  op->rowstats(count, x, x[0], sums);
-  tsr_f32_rowstats_moments(count, sums, op->epsilon, &shifted_mean, &inverse);
-  /* y = (x - x0) scale + (beta - (mean - x0) scale): x - x0 is exact where x is near the group's
-   * first element x0 (an f32 mean would lose its rounding error times rstd, a lot for small
-   * groups), and (mean - x0) is of the order of the deviations */
-  const float origin = x[0];
+  const struct tsr_f32_lnorm_statistics st = op->group_statistics(count, x, op->epsilon);
+  const float origin = st.mean_high;
   for (size_t c = c0; c < c0 + per_group; c++) {
-    const float scale = (float)(inverse * (op->gamma != NULL ? (double)op->gamma[c] : 1.0));
-    const float shift = (float)((op->beta != NULL ? (double)op->beta[c] : 0.0) - shifted_mean * (double)scale);
+    const float scale = (float)((double)st.inverse * (op->gamma != NULL ? (double)op->gamma[c] : 1.0));
+    const float shift = (float)((op->beta != NULL ? (double)op->beta[c] : 0.0) - (double)st.mean_low * (double)scale);
     const size_t at = n * g->sn + c * g->sc;
     op->affine_kernel->broadcast(g->s, call->x + at, &origin, &scale, &shift, call->y + at);
   }
@@ -582,15 +578,16 @@ tsr_status tsr_group_norm_create(int64_t channels, int64_t groups, const float* 
   if (created == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
   created->channels = (size_t)channels;
   created->groups = (size_t)groups;
-  const struct tsr_ukernel_entry* rowstats = tsr_ukernel_pick(tsr_f32_rowstats_ukernels, tsr_f32_rowstats_ukernel_count);
-  created->rowstats = (tsr_f32_rowstats_ukernel_fn)rowstats->function;
+  const struct tsr_ukernel_entry* statistics =
+      tsr_ukernel_pick(tsr_f32_lnorm_statistics_ukernels, tsr_f32_lnorm_ukernel_count);
+  created->group_statistics = (tsr_f32_lnorm_statistics_fn)statistics->function;
   created->colstats = (tsr_f32_colstats_ukernel_fn)tsr_ukernel_pick(tsr_f32_colstats_ukernels,
                                                                     tsr_f32_colstats_ukernel_count)->function;
   created->affine_kernel = tsr_norm_pick_affine();
   snprintf(created->base.description, sizeof(created->base.description),
            "%s:c%lld g%lld eps=%g impl=%s+%s isa=%s",
            groups == channels ? "instance_norm" : "group_norm", (long long)channels, (long long)groups,
-           (double)epsilon, rowstats->name, created->affine_kernel->broadcast_name, tsr_isa_name(rowstats->isa));
+           (double)epsilon, statistics->name, created->affine_kernel->broadcast_name, tsr_isa_name(statistics->isa));
   *op = &created->base;
   return tsr_status_success;
 }

@@ -751,8 +751,8 @@ TSR_API tsr_status tsr_softmax_create(int32_t axis, int logarithmic, tsr_op** op
 
 /* Normalizations. Each takes an optional per-feature scale (gamma) and shift (beta), copied at
  * creation (NULL means 1 and 0), and epsilon >= 0, added to the variance. Statistics are
- * accumulated in double precision (layer norm's vector kernels: f32 blocks carried in double, with
- * the bound its comment states); the variance used to normalize is the biased (population) one.
+ * accumulated in double precision (layer norm's vector kernels and plain group norm: f32 blocks
+ * carried in double, with the bound their comments state); the variance used to normalize is the biased (population) one.
  * Outputs may alias inputs. */
 
 /// Layer norm over the last `normalized_ndims` axes, whose extents are `normalized_shape`
@@ -831,9 +831,11 @@ TSR_API tsr_status tsr_batch_norm_training_create(int64_t channels, const float*
 /// spatial positions). Instance norm is groups == channels. Run with inputs[0] = x, outputs[0] =
 /// y: f32, [N, C, ...] (2 to 5 dims), plain or nhwc, the same for both (plain is the faster:
 /// nhwc takes its statistics per channel down the pixels and combines them per group, in a
-/// per-run allocation). Statistics in double, then y = fma(x - x0, s, beta[c] - (mean - x0) s) in f32, x0 the
-/// group's first element and s = rstd gamma[c]: within 3 * 2^-23 of
-/// |(x - mean) s| + |beta[c]| + |(mean - x0) s|.
+/// per-run allocation). Plain: the statistics as layer norm's vector kernels take them (f32 blocks
+/// carried in double, the mean as a float pair m_hi + m_lo), then y = fma(x - m_hi, s, beta[c] -
+/// m_lo s) in f32, s = rstd gamma[c]: within 2^-23 (7 |(x - mean) s| + 4 |gamma[c]| + 3 |beta[c]|).
+/// nhwc: statistics in double, then y = fma(x - x0, s, beta[c] - (mean - x0) s), x0 the group's
+/// first element: within 3 * 2^-23 (|(x - mean) s| + |beta[c]| + |(mean - x0) s|).
 /// Errors: invalid_parameter (op NULL, channels or groups below 1, groups not dividing channels,
 /// epsilon negative or NaN; at run, mismatched tensors), unsupported_parameter (blocked or
 /// strided layouts), out_of_memory.

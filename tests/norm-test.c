@@ -214,9 +214,10 @@ static void tsr_test_group_norm(tsr_threadpool* pool, tsr_rng* rng) {
         if (groups == C) tsr_instance_norm_create(C, gamma, beta, 1e-3f, &op);
         else tsr_group_norm_create(C, groups, gamma, beta, 1e-3f, &op);
         tsr_run_and_compare(op, &b, pool, tsr_layout_name(d.layout));
-        /* far from zero, 1000 +- 0.5: an f32 mean alone would be off by 2e-4 after rstd; the
-         * stated bound, 3 * 2^-23 (|(x - mean) s| + |beta| + |(mean - x0) s|) with |gamma| <= 2
-         * and rstd <= 3.5, is below 3e-6 here */
+        /* far from zero, 1000 +- 0.5: an f32 mean alone would be off by 2e-4 after rstd; plain
+         * groups take the layer-norm kernels' statistics (the mean as a float pair), whose stated
+         * bound, 2^-23 (7 |(x - mean) rstd gamma| + 4 |gamma| + 3 |beta|) with |x - mean| <= 0.5,
+         * rstd <= 3.5, |gamma| <= 2 and |beta| <= 1, is 4.3e-6 here; NHWC's double sums give less */
         float* x = b.x.data;
         for (size_t i = 0; i < b.n; i++) x[i] = 1000.0f + tsr_rng_uniform(rng, -0.5f, 0.5f);
         tsr_expected_sets(&d, b.x.data, b.expected, (size_t)groups, false, gamma, beta, 1e-3);
@@ -224,7 +225,7 @@ static void tsr_test_group_norm(tsr_threadpool* pool, tsr_rng* rng) {
         tsr_check_status(tsr_op_run(op, 1, &b.x, 1, &b.y, pool), tsr_status_success, "group norm far from zero");
         char label[200];
         snprintf(label, sizeof(label), "%s %s rows 1000 +- 0.5", tsr_op_describe(op), tsr_layout_name(d.layout));
-        tsr_check_close(label, b.y.data, b.expected, b.n, 3e-6, 0.0);
+        tsr_check_close(label, b.y.data, b.expected, b.n, 4.3e-6, 0.0);
         tsr_op_destroy(op);
         tsr_buffers_free(&b);
       }

@@ -1,6 +1,7 @@
 /* The layer-norm kernel, written once over the vector primitives of kernels/vector-<isa>.h,
- * which each ISA's file includes, with the kernel's name (TSR_LNORM_NAME) and its ISA's double
- * statistics kernel (TSR_LNORM_ROWSTATS), before this body. The statistics in f32 (f32-lnorm.h):
+ * which each ISA's file includes, with the kernel's name (TSR_LNORM_NAME), its statistics
+ * function's (TSR_LNORM_STATISTICS_NAME) and its ISA's double statistics kernel
+ * (TSR_LNORM_ROWSTATS), before this body. The statistics in f32 (f32-lnorm.h):
  * 4 vectors an iteration in four accumulators per sum, blocks of 4 iterations folded and carried
  * in double; the normalization in f32, two vectors an iteration, streamed from y's first whole
  * 64-byte line when asked (tsr_v_store_stream: a plain store where the ISA streams nothing); rows
@@ -82,6 +83,10 @@ static void tsr_lnorm_normalize_span(size_t m, const float* x, const float* gamm
   tsr_f32_lnorm_normalize_tail(i, m, x, gamma, beta, st, y);
 }
 
+struct tsr_f32_lnorm_statistics TSR_LNORM_STATISTICS_NAME(size_t n, const float* x, double epsilon) {
+  return tsr_f32_lnorm_take_statistics(n, x, epsilon, 4 * TSR_L, tsr_lnorm_origin, tsr_lnorm_sums, TSR_LNORM_ROWSTATS);
+}
+
 void TSR_LNORM_NAME(size_t rows, size_t n, const float* x, size_t x_stride, const float* gamma, const float* beta,
                     double epsilon, bool stream, float* y, size_t y_stride) {
   const size_t block = tsr_f32_lnorm_block_rows(n);
@@ -89,8 +94,7 @@ void TSR_LNORM_NAME(size_t rows, size_t n, const float* x, size_t x_stride, cons
   for (size_t first = 0; first < rows; first += block) {
     const size_t count = rows - first < block ? rows - first : block;
     for (size_t r = 0; r < count; r++)
-      st[r] = tsr_f32_lnorm_take_statistics(n, x + (first + r) * x_stride, epsilon, 4 * TSR_L, tsr_lnorm_origin,
-                                            tsr_lnorm_sums, TSR_LNORM_ROWSTATS);
+      st[r] = TSR_LNORM_STATISTICS_NAME(n, x + (first + r) * x_stride, epsilon);
     for (size_t c = 0; c < n; c += TSR_F32_LNORM_SPAN) {
       const size_t m = n - c < TSR_F32_LNORM_SPAN ? n - c : TSR_F32_LNORM_SPAN;
       for (size_t r = 0; r < count; r++)

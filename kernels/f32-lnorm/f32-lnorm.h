@@ -40,17 +40,29 @@
 #include "kernels/f32-rowstats/f32-rowstats.h"
 #include "kernels/ukernel-list.h"
 
+/// A row's statistics: the mean as a float pair (high + low, from the sums of d = x - origin and
+/// d^2 over the row) and 1 / sqrt(var + epsilon). Each variant exports the statistics it
+/// normalizes with as <ukernel>_statistics (group norm takes a group's with it).
+struct tsr_f32_lnorm_statistics {
+  float mean_high, mean_low, inverse;
+};
+
+typedef struct tsr_f32_lnorm_statistics (*tsr_f32_lnorm_statistics_fn)(size_t n, const float* x, double epsilon);
+
 typedef void (*tsr_f32_lnorm_ukernel_fn)(size_t rows, size_t n, const float* x, size_t x_stride, const float* gamma,
                                          const float* beta, double epsilon, bool stream, float* y, size_t y_stride);
 
 #define TSR_UKERNEL(isa, ukernel, tile)                                                                           \
   void ukernel(size_t rows, size_t n, const float* x, size_t x_stride, const float* gamma, const float* beta, \
-               double epsilon, bool stream, float* y, size_t y_stride);
+               double epsilon, bool stream, float* y, size_t y_stride);                   \
+  struct tsr_f32_lnorm_statistics ukernel##_statistics(size_t n, const float* x, double epsilon);
 #include "kernels/f32-lnorm/f32-lnorm.inc"
 #undef TSR_UKERNEL
 
 extern const struct tsr_ukernel_entry tsr_f32_lnorm_ukernels[];
 extern const size_t tsr_f32_lnorm_ukernel_count;
+/// The variants' statistics functions (tsr_f32_lnorm_statistics_fn), in the same order.
+extern const struct tsr_ukernel_entry tsr_f32_lnorm_statistics_ukernels[];
 
 #define TSR_F32_LNORM_SPAN 1024          /* columns normalized a row at a time: gamma and beta's 8 KiB */
 #define TSR_F32_LNORM_MAX_BLOCK_ROWS 8   /* rows whose statistics are taken before normalizing them */
@@ -64,22 +76,21 @@ static inline size_t tsr_f32_lnorm_block_rows(size_t n) {
   return rows < 1 ? 1 : rows > TSR_F32_LNORM_MAX_BLOCK_ROWS ? TSR_F32_LNORM_MAX_BLOCK_ROWS : rows;
 }
 
-/// What the vector variants share: from the sums of d = x - origin and d^2 over the row
-/// (f32-rowstats), the mean as a float pair (high + low) and 1 / sqrt(var + epsilon).
-struct tsr_f32_lnorm_statistics {
-  float mean_high, mean_low, inverse;
-};
-
-static inline struct tsr_f32_lnorm_statistics tsr_f32_lnorm_statistics(size_t n, double origin, const double sums[2],
-                                                                       double epsilon) {
-  double shifted_mean, inverse;
-  tsr_f32_rowstats_moments(n, sums, epsilon, &shifted_mean, &inverse);
-  const double mean = origin + shifted_mean;
+/// The statistics from a mean and 1 / sqrt(var + epsilon) in double.
+static inline struct tsr_f32_lnorm_statistics tsr_f32_lnorm_statistics_of(double mean, double inverse) {
   struct tsr_f32_lnorm_statistics s;
   s.mean_high = (float)mean;
   s.mean_low = (float)(mean - (double)s.mean_high);
   s.inverse = (float)inverse;
   return s;
+}
+
+/// The statistics from the sums of d = x - origin and d^2 over n elements (f32-rowstats' moments).
+static inline struct tsr_f32_lnorm_statistics tsr_f32_lnorm_statistics(size_t n, double origin, const double sums[2],
+                                                                       double epsilon) {
+  double shifted_mean, inverse;
+  tsr_f32_rowstats_moments(n, sums, epsilon, &shifted_mean, &inverse);
+  return tsr_f32_lnorm_statistics_of(origin + shifted_mean, inverse);
 }
 
 /// A vector variant's f32 sums of d = x - origin and d^2 over the row (blocks in f32, carried in
