@@ -20,8 +20,8 @@ struct tsr_group_norm_nhwc {
 };
 
 /// Normalizes dense NHWC x [batch, pixels, channels] into y (y may be x), each (sample, group)
-/// by its own mean and variance, with the same arithmetic as the NCHW path: y = fma(x - x0, s,
-/// beta - (mean - x0) s), s = rstd gamma rounded to f32, x0 the group's first element.
+/// by its own mean and variance: y = fma(x - x0, s, beta - (mean - x0) s), s = rstd gamma rounded
+/// to f32, x0 the group's first element. `affine` may be a streaming variant (it fences itself).
 /// Returns out_of_memory (nothing written) if its per-run sums cannot be allocated.
 tsr_status tsr_group_norm_nhwc_run(const struct tsr_group_norm_nhwc* p, const float* x, float* y,
                                    tsr_threadpool* pool);

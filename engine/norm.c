@@ -90,7 +90,7 @@ struct tsr_norm_op {
   float* beta;
   float* affine;                      /* batch norm inference: channels means, scales, shifts */
   const struct tsr_f32_vaffine_entry* affine_kernel; /* batch norm inference, group norm */
-  const struct tsr_f32_vaffine_entry* affine_streaming; /* batch norm inference past the LLC */
+  const struct tsr_f32_vaffine_entry* affine_streaming; /* batch norm inference, group norm: past the LLC */
   tsr_f32_lnorm_statistics_fn group_statistics; /* group norm, plain */
   tsr_f32_colstats_ukernel_fn colstats;  /* group norm, nhwc */
   double epsilon, momentum;
@@ -218,8 +218,9 @@ static void tsr_group_norm_group_nchw(void* context, size_t thread, size_t n, si
     const float scale = (float)((double)st.inverse * (op->gamma != NULL ? (double)op->gamma[c] : 1.0));
     const float shift = (float)((op->beta != NULL ? (double)op->beta[c] : 0.0) - (double)st.mean_low * (double)scale);
     const size_t at = n * g->sn + c * g->sc;
-    op->affine_kernel->broadcast(g->s, call->x + at, &origin, &scale, &shift, call->y + at);
+    call->affine->broadcast(g->s, call->x + at, &origin, &scale, &shift, call->y + at);
   }
+  if (call->affine == op->affine_streaming) tsr_store_fence(); /* the broadcast form leaves it to us */
 }
 
 /* ---- layer norm ---- */
@@ -545,6 +546,9 @@ static tsr_status tsr_group_norm_run(const tsr_op* base, const tsr_tensor* input
   struct tsr_norm_call call = {.op = op, .x = inputs[0].data, .y = outputs[0].data};
   const tsr_status status = tsr_norm_ncs_pair(inputs, outputs, op->channels, "tsr_op_run(group_norm)", &call.g);
   if (status != tsr_status_success) return status;
+  /* Streaming stores from memory, as batch norm: y is not read again here */
+  const size_t touched = tsr_tensor_desc_bytes(&inputs[0].desc) + tsr_tensor_desc_bytes(&outputs[0].desc);
+  call.affine = tsr_cpu_from_memory(touched) ? op->affine_streaming : op->affine_kernel;
   if (call.g.sc != 1 || call.g.s == 1) {
     tsr_parallelize_2d(pool, tsr_group_norm_group_nchw, &call, call.g.n, op->groups);
     return tsr_status_success;
@@ -553,7 +557,7 @@ static tsr_status tsr_group_norm_run(const tsr_op* base, const tsr_tensor* input
   const struct tsr_group_norm_nhwc nhwc = {.batch = call.g.n, .pixels = call.g.s, .channels = op->channels,
                                            .groups = op->groups, .gamma = op->gamma, .beta = op->beta,
                                            .epsilon = op->epsilon, .colstats = op->colstats,
-                                           .affine = op->affine_kernel};
+                                           .affine = call.affine};
   return tsr_group_norm_nhwc_run(&nhwc, call.x, call.y, pool);
 }
 
@@ -584,6 +588,7 @@ tsr_status tsr_group_norm_create(int64_t channels, int64_t groups, const float* 
   created->colstats = (tsr_f32_colstats_ukernel_fn)tsr_ukernel_pick(tsr_f32_colstats_ukernels,
                                                                     tsr_f32_colstats_ukernel_count)->function;
   created->affine_kernel = tsr_norm_pick_affine();
+  created->affine_streaming = tsr_norm_pick_affine_from(tsr_f32_vaffine_nt_ukernels, tsr_f32_vaffine_nt_ukernel_count);
   snprintf(created->base.description, sizeof(created->base.description),
            "%s:c%lld g%lld eps=%g impl=%s+%s isa=%s",
            groups == channels ? "instance_norm" : "group_norm", (long long)channels, (long long)groups,
