@@ -56,13 +56,12 @@ void tsr_f32_softmax_ukernel__avx2_u16(size_t n, const float* x, float* y, bool 
   for (; i < n; i++) max = x[i] > max ? x[i] : max;
   const __m256 vmax = _mm256_set1_ps(max), neg_max = _mm256_set1_ps(-max);
   /* pass 2: exp(x - max), stored for softmax, summed in double */
-  __m256d s0 = _mm256_setzero_pd(), s1 = s0;
+  __m256d s0 = _mm256_setzero_pd();
   for (i = 0; i + 16 <= n; i += 16) {
     const __m256 e0 = tsr_exp_shifted_avx2(_mm256_loadu_ps(x + i), neg_max);
     const __m256 e1 = tsr_exp_shifted_avx2(_mm256_loadu_ps(x + i + 8), neg_max);
     if (!logarithmic) _mm256_storeu_ps(y + i, e0), _mm256_storeu_ps(y + i + 8, e1);
-    s0 = _mm256_add_pd(s0, tsr_widen_sum_avx2(e0));
-    s1 = _mm256_add_pd(s1, tsr_widen_sum_avx2(e1));
+    s0 = _mm256_add_pd(s0, tsr_widen_sum_avx2(_mm256_add_ps(e0, e1))); /* one f32 add, then double */
   }
   for (; i < n; i += 8) { /* the tail, 8 at a time under a mask; masked-off lanes add 0 */
     const __m256i mask = tsr_tail_mask(n - i < 8 ? n - i : 8);
@@ -71,8 +70,7 @@ void tsr_f32_softmax_ukernel__avx2_u16(size_t n, const float* x, float* y, bool 
     if (!logarithmic) _mm256_maskstore_ps(y + i, mask, e);
     s0 = _mm256_add_pd(s0, tsr_widen_sum_avx2(e));
   }
-  const __m256d s = _mm256_add_pd(s0, s1);
-  const __m128d pair = _mm_add_pd(_mm256_castpd256_pd128(s), _mm256_extractf128_pd(s, 1));
+  const __m128d pair = _mm_add_pd(_mm256_castpd256_pd128(s0), _mm256_extractf128_pd(s0, 1));
   const double sum = _mm_cvtsd_f64(_mm_add_sd(pair, _mm_unpackhi_pd(pair, pair)));
   /* pass 3 */
   if (logarithmic) {

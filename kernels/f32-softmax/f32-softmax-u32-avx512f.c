@@ -52,13 +52,12 @@ void tsr_f32_softmax_ukernel__avx512f_u32(size_t n, const float* x, float* y, bo
   for (; i < n; i++) max = x[i] > max ? x[i] : max;
   const __m512 vmax = _mm512_set1_ps(max), neg_max = _mm512_set1_ps(-max);
   /* pass 2: exp(x - max), stored for softmax, summed in double */
-  __m512d s0 = _mm512_setzero_pd(), s1 = s0;
+  __m512d s0 = _mm512_setzero_pd();
   for (i = 0; i + 32 <= n; i += 32) {
     const __m512 e0 = tsr_exp_shifted_avx512(_mm512_loadu_ps(x + i), neg_max);
     const __m512 e1 = tsr_exp_shifted_avx512(_mm512_loadu_ps(x + i + 16), neg_max);
     if (!logarithmic) _mm512_storeu_ps(y + i, e0), _mm512_storeu_ps(y + i + 16, e1);
-    s0 = _mm512_add_pd(s0, tsr_widen_sum_avx512(e0));
-    s1 = _mm512_add_pd(s1, tsr_widen_sum_avx512(e1));
+    s0 = _mm512_add_pd(s0, tsr_widen_sum_avx512(_mm512_add_ps(e0, e1))); /* one f32 add, then double */
   }
   for (; i < n; i += 16) { /* the tail, 16 at a time under a mask; masked-off lanes add 0 */
     const __mmask16 mask = tsr_tail_mask(n - i < 16 ? n - i : 16);
@@ -67,7 +66,7 @@ void tsr_f32_softmax_ukernel__avx512f_u32(size_t n, const float* x, float* y, bo
     if (!logarithmic) _mm512_mask_storeu_ps(y + i, mask, e);
     s0 = _mm512_add_pd(s0, tsr_widen_sum_avx512(e));
   }
-  const double sum = _mm512_reduce_add_pd(_mm512_add_pd(s0, s1));
+  const double sum = _mm512_reduce_add_pd(s0);
   /* pass 3 */
   if (logarithmic) {
     const float log_sum = (float)log(sum);

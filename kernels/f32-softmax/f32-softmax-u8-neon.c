@@ -44,13 +44,12 @@ void tsr_f32_softmax_ukernel__neon_u8(size_t n, const float* x, float* y, bool l
   float max = vmaxnmvq_f32(vmaxnmq_f32(m0, m1));
   for (; i < n; i++) max = x[i] > max ? x[i] : max;
   const float32x4_t vmax = vdupq_n_f32(max), neg_max = vdupq_n_f32(-max);
-  float64x2_t s0 = vdupq_n_f64(0.0), s1 = s0;
+  float64x2_t s0 = vdupq_n_f64(0.0);
   for (i = 0; i + 8 <= n; i += 8) {
     const float32x4_t e0 = tsr_exp_shifted_neon(vld1q_f32(x + i), neg_max);
     const float32x4_t e1 = tsr_exp_shifted_neon(vld1q_f32(x + i + 4), neg_max);
     if (!logarithmic) vst1q_f32(y + i, e0), vst1q_f32(y + i + 4, e1);
-    s0 = tsr_widen_sum_neon(s0, e0);
-    s1 = tsr_widen_sum_neon(s1, e1);
+    s0 = tsr_widen_sum_neon(s0, vaddq_f32(e0, e1)); /* one f32 add, then double */
   }
   for (; i < n; i += 4) { /* the tail through a copy padded with -inf (exp gives 0) */
     const size_t count = n - i < 4 ? n - i : 4;
@@ -61,7 +60,7 @@ void tsr_f32_softmax_ukernel__neon_u8(size_t n, const float* x, float* y, bool l
     if (!logarithmic) memcpy(y + i, lanes, count * sizeof(float));
     s0 = tsr_widen_sum_neon(s0, e);
   }
-  const double sum = vaddvq_f64(vaddq_f64(s0, s1));
+  const double sum = vaddvq_f64(s0);
   if (logarithmic) {
     const float log_sum = (float)log(sum);
     const float32x4_t vlog = vdupq_n_f32(log_sum);
