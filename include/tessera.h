@@ -752,7 +752,8 @@ TSR_API tsr_status tsr_softmax_create(int32_t axis, int logarithmic, tsr_op** op
 /* Normalizations. Each takes an optional per-feature scale (gamma) and shift (beta), copied at
  * creation (NULL means 1 and 0), and epsilon >= 0, added to the variance. Statistics are
  * accumulated in double precision (layer norm's vector kernels and plain group norm: f32 blocks
- * carried in double, with the bound their comments state); the variance used to normalize is the biased (population) one.
+ * carried in double, with the bound their comments state); the variance used to normalize is the
+ * biased (population) one.
  * Outputs may alias inputs. */
 
 /// Layer norm over the last `normalized_ndims` axes, whose extents are `normalized_shape`
