@@ -5,15 +5,17 @@
  * the block a span of TSR_F32_LNORM_SPAN columns at a time, every row of the block in turn, so the
  * span's gamma and beta (8 KiB) stay in L1 for all of them: for long rows, x, gamma and beta
  * (48 KiB a row at n = 4096) were read from L2 for each row and that, not memory, bounded the
- * kernel (1 thread, Zen 4, 2048x4096 24-27 -> 29-32 GB/s, 64x4096 in cache 38-40 -> 50-53; spans of
- * 512 or 2048 and blocks of 4 or 16 rows measured the same). For each row the vector variants
+ * kernel (1 thread, Zen 4, 2048x4096 24-27 -> 29-32 GB/s, oneDNN 13-15 in the same runs; 64x4096
+ * in cache 38-40 -> 50-53, oneDNN 29; spans of 512 or 2048 and blocks of 4 or 16 rows measured the
+ * same). For each row the vector variants
  * take the statistics in f32 arithmetic, in one pass where they can: the sums of d = x - origin
  * and d^2, origin the mean of the row's first 4 vectors, each accumulator lane adding 4 vectors
  * before the block is folded and carried on in double (f32 statistics convert nothing in the
  * loop; in double they ran at 2-3 cycles a vector and made the kernel compute-bound in cache).
  * Where that origin lies more than half a deviation from the mean, the sums are taken again from
- * the mean found (the row is in L1 by then); rows too short for the blocks, and rows whose squares leave f32's range (d^2 under
- * 2^-100 on average, or an overflow), take the statistics in double (f32-rowstats). The mean is
+ * the mean found (the row is in L1 by then); rows too short for the blocks, and rows whose
+ * squares leave f32's range (d^2 under 2^-100 on average, or an overflow), take the statistics in
+ * double (f32-rowstats). The mean is
  * kept as a float pair and the normalization runs in f32.
  *
  * The bound, for the f32 statistics: the mean within 3.4 x 2^-23 sigma and the variance within

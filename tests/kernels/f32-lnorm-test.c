@@ -6,7 +6,8 @@
  * pages (so y's alignment varies with n). Tolerance: the bounds f32-lnorm.h states,
  * 2^-23 (7 |(x - mean) rstd gamma| + 4 |gamma| + 3 |beta|) per element for the vector variants
  * (f32 statistics) and 3 x 2^-23 (|(x - mean) rstd gamma| + |beta|) for the scalar one (double);
- * the largest error is printed as a fraction of the bound. */
+ * the largest error is printed as a fraction of the bound. Each variant's statistics function
+ * (`<ukernel>_statistics`) against the row's double mean and 1 / sqrt(var + epsilon). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,7 +47,33 @@ static double tsr_check_lnorm(const char* what, size_t n, const float* x, const 
   return worst;
 }
 
-static void tsr_test_lnorm(tsr_isa isa, tsr_f32_lnorm_ukernel_fn ukernel, const char* name, size_t tile) {
+/* The variant's statistics function (`<ukernel>_statistics`, which plain group norm also uses) against
+ * the row's mean and 1 / sqrt(var + epsilon) in double: the mean within the bound f32-lnorm.h states,
+ * 3.4 x 2^-23 sigma (plus 2^-40 |mean| for the float pair), and the inverse within 4.5 x 2^-23 of itself
+ * (half the variance's 7.8 x 2^-23, and its rounding to f32). Returns the larger error as a fraction of
+ * its bound. */
+static double tsr_check_lnorm_statistics(const char* what, tsr_f32_lnorm_statistics_fn statistics, size_t n,
+                                         const float* x, double epsilon) {
+  double mean = 0.0, variance = 0.0;
+  for (size_t i = 0; i < n; i++) mean += x[i];
+  mean /= (double)n;
+  for (size_t i = 0; i < n; i++) variance += ((double)x[i] - mean) * ((double)x[i] - mean);
+  variance /= (double)n;
+  const double inverse = 1.0 / sqrt(variance + epsilon);
+  const struct tsr_f32_lnorm_statistics st = statistics(n, x, epsilon);
+  const double got_mean = (double)st.mean_high + (double)st.mean_low;
+  const double mean_error =
+      fabs(got_mean - mean) / (ldexp(3.4, -23) * sqrt(variance) + ldexp(fabs(mean), -40) + 1e-300);
+  const double inverse_error = isinf(inverse) ? (isinf(st.inverse) ? 0.0 : INFINITY)
+                                              : fabs((double)st.inverse - inverse) / (ldexp(4.5, -23) * inverse);
+  const double worst = fmax(mean_error, inverse_error);
+  tsr_check(worst <= 1.0, what, "statistics: mean %.17g (exact %.17g), inverse %.9g (exact %.17g)", got_mean, mean,
+            (double)st.inverse, inverse);
+  return worst;
+}
+
+static void tsr_test_lnorm(tsr_isa isa, tsr_f32_lnorm_ukernel_fn ukernel, tsr_f32_lnorm_statistics_fn statistics,
+                           const char* name, size_t tile) {
   if (!tsr_test_isa_runs(isa)) {
     printf("[%s] %s: skipped, this CPU lacks %s\n", tsr_isa_name(isa), name, tsr_isa_name(isa));
     return;
@@ -66,7 +93,7 @@ static void tsr_test_lnorm(tsr_isa isa, tsr_f32_lnorm_ukernel_fn ukernel, const 
                              {0.0f, 1.0f}, {0.0f, 1.0f}};
   const size_t num_shapes = sizeof(shapes) / sizeof(shapes[0]);
   size_t cases = 0;
-  double worst = 0.0;
+  double worst = 0.0, worst_statistics = 0.0;
   for (size_t s = 0; s < num_sizes; s++) {
     const size_t n = sizes[s];
     float* x = tsr_guarded_alloc(n * sizeof(float));
@@ -97,6 +124,12 @@ static void tsr_test_lnorm(tsr_isa isa, tsr_f32_lnorm_ukernel_fn ukernel, const 
         const struct tsr_norm_set set = {.outer = 1, .inner = n, .inner_stride = 1, .gamma = gamma, .beta = beta,
                                          .affine_inner_stride = 1, .epsilon = epsilon};
         tsr_reference_normalize_set(&set, x, expected, NULL, NULL);
+        if (!unit) {
+          char what[160];
+          snprintf(what, sizeof(what), "[%s%s] %s_statistics n=%zu rows %g +- %g", tsr_isa_name(isa),
+                   TSR_TEST_ISA_NOTE, name, n, (double)offset, (double)spread);
+          worst_statistics = fmax(worst_statistics, tsr_check_lnorm_statistics(what, statistics, n, x, epsilon));
+        }
         for (int stream = 0; stream < 2; stream++) { /* streamed: y's head before its first line, then lines */
           char what[160];
           snprintf(what, sizeof(what), "[%s%s] %s n=%zu rows %g +- %g%s%s", tsr_isa_name(isa), TSR_TEST_ISA_NOTE, name,
@@ -120,7 +153,8 @@ static void tsr_test_lnorm(tsr_isa isa, tsr_f32_lnorm_ukernel_fn ukernel, const 
     tsr_guarded_free(plain);
   }
   printf("[%s%s] %s: %zu cases run, largest error %.3g of the bound 2^-23 (%g |(x - mean) rstd gamma| + %g |gamma| + "
-         "%g |beta|)\n", tsr_isa_name(isa), TSR_TEST_ISA_NOTE, name, cases, worst, bound.t, bound.g, bound.b);
+         "%g |beta|); statistics %.3g of theirs\n", tsr_isa_name(isa), TSR_TEST_ISA_NOTE, name, cases, worst, bound.t,
+         bound.g, bound.b, worst_statistics);
 }
 
 /* Blocks of rows (strided, rows past the block count, spans past TSR_F32_LNORM_SPAN): each row bit for bit
@@ -175,7 +209,7 @@ static void tsr_test_lnorm_rows(tsr_isa isa, tsr_f32_lnorm_ukernel_fn ukernel, c
 
 int main(void) {
 #define TSR_TEST_UKERNEL(isa, ukernel, tile) \
-  tsr_test_lnorm(isa, ukernel, #ukernel, tile);    \
+  tsr_test_lnorm(isa, ukernel, ukernel##_statistics, #ukernel, tile); \
   tsr_test_lnorm_rows(isa, ukernel, #ukernel);
 #include "kernels/f32-lnorm/f32-lnorm.inc"
   return tsr_test_finish();

@@ -27,7 +27,8 @@ static double check_row(tsr_f32_softmax_ukernel_fn ukernel, const char* what, si
   tsr_check_close(what, y, expected, n, 1.18e-38, 4.8e-7);
   double worst = 0.0;
   for (size_t i = 0; i < n; i++)
-    if (!isnan(expected[i])) worst = fmax(worst, fabs((double)y[i] - expected[i]) / (1.18e-38 + 4.8e-7 * fabs(expected[i])));
+    if (!isnan(expected[i]))
+      worst = fmax(worst, fabs((double)y[i] - expected[i]) / (1.18e-38 + 4.8e-7 * fabs(expected[i])));
   return worst;
 }
 
