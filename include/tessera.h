@@ -741,7 +741,7 @@ TSR_API tsr_status tsr_pool_backward_create(const tsr_pool_params* params, tsr_o
 /// same dims and the same plain, nhwc or strided layout (y may be x itself); the axis is checked
 /// against x's rank at each run. Rows along a contiguous axis (stride 1) run on SIMD kernels:
 /// a vector exp and the sum in double, within 4 ulp of the exact result for softmax (outputs
-/// below 2^-126 are flushed to 0) and within 2 ulp of max(|x - max|, log(sum)) for log-softmax.
+/// below 2^-126 may be flushed to 0) and within 2 ulp of max(|x - max|, log(sum)) for log-softmax.
 /// Rows along a strided axis are reduced in double and rounded once: within 1 ulp (plus 2^-149
 /// for subnormal outputs). NaN anywhere in a row makes the row NaN; +inf gives NaN (inf - inf),
 /// as IEEE 754 and PyTorch do.

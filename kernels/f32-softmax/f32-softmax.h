@@ -7,9 +7,12 @@
  *
  * exp is range-reduced (x = k ln2 + r, |r| <= ln2 / 2, ln2 in two parts) and evaluated by a
  * degree-7 polynomial: relative error below 2.4e-7 for results above 2^-126; results below that
- * are 0. So softmax outputs are within 4 ulp (4.8e-7 relative) of the exact result, plus 2^-126
+ * are within 2^-126 (AVX2 gives 0 from x - max < -87.3365 on, NEON from -87.68 on) or within
+ * 2^-149 (AVX-512, whose vscalefps rounds them into the subnormals; 0 from -104 on).
+ * So softmax outputs are within 4 ulp (4.8e-7 relative) of the exact result, plus 2^-126
  * absolute; log-softmax outputs within 2 ulp of max(|x - max|, log(sum)). NaN anywhere in a row
- * makes the row NaN; +inf gives NaN (inf - inf), as the reference does.
+ * makes the row NaN; +inf gives NaN (inf - inf), as the reference does. The vector variants take
+ * several vectors' exps step by step together (see the AVX2 variant for why).
  *
  * Contract: n >= 1; x and y either do not overlap or are the same pointer (in place); no
  * alignment required; nothing outside the n elements is read or written. */
