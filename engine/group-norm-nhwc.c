@@ -8,22 +8,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/cpu.h"
 #include "engine/error.h"
 #include "kernels/f32-rowstats/f32-rowstats.h"
 #include "threadpool/threadpool.h"
 
 /* Pixels per task: about four tasks per thread (tsr_parallel_tile), and at least 16 KiB of x each. */
 #define TSR_GROUP_NORM_MIN_FLOATS 4096
-/* Floats of x per column-statistics call (32 KiB). */
+/* Floats of x per column-statistics call: 32 KiB in the cache, 4 KiB from memory, which asks
+ * for the rows 32 KiB ahead (tsr_group_norm_nhwc_stats). */
 #define TSR_GROUP_NORM_L1_FLOATS 8192
+#define TSR_GROUP_NORM_CALL_FLOATS 1024
+#define TSR_GROUP_NORM_AHEAD_FLOATS 8192
 
 struct tsr_group_norm_nhwc_call {
   const struct tsr_group_norm_nhwc* p;
-  const float* x;
+  const float* x; /* the first sample of the pass */
   float* y;
   size_t block_pixels, blocks;
-  double* partial; /* [batch][blocks][2 channels]: per-channel sums of each pixel block */
-  float* params;   /* [batch][3][channels]: origin x0 of the channel's group, scale, shift */
+  double* partial; /* [samples of a pass][blocks][2 channels]: per-channel sums of each pixel block */
+  float* params;   /* [samples of a pass][3][channels]: origin x0 of the channel's group, scale, shift */
 };
 
 /* The pixels of block `block`: the first one, and how many. */
@@ -41,11 +45,23 @@ static void tsr_group_norm_nhwc_stats(void* context, size_t thread, size_t n, si
   const float* sample = call->x + n * p->pixels * C;
   double* sums = call->partial + (n * call->blocks + block) * 2 * C;
   memset(sums, 0, 2 * C * sizeof(double));
-  /* the kernel walks its rows once per chunk of channels: rows of at most 32 KiB per call keep
-   * that re-walk in L1 */
-  const size_t rows_per_call = TSR_GROUP_NORM_L1_FLOATS / C > 2 ? TSR_GROUP_NORM_L1_FLOATS / C : 2;
-  for (size_t r = 0; r < rows; r += rows_per_call)
-    p->colstats(rows - r < rows_per_call ? rows - r : rows_per_call, C, sample + (first + r) * C, C, sample, sums);
+  /* The kernel walks its rows once per chunk of channels (a 64-byte line of each row, rows a
+   * pixel apart). In the cache: rows of at most 32 KiB a call keep that re-walk in L1. From
+   * memory that order defeats the hardware prefetchers (7 GB/s, a third of reading in order), so
+   * calls take about 4 KiB (at least 4 rows) and each first asks for the rows 32 KiB ahead into
+   * L2: 16 GB/s for ResNet-sized samples (Zen 4, 1 thread; docs/PERFORMANCE.md). */
+  const size_t call_floats = p->from_memory ? TSR_GROUP_NORM_CALL_FLOATS : TSR_GROUP_NORM_L1_FLOATS;
+  const size_t min_rows = p->from_memory ? 4 : 2;
+  const size_t rows_per_call = call_floats / C > min_rows ? call_floats / C : min_rows;
+  const size_t ahead_calls = TSR_GROUP_NORM_AHEAD_FLOATS / (rows_per_call * C);
+  const size_t ahead = ahead_calls > 1 ? ahead_calls : 1;
+  for (size_t r = 0; r < rows; r += rows_per_call) {
+    const size_t take = rows - r < rows_per_call ? rows - r : rows_per_call, later = r + ahead * rows_per_call;
+    if (p->from_memory && later < rows)
+      tsr_prefetch_span(sample + (first + later) * C, (rows - later < take ? rows - later : take) * C * sizeof(float),
+                        false);
+    p->colstats(take, C, sample + (first + r) * C, C, sample, sums);
+  }
 }
 
 /* Sample n's channel sums (over all blocks) moved to each group's origin; the group's moments;
@@ -93,22 +109,32 @@ static void tsr_group_norm_nhwc_normalize(void* context, size_t thread, size_t n
 
 tsr_status tsr_group_norm_nhwc_run(const struct tsr_group_norm_nhwc* p, const float* x, float* y,
                                    tsr_threadpool* pool) {
-  size_t block_pixels = tsr_parallel_tile(pool, p->batch * p->pixels, p->channels, TSR_GROUP_NORM_MIN_FLOATS);
+  /* Samples a pass takes (statistics, moments, normalization): as many as fit a quarter of the
+   * last-level cache, so the normalization reads x back from the cache, not from memory (a
+   * sample's groups need all its pixels first); the whole batch when x fits. */
+  const size_t sample_bytes = p->pixels * p->channels * sizeof(float);
+  size_t samples = tsr_cpu_llc_bytes() / 4 / sample_bytes;
+  samples = samples < 1 ? 1 : samples > p->batch ? p->batch : samples;
+  size_t block_pixels = tsr_parallel_tile(pool, samples * p->pixels, p->channels, TSR_GROUP_NORM_MIN_FLOATS);
   if (block_pixels > p->pixels) block_pixels = p->pixels;
-  struct tsr_group_norm_nhwc_call call = {.p = p, .x = x, .y = y, .block_pixels = block_pixels,
+  struct tsr_group_norm_nhwc_call call = {.p = p, .block_pixels = block_pixels,
                                           .blocks = (p->pixels + block_pixels - 1) / block_pixels};
   size_t partial_bytes = 0; /* a product that overflows is refused like a failed allocation */
-  if (tsr_mul_size(p->batch * call.blocks, 2 * p->channels * sizeof(double), &partial_bytes))
+  if (tsr_mul_size(samples * call.blocks, 2 * p->channels * sizeof(double), &partial_bytes))
     call.partial = malloc(partial_bytes);
-  call.params = malloc(p->batch * 3 * p->channels * sizeof(float));
+  call.params = malloc(samples * 3 * p->channels * sizeof(float));
   if (call.partial == NULL || call.params == NULL) {
     free(call.partial), free(call.params);
     return tsr_error(tsr_status_out_of_memory, "tsr_op_run(group_norm): out of memory for the nhwc statistics");
   }
-  tsr_parallelize_2d(pool, tsr_group_norm_nhwc_stats, &call, p->batch, call.blocks);
-  /* the moments read x (the origins) before any task overwrites it when y is x */
-  for (size_t n = 0; n < p->batch; n++) tsr_group_norm_nhwc_moments(&call, n);
-  tsr_parallelize_2d(pool, tsr_group_norm_nhwc_normalize, &call, p->batch, call.blocks);
+  for (size_t n0 = 0; n0 < p->batch; n0 += samples) {
+    const size_t count = p->batch - n0 < samples ? p->batch - n0 : samples;
+    call.x = x + n0 * p->pixels * p->channels, call.y = y + n0 * p->pixels * p->channels;
+    tsr_parallelize_2d(pool, tsr_group_norm_nhwc_stats, &call, count, call.blocks);
+    /* the moments read x (the origins) before any task overwrites it when y is x */
+    for (size_t n = 0; n < count; n++) tsr_group_norm_nhwc_moments(&call, n);
+    tsr_parallelize_2d(pool, tsr_group_norm_nhwc_normalize, &call, count, call.blocks);
+  }
   free(call.partial), free(call.params);
   return tsr_status_success;
 }

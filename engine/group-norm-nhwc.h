@@ -6,6 +6,8 @@
 #ifndef TSR_ENGINE_GROUP_NORM_NHWC_H
 #define TSR_ENGINE_GROUP_NORM_NHWC_H
 
+#include <stdbool.h>
+
 #include "kernels/f32-colstats/f32-colstats.h"
 #include "kernels/f32-vaffine/f32-vaffine.h"
 #include "tessera.h"
@@ -17,6 +19,7 @@ struct tsr_group_norm_nhwc {
   double epsilon;
   tsr_f32_colstats_ukernel_fn colstats;
   const struct tsr_f32_vaffine_entry* affine;
+  bool from_memory; /* x and y past half the LLC (tsr_cpu_from_memory): prefetch x for the statistics */
 };
 
 /// Normalizes dense NHWC x [batch, pixels, channels] into y (y may be x), each (sample, group)

@@ -548,7 +548,8 @@ static tsr_status tsr_group_norm_run(const tsr_op* base, const tsr_tensor* input
   if (status != tsr_status_success) return status;
   /* Streaming stores from memory, as batch norm: y is not read again here */
   const size_t touched = tsr_tensor_desc_bytes(&inputs[0].desc) + tsr_tensor_desc_bytes(&outputs[0].desc);
-  call.affine = tsr_cpu_from_memory(touched) ? op->affine_streaming : op->affine_kernel;
+  const bool from_memory = tsr_cpu_from_memory(touched);
+  call.affine = from_memory ? op->affine_streaming : op->affine_kernel;
   if (call.g.sc != 1 || call.g.s == 1) {
     tsr_parallelize_2d(pool, tsr_group_norm_group_nchw, &call, call.g.n, op->groups);
     return tsr_status_success;
@@ -557,7 +558,7 @@ static tsr_status tsr_group_norm_run(const tsr_op* base, const tsr_tensor* input
   const struct tsr_group_norm_nhwc nhwc = {.batch = call.g.n, .pixels = call.g.s, .channels = op->channels,
                                            .groups = op->groups, .gamma = op->gamma, .beta = op->beta,
                                            .epsilon = op->epsilon, .colstats = op->colstats,
-                                           .affine = call.affine};
+                                           .affine = call.affine, .from_memory = from_memory};
   return tsr_group_norm_nhwc_run(&nhwc, call.x, call.y, pool);
 }
 

@@ -314,27 +314,31 @@ static void tsr_test_batch_norm_past_llc(tsr_threadpool* pool, tsr_rng* rng) {
 
 /* Group and instance norm on tensors past half the last-level cache: the streaming-store affine
  * kernels (planes of an odd length, so they start at every offset from a vector boundary), plain
- * and nhwc, out of place and in place, against the double statistics per group. */
+ * and nhwc, out of place and in place, against the double statistics per group. NHWC takes the
+ * samples in passes of what fits a quarter of the LLC: samples past that (one a pass), and
+ * batch 5 of samples that fit two a pass (passes of 2, 2, 1). */
 static void tsr_test_group_norm_past_llc(tsr_threadpool* pool, tsr_rng* rng) {
   const size_t C = 32;
-  const size_t plane = tsr_cpu_llc_bytes() / (2 * C * sizeof(float)) / 2 + 67;
-  const int64_t dims[4] = {2, (int64_t)C, (int64_t)plane, 1};
+  const size_t planes[2] = {tsr_cpu_llc_bytes() / (2 * C * sizeof(float)) / 2 + 67,
+                            tsr_cpu_llc_bytes() / 4 / 2 / (C * sizeof(float)) - 5};
   const int64_t group_counts[] = {8, 32}; /* groups within tsr_expected_sets' 65536 offsets */
-  for (int nhwc = 0; nhwc <= 1; nhwc++)
-    for (size_t k = 0; k < 2; k++) {
-      tsr_tensor_desc d;
-      tsr_tensor_desc_init(&d, tsr_dtype_f32, nhwc ? tsr_layout_nhwc : tsr_layout_plain, 4, dims);
-      float gamma[32], beta[32];
-      tsr_fill_uniform(rng, gamma, C, 0.5f, 2.0f);
-      tsr_fill_uniform(rng, beta, C, -1.0f, 1.0f);
-      struct tsr_buffers b = tsr_buffers_make(rng, &d);
-      tsr_expected_sets(&d, b.x.data, b.expected, (size_t)group_counts[k], false, gamma, beta, 1e-3);
-      tsr_op* op = NULL;
-      tsr_group_norm_create((int64_t)C, group_counts[k], gamma, beta, 1e-3f, &op);
-      tsr_run_and_compare(op, &b, pool, nhwc ? "nhwc past the LLC" : "nchw past the LLC");
-      tsr_op_destroy(op);
-      tsr_buffers_free(&b);
-    }
+  for (size_t shape = 0; shape < 2; shape++)
+    for (int nhwc = 0; nhwc <= 1; nhwc++)
+      for (size_t k = 0; k < 2; k++) {
+        const int64_t dims[4] = {shape == 0 ? 2 : 5, (int64_t)C, (int64_t)planes[shape], 1};
+        tsr_tensor_desc d;
+        tsr_tensor_desc_init(&d, tsr_dtype_f32, nhwc ? tsr_layout_nhwc : tsr_layout_plain, 4, dims);
+        float gamma[32], beta[32];
+        tsr_fill_uniform(rng, gamma, C, 0.5f, 2.0f);
+        tsr_fill_uniform(rng, beta, C, -1.0f, 1.0f);
+        struct tsr_buffers b = tsr_buffers_make(rng, &d);
+        tsr_expected_sets(&d, b.x.data, b.expected, (size_t)group_counts[k], false, gamma, beta, 1e-3);
+        tsr_op* op = NULL;
+        tsr_group_norm_create((int64_t)C, group_counts[k], gamma, beta, 1e-3f, &op);
+        tsr_run_and_compare(op, &b, pool, nhwc ? "nhwc past the LLC" : "nchw past the LLC");
+        tsr_op_destroy(op);
+        tsr_buffers_free(&b);
+      }
 }
 
 /* Running statistics by hand: one channel, values 1, 2, 3, 6 (mean 3, biased var 3.5,
