@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/cpu.h"
 #include "tessera.h"
 #include "tools/problem-parse.h"
 
@@ -24,6 +25,9 @@ int tsr_tool_info(int argc, char** argv) {
   if (tsr_cpu_isa_cap_warning() != NULL) printf("warning:          %s\n", tsr_cpu_isa_cap_warning());
   printf("cpus online:      %u\n", tsr_cpu_count());
   printf("threads:          %u (%s pool)\n", tsr_threadpool_threads(pool), tsr_threadpool_backend_name(pool));
+  /* the figure every op compares its tensors against to choose streaming stores and prefetch */
+  printf("last-level cache: %.1f MiB (TESSERA_LLC_BYTES sets it); tensors past half of it stream\n",
+         (double)tsr_cpu_llc_bytes() / (1024.0 * 1024.0));
   tsr_machine_peak peak;
   if (tsr_measure_machine_peak(pool, &peak) != tsr_status_success) {
     fprintf(stderr, "tessera info: %s\n", tsr_last_error_message());
