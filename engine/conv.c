@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/activation.h"
+#include "engine/conv-data-gradient.h"
 #include "engine/conv.h"
 #include "engine/error.h"
 #include "engine/op.h"
@@ -253,6 +254,7 @@ void tsr_conv_release(tsr_op* base) {
   struct tsr_conv_op* op = (struct tsr_conv_op*)base;
   if (op->fast != NULL) tsr_conv_fast_release(op->fast);
   free(op->fast);
+  tsr_conv_data_gradient_release(&op->gradient);
   free(op->weights);
   free(op->bias);
 }
@@ -283,8 +285,20 @@ tsr_status tsr_conv_op_new(const tsr_conv_params* params, const float* weights, 
   if (bias != NULL) memcpy(created->bias, bias, bias_count * sizeof(float));
   created->params = *params;
   created->activation = params->activation.kind == tsr_activation_none ? NULL : &created->params.activation;
+  const char* forced = getenv("TESSERA_CONV");
+  created->reference = forced != NULL && strcmp(forced, "reference") == 0;
   *made = created;
   return tsr_status_success;
+}
+
+tsr_status tsr_conv_data_gradient_pack(struct tsr_conv_op* op, bool transposed, const char* where) {
+  const tsr_conv_params* p = &op->params;
+  size_t taps = 1;
+  for (int32_t d = 0; d < p->spatial_ndims; d++) taps *= (size_t)p->kernel[d];
+  /* the convolution whose data gradient runs: transposed, its output channels are the op's input's */
+  const size_t oc = (size_t)(transposed ? p->in_channels : p->out_channels);
+  const size_t ic = (size_t)(transposed ? p->out_channels : p->in_channels);
+  return tsr_conv_data_gradient_init(&op->gradient, oc, ic, (size_t)p->groups, taps, op->weights, where);
 }
 
 tsr_status tsr_conv_create(const tsr_conv_params* params, const float* weights, const float* bias,
@@ -374,7 +388,12 @@ static tsr_status tsr_conv_backward_run(const tsr_op* base, const tsr_tensor* in
                           tsr_tensor_desc_elements(&outputs[2].desc) != (size_t)op->params.out_channels))
     return tsr_error(tsr_status_invalid_parameter, "%s: outputs[2] (db) must be %lld f32 values", where,
                      (long long)op->params.out_channels);
-  tsr_parallelize_2d(pool, tsr_conv_backward_data, &call, call.g.n, call.g.ic);
+  if (!op->reference && tsr_conv_data_gradient_fits(&call.g)) {
+    status = tsr_conv_data_gradient_run(&call.g, call.dy, &op->gradient, NULL, NULL, 0.0f, call.dx, pool, where);
+    if (status != tsr_status_success) return status;
+  } else {
+    tsr_parallelize_2d(pool, tsr_conv_backward_data, &call, call.g.n, call.g.ic);
+  }
   tsr_parallelize_1d(pool, tsr_conv_backward_weights, &call, call.g.oc);
   return tsr_status_success;
 }
@@ -391,13 +410,20 @@ tsr_status tsr_conv_backward_create(const tsr_conv_params* params, const float* 
     linear.sum_scale = 0.0f;
   }
   struct tsr_conv_op* created = NULL;
-  const tsr_status status = tsr_conv_op_new(params ? &linear : NULL, weights, NULL, 0, tsr_op_kind_conv_backward,
-                                            &tsr_conv_backward_vtable, "tsr_conv_backward_create", op, &created);
+  tsr_status status = tsr_conv_op_new(params ? &linear : NULL, weights, NULL, 0, tsr_op_kind_conv_backward,
+                                      &tsr_conv_backward_vtable, "tsr_conv_backward_create", op, &created);
   if (status != tsr_status_success) return status;
+  if (!created->reference &&
+      (status = tsr_conv_data_gradient_pack(created, false, "tsr_conv_backward_create")) != tsr_status_success) {
+    tsr_op_destroy(&created->base);
+    return status;
+  }
   snprintf(created->base.description, sizeof(created->base.description),
-           "conv%dd backward:ic%lld oc%lld g%lld k%lld impl=reference_f64 isa=scalar", (int)linear.spatial_ndims,
+           "conv%dd backward:ic%lld oc%lld g%lld k%lld impl=%s isa=%s", (int)linear.spatial_ndims,
            (long long)linear.in_channels, (long long)linear.out_channels, (long long)linear.groups,
-           (long long)linear.kernel[linear.spatial_ndims - 1]);
+           (long long)linear.kernel[linear.spatial_ndims - 1],
+           created->reference ? "reference_f64" : "gemm+col2im",
+           created->reference ? "scalar" : tsr_conv_data_gradient_isa());
   *op = &created->base;
   return tsr_status_success;
 }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "engine/conv-data-gradient.h"
 #include "engine/conv-fast.h"
 #include "engine/op.h"
 #include "kernels/reference/conv-reference.h"
@@ -23,6 +24,8 @@ struct tsr_conv_op {
   float* bias;
   const tsr_activation* activation; /* NULL for none */
   struct tsr_conv_fast* fast;       /* the forward convolution's chosen algorithm (else NULL) */
+  bool reference;                   /* TESSERA_CONV=reference at creation: the reference loops */
+  struct tsr_conv_data_gradient gradient; /* transposed conv and backward data: packed weights */
 };
 
 /// Checks every field of `params`; messages start with `where`.
@@ -47,7 +50,11 @@ tsr_status tsr_conv_op_new(const tsr_conv_params* params, const float* weights, 
 void tsr_conv_geometry_fill(const tsr_conv_params* params, bool transposed, const tsr_tensor_desc* in,
                             const tsr_tensor_desc* out, const int64_t* pads, struct tsr_conv_geometry* g);
 
-/// Frees the op's weights and bias.
+/// Packs the op's weights for tsr_conv_data_gradient_run (transposed: a transposed convolution's
+/// [in][out / groups][kernel...], else a convolution's [out][in / groups][kernel...]).
+tsr_status tsr_conv_data_gradient_pack(struct tsr_conv_op* op, bool transposed, const char* where);
+
+/// Frees the op's weights, bias and packed weights.
 void tsr_conv_release(tsr_op* op);
 
 #endif

@@ -1,13 +1,15 @@
 /* Transposed convolution 1-D to 3-D. Its forward pass is the data gradient of the convolution
- * that maps its output shape back to its input shape, with the same weights: so it runs the
- * reference backward-data loop, with input and output swapped in the geometry, plus a bias, the
- * fused activation and the sum. Weights are PyTorch's ConvTranspose layout
+ * that maps its output shape back to its input shape, with the same weights: so it runs that
+ * data gradient (GEMM + col2im, conv-data-gradient.c; the reference backward-data loop under
+ * TESSERA_CONV=reference or for strided layouts), with input and output swapped in the
+ * geometry, plus a bias, the fused activation and the sum. Weights are PyTorch's ConvTranspose layout
  * [in_channels][out_channels / groups][kernel...], which is that convolution's own
  * [out][in / groups][kernel...]. */
 #include <stdio.h>
 #include <string.h>
 
 #include "engine/activation.h"
+#include "engine/conv-data-gradient.h"
 #include "engine/conv.h"
 #include "engine/error.h"
 #include "engine/tensor.h"
@@ -109,6 +111,9 @@ static tsr_status tsr_deconv_run(const tsr_op* base, const tsr_tensor* inputs, s
     tsr_deconv_extent(p, op->output_padding, k, x->dims[2 + k], &pads[k], &extent, where);
   }
   tsr_conv_geometry_fill(p, true, y, x, pads, &call.g);
+  if (!op->reference && tsr_conv_data_gradient_fits(&call.g))
+    return tsr_conv_data_gradient_run(&call.g, call.x, &op->gradient, op->bias, op->activation, p->sum_scale,
+                                      call.y, pool, where);
   tsr_parallelize_2d(pool, tsr_deconv_plane, &call, call.g.n, call.g.ic);
   return tsr_status_success;
 }
@@ -128,16 +133,22 @@ tsr_status tsr_deconv_create(const tsr_conv_params* params, const int64_t* outpu
     tsr_op_destroy(&created->base);
     return status;
   }
+  if (!created->reference && (status = tsr_conv_data_gradient_pack(created, true, where)) != tsr_status_success) {
+    tsr_op_destroy(&created->base);
+    return status;
+  }
   if (output_padding != NULL)
     memcpy(created->output_padding, output_padding, sizeof(int64_t) * (size_t)params->spatial_ndims);
   char act[64];
   tsr_activation_describe(&params->activation, act, sizeof(act));
   static const char* const modes[] = {"explicit", "same", "valid"};
   snprintf(created->base.description, sizeof(created->base.description),
-           "deconv%dd:ic%lld oc%lld g%lld k%lld s%lld pad=%s %s impl=reference_f64 isa=scalar",
+           "deconv%dd:ic%lld oc%lld g%lld k%lld s%lld pad=%s %s impl=%s isa=%s",
            (int)params->spatial_ndims, (long long)params->in_channels, (long long)params->out_channels,
            (long long)params->groups, (long long)params->kernel[params->spatial_ndims - 1],
-           (long long)params->stride[params->spatial_ndims - 1], modes[params->padding_mode], act);
+           (long long)params->stride[params->spatial_ndims - 1], modes[params->padding_mode], act,
+           created->reference ? "reference_f64" : "gemm+col2im",
+           created->reference ? "scalar" : tsr_conv_data_gradient_isa());
   *op = &created->base;
   return tsr_status_success;
 }

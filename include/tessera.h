@@ -528,8 +528,13 @@ TSR_API tsr_status tsr_deconv_output_shape(const tsr_conv_params* params, const 
 /// out_channels are the transposed convolution's own (x's and y's). Weights are
 /// [in_channels][out_channels / groups][kernel...], PyTorch's ConvTranspose layout, copied at
 /// creation; bias is out_channels floats or NULL. Run with inputs[0] = x [N, C_in, spatial...],
-/// outputs[0] = y (tsr_deconv_output_shape), f32, both plain or both nhwc. Sums in double,
-/// rounded once. Errors: as tsr_conv_create, plus output_padding out of range.
+/// outputs[0] = y (tsr_deconv_output_shape), f32, both plain or both nhwc. Runs on the GEMM
+/// engine (weights packed at creation) and adds each tap's products into y (col2im), summing in
+/// f32 in a fixed order that does not depend on the thread count: exact for integer-valued data
+/// whose partial sums stay below 2^24, otherwise within the usual f32 error (about k x 2^-24
+/// relative to the sum of |x w| over the k = C_in / groups x taps terms of an output).
+/// TESSERA_CONV=reference at creation selects the reference loop (sums in double, rounded once).
+/// Errors: as tsr_conv_create, plus output_padding out of range.
 TSR_API tsr_status tsr_deconv_create(const tsr_conv_params* params, const int64_t* output_padding,
                                      const float* weights, const float* bias, tsr_op** op);
 
@@ -725,7 +730,9 @@ TSR_API tsr_status tsr_identity_create(tsr_op** op);
 /// not included; params' activation and sum_scale are ignored): dx, dW (in the weights'
 /// [out][in / groups][kernel...] layout) and db. Weights as tsr_conv_create takes them.
 /// Run with inputs [0] x, [1] dy (shaped like the forward output); outputs [0] dx (like x),
-/// [1] dW, and optionally [2] db [out_channels]. Errors: as tsr_conv_create.
+/// [1] dW, and optionally [2] db [out_channels]. dx is computed as tsr_deconv_create's output
+/// (GEMM and col2im in f32; the reference loop in double under TESSERA_CONV=reference at
+/// creation); dW and db by the reference loops, in double. Errors: as tsr_conv_create.
 TSR_API tsr_status tsr_conv_backward_create(const tsr_conv_params* params, const float* weights,
                                             tsr_op** op);
 

@@ -742,6 +742,68 @@ static void tsr_test_deconv_errors(void) {
   tsr_op_destroy(op);
 }
 
+/* Transposed convolution on the GEMM + col2im path against the same layer on the reference loop
+ * (TESSERA_CONV=reference at creation), integer data, tolerance 0: outputs of several bands of
+ * dy rows (the path's 1 MiB of GEMM results a band: 6, 6 and 1 rows here), of one row a band
+ * (the GEMM result of a row past the band), grouped 3-D with dilation and output padding, and
+ * 1-D; plain and nhwc, bias, ReLU and the sum into y. */
+static void tsr_test_deconv_bands(tsr_threadpool* pool, tsr_rng* rng) {
+  struct {
+    int32_t spatial;
+    int64_t ic, oc, groups, kernel, stride, dilation, pad, out_pad, dims[5];
+  } cases[] = {
+      {2, 24, 64, 1, 4, 2, 1, 1, 0, {2, 24, 13, 40}}, /* m = 64 x 16, 40 positions a row: 6 rows a band */
+      {2, 4, 512, 1, 5, 1, 1, 2, 0, {1, 4, 6, 30}},   /* m = 512 x 25: a row's results past a band */
+      {3, 8, 6, 2, 3, 2, 2, 1, 1, {2, 8, 4, 5, 6}},
+      {1, 12, 20, 4, 7, 3, 1, 3, 2, {3, 12, 37}}};
+  for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++)
+    for (int nhwc = 0; nhwc <= 1; nhwc++) {
+      tsr_conv_params p = tsr_conv_params_of(cases[k].spatial, cases[k].ic, cases[k].oc, cases[k].groups);
+      int64_t output_padding[3] = {0};
+      for (int32_t d = 0; d < p.spatial_ndims; d++) {
+        p.kernel[d] = cases[k].kernel, p.stride[d] = cases[k].stride, p.dilation[d] = cases[k].dilation;
+        p.padding_begin[d] = p.padding_end[d] = cases[k].pad, output_padding[d] = cases[k].out_pad;
+      }
+      p.activation.kind = nhwc ? tsr_activation_relu : tsr_activation_none;
+      p.sum_scale = nhwc ? 0.0f : 1.0f;
+      const int32_t ndims = p.spatial_ndims + 2;
+      int64_t out_dims[5];
+      tsr_check_status(tsr_deconv_output_shape(&p, output_padding, ndims, cases[k].dims, out_dims), tsr_status_success,
+                       "deconv bands: shape");
+      const tsr_layout layout = nhwc ? tsr_layout_nhwc : tsr_layout_plain;
+      tsr_tensor tx, ty, tr;
+      tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, layout, ndims, cases[k].dims);
+      tsr_tensor_desc_init(&ty.desc, tsr_dtype_f32, layout, ndims, out_dims);
+      tr.desc = ty.desc;
+      const size_t xn = tsr_tensor_desc_elements(&tx.desc), yn = tsr_tensor_desc_elements(&ty.desc);
+      size_t wn = (size_t)(p.in_channels * (p.out_channels / p.groups));
+      for (int32_t d = 0; d < p.spatial_ndims; d++) wn *= (size_t)p.kernel[d];
+      float *x = malloc(xn * sizeof(float)), *w = malloc(wn * sizeof(float)), b[512];
+      float *y = malloc(yn * sizeof(float)), *expected = malloc(yn * sizeof(float));
+      tsr_fill_integers(rng, x, xn, -3, 3);
+      tsr_fill_integers(rng, w, wn, -3, 3);
+      tsr_fill_integers(rng, b, (size_t)p.out_channels, -5, 5);
+      if (p.sum_scale != 0.0f) tsr_fill_integers(rng, y, yn, -5, 5);
+      else tsr_fill_nan(y, yn);
+      memcpy(expected, y, yn * sizeof(float));
+      tx.data = x, ty.data = y, tr.data = expected;
+      tsr_op *fast = NULL, *slow = NULL;
+      tsr_check_status(tsr_deconv_create(&p, output_padding, w, b, &fast), tsr_status_success, "deconv bands: create");
+      setenv("TESSERA_CONV", "reference", 1);
+      tsr_deconv_create(&p, output_padding, w, b, &slow);
+      unsetenv("TESSERA_CONV");
+      tsr_check(strstr(tsr_op_describe(fast), "gemm+col2im") != NULL, "deconv bands: path", "%s",
+                tsr_op_describe(fast));
+      tsr_check_status(tsr_op_run(fast, 1, &tx, 1, &ty, pool), tsr_status_success, "deconv bands: run");
+      tsr_check_status(tsr_op_run(slow, 1, &tx, 1, &tr, pool), tsr_status_success, "deconv bands: reference run");
+      char what[64];
+      snprintf(what, sizeof(what), "deconv bands case %zu %s", k, nhwc ? "nhwc relu" : "plain sum");
+      tsr_check_close(what, y, expected, yn, 0.0, 0.0);
+      tsr_op_destroy(fast), tsr_op_destroy(slow);
+      free(x), free(w), free(y), free(expected);
+    }
+}
+
 int main(void) {
   /* A last-level cache of 16 KiB: the sweeps' larger outputs (nhwc, 16-float pixel strides) then
    * take the streaming stores of the indirect GEMM and depthwise kernels, and the depthwise
@@ -756,6 +818,8 @@ int main(void) {
     tsr_rng rng = tsr_rng_seeded(77);
     tsr_threadpool* pool = NULL;
     tsr_threadpool_create(2, &pool);
+    tsr_test_deconv_bands(NULL, &rng);
+    tsr_test_deconv_bands(pool, &rng);
     tsr_sweep_fast(NULL, &rng, 400, tsr_sweep_any);
     tsr_sweep_fast(pool, &rng, 400, tsr_sweep_any);
     tsr_sweep_fast(NULL, &rng, 150, tsr_sweep_depthwise);

@@ -25,12 +25,14 @@ static inline void tsr_exp_shifted_avx512(size_t count, const __m512* v, __m512 
   }
   for (size_t j = 0; j < count; j++) r[j] = _mm512_max_ps(lowest, d[j]); /* NaN d stays: 2nd operand */
   for (size_t j = 0; j < count; j++)
-    k[j] = _mm512_roundscale_ps(_mm512_mul_ps(r[j], _mm512_set1_ps(1.44269504f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    k[j] = _mm512_roundscale_ps(_mm512_mul_ps(r[j], _mm512_set1_ps(1.44269504f)),
+                                _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   /* r = x - k ln2 + e, ln2 in two parts (k * high is exact) */
   for (size_t j = 0; j < count; j++) r[j] = _mm512_fmadd_ps(k[j], _mm512_set1_ps(-0.693145752f), r[j]);
   for (size_t j = 0; j < count; j++) r[j] = _mm512_fmadd_ps(k[j], _mm512_set1_ps(-1.42860682e-6f), r[j]);
   for (size_t j = 0; j < count; j++) r[j] = _mm512_add_ps(r[j], e[j]);
-  for (size_t j = 0; j < count; j++) p[j] = _mm512_fmadd_ps(_mm512_set1_ps(1.98412698e-4f), r[j], _mm512_set1_ps(1.38888889e-3f));
+  for (size_t j = 0; j < count; j++)
+    p[j] = _mm512_fmadd_ps(_mm512_set1_ps(1.98412698e-4f), r[j], _mm512_set1_ps(1.38888889e-3f));
   for (size_t j = 0; j < count; j++) p[j] = _mm512_fmadd_ps(p[j], r[j], _mm512_set1_ps(8.33333333e-3f));
   for (size_t j = 0; j < count; j++) p[j] = _mm512_fmadd_ps(p[j], r[j], _mm512_set1_ps(4.16666667e-2f));
   for (size_t j = 0; j < count; j++) p[j] = _mm512_fmadd_ps(p[j], r[j], _mm512_set1_ps(1.66666667e-1f));

@@ -39,7 +39,8 @@ static inline void tsr_exp_shifted_avx2(size_t count, const __m256* v, __m256 ne
   for (size_t j = 0; j < count; j++) r[j] = _mm256_fmadd_ps(k[j], _mm256_set1_ps(-0.693145752f), r[j]);
   for (size_t j = 0; j < count; j++) r[j] = _mm256_fmadd_ps(k[j], _mm256_set1_ps(-1.42860682e-6f), r[j]);
   for (size_t j = 0; j < count; j++) r[j] = _mm256_add_ps(r[j], e[j]);
-  for (size_t j = 0; j < count; j++) p[j] = _mm256_fmadd_ps(_mm256_set1_ps(1.98412698e-4f), r[j], _mm256_set1_ps(1.38888889e-3f));
+  for (size_t j = 0; j < count; j++)
+    p[j] = _mm256_fmadd_ps(_mm256_set1_ps(1.98412698e-4f), r[j], _mm256_set1_ps(1.38888889e-3f));
   for (size_t j = 0; j < count; j++) p[j] = _mm256_fmadd_ps(p[j], r[j], _mm256_set1_ps(8.33333333e-3f));
   for (size_t j = 0; j < count; j++) p[j] = _mm256_fmadd_ps(p[j], r[j], _mm256_set1_ps(4.16666667e-2f));
   for (size_t j = 0; j < count; j++) p[j] = _mm256_fmadd_ps(p[j], r[j], _mm256_set1_ps(1.66666667e-1f));
