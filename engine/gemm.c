@@ -289,7 +289,11 @@ static void tsr_gemm_plan(struct tsr_gemm_call* call, size_t threads) {
   const size_t col_tasks = tsr_divide_up(per_item, row_tasks);
   size_t cols = tsr_round_up(tsr_divide_up(g->n, col_tasks), call->nr);
   if (cols < TSR_GEMM_MIN_PANELS * call->nr) cols = TSR_GEMM_MIN_PANELS * call->nr;
-  if (cols > TSR_GEMM_MAX_COLUMNS) cols = TSR_GEMM_MAX_COLUMNS;
+  /* whole panels: a pre-packed B is found by panel (j / nr), so a block must start on one
+   * (capped at 1024 columns, NEON's 12-column panels put blocks past the first mid-panel and
+   * read the wrong weights for every column from 1024 on) */
+  const size_t most = TSR_GEMM_MAX_COLUMNS / call->nr * call->nr;
+  if (cols > most) cols = most;
   call->col_block = cols;
 }
 

@@ -197,6 +197,10 @@ int main(void) {
       }
     tsr_test_dense(pool, &rng, 1, NULL, 1000, 1, tsr_dense_weights_out_in, true, &acts[0]);
     tsr_test_dense(pool, &rng, 2, one, 2048, 1000, tsr_dense_weights_out_in, true, &acts[0]);
+    /* past the GEMM's 1024-column task blocks, whose starts must fall on whole packed panels
+     * (NEON's 12-column panels once split one); rows of several tiles */
+    tsr_test_dense(pool, &rng, 2, seven, 40, 2500, tsr_dense_weights_out_in, true, &acts[0]);
+    tsr_test_dense(pool, &rng, 2, many, 24, 1100, tsr_dense_weights_in_out, false, &acts[1]);
     tsr_threadpool_destroy(pool);
   }
   tsr_test_concurrent(&rng);
