@@ -59,6 +59,16 @@ static inline simde__m512i tsr_simde_cvtps_epi32(simde__m512 a) {
   return simde_mm512_loadu_si512(out);
 }
 
+/* VALIGND: lanes shift.. of b, then lanes of a, as one 32-lane vector a:b shifted right */
+static inline simde__m512i tsr_simde_alignr_epi32(simde__m512i a, simde__m512i b, int shift) {
+  int32_t in[32], out[16];
+  simde_mm512_storeu_si512(in, b);
+  simde_mm512_storeu_si512(in + 16, a);
+  for (int i = 0; i < 16; i++) out[i] = in[i + shift];
+  return simde_mm512_loadu_si512(out);
+}
+
+#define _mm512_alignr_epi32(a, b, shift) tsr_simde_alignr_epi32(a, b, shift)
 #define _cvtu32_mask16(bits) tsr_simde_cvtu32_mask16(bits)
 #define _mm512_cvtps_epi32(a) tsr_simde_cvtps_epi32(a)
 #define _mm512_cvtps_pd(a) tsr_simde_cvtps_pd(a)

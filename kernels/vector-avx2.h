@@ -5,6 +5,8 @@
 #define TSR_KERNELS_VECTOR_AVX2_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
 #include <immintrin.h>
 
 typedef __m256 tsr_vf;
@@ -28,6 +30,36 @@ static inline void tsr_v_load_deinterleaved(const float* p, tsr_vf* even, tsr_vf
 static inline tsr_vf tsr_v_from_deinterleaved(tsr_vf v) {
   return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), _MM_SHUFFLE(3, 1, 2, 0)));
 }
+/* Vertical-first max pooling's column moves (f32-pool-row-body.h), TSR_V_HAS_SHIFT_IN: v's
+ * lanes from the second (or third) on, then `next`'s first (across the 128-bit halves: the
+ * halves' swap, then a byte shift within each); a and b (16 consecutive columns) split into even
+ * and odd columns and the even ones one on (head: column 16 in lane 0), in
+ * tsr_v_load_deinterleaved's order; a vector whose first `count` (1 or 2) lanes are p[0, count),
+ * nothing else read; a mask of every lane and whether m holds every lane. */
+#define TSR_V_HAS_SHIFT_IN 1
+static inline tsr_vf tsr_v_shift_in1(tsr_vf v, tsr_vf next) {
+  const __m256i across = _mm256_castps_si256(_mm256_permute2f128_ps(v, next, 0x21));
+  return _mm256_castsi256_ps(_mm256_alignr_epi8(across, _mm256_castps_si256(v), 4));
+}
+static inline tsr_vf tsr_v_shift_in2(tsr_vf v, tsr_vf next) {
+  const __m256i across = _mm256_castps_si256(_mm256_permute2f128_ps(v, next, 0x21));
+  return _mm256_castsi256_ps(_mm256_alignr_epi8(across, _mm256_castps_si256(v), 8));
+}
+static inline void tsr_v_deinterleave3(tsr_vf a, tsr_vf b, tsr_vf head, tsr_vf* even, tsr_vf* odd,
+                                       tsr_vf* even_next) {
+  *even = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+  *odd = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+  /* columns 2-9 and 10-17 (17 is a copy of 16: head's lanes are), their even ones */
+  *even_next = _mm256_shuffle_ps(tsr_v_shift_in2(a, b), tsr_v_shift_in2(b, head), _MM_SHUFFLE(2, 0, 2, 0));
+}
+static inline tsr_vf tsr_v_load_head(const float* p, size_t count) {
+  if (count == 1) return _mm256_set1_ps(*p);
+  double pair;
+  memcpy(&pair, p, sizeof pair);
+  return _mm256_castpd_ps(_mm256_set1_pd(pair));
+}
+static inline tsr_vm tsr_vm_all_lanes(void) { return _mm256_castsi256_ps(_mm256_set1_epi32(-1)); }
+static inline bool tsr_vm_all(tsr_vm m) { return _mm256_movemask_ps(m) == 0xFF; }
 /* A streaming (non-temporal) store, p aligned to the vector; tsr_v_stream_fence orders the
  * streamed stores before what follows. */
 static inline void tsr_v_store_stream(float* p, tsr_vf v) { _mm256_stream_ps(p, v); }

@@ -6,6 +6,8 @@
 #define TSR_KERNELS_VECTOR_AVX512F_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
 
 #include "kernels/simd-x86.h"
 
@@ -18,14 +20,41 @@ typedef __m512d tsr_vd;
 
 static inline tsr_vf tsr_v_load(const float* p) { return _mm512_loadu_ps(p); }
 static inline void tsr_v_store(float* p, tsr_vf v) { _mm512_storeu_ps(p, v); }
+/* Vertical-first max pooling's column moves (f32-pool-row-body.h), TSR_V_HAS_SHIFT_IN: a and b
+ * (32 consecutive columns) split into even and odd columns, in tsr_v_load_deinterleaved's order
+ * (here the columns' own), and the even columns one on (head: column 32 in lane 0); v's lanes
+ * from the second (or third) on, then `next`'s first; a vector whose first `count` (1 or 2)
+ * lanes are p[0, count), nothing else read; a mask of every lane and whether m holds every lane. */
+#define TSR_V_HAS_SHIFT_IN 1
+static inline void tsr_v_deinterleave(tsr_vf a, tsr_vf b, tsr_vf* even, tsr_vf* odd) {
+  const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  *even = _mm512_permutex2var_ps(a, evens, b);
+  *odd = _mm512_permutex2var_ps(a, _mm512_add_epi32(evens, _mm512_set1_epi32(1)), b);
+}
+static inline tsr_vf tsr_v_shift_in1(tsr_vf v, tsr_vf next) {
+  return _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(next), _mm512_castps_si512(v), 1));
+}
+static inline void tsr_v_deinterleave3(tsr_vf a, tsr_vf b, tsr_vf head, tsr_vf* even, tsr_vf* odd,
+                                       tsr_vf* even_next) {
+  tsr_v_deinterleave(a, b, even, odd);
+  *even_next = tsr_v_shift_in1(*even, head);
+}
+static inline tsr_vf tsr_v_shift_in2(tsr_vf v, tsr_vf next) {
+  return _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(next), _mm512_castps_si512(v), 2));
+}
+static inline tsr_vf tsr_v_load_head(const float* p, size_t count) {
+  if (count == 1) return _mm512_set1_ps(*p);
+  double pair;
+  memcpy(&pair, p, sizeof pair);
+  return _mm512_castpd_ps(_mm512_set1_pd(pair));
+}
+static inline tsr_vm tsr_vm_all_lanes(void) { return (tsr_vm)0xFFFF; }
+static inline bool tsr_vm_all(tsr_vm m) { return m == 0xFFFF; }
 /* Two vectors' worth of consecutive floats from p split into even and odd columns (stride-2
  * pooling's taps), in an order of lanes that tsr_v_from_deinterleaved puts right: a lane-wise
  * computation on such vectors is undone once, at the end. */
 static inline void tsr_v_load_deinterleaved(const float* p, tsr_vf* even, tsr_vf* odd) {
-  const __m512 a = _mm512_loadu_ps(p), b = _mm512_loadu_ps(p + 16);
-  const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-  *even = _mm512_permutex2var_ps(a, evens, b);
-  *odd = _mm512_permutex2var_ps(a, _mm512_add_epi32(evens, _mm512_set1_epi32(1)), b);
+  tsr_v_deinterleave(_mm512_loadu_ps(p), _mm512_loadu_ps(p + 16), even, odd);
 }
 static inline tsr_vf tsr_v_from_deinterleaved(tsr_vf v) { return v; } /* already in order */
 /* A streaming (non-temporal) store, p aligned to the vector; tsr_v_stream_fence orders the

@@ -317,15 +317,24 @@ static void tsr_sweep_blocked(tsr_threadpool* pool, tsr_rng* rng, size_t cases) 
   printf("blocked sweep: %zu cases against the plain layout\n", run);
 }
 
-int main(void) {
+int main(int argc, char** argv) {
+  tsr_rng rng = tsr_rng_seeded(515);
+  tsr_threadpool* pool = NULL;
+  tsr_threadpool_create(2, &pool);
+  /* "in-cache": a last-level cache of 64 MiB, so the wide plain rows run on the in-cache paths
+   * (at stride 2 straight from the planes, runs of rows with clipped pixels in one call) */
+  if (argc > 1 && strcmp(argv[1], "in-cache") == 0) {
+    tsr_test_small_llc("64M");
+    tsr_sweep_fast(NULL, &rng, 300, true);
+    tsr_sweep_fast(pool, &rng, 300, true);
+    tsr_threadpool_destroy(pool);
+    return tsr_test_finish();
+  }
   /* A last-level cache of 16 KiB: the sweeps' larger inputs then take the prefetch and, where y
    * is aligned (16-float pixel strides), the streaming stores, against the same references. */
   tsr_test_small_llc("16K");
   tsr_test_errors();
   tsr_test_by_hand();
-  tsr_rng rng = tsr_rng_seeded(515);
-  tsr_threadpool* pool = NULL;
-  tsr_threadpool_create(2, &pool);
   tsr_sweep_fast(NULL, &rng, 400, false);
   tsr_sweep_fast(pool, &rng, 400, false);
   tsr_sweep_fast(NULL, &rng, 300, true);
