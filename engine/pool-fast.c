@@ -391,7 +391,12 @@ tsr_status tsr_pool_fast_run(const struct tsr_f32_pool_entry* kernel, const stru
   /* NCHW in slices (aiming at TSR_POOL_TASKS_PER_THREAD tasks a thread, slices of at least
    * TSR_POOL_SLICE_MIN channels) when there are several threads and at least two tasks each:
    * with the 6 slices of Inception's 192 channels on 2 threads, 74 -> 49 µs (Zen 4); on one
-   * thread, one slice of every channel an item. */
+   * thread, one slice of every channel an item. From 8 threads on also with a task for every
+   * other thread: the threaded reorders' three calls cost more there than the idle threads
+   * (16-vCPU Xeon, batch 1, 16 threads: Inception's 3x3/1 average 192x28x28 59 -> 22 µs, 3x3/2
+   * max 256x28x28 47 -> 16, 3x3/1 max 192x28x28 60 -> 25; 8 threads: the two 3x3/1 54-63 ->
+   * 22-27; two rounds, docs/PERFORMANCE.md). Fewer tasks than that (64 channels: 4 slices) kept the
+   * reorders: 45-47 µs against 49-53 for a 3x3/1 average of 64x56x56 on 16 threads. */
   const size_t threads = tsr_threadpool_threads(pool);
   const size_t wanted = threads * TSR_POOL_TASKS_PER_THREAD;
   const size_t per_item = threads == 1 || batch >= wanted ? 1 : (wanted + batch - 1) / batch;
@@ -399,7 +404,8 @@ tsr_status tsr_pool_fast_run(const struct tsr_f32_pool_entry* kernel, const stru
   slice = slice < TSR_POOL_SLICE_MIN ? TSR_POOL_SLICE_MIN : (slice + 15) / 16 * 16;
   if (slice > channels) slice = channels;
   const size_t slices = (channels + slice - 1) / slice;
-  if (threads == 1 || batch * slices >= 2 * threads) {
+  const size_t tasks = batch * slices;
+  if (threads == 1 || tasks >= 2 * threads || (threads >= 8 && 2 * tasks >= threads)) {
     struct tsr_pool_slice_call call = {.kernel = kernel, .g = g, .channels = channels, .slice = slice,
                                        .band = tsr_pool_band_rows(g, tsr_transpose_padded_stride(slice)), .x = x, .y = y};
     tsr_parallelize_2d(pool, tsr_pool_slice_task, &call, batch, slices);

@@ -339,6 +339,11 @@ int main(int argc, char** argv) {
   tsr_sweep_fast(pool, &rng, 400, false);
   tsr_sweep_fast(NULL, &rng, 300, true);
   tsr_sweep_fast(pool, &rng, 300, true);
+  /* 8 threads: NCHW slices then go down to a task for every other thread */
+  tsr_threadpool* pool8 = NULL;
+  tsr_threadpool_create(8, &pool8);
+  tsr_sweep_fast(pool8, &rng, 200, false);
+  tsr_threadpool_destroy(pool8);
   tsr_sweep_blocked(NULL, &rng, 150);
   tsr_sweep_blocked(pool, &rng, 150);
 #ifdef TSR_HAVE_ONEDNN
