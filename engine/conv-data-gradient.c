@@ -253,9 +253,6 @@ tsr_status tsr_conv_data_gradient_run(const struct tsr_conv_geometry* g, const f
   plan.taps = g->kernel[0] * g->kernel[1] * g->kernel[2];
   plan.ic_group = g->ic / g->groups;
   const size_t m = plan.ic_group * plan.taps, rows = g->out[0] * g->out[1];
-  plan.band_rows = TSR_DATA_GRADIENT_BAND_FLOATS / (g->groups * m * g->out[2]);
-  plan.band_rows = plan.band_rows < 1 ? 1 : plan.band_rows > rows ? rows : plan.band_rows;
-  plan.capacity = plan.band_rows * g->out[2];
   /* dy as the GEMM's A (positions x oc / groups): plain's rows of positions transposed, or
    * nhwc's positions as rows of channels */
   plan.dy_plain = g->y_s[2] == 1 && g->oc > 1;
@@ -269,6 +266,15 @@ tsr_status tsr_conv_data_gradient_run(const struct tsr_conv_geometry* g, const f
   const size_t threads = tsr_threadpool_threads(pool);
   const bool by_sample = threads > 1 && g->n >= threads;
   const size_t workers = by_sample ? threads : 1, splitting = by_sample ? 1 : threads;
+  /* A band split over 8 or more threads holds 4 MiB of cols (each thread's share still within its
+   * L2), as the passes of smaller bands were dispatches more: 16-vCPU Xeon, 16 threads, 8x
+   * 256->128 4x4/2 of 16x16 5.4-5.9 -> 3.1-3.6 ms, 2x 64->64 3x3 0.49-0.51 -> 0.40-0.42; 8 threads
+   * 5.9-6.2 -> 4.0-5.4 and 0.71-0.75 -> 0.59-0.60 (docs/PERFORMANCE.md); on 2 threads no
+   * difference showed. */
+  const size_t band_floats = TSR_DATA_GRADIENT_BAND_FLOATS * (splitting >= 8 ? 4 : 1);
+  plan.band_rows = band_floats / (g->groups * m * g->out[2]);
+  plan.band_rows = plan.band_rows < 1 ? 1 : plan.band_rows > rows ? rows : plan.band_rows;
+  plan.capacity = plan.band_rows * g->out[2];
   size_t cols = 0, scratch = 0, total = 0;
   float* buffers = NULL;
   if (tsr_mul_size(g->groups * m, plan.capacity, &cols) &&

@@ -753,6 +753,7 @@ static void tsr_test_deconv_bands(tsr_threadpool* pool, tsr_rng* rng) {
     int64_t ic, oc, groups, kernel, stride, dilation, pad, out_pad, dims[5];
   } cases[] = {
       {2, 24, 64, 1, 4, 2, 1, 1, 0, {2, 24, 13, 40}}, /* m = 64 x 16, 40 positions a row: 6 rows a band */
+      {2, 24, 64, 1, 4, 2, 1, 1, 0, {1, 24, 27, 40}}, /* the same, and on 8 threads bands of 25 rows */
       {2, 4, 512, 1, 5, 1, 1, 2, 0, {1, 4, 6, 30}},   /* m = 512 x 25: a row's results past a band */
       {3, 8, 6, 2, 3, 2, 2, 1, 1, {2, 8, 4, 5, 6}},
       {1, 12, 20, 4, 7, 3, 1, 3, 2, {3, 12, 37}}};
@@ -820,6 +821,10 @@ int main(void) {
     tsr_threadpool_create(2, &pool);
     tsr_test_deconv_bands(NULL, &rng);
     tsr_test_deconv_bands(pool, &rng);
+    tsr_threadpool* pool8 = NULL; /* a split band is 4x longer from 8 threads */
+    tsr_threadpool_create(8, &pool8);
+    tsr_test_deconv_bands(pool8, &rng);
+    tsr_threadpool_destroy(pool8);
     tsr_sweep_fast(NULL, &rng, 400, tsr_sweep_any);
     tsr_sweep_fast(pool, &rng, 400, tsr_sweep_any);
     tsr_sweep_fast(NULL, &rng, 150, tsr_sweep_depthwise);
