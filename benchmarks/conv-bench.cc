@@ -108,7 +108,91 @@ void onednn_conv(benchmark::State& state, const Problem& p, const Layouts& layou
   tsr_bench::report_flops(state, l.flops, threads);
 }
 
+// Transposed convolution ("deconv_"): tessera's GEMM + col2im path against oneDNN's
+// deconvolution on the same plain NCHW tensors (oneDNN 2.6.3 runs NHWC deconvolution on its
+// reference loop, 100x slower: not a peer). The layers of
+// benchmarks/problems/deconv.txt that take the path's two col2im forms (by position at stride
+// 2, by tap at stride 1); GFLOP/s counts 2 x N x IC x input positions x OC/G x taps.
+struct Deconv {
+  const char* name;
+  int64_t batch, ic, oc, in, kernel, stride, pad;
+};
+const Deconv kDeconvs[] = {{"dcgan_mb4_512to256_8x8_4x4s2", 4, 512, 256, 8, 4, 2, 1},
+                           {"unet_up_128to64_64x64_2x2s2", 1, 128, 64, 64, 2, 2, 0},
+                           {"mb2_64to64_32x32_3x3s1", 2, 64, 64, 32, 3, 1, 1}};
+
+struct DeconvLayer {
+  tsr_conv_params params{};
+  tsr_tensor x{}, y{};
+  float *w = nullptr, *b = nullptr;
+  double flops = 0;
+  DeconvLayer(const Deconv& p, tsr_layout layout) {
+    params.spatial_ndims = 2, params.in_channels = p.ic, params.out_channels = p.oc, params.groups = 1;
+    params.padding_mode = tsr_padding_explicit;
+    for (int d = 0; d < 2; d++) {
+      params.kernel[d] = p.kernel, params.stride[d] = p.stride, params.dilation[d] = 1;
+      params.padding_begin[d] = params.padding_end[d] = p.pad;
+    }
+    const int64_t in_dims[] = {p.batch, p.ic, p.in, p.in};
+    int64_t out_dims[4];
+    tsr_deconv_output_shape(&params, nullptr, 4, in_dims, out_dims);
+    tsr_tensor_desc_init(&x.desc, tsr_dtype_f32, layout, 4, in_dims);
+    tsr_tensor_desc_init(&y.desc, tsr_dtype_f32, layout, 4, out_dims);
+    const size_t xn = tsr_tensor_desc_elements(&x.desc), yn = tsr_tensor_desc_elements(&y.desc);
+    const size_t wn = size_t(p.ic * p.oc * p.kernel * p.kernel);
+    x.data = std::malloc(xn * 4), y.data = std::malloc(yn * 4);
+    w = static_cast<float*>(std::malloc(wn * 4)), b = static_cast<float*>(std::malloc(size_t(p.oc) * 4));
+    tsr_rng rng = tsr_rng_seeded(5);
+    tsr_fill_uniform(&rng, static_cast<float*>(x.data), xn, -1.0f, 1.0f);
+    tsr_fill_uniform(&rng, w, wn, -1.0f, 1.0f);
+    tsr_fill_uniform(&rng, b, size_t(p.oc), -1.0f, 1.0f);
+    flops = 2.0 * double(xn) * double(p.oc) * double(p.kernel * p.kernel);
+  }
+  ~DeconvLayer() {
+    std::free(x.data);
+    std::free(y.data);
+    std::free(w);
+    std::free(b);
+  }
+};
+
+void tessera_deconv(benchmark::State& state, const Deconv& p, tsr_layout layout) {
+  const uint32_t threads = uint32_t(state.range(0));
+  DeconvLayer l(p, layout);
+  tsr_op* op = nullptr;
+  if (tsr_deconv_create(&l.params, nullptr, l.w, l.b, &op) != tsr_status_success) {
+    state.SkipWithError(tsr_last_error_message());
+    return;
+  }
+  for (auto _ : state) tsr_op_run(op, 1, &l.x, 1, &l.y, tsr_bench::pool(threads));
+  state.SetLabel(tsr_op_describe(op));
+  tsr_op_destroy(op);
+  tsr_bench::report_flops(state, l.flops, threads);
+}
+
+void onednn_deconv(benchmark::State& state, const Deconv& p, tsr_layout layout) {
+  const uint32_t threads = uint32_t(state.range(0));
+  tsr_onednn_set_threads(int(threads));
+  DeconvLayer l(p, layout);
+  tsr_onednn_call call;
+  if (tsr_onednn_deconv_call(&call, &l.params, &l.x, l.w, l.b, &l.y) != 0) {
+    state.SkipWithError("oneDNN refused the deconvolution");
+    return;
+  }
+  for (auto _ : state) tsr_onednn_call_execute(&call);
+  state.SetLabel(call.implementation);
+  tsr_onednn_call_destroy(&call);
+  tsr_bench::report_flops(state, l.flops, threads);
+}
+
 const int kRegistered = [] {
+  for (const Deconv& p : kDeconvs)
+    for (const bool ours : {true, false}) {
+      const std::string name = std::string(ours ? "tessera/deconv_" : "onednn/deconv_") + p.name;
+      auto* b = ours ? benchmark::RegisterBenchmark(name.c_str(), tessera_deconv, p, tsr_layout_plain)
+                     : benchmark::RegisterBenchmark(name.c_str(), onednn_deconv, p, tsr_layout_plain);
+      b->Arg(1)->Arg(2)->ArgName("threads")->UseRealTime()->Unit(benchmark::kMillisecond);
+    }
   for (const Problem& p : kProblems)
     for (const Layouts& layout : kLayouts)
       for (const bool ours : {true, false}) {
