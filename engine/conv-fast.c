@@ -24,7 +24,7 @@ static bool tsr_conv_winograd_preferred(const tsr_conv_params* p) {
          p->out_channels >= TSR_WINOGRAD_MIN_CHANNELS;
 }
 
-static bool tsr_conv_forced(const char* name) {
+bool tsr_conv_forced(const char* name) {
   const char* forced = getenv("TESSERA_CONV");
   return forced != NULL && strcmp(forced, name) == 0;
 }

@@ -69,6 +69,10 @@ struct tsr_conv_fast {
   struct tsr_activation_impl activation;
 };
 
+/// Whether TESSERA_CONV names `name` ("reference", "igemm", "winograd"): forces that path (read
+/// at each op's creation).
+bool tsr_conv_forced(const char* name);
+
 /// Chooses the algorithm for `params` (TESSERA_CONV=reference, igemm or winograd forces one;
 /// params->algorithm limits the choice) and prepares it: packs the weights (and bias) for the
 /// chosen kernel. The gemm path keeps pointers to `weights` and `bias`, winograd to `bias`; they

@@ -285,8 +285,7 @@ tsr_status tsr_conv_op_new(const tsr_conv_params* params, const float* weights, 
   if (bias != NULL) memcpy(created->bias, bias, bias_count * sizeof(float));
   created->params = *params;
   created->activation = params->activation.kind == tsr_activation_none ? NULL : &created->params.activation;
-  const char* forced = getenv("TESSERA_CONV");
-  created->reference = forced != NULL && strcmp(forced, "reference") == 0;
+  created->reference = tsr_conv_forced("reference");
   *made = created;
   return tsr_status_success;
 }

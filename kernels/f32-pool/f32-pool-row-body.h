@@ -56,11 +56,10 @@ TSR_POOL_INLINE tsr_vf tsr_pool_column_max(size_t rows, const float* const* x, s
     *ordered = tsr_vm_and_ordered2(*ordered, a, b);
     v = tsr_v_max_drop_nan(tsr_v_max_drop_nan(v, a), b);
   }
-  /* a last row alone: the max gives its NaN (the second operand's), which v's test finds */
-  if (r < rows || rows == 1) {
-    if (r < rows) v = tsr_v_max_drop_nan(v, TSR_LOAD(x[r] + offset));
-    *ordered = tsr_vm_and_ordered(*ordered, v);
-  }
+  /* a last row alone (or the only one): the max gives its NaN (the second operand's), which
+   * v's test finds */
+  if (r < rows) v = tsr_v_max_drop_nan(v, TSR_LOAD(x[r] + offset));
+  if (rows % 2 == 1) *ordered = tsr_vm_and_ordered(*ordered, v);
 #undef TSR_LOAD
   return v;
 }
