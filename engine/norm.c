@@ -92,7 +92,8 @@ struct tsr_norm_op {
   const struct tsr_f32_vaffine_entry* affine_kernel; /* batch norm inference, group norm */
   const struct tsr_f32_vaffine_entry* affine_streaming; /* batch norm inference, group norm: past the LLC */
   tsr_f32_lnorm_statistics_fn group_statistics; /* group norm, plain */
-  tsr_f32_colstats_ukernel_fn colstats;  /* group norm, nhwc */
+  tsr_f32_colstats_ukernel_fn colstats;  /* group norm, nhwc: in double */
+  tsr_f32_colstats_ukernel_fn colstats_blocked; /* and the same variant's blocked form */
   double epsilon, momentum;
   tsr_momentum_convention convention;
   tsr_f32_lnorm_ukernel_fn lnorm_kernel; /* layer norm */
@@ -558,6 +559,7 @@ static tsr_status tsr_group_norm_run(const tsr_op* base, const tsr_tensor* input
   const struct tsr_group_norm_nhwc nhwc = {.batch = call.g.n, .pixels = call.g.s, .channels = op->channels,
                                            .groups = op->groups, .gamma = op->gamma, .beta = op->beta,
                                            .epsilon = op->epsilon, .colstats = op->colstats,
+                                           .colstats_blocked = op->colstats_blocked,
                                            .affine = call.affine, .from_memory = from_memory};
   return tsr_group_norm_nhwc_run(&nhwc, call.x, call.y, pool);
 }
@@ -588,6 +590,8 @@ tsr_status tsr_group_norm_create(int64_t channels, int64_t groups, const float* 
   created->group_statistics = (tsr_f32_lnorm_statistics_fn)statistics->function;
   created->colstats = (tsr_f32_colstats_ukernel_fn)tsr_ukernel_pick(tsr_f32_colstats_ukernels,
                                                                     tsr_f32_colstats_ukernel_count)->function;
+  created->colstats_blocked = (tsr_f32_colstats_ukernel_fn)tsr_ukernel_pick(tsr_f32_colstats_blocked_ukernels,
+                                                                            tsr_f32_colstats_ukernel_count)->function;
   created->affine_kernel = tsr_norm_pick_affine();
   created->affine_streaming = tsr_norm_pick_affine_from(tsr_f32_vaffine_nt_ukernels, tsr_f32_vaffine_nt_ukernel_count);
   snprintf(created->base.description, sizeof(created->base.description),

@@ -758,7 +758,7 @@ TSR_API tsr_status tsr_softmax_create(int32_t axis, int logarithmic, tsr_op** op
 
 /* Normalizations. Each takes an optional per-feature scale (gamma) and shift (beta), copied at
  * creation (NULL means 1 and 0), and epsilon >= 0, added to the variance. Statistics are
- * accumulated in double precision (layer norm's vector kernels and plain group norm: f32 blocks
+ * accumulated in double precision (layer norm's vector kernels and group norm: f32 blocks
  * carried in double, with the bound their comments state); the variance used to normalize is the
  * biased (population) one.
  * Outputs may alias inputs. */
@@ -842,8 +842,13 @@ TSR_API tsr_status tsr_batch_norm_training_create(int64_t channels, const float*
 /// per-run allocation). Plain: the statistics as layer norm's vector kernels take them (f32 blocks
 /// carried in double, the mean as a float pair m_hi + m_lo), then y = fma(x - m_hi, s, beta[c] -
 /// m_lo s) in f32, s = rstd gamma[c]: within 2^-23 (7 |(x - mean) s| + 4 |gamma[c]| + 3 |beta[c]|).
-/// nhwc: statistics in double, then y = fma(x - x0, s, beta[c] - (mean - x0) s), x0 the group's
-/// first element: within 3 * 2^-23 (|(x - mean) s| + |beta[c]| + |(mean - x0) s|).
+/// nhwc: per-channel sums of x - o_c (o_c the mean of 32 of the channel's pixels) in f32 blocks
+/// of 16 pixels carried in double, moved to the group in double; a pass where a sum is not finite,
+/// an o_c lies more than a deviation from its channel's mean or a group's var + epsilon is under
+/// 2^-100 is taken again in double. Then y = fma(x - x0, s, beta[c] - (mean - x0) s), x0 the
+/// o_c of the group's first channel: within 2^-23 (11 |(x - mean) s| + 4 |gamma[c]| +
+/// 3 |beta[c]| + 3 |(mean - x0) s|) (3 * 2^-23 (|(x - mean) s| + |beta[c]| + |(mean - x0) s|)
+/// with TESSERA_MAX_ISA=scalar, whose sums are all in double).
 /// Errors: invalid_parameter (op NULL, channels or groups below 1, groups not dividing channels,
 /// epsilon negative or NaN; at run, mismatched tensors), unsupported_parameter (blocked or
 /// strided layouts), out_of_memory.

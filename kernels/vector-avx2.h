@@ -13,7 +13,8 @@ typedef __m256 tsr_vf;
 typedef __m256 tsr_vm; /* a comparison's all-ones / all-zeros lanes */
 #define TSR_VLANES 8
 #define TSR_VREGISTERS 16 /* vector registers, for register-blocking choices */
-/* Doubles, for sums carried past f32 (f32-lnorm-body.h): half a vector's lanes. */
+/* Doubles, for sums carried past f32 (f32-lnorm-body.h, f32-colstats-blocked-body.h): half a
+ * vector's lanes. */
 typedef __m256d tsr_vd;
 
 static inline tsr_vf tsr_v_load(const float* p) { return _mm256_loadu_ps(p); }
@@ -71,10 +72,13 @@ static inline double tsr_vd_reduce_add(tsr_vd v) {
   const __m128d pair = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
   return _mm_cvtsd_f64(_mm_add_sd(pair, _mm_unpackhi_pd(pair, pair)));
 }
+static inline tsr_vd tsr_vd_load(const double* p) { return _mm256_loadu_pd(p); }
+static inline void tsr_vd_store(double* p, tsr_vd v) { _mm256_storeu_pd(p, v); }
+/* v's low and high half widened to double, lane for lane. */
+static inline tsr_vd tsr_v_widen_low(tsr_vf v) { return _mm256_cvtps_pd(_mm256_castps256_ps128(v)); }
+static inline tsr_vd tsr_v_widen_high(tsr_vf v) { return _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)); }
 /* v's lanes widened to double and added pairwise (the low half's lane i with the high half's). */
-static inline tsr_vd tsr_v_widen_add(tsr_vf v) {
-  return _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(v)), _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
-}
+static inline tsr_vd tsr_v_widen_add(tsr_vf v) { return tsr_vd_add(tsr_v_widen_low(v), tsr_v_widen_high(v)); }
 static inline tsr_vf tsr_v_add(tsr_vf a, tsr_vf b) { return _mm256_add_ps(a, b); }
 static inline tsr_vf tsr_v_sub(tsr_vf a, tsr_vf b) { return _mm256_sub_ps(a, b); }
 static inline tsr_vf tsr_v_mul(tsr_vf a, tsr_vf b) { return _mm256_mul_ps(a, b); }

@@ -15,7 +15,8 @@ typedef __m512 tsr_vf;
 typedef __mmask16 tsr_vm;
 #define TSR_VLANES 16
 #define TSR_VREGISTERS 32 /* vector registers, for register-blocking choices */
-/* Doubles, for sums carried past f32 (f32-lnorm-body.h): half a vector's lanes. */
+/* Doubles, for sums carried past f32 (f32-lnorm-body.h, f32-colstats-blocked-body.h): half a
+ * vector's lanes. */
 typedef __m512d tsr_vd;
 
 static inline tsr_vf tsr_v_load(const float* p) { return _mm512_loadu_ps(p); }
@@ -65,11 +66,15 @@ static inline tsr_vf tsr_v_set(float c) { return _mm512_set1_ps(c); }
 static inline tsr_vd tsr_vd_zero(void) { return _mm512_setzero_pd(); }
 static inline tsr_vd tsr_vd_add(tsr_vd a, tsr_vd b) { return _mm512_add_pd(a, b); }
 static inline double tsr_vd_reduce_add(tsr_vd v) { return _mm512_reduce_add_pd(v); }
-/* v's lanes widened to double and added pairwise (the low half's lane i with the high half's). */
-static inline tsr_vd tsr_v_widen_add(tsr_vf v) {
-  return _mm512_add_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(v)),
-                       _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1))));
+static inline tsr_vd tsr_vd_load(const double* p) { return _mm512_loadu_pd(p); }
+static inline void tsr_vd_store(double* p, tsr_vd v) { _mm512_storeu_pd(p, v); }
+/* v's low and high half widened to double, lane for lane. */
+static inline tsr_vd tsr_v_widen_low(tsr_vf v) { return _mm512_cvtps_pd(_mm512_castps512_ps256(v)); }
+static inline tsr_vd tsr_v_widen_high(tsr_vf v) {
+  return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
 }
+/* v's lanes widened to double and added pairwise (the low half's lane i with the high half's). */
+static inline tsr_vd tsr_v_widen_add(tsr_vf v) { return tsr_vd_add(tsr_v_widen_low(v), tsr_v_widen_high(v)); }
 static inline tsr_vf tsr_v_add(tsr_vf a, tsr_vf b) { return _mm512_add_ps(a, b); }
 static inline tsr_vf tsr_v_sub(tsr_vf a, tsr_vf b) { return _mm512_sub_ps(a, b); }
 static inline tsr_vf tsr_v_mul(tsr_vf a, tsr_vf b) { return _mm512_mul_ps(a, b); }

@@ -11,7 +11,8 @@ typedef float32x4_t tsr_vf;
 typedef uint32x4_t tsr_vm;
 #define TSR_VLANES 4
 #define TSR_VREGISTERS 32 /* vector registers, for register-blocking choices */
-/* Doubles, for sums carried past f32 (f32-lnorm-body.h): half a vector's lanes. */
+/* Doubles, for sums carried past f32 (f32-lnorm-body.h, f32-colstats-blocked-body.h): half a
+ * vector's lanes. */
 typedef float64x2_t tsr_vd;
 
 static inline tsr_vf tsr_v_load(const float* p) { return vld1q_f32(p); }
@@ -30,8 +31,13 @@ static inline tsr_vf tsr_v_set(float c) { return vdupq_n_f32(c); }
 static inline tsr_vd tsr_vd_zero(void) { return vdupq_n_f64(0.0); }
 static inline tsr_vd tsr_vd_add(tsr_vd a, tsr_vd b) { return vaddq_f64(a, b); }
 static inline double tsr_vd_reduce_add(tsr_vd v) { return vaddvq_f64(v); }
+static inline tsr_vd tsr_vd_load(const double* p) { return vld1q_f64(p); }
+static inline void tsr_vd_store(double* p, tsr_vd v) { vst1q_f64(p, v); }
+/* v's low and high half widened to double, lane for lane. */
+static inline tsr_vd tsr_v_widen_low(tsr_vf v) { return vcvt_f64_f32(vget_low_f32(v)); }
+static inline tsr_vd tsr_v_widen_high(tsr_vf v) { return vcvt_high_f64_f32(v); }
 /* v's lanes widened to double and added pairwise (the low half's lane i with the high half's). */
-static inline tsr_vd tsr_v_widen_add(tsr_vf v) { return vaddq_f64(vcvt_f64_f32(vget_low_f32(v)), vcvt_high_f64_f32(v)); }
+static inline tsr_vd tsr_v_widen_add(tsr_vf v) { return tsr_vd_add(tsr_v_widen_low(v), tsr_v_widen_high(v)); }
 static inline tsr_vf tsr_v_add(tsr_vf a, tsr_vf b) { return vaddq_f32(a, b); }
 static inline tsr_vf tsr_v_sub(tsr_vf a, tsr_vf b) { return vsubq_f32(a, b); }
 static inline tsr_vf tsr_v_mul(tsr_vf a, tsr_vf b) { return vmulq_f32(a, b); }

@@ -217,7 +217,8 @@ static void tsr_test_group_norm(tsr_threadpool* pool, tsr_rng* rng) {
         /* far from zero, 1000 +- 0.5: an f32 mean alone would be off by 2e-4 after rstd; plain
          * groups take the layer-norm kernels' statistics (the mean as a float pair), whose stated
          * bound, 2^-23 (7 |(x - mean) rstd gamma| + 4 |gamma| + 3 |beta|) with |x - mean| <= 0.5,
-         * rstd <= 3.5, |gamma| <= 2 and |beta| <= 1, is 4.3e-6 here; NHWC's double sums give less */
+         * rstd <= 3.5, |gamma| <= 2 and |beta| <= 1, is 4.3e-6 here; NHWC's, 2^-23 (11 |(x - mean)
+         * s| + 4 |gamma| + 3 |beta| + 3 |(mean - x0) s|) with |mean - x0| <= 0.5 as well, 7.2e-6 */
         float* x = b.x.data;
         for (size_t i = 0; i < b.n; i++) x[i] = 1000.0f + tsr_rng_uniform(rng, -0.5f, 0.5f);
         tsr_expected_sets(&d, b.x.data, b.expected, (size_t)groups, false, gamma, beta, 1e-3);
@@ -225,11 +226,58 @@ static void tsr_test_group_norm(tsr_threadpool* pool, tsr_rng* rng) {
         tsr_check_status(tsr_op_run(op, 1, &b.x, 1, &b.y, pool), tsr_status_success, "group norm far from zero");
         char label[200];
         snprintf(label, sizeof(label), "%s %s rows 1000 +- 0.5", tsr_op_describe(op), tsr_layout_name(d.layout));
-        tsr_check_close(label, b.y.data, b.expected, b.n, 4.3e-6, 0.0);
+        tsr_check_close(label, b.y.data, b.expected, b.n, layout ? 7.2e-6 : 4.3e-6, 0.0);
         tsr_op_destroy(op);
         tsr_buffers_free(&b);
       }
     }
+}
+
+/* NHWC group norm whose f32 column statistics must not be trusted, so that the pass is taken again
+ * in double (engine/group-norm-nhwc.c): the 32 pixels a channel's origin is the mean of (pixel
+ * i * P / 32) hold 1e4 and the others 0.3, putting the origin about 11 deviations from the
+ * channel's mean, with d = 0.3 - 1e4 rounded the same way every time (sample 0: every channel;
+ * sample 1: channel 1 only, the others -1..1); without the second pass y is off by up to 5e-4
+ * here. And a sample of constant
+ * channels with epsilon 1e-31 (instance norm's var + epsilon under 2^-100, where the blocked sums
+ * are not trusted either). Tolerance: the bound in tessera.h, 2^-23 (11 |(x - mean) s| +
+ * 4 |gamma| + 3 |beta| + 3 |(mean - x0) s|), with |(mean - x0) s| at most the largest
+ * |(x - mean) s| (x0 is a mean of the group's values). */
+/* 16 channels: a whole AVX-512 chunk (channels past the chunks are summed in double). */
+static void tsr_test_group_norm_far_origins(tsr_threadpool* pool, tsr_rng* rng) {
+  const int64_t dims[4] = {3, 16, 64, 64};
+  const size_t C = 16, P = 64 * 64;
+  for (int64_t groups = 1; groups <= 16; groups *= 4) {
+    tsr_tensor_desc d;
+    tsr_tensor_desc_init(&d, tsr_dtype_f32, tsr_layout_nhwc, 4, dims);
+    struct tsr_buffers b = tsr_buffers_make(rng, &d);
+    float* x = b.x.data;
+    tsr_fill_uniform(rng, x, b.n, -1.0f, 1.0f);
+    for (size_t p = 0; p < P; p++)
+      for (size_t c = 0; c < C; c++) x[p * C + c] = 0.3f, x[(P + p) * C + 1] = 0.3f;
+    for (size_t i = 0; i < 32; i++)
+      for (size_t c = 0; c < C; c++) x[(i * P / 32) * C + c] = 1e4f, x[(P + i * P / 32) * C + 1] = 1e4f;
+    for (size_t i = 2 * P * C; i < 3 * P * C; i++) x[i] = (float)(i % C) - 1.5f;
+    float gamma[16], beta[16];
+    tsr_fill_uniform(rng, gamma, C, 0.5f, 2.0f);
+    tsr_fill_uniform(rng, beta, C, -1.0f, 1.0f);
+    tsr_expected_sets(&d, x, b.expected, (size_t)groups, false, gamma, beta, 1e-31);
+    double largest = 0.0; /* the largest |(x - mean) s| */
+    for (size_t i = 0; i < b.n; i++) {
+      const double z = fabs((double)b.expected[i] - beta[i % C]);
+      largest = z > largest ? z : largest;
+    }
+    const double bound = ldexp(14.0 * largest + 4.0 * 2.0 + 3.0 * 1.0, -23);
+    tsr_op* op = NULL;
+    tsr_group_norm_create((int64_t)C, groups, gamma, beta, 1e-31f, &op);
+    char label[200];
+    snprintf(label, sizeof(label), "%s nhwc, origins far from the mean, threads %u", tsr_op_describe(op),
+             tsr_threadpool_threads(pool));
+    tsr_check_status(tsr_op_run(op, 1, &b.x, 1, &b.y, pool), tsr_status_success, label);
+    tsr_check_close(label, b.y.data, b.expected, b.n, bound, 0.0);
+    tsr_op_destroy(op);
+    tsr_buffers_free(&b);
+  }
 }
 
 /* gamma, beta, mean and a positive variance for C channels. */
@@ -602,6 +650,7 @@ int main(void) {
     tsr_threadpool_create(threads, &pool);
     tsr_test_layer_norm(pool, &rng);
     tsr_test_group_norm(pool, &rng);
+    tsr_test_group_norm_far_origins(pool, &rng);
     tsr_test_batch_norm(pool, &rng);
     if (threads != 2) tsr_test_batch_norm_past_llc(pool, &rng);
     if (threads != 2) tsr_test_group_norm_past_llc(pool, &rng);

@@ -1,6 +1,8 @@
 /* AVX-512 column statistics: 16 channels a chunk, widened to double (two vectors of 8), two rows
- * an iteration so that eight accumulators cover the add latency. */
+ * an iteration so that eight accumulators cover the add latency; and the blocked variant,
+ * f32-colstats-blocked-body.h on vector-avx512f.h. */
 #include "kernels/f32-colstats/f32-colstats.h"
+#include "kernels/vector-avx512f.h"
 #include "kernels/simd-x86.h"
 
 void tsr_f32_colstats_ukernel__avx512f_c16(size_t rows, size_t channels, const float* x, size_t stride,
@@ -35,3 +37,6 @@ void tsr_f32_colstats_ukernel__avx512f_c16(size_t rows, size_t channels, const f
   }
   tsr_f32_colstats_tail(c, rows, channels, x, stride, origin, sums);
 }
+
+#define TSR_COLSTATS_BLOCKED_NAME tsr_f32_colstats_ukernel__avx512f_c16_blocked
+#include "kernels/f32-colstats/f32-colstats-blocked-body.h"

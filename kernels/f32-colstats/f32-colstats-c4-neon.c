@@ -1,8 +1,10 @@
 /* NEON column statistics: 4 channels a chunk, widened to double (two vectors of 2), two rows an
- * iteration so that eight accumulators cover the add latency. */
+ * iteration so that eight accumulators cover the add latency; and the blocked variant,
+ * f32-colstats-blocked-body.h on vector-neon.h. */
 #include <arm_neon.h>
 
 #include "kernels/f32-colstats/f32-colstats.h"
+#include "kernels/vector-neon.h"
 
 void tsr_f32_colstats_ukernel__neon_c4(size_t rows, size_t channels, const float* x, size_t stride,
                                        const float* origin, double* sums) {
@@ -38,3 +40,6 @@ void tsr_f32_colstats_ukernel__neon_c4(size_t rows, size_t channels, const float
   }
   tsr_f32_colstats_tail(c, rows, channels, x, stride, origin, sums);
 }
+
+#define TSR_COLSTATS_BLOCKED_NAME tsr_f32_colstats_ukernel__neon_c4_blocked
+#include "kernels/f32-colstats/f32-colstats-blocked-body.h"

@@ -1,8 +1,10 @@
 /* AVX2 column statistics: 8 channels a chunk, widened to double (two vectors of 4), two rows an
- * iteration so that eight accumulators cover the add latency. */
+ * iteration so that eight accumulators cover the add latency; and the blocked variant,
+ * f32-colstats-blocked-body.h on vector-avx2.h. */
 #include <immintrin.h>
 
 #include "kernels/f32-colstats/f32-colstats.h"
+#include "kernels/vector-avx2.h"
 
 void tsr_f32_colstats_ukernel__avx2_c8(size_t rows, size_t channels, const float* x, size_t stride,
                                        const float* origin, double* sums) {
@@ -39,3 +41,6 @@ void tsr_f32_colstats_ukernel__avx2_c8(size_t rows, size_t channels, const float
   }
   tsr_f32_colstats_tail(c, rows, channels, x, stride, origin, sums);
 }
+
+#define TSR_COLSTATS_BLOCKED_NAME tsr_f32_colstats_ukernel__avx2_c8_blocked
+#include "kernels/f32-colstats/f32-colstats-blocked-body.h"
