@@ -59,6 +59,9 @@ static void tsr_group_norm_nhwc_origins(void* context, size_t thread, size_t n) 
   const size_t count = P < TSR_GROUP_NORM_ORIGIN_PIXELS ? P : TSR_GROUP_NORM_ORIGIN_PIXELS;
   const float* sample = call->x + n * P * C;
   float* origin = call->origins + n * C;
+  /* from memory the rows are asked for together first: one at a time, each waited its turn */
+  if (call->p->from_memory)
+    for (size_t i = 0; i < count; i++) tsr_prefetch_span(sample + i * P / count * C, C * sizeof(float), false);
   memset(origin, 0, C * sizeof(float));
   for (size_t i = 1; i < count; i++) {
     const float* row = sample + i * P / count * C;
