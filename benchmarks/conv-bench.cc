@@ -34,6 +34,18 @@ const Problem kProblems[] = {{"resnet50_res2_3x3", 1, 64, 64, 1, 56, 3, 1, 1},
                              {"resnet50_conv1_7x7s2", 1, 3, 64, 1, 224, 7, 2, 3},
                              {"mobilenetv2_conv1_3x3s2", 1, 3, 32, 1, 224, 3, 2, 1}};
 
+// A 2-D layer's parameters: square kernel, stride and explicit padding, no dilation.
+tsr_conv_params square_conv(int64_t ic, int64_t oc, int64_t groups, int64_t kernel, int64_t stride, int64_t pad) {
+  tsr_conv_params params{};
+  params.spatial_ndims = 2, params.in_channels = ic, params.out_channels = oc, params.groups = groups;
+  params.padding_mode = tsr_padding_explicit;
+  for (int d = 0; d < 2; d++) {
+    params.kernel[d] = kernel, params.stride[d] = stride, params.dilation[d] = 1;
+    params.padding_begin[d] = params.padding_end[d] = pad;
+  }
+  return params;
+}
+
 // How a problem's tensors are laid out: x's layout, y's, and the benchmark name's suffix.
 struct Layouts {
   tsr_layout x, y;
@@ -51,12 +63,7 @@ struct Layer {
   float *w = nullptr, *b = nullptr;
   double flops = 0;
   Layer(const Problem& p, const Layouts& layout) {
-    params.spatial_ndims = 2, params.in_channels = p.ic, params.out_channels = p.oc, params.groups = p.groups;
-    params.padding_mode = tsr_padding_explicit;
-    for (int d = 0; d < 2; d++) {
-      params.kernel[d] = p.kernel, params.stride[d] = p.stride, params.dilation[d] = 1;
-      params.padding_begin[d] = params.padding_end[d] = p.pad;
-    }
+    params = square_conv(p.ic, p.oc, p.groups, p.kernel, p.stride, p.pad);
     const int64_t in_dims[] = {p.batch, p.ic, p.in, p.in};
     int64_t out_dims[4];
     tsr_conv_output_shape(&params, 4, in_dims, out_dims);
@@ -127,12 +134,7 @@ struct DeconvLayer {
   float *w = nullptr, *b = nullptr;
   double flops = 0;
   DeconvLayer(const Deconv& p, tsr_layout layout) {
-    params.spatial_ndims = 2, params.in_channels = p.ic, params.out_channels = p.oc, params.groups = 1;
-    params.padding_mode = tsr_padding_explicit;
-    for (int d = 0; d < 2; d++) {
-      params.kernel[d] = p.kernel, params.stride[d] = p.stride, params.dilation[d] = 1;
-      params.padding_begin[d] = params.padding_end[d] = p.pad;
-    }
+    params = square_conv(p.ic, p.oc, 1, p.kernel, p.stride, p.pad);
     const int64_t in_dims[] = {p.batch, p.ic, p.in, p.in};
     int64_t out_dims[4];
     tsr_deconv_output_shape(&params, nullptr, 4, in_dims, out_dims);
@@ -185,7 +187,93 @@ void onednn_deconv(benchmark::State& state, const Deconv& p, tsr_layout layout) 
   tsr_bench::report_flops(state, l.flops, threads);
 }
 
+// Convolution backward ("backward_"): tessera's op (dx by GEMM + col2im, dW by im2col + GEMM,
+// db) against oneDNN's backward data and backward weights primitives run back to back, on the
+// same plain NCHW tensors (oneDNN 2.6.3 runs NHWC convolution backward on its reference loops,
+// `ref:any`, 100x slower: not a peer). Training-sized batches of ResNet layers; GFLOP/s counts
+// both gradients, 2 x 2 x N x OC x output x IC x taps.
+const Problem kBackward[] = {{"resnet50_mb4_res2_3x3", 4, 64, 64, 1, 56, 3, 1, 1},
+                             {"resnet50_mb4_res2_1x1_256to64", 4, 256, 64, 1, 56, 1, 1, 0},
+                             {"resnet50_mb8_res3a_3x3s2", 8, 128, 128, 1, 56, 3, 2, 1}};
+
+struct BackwardLayer {
+  tsr_conv_params params{};
+  tsr_tensor x{}, dy{}, dx{};
+  float *w = nullptr, *dw = nullptr, *db = nullptr;
+  size_t wn = 0;
+  double flops = 0;
+  BackwardLayer(const Problem& p, tsr_layout layout) {
+    params = square_conv(p.ic, p.oc, p.groups, p.kernel, p.stride, p.pad);
+    const int64_t in_dims[] = {p.batch, p.ic, p.in, p.in};
+    int64_t out_dims[4];
+    tsr_conv_output_shape(&params, 4, in_dims, out_dims);
+    tsr_tensor_desc_init(&x.desc, tsr_dtype_f32, layout, 4, in_dims);
+    tsr_tensor_desc_init(&dy.desc, tsr_dtype_f32, layout, 4, out_dims);
+    dx.desc = x.desc;
+    const size_t xn = tsr_tensor_desc_elements(&x.desc), yn = tsr_tensor_desc_elements(&dy.desc);
+    wn = size_t(p.oc * (p.ic / p.groups) * p.kernel * p.kernel);
+    x.data = std::malloc(xn * 4), dy.data = std::malloc(yn * 4), dx.data = std::malloc(xn * 4);
+    w = static_cast<float*>(std::malloc(wn * 4)), dw = static_cast<float*>(std::malloc(wn * 4));
+    db = static_cast<float*>(std::malloc(size_t(p.oc) * 4));
+    tsr_rng rng = tsr_rng_seeded(6);
+    tsr_fill_uniform(&rng, static_cast<float*>(x.data), xn, -1.0f, 1.0f);
+    tsr_fill_uniform(&rng, static_cast<float*>(dy.data), yn, -1.0f, 1.0f);
+    tsr_fill_uniform(&rng, w, wn, -1.0f, 1.0f);
+    flops = 2.0 * 2.0 * double(yn) * double(wn / size_t(p.oc));
+  }
+  ~BackwardLayer() {
+    std::free(x.data);
+    std::free(dy.data);
+    std::free(dx.data);
+    std::free(w);
+    std::free(dw);
+    std::free(db);
+  }
+};
+
+void tessera_backward(benchmark::State& state, const Problem& p, tsr_layout layout) {
+  const uint32_t threads = uint32_t(state.range(0));
+  BackwardLayer l(p, layout);
+  tsr_op* op = nullptr;
+  if (tsr_conv_backward_create(&l.params, l.w, &op) != tsr_status_success) {
+    state.SkipWithError(tsr_last_error_message());
+    return;
+  }
+  tsr_tensor ins[2] = {l.x, l.dy}, outs[3] = {l.dx, {}, {}};
+  outs[1].data = l.dw, outs[2].data = l.db;
+  const int64_t wn = int64_t(l.wn), bn = p.oc;
+  tsr_tensor_desc_init(&outs[1].desc, tsr_dtype_f32, tsr_layout_plain, 1, &wn);
+  tsr_tensor_desc_init(&outs[2].desc, tsr_dtype_f32, tsr_layout_plain, 1, &bn);
+  for (auto _ : state) tsr_op_run(op, 2, ins, 3, outs, tsr_bench::pool(threads));
+  state.SetLabel(tsr_op_describe(op));
+  tsr_op_destroy(op);
+  tsr_bench::report_flops(state, l.flops, threads);
+}
+
+void onednn_backward(benchmark::State& state, const Problem& p, tsr_layout layout) {
+  const uint32_t threads = uint32_t(state.range(0));
+  tsr_onednn_set_threads(int(threads));
+  BackwardLayer l(p, layout);
+  tsr_onednn_call calls[2];
+  if (tsr_onednn_conv_backward_calls(calls, &l.params, &l.x, l.w, &l.dy, &l.dx, l.dw, l.db) != 0) {
+    state.SkipWithError("oneDNN refused the convolution backward");
+    return;
+  }
+  for (auto _ : state) tsr_onednn_call_execute(&calls[0]), tsr_onednn_call_execute(&calls[1]);
+  state.SetLabel(std::string(calls[0].implementation) + "+" + calls[1].implementation);
+  tsr_onednn_call_destroy(&calls[0]);
+  tsr_onednn_call_destroy(&calls[1]);
+  tsr_bench::report_flops(state, l.flops, threads);
+}
+
 const int kRegistered = [] {
+  for (const Problem& p : kBackward)
+    for (const bool ours : {true, false}) {
+      const std::string name = std::string(ours ? "tessera/backward_" : "onednn/backward_") + p.name + "_nchw";
+      auto* b = ours ? benchmark::RegisterBenchmark(name.c_str(), tessera_backward, p, tsr_layout_plain)
+                     : benchmark::RegisterBenchmark(name.c_str(), onednn_backward, p, tsr_layout_plain);
+      b->Arg(1)->Arg(2)->ArgName("threads")->UseRealTime()->Unit(benchmark::kMillisecond);
+    }
   for (const Deconv& p : kDeconvs)
     for (const bool ours : {true, false}) {
       const std::string name = std::string(ours ? "tessera/deconv_" : "onednn/deconv_") + p.name;

@@ -8,6 +8,7 @@
 
 #include "engine/activation.h"
 #include "engine/conv-data-gradient.h"
+#include "engine/conv-weight-gradient.h"
 #include "engine/conv.h"
 #include "engine/error.h"
 #include "engine/op.h"
@@ -393,6 +394,8 @@ static tsr_status tsr_conv_backward_run(const tsr_op* base, const tsr_tensor* in
   } else {
     tsr_parallelize_2d(pool, tsr_conv_backward_data, &call, call.g.n, call.g.ic);
   }
+  if (!op->reference && tsr_conv_data_gradient_fits(&call.g))
+    return tsr_conv_weight_gradient_run(&call.g, call.x, call.dy, call.dw, call.db, pool, where);
   tsr_parallelize_1d(pool, tsr_conv_backward_weights, &call, call.g.oc);
   return tsr_status_success;
 }
@@ -421,7 +424,7 @@ tsr_status tsr_conv_backward_create(const tsr_conv_params* params, const float* 
            "conv%dd backward:ic%lld oc%lld g%lld k%lld impl=%s isa=%s", (int)linear.spatial_ndims,
            (long long)linear.in_channels, (long long)linear.out_channels, (long long)linear.groups,
            (long long)linear.kernel[linear.spatial_ndims - 1],
-           created->reference ? "reference_f64" : "gemm+col2im",
+           created->reference ? "reference_f64" : "gemm+col2im+im2col",
            created->reference ? "scalar" : tsr_conv_data_gradient_isa());
   *op = &created->base;
   return tsr_status_success;

@@ -286,6 +286,70 @@ static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases, enu
          by_algorithm[1], by_algorithm[2], by_algorithm[3], by_algorithm[0]);
 }
 
+/* Convolution backward (dx by GEMM + col2im, dW by im2col + GEMM, db) against the reference
+ * path's (TESSERA_CONV=reference at creation: the loops in double) on the same tensors: 1-D to
+ * 3-D, channels below, at and above the GEMM tiles, groups and depthwise, kernels 1-5, strides,
+ * dilations, padding, batch 1-3, plain and nhwc; with the test's 16 KiB LLC the weight gradient
+ * takes bands of as few as 16 positions, so bands end mid-row and samples hold several; dx, dW
+ * and db start as NaN; tolerance 0 on integer data. */
+static void tsr_sweep_backward(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
+  static float x[1 << 15], w[1 << 15], dy[1 << 15], dx[2][1 << 15], dw[2][1 << 15], db[2][256];
+  static const int64_t channels[] = {1, 3, 4, 8, 15, 16, 17, 33};
+  size_t run = 0;
+  for (size_t c = 0; c < cases; c++) {
+    const int32_t spatial = tsr_rng_below(rng, 4) == 0 ? 1 + (int32_t)tsr_rng_below(rng, 3) : 2;
+    int64_t ic = channels[tsr_rng_below(rng, 8)], oc = channels[tsr_rng_below(rng, 8)], groups = 1;
+    const uint64_t kind = tsr_rng_below(rng, 5);
+    if (kind == 0) groups = ic, oc = ic; /* depthwise */
+    else if (kind == 1) groups = 2, ic *= 2, oc *= 2;
+    tsr_conv_params p = tsr_conv_params_of(spatial, ic, oc, groups);
+    int64_t in_dims[5] = {1 + (int64_t)tsr_rng_below(rng, 3), ic};
+    p.padding_mode = (tsr_padding_mode)tsr_rng_below(rng, 3);
+    for (int d = 0; d < spatial; d++) {
+      p.kernel[d] = 1 + (int64_t)tsr_rng_below(rng, spatial == 3 ? 3 : 5);
+      p.stride[d] = 1 + (int64_t)tsr_rng_below(rng, 2);
+      p.dilation[d] = tsr_rng_below(rng, 4) == 0 ? 2 : 1;
+      p.padding_begin[d] = (int64_t)tsr_rng_below(rng, 3);
+      p.padding_end[d] = (int64_t)tsr_rng_below(rng, 3);
+      in_dims[2 + d] = 1 + (int64_t)tsr_rng_below(rng, spatial == 3 ? 6 : spatial == 2 ? 13 : 40);
+    }
+    const tsr_layout layout = tsr_rng_below(rng, 2) ? tsr_layout_nhwc : tsr_layout_plain;
+    int64_t out_dims[5];
+    if (tsr_conv_output_shape(&p, spatial + 2, in_dims, out_dims) != tsr_status_success) continue;
+    tsr_tensor tx = {.data = x}, tdy = {.data = dy};
+    tsr_tensor_desc_init(&tx.desc, tsr_dtype_f32, layout, spatial + 2, in_dims);
+    tsr_tensor_desc_init(&tdy.desc, tsr_dtype_f32, layout, spatial + 2, out_dims);
+    int64_t wn = oc * (ic / groups);
+    for (int d = 0; d < spatial; d++) wn *= p.kernel[d];
+    const size_t xn = tsr_tensor_desc_elements(&tx.desc), yn = tsr_tensor_desc_elements(&tdy.desc);
+    if (xn > sizeof(x) / 4 || yn > sizeof(dy) / 4 || (size_t)wn > sizeof(w) / 4) continue;
+    tsr_fill_integers(rng, x, xn, -3, 3);
+    tsr_fill_integers(rng, dy, yn, -3, 3);
+    tsr_fill_integers(rng, w, (size_t)wn, -3, 3);
+    tsr_op* ops[2] = {NULL, NULL};
+    tsr_conv_backward_create(&p, w, &ops[0]);
+    setenv("TESSERA_CONV", "reference", 1);
+    tsr_conv_backward_create(&p, w, &ops[1]);
+    unsetenv("TESSERA_CONV");
+    char what[320];
+    tsr_conv_case_name(what, sizeof(what), "conv backward", &p, in_dims, layout, "");
+    snprintf(what + strlen(what), sizeof(what) - strlen(what), " %s", tsr_op_describe(ops[0]));
+    for (int k = 0; k < 2; k++) {
+      tsr_fill_nan(dx[k], xn), tsr_fill_nan(dw[k], (size_t)wn), tsr_fill_nan(db[k], (size_t)oc);
+      tsr_tensor ins[2] = {tx, tdy}, outs[3] = {{.desc = tx.desc, .data = dx[k]}, {.data = dw[k]}, {.data = db[k]}};
+      tsr_tensor_desc_init(&outs[1].desc, tsr_dtype_f32, tsr_layout_plain, 1, &wn);
+      tsr_tensor_desc_init(&outs[2].desc, tsr_dtype_f32, tsr_layout_plain, 1, &oc);
+      tsr_check_status(tsr_op_run(ops[k], 2, ins, 3, outs, pool), tsr_status_success, what);
+      tsr_op_destroy(ops[k]);
+    }
+    tsr_check_close(what, dx[0], dx[1], xn, 0.0, 0.0);
+    tsr_check_close(what, dw[0], dw[1], (size_t)wn, 0.0, 0.0);
+    tsr_check_close(what, db[0], db[1], (size_t)oc, 0.0, 0.0);
+    run++;
+  }
+  printf("conv backward sweep: %zu cases against the reference path\n", run);
+}
+
 /* The blocked layouts (nchw4c/8c/16c): a random one-group or depthwise case run on blocked x and
  * y against the reference path on plain tensors; channels below, at and above each block and the kernel
  * tiles (1-48; depthwise also 192-211), 1-D to 3-D, kernels 1-5, strides, dilation, padding, batch 1-3, bias, ReLU,
@@ -825,6 +889,8 @@ int main(void) {
     tsr_threadpool_create(8, &pool8);
     tsr_test_deconv_bands(pool8, &rng);
     tsr_threadpool_destroy(pool8);
+    tsr_sweep_backward(NULL, &rng, 150);
+    tsr_sweep_backward(pool, &rng, 150);
     tsr_sweep_fast(NULL, &rng, 400, tsr_sweep_any);
     tsr_sweep_fast(pool, &rng, 400, tsr_sweep_any);
     tsr_sweep_fast(NULL, &rng, 150, tsr_sweep_depthwise);

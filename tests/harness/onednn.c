@@ -256,6 +256,42 @@ int tsr_onednn_deconv_call(tsr_onednn_call* call, const tsr_conv_params* p, cons
   return tsr_onednn_any_conv_call(call, p, 1, x, weights, bias, y);
 }
 
+int tsr_onednn_conv_backward_calls(tsr_onednn_call calls[2], const tsr_conv_params* p, const tsr_tensor* x,
+                                   const float* weights, const tsr_tensor* dy, const tsr_tensor* dx, float* dw,
+                                   float* db) {
+  struct tsr_onednn_conv_desc forward, gradient;
+  memset(&gradient, 0, sizeof(gradient));
+  int status = -1;
+  if (tsr_onednn_conv_describe(&forward, p, 0, x, weights, db, dy, 0) == 0 &&
+      tsr_onednn_conv_describe(&gradient, p, 0, x, dw, db, dy, 0) == 0) {
+    dnnl_convolution_desc_t data, wgrad;
+    const dnnl_convolution_desc_t* f = &forward.conv;
+    forward.conv.prop_kind = dnnl_forward_training; /* the backward primitives' hint */
+    if (dnnl_dilated_convolution_backward_data_desc_init(&data, dnnl_convolution_direct, &forward.src, &forward.wei,
+                                                         &forward.dst, f->strides, f->dilates, f->padding[0],
+                                                         f->padding[1]) == dnnl_success &&
+        dnnl_dilated_convolution_backward_weights_desc_init(&wgrad, dnnl_convolution_direct, &forward.src,
+                                                            &forward.wei, db ? &forward.bia : NULL, &forward.dst,
+                                                            f->strides, f->dilates, f->padding[0],
+                                                            f->padding[1]) == dnnl_success) {
+      const tsr_onednn_arg data_args[] = {{DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_WEIGHTS, &forward.weights},
+                                          {DNNL_ARG_DIFF_SRC, dx}};
+      const tsr_onednn_arg weight_args[] = {{DNNL_ARG_SRC, x}, {DNNL_ARG_DIFF_DST, dy},
+                                            {DNNL_ARG_DIFF_WEIGHTS, &gradient.weights},
+                                            {DNNL_ARG_DIFF_BIAS, &gradient.bias}};
+      status = tsr_onednn_call_create_backward(&calls[0], (const_dnnl_op_desc_t)&data, forward.op, 3, data_args);
+      if (status == 0) {
+        status = tsr_onednn_call_create_backward(&calls[1], (const_dnnl_op_desc_t)&wgrad, forward.op, db ? 4 : 3,
+                                                 weight_args);
+        if (status != 0) tsr_onednn_call_destroy(&calls[0]);
+      }
+    }
+  }
+  tsr_onednn_conv_desc_release(&forward);
+  tsr_onednn_conv_desc_release(&gradient);
+  return status;
+}
+
 void tsr_onednn_set_threads(int threads) { omp_set_num_threads(threads); }
 
 /* oneDNN's gate g of ours: GRU is u, r, o there (ours r, z, n); the others agree. */

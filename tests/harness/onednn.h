@@ -96,6 +96,14 @@ int tsr_onednn_conv_describe(struct tsr_onednn_conv_desc* d, const tsr_conv_para
                              int any_layout);
 void tsr_onednn_conv_desc_release(struct tsr_onednn_conv_desc* d);
 
+/// oneDNN's convolution backward on the same tensors as tessera's conv backward op: calls[0]
+/// backward data (dy -> dx with `weights`), calls[1] backward weights (x, dy -> dw and, when db is
+/// not NULL, db), in tessera's weight layout (as tsr_onednn_conv_call). Returns 0, or -1 (nothing
+/// to destroy).
+int tsr_onednn_conv_backward_calls(tsr_onednn_call calls[2], const tsr_conv_params* p, const tsr_tensor* x,
+                                   const float* weights, const tsr_tensor* dy, const tsr_tensor* dx, float* dw,
+                                   float* db);
+
 /// oneDNN's convolution in the layouts it chooses (blocked), as a benchmark peer: creation
 /// reorders the weights and x into them once (and y, for the sum post-op). Executing runs the
 /// convolution alone, or with `reorders` the whole trip from x's layout and back to y's (x
