@@ -95,25 +95,35 @@ tsr_status tsr_conv_weight_gradient_run(const struct tsr_conv_geometry* g, const
   const size_t row_bytes = g->ic * taps * sizeof(float);
   size_t band = tsr_cpu_llc_bytes() / TSR_WEIGHT_GRADIENT_LLC_FRACTION / row_bytes;
   band = band < TSR_WEIGHT_GRADIENT_MIN_BAND ? TSR_WEIGHT_GRADIENT_MIN_BAND : band > positions ? positions : band;
+  /* a 1x1 layer at stride 1 without padding: its im2col rows are x's own (plain rows of
+   * positions, or nhwc positions of channels), the GEMM reads them in place */
+  bool pointwise = taps == 1;
+  for (int d = 0; d < 3; d++) pointwise = pointwise && g->stride[d] == 1 && g->pad[d] == 0 && g->in[d] == g->out[d];
   size_t bytes = 0; /* a product that overflows is refused like a failed allocation */
-  float* cols = tsr_mul_size(row_bytes, band, &bytes) ? malloc(bytes) : NULL;
-  if (cols == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory for the weight gradient's rows", where);
+  float* cols = pointwise ? NULL : tsr_mul_size(row_bytes, band, &bytes) ? malloc(bytes) : NULL;
+  if (!pointwise && cols == NULL)
+    return tsr_error(tsr_status_out_of_memory, "%s: out of memory for the weight gradient's rows", where);
   /* dy as the GEMM's A: plain rows of positions (oc_group x band), or nhwc positions of channels
-   * (band x oc_group, transposed) */
-  const bool dy_plain = g->y_s[2] == 1 && g->oc > 1;
+   * (band x oc_group, transposed); x likewise as B when pointwise */
+  const bool dy_plain = g->y_s[2] == 1 && g->oc > 1, x_plain = g->x_s[2] == 1 && g->ic > 1;
   struct tsr_weight_gradient_call call = {.g = g, .x = x, .cols = cols, .taps = taps};
   tsr_status status = tsr_status_success;
   for (size_t n = 0; n < g->n && status == tsr_status_success; n++)
     for (size_t first = 0; first < positions && status == tsr_status_success; first += band) {
       call.n = n, call.first = first, call.band = positions - first < band ? positions - first : band;
-      tsr_parallelize_1d_tile_1d(pool, tsr_weight_gradient_im2col, &call, g->ic * taps,
-                                 tsr_parallel_tile(pool, g->ic * taps, call.band, 4096));
-      const struct tsr_gemm_args args = {
+      struct tsr_gemm_args args = {
           .batch = g->groups, .m = oc_group, .n = m, .k = call.band, .alpha = 1.0f,
           .beta = n == 0 && first == 0 ? 0.0f : 1.0f, .a = dy + n * g->y_n + first * g->y_s[2],
           .lda = dy_plain ? g->y_c : g->y_s[2], .stride_a = oc_group * g->y_c, .trans_a = !dy_plain,
           .b = cols, .ldb = call.band, .stride_b = m * call.band, .trans_b = true,
           .c = dw, .ldc = m, .stride_c = oc_group * m};
+      if (pointwise) {
+        args.b = x + n * g->x_n + first * g->x_s[2], args.ldb = x_plain ? g->x_c : g->x_s[2];
+        args.stride_b = ic_group * g->x_c, args.trans_b = x_plain;
+      } else {
+        tsr_parallelize_1d_tile_1d(pool, tsr_weight_gradient_im2col, &call, g->ic * taps,
+                                   tsr_parallel_tile(pool, g->ic * taps, call.band, 4096));
+      }
       status = tsr_gemm_execute(&args, pool, where);
     }
   free(cols);

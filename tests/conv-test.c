@@ -289,13 +289,14 @@ static void tsr_sweep_fast(tsr_threadpool* pool, tsr_rng* rng, size_t cases, enu
 /* Convolution backward (dx by GEMM + col2im, dW by im2col + GEMM, db) against the reference
  * path's (TESSERA_CONV=reference at creation: the loops in double) on the same tensors: 1-D to
  * 3-D, channels below, at and above the GEMM tiles, groups and depthwise, kernels 1-5, strides,
- * dilations, padding, batch 1-3, plain and nhwc; with the test's 16 KiB LLC the weight gradient
- * takes bands of as few as 16 positions, so bands end mid-row and samples hold several; dx, dW
- * and db start as NaN; tolerance 0 on integer data. */
+ * dilations, padding, a quarter 1x1 at stride 1 without padding (dW reads x in place), batch
+ * 1-3, plain and nhwc; with the test's 16 KiB LLC the weight gradient takes bands of as few as
+ * 16 positions, so bands end mid-row and samples hold several; dx, dW and db start as NaN;
+ * tolerance 0 on integer data. */
 static void tsr_sweep_backward(tsr_threadpool* pool, tsr_rng* rng, size_t cases) {
   static float x[1 << 15], w[1 << 15], dy[1 << 15], dx[2][1 << 15], dw[2][1 << 15], db[2][256];
   static const int64_t channels[] = {1, 3, 4, 8, 15, 16, 17, 33};
-  size_t run = 0;
+  size_t run = 0, pointwise_cases = 0;
   for (size_t c = 0; c < cases; c++) {
     const int32_t spatial = tsr_rng_below(rng, 4) == 0 ? 1 + (int32_t)tsr_rng_below(rng, 3) : 2;
     int64_t ic = channels[tsr_rng_below(rng, 8)], oc = channels[tsr_rng_below(rng, 8)], groups = 1;
@@ -304,13 +305,14 @@ static void tsr_sweep_backward(tsr_threadpool* pool, tsr_rng* rng, size_t cases)
     else if (kind == 1) groups = 2, ic *= 2, oc *= 2;
     tsr_conv_params p = tsr_conv_params_of(spatial, ic, oc, groups);
     int64_t in_dims[5] = {1 + (int64_t)tsr_rng_below(rng, 3), ic};
-    p.padding_mode = (tsr_padding_mode)tsr_rng_below(rng, 3);
+    const bool pointwise = tsr_rng_below(rng, 4) == 0; /* dW reads x in place */
+    p.padding_mode = pointwise ? tsr_padding_explicit : (tsr_padding_mode)tsr_rng_below(rng, 3);
     for (int d = 0; d < spatial; d++) {
-      p.kernel[d] = 1 + (int64_t)tsr_rng_below(rng, spatial == 3 ? 3 : 5);
-      p.stride[d] = 1 + (int64_t)tsr_rng_below(rng, 2);
+      p.kernel[d] = pointwise ? 1 : 1 + (int64_t)tsr_rng_below(rng, spatial == 3 ? 3 : 5);
+      p.stride[d] = pointwise ? 1 : 1 + (int64_t)tsr_rng_below(rng, 2);
       p.dilation[d] = tsr_rng_below(rng, 4) == 0 ? 2 : 1;
-      p.padding_begin[d] = (int64_t)tsr_rng_below(rng, 3);
-      p.padding_end[d] = (int64_t)tsr_rng_below(rng, 3);
+      p.padding_begin[d] = pointwise ? 0 : (int64_t)tsr_rng_below(rng, 3);
+      p.padding_end[d] = pointwise ? 0 : (int64_t)tsr_rng_below(rng, 3);
       in_dims[2 + d] = 1 + (int64_t)tsr_rng_below(rng, spatial == 3 ? 6 : spatial == 2 ? 13 : 40);
     }
     const tsr_layout layout = tsr_rng_below(rng, 2) ? tsr_layout_nhwc : tsr_layout_plain;
@@ -345,9 +347,11 @@ static void tsr_sweep_backward(tsr_threadpool* pool, tsr_rng* rng, size_t cases)
     tsr_check_close(what, dx[0], dx[1], xn, 0.0, 0.0);
     tsr_check_close(what, dw[0], dw[1], (size_t)wn, 0.0, 0.0);
     tsr_check_close(what, db[0], db[1], (size_t)oc, 0.0, 0.0);
+    pointwise_cases += pointwise;
     run++;
   }
-  printf("conv backward sweep: %zu cases against the reference path\n", run);
+  printf("conv backward sweep: %zu cases against the reference path (%zu 1x1 at stride 1 unpadded)\n", run,
+         pointwise_cases);
 }
 
 /* The blocked layouts (nchw4c/8c/16c): a random one-group or depthwise case run on blocked x and
