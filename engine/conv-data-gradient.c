@@ -168,7 +168,7 @@ bool tsr_conv_data_gradient_fits(const struct tsr_conv_geometry* g) {
 tsr_status tsr_conv_data_gradient_init(struct tsr_conv_data_gradient* d, size_t oc, size_t ic, size_t groups,
                                        size_t taps, const float* w, const char* where) {
   const size_t oc_group = oc / groups, m = ic / groups * taps;
-  d->groups = groups;
+  d->groups = groups, d->weights = w;
   d->packed = calloc(groups, sizeof(*d->packed));
   if (d->packed == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
   const struct tsr_gemm_config* config = tsr_gemm_config_get();
@@ -244,10 +244,34 @@ static void tsr_data_gradient_sample_task(void* context, size_t thread, size_t n
     atomic_store(&plan->failed, 1);
 }
 
+/* Whether dx is a plain 1x1 layer's at stride 1 without padding with nothing applied after the
+ * sums: then dx's rows are W^T dy's, one GEMM a sample straight into dx, no transpose. */
+static bool tsr_data_gradient_direct(const struct tsr_conv_geometry* g, const float* bias,
+                                     const tsr_activation* activation, float sum_scale) {
+  bool pointwise = g->kernel[0] * g->kernel[1] * g->kernel[2] == 1;
+  for (int d = 0; d < 3; d++) pointwise = pointwise && g->stride[d] == 1 && g->pad[d] == 0 && g->in[d] == g->out[d];
+  return pointwise && bias == NULL && (activation == NULL || activation->kind == tsr_activation_none) &&
+         sum_scale == 0.0f && g->x_s[2] == 1 && g->y_s[2] == 1 && g->ic > 1 && g->oc > 1;
+}
+
 tsr_status tsr_conv_data_gradient_run(const struct tsr_conv_geometry* g, const float* dy,
                                       const struct tsr_conv_data_gradient* d, const float* bias,
                                       const tsr_activation* activation, float sum_scale, float* dx,
                                       tsr_threadpool* pool, const char* where) {
+  if (tsr_data_gradient_direct(g, bias, activation, sum_scale)) {
+    const size_t ic_group = g->ic / g->groups, oc_group = g->oc / g->groups;
+    const size_t positions = g->out[0] * g->out[1] * g->out[2];
+    tsr_status status = tsr_status_success;
+    for (size_t n = 0; n < g->n && status == tsr_status_success; n++) {
+      const struct tsr_gemm_args args = {
+          .batch = g->groups, .m = ic_group, .n = positions, .k = oc_group, .alpha = 1.0f, .beta = 0.0f,
+          .a = d->weights, .lda = ic_group, .stride_a = oc_group * ic_group, .trans_a = true,
+          .b = dy + n * g->y_n, .ldb = g->y_c, .stride_b = oc_group * g->y_c,
+          .c = dx + n * g->x_n, .ldc = g->x_c, .stride_c = ic_group * g->x_c};
+      status = tsr_gemm_execute(&args, pool, where);
+    }
+    return status;
+  }
   struct tsr_data_gradient_plan plan = {.g = g, .dy = dy, .d = d, .bias = bias, .sum_scale = sum_scale, .dx = dx,
                                         .where = where};
   plan.taps = g->kernel[0] * g->kernel[1] * g->kernel[2];

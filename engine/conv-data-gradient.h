@@ -15,10 +15,12 @@
 struct tsr_conv_data_gradient {
   size_t groups;
   struct tsr_gemm_packed_b* packed; /* groups of them, or NULL */
+  const float* weights;             /* w itself (the op's copy), for 1x1 layers into plain dx */
 };
 
-/// Packs w [oc][ic / groups][taps] of a convolution with those counts. Returns success,
-/// out_of_memory or invalid_parameter (sizes), naming `where`; on failure nothing is held.
+/// Packs w [oc][ic / groups][taps] of a convolution with those counts, and keeps w's address (w
+/// must outlive d). Returns success, out_of_memory or invalid_parameter (sizes), naming `where`;
+/// on failure nothing is held.
 tsr_status tsr_conv_data_gradient_init(struct tsr_conv_data_gradient* d, size_t oc, size_t ic, size_t groups,
                                        size_t taps, const float* w, const char* where);
 
