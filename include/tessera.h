@@ -733,9 +733,9 @@ TSR_API tsr_status tsr_identity_create(tsr_op** op);
 /// [1] dW, and optionally [2] db [out_channels]. dx is computed as tsr_deconv_create's output
 /// (GEMM and col2im in f32), dW as a GEMM over im2col rows of x (each weight's sum over samples
 /// and positions in f32: exact for integer data whose sums stay below 2^24, else within
-/// N x positions x 2^-24 of the sum of |dy x| products, the usual f32 bound, oneDNN's too) and db
-/// in double; under TESSERA_CONV=reference at creation, and for strided or blocked tensors, all
-/// three by the reference loops in double. Errors: as tsr_conv_create.
+/// N x positions x 2^-24 of the sum of |dy x| products, the usual f32 bound) and db
+/// in double; under TESSERA_CONV=reference at creation, and for tensors other than dense plain
+/// or nhwc, all three by the reference loops in double. Errors: as tsr_conv_create.
 TSR_API tsr_status tsr_conv_backward_create(const tsr_conv_params* params, const float* weights,
                                             tsr_op** op);
 

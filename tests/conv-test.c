@@ -892,6 +892,7 @@ int main(void) {
     tsr_threadpool* pool8 = NULL; /* a split band is 4x longer from 8 threads */
     tsr_threadpool_create(8, &pool8);
     tsr_test_deconv_bands(pool8, &rng);
+    tsr_sweep_backward(pool8, &rng, 60);
     tsr_threadpool_destroy(pool8);
     tsr_sweep_backward(NULL, &rng, 150);
     tsr_sweep_backward(pool, &rng, 150);
