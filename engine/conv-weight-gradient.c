@@ -62,6 +62,33 @@ static void tsr_weight_gradient_im2col(void* context, size_t thread, size_t firs
   }
 }
 
+/* Positions [first_pos, first_pos + count) of the band in nhwc order: each position's row holds,
+ * tap after tap, the tap's pixel of x with every channel (a copy of ic contiguous floats) or 0. */
+static void tsr_weight_gradient_im2col_nhwc(void* context, size_t thread, size_t first_pos, size_t count) {
+  (void)thread;
+  const struct tsr_weight_gradient_call* c = context;
+  const struct tsr_conv_geometry* g = c->g;
+  const float* sample = c->x + c->n * g->x_n;
+  for (size_t j = first_pos; j < first_pos + count; j++) {
+    const size_t p = c->first + j, p2 = p % g->out[2], line = p / g->out[2], p1 = line % g->out[1];
+    const size_t p0 = line / g->out[1];
+    float* row = c->cols + j * c->taps * g->ic;
+    for (size_t tap = 0; tap < c->taps; tap++) {
+      const size_t k2 = tap % g->kernel[2], k1 = tap / g->kernel[2] % g->kernel[1];
+      const size_t k0 = tap / (g->kernel[2] * g->kernel[1]);
+      const int64_t q0 = (int64_t)(p0 * g->stride[0] + k0 * g->dilation[0]) - g->pad[0];
+      const int64_t q1 = (int64_t)(p1 * g->stride[1] + k1 * g->dilation[1]) - g->pad[1];
+      const int64_t q2 = (int64_t)(p2 * g->stride[2] + k2 * g->dilation[2]) - g->pad[2];
+      float* out = row + tap * g->ic;
+      if (q0 >= 0 && q0 < (int64_t)g->in[0] && q1 >= 0 && q1 < (int64_t)g->in[1] && q2 >= 0 && q2 < (int64_t)g->in[2])
+        memcpy(out, sample + (size_t)q0 * g->x_s[0] + (size_t)q1 * g->x_s[1] + (size_t)q2 * g->x_s[2],
+               g->ic * sizeof(float));
+      else
+        memset(out, 0, g->ic * sizeof(float));
+    }
+  }
+}
+
 struct tsr_bias_gradient_call {
   const struct tsr_conv_geometry* g;
   const float* dy;
@@ -99,13 +126,20 @@ tsr_status tsr_conv_weight_gradient_run(const struct tsr_conv_geometry* g, const
    * positions, or nhwc positions of channels), the GEMM reads them in place */
   bool pointwise = taps == 1;
   for (int d = 0; d < 3; d++) pointwise = pointwise && g->stride[d] == 1 && g->pad[d] == 0 && g->in[d] == g->out[d];
-  size_t bytes = 0; /* a product that overflows is refused like a failed allocation */
-  float* cols = pointwise ? NULL : tsr_mul_size(row_bytes, band, &bytes) ? malloc(bytes) : NULL;
-  if (!pointwise && cols == NULL)
-    return tsr_error(tsr_status_out_of_memory, "%s: out of memory for the weight gradient's rows", where);
   /* dy as the GEMM's A: plain rows of positions (oc_group x band), or nhwc positions of channels
    * (band x oc_group, transposed); x likewise as B when pointwise */
   const bool dy_plain = g->y_s[2] == 1 && g->oc > 1, x_plain = g->x_s[2] == 1 && g->ic > 1;
+  /* nhwc x of one group: im2col rows by position (each tap's pixel a copy of its channels, not a
+   * gather a channel apart), so the GEMM's columns come tap-major, into `by_tap`, reordered into
+   * dw at the end */
+  const bool nhwc_rows = !pointwise && !x_plain && g->groups == 1 && g->ic > 1;
+  size_t bytes = 0; /* a product that overflows is refused like a failed allocation */
+  float* cols = pointwise ? NULL : tsr_mul_size(row_bytes, band, &bytes) ? malloc(bytes) : NULL;
+  float* by_tap = nhwc_rows ? malloc(g->oc * m * sizeof(float)) : NULL;
+  if ((!pointwise && cols == NULL) || (nhwc_rows && by_tap == NULL)) {
+    free(cols), free(by_tap);
+    return tsr_error(tsr_status_out_of_memory, "%s: out of memory for the weight gradient's rows", where);
+  }
   struct tsr_weight_gradient_call call = {.g = g, .x = x, .cols = cols, .taps = taps};
   tsr_status status = tsr_status_success;
   for (size_t n = 0; n < g->n && status == tsr_status_success; n++)
@@ -120,6 +154,10 @@ tsr_status tsr_conv_weight_gradient_run(const struct tsr_conv_geometry* g, const
       if (pointwise) {
         args.b = x + n * g->x_n + first * g->x_s[2], args.ldb = x_plain ? g->x_c : g->x_s[2];
         args.stride_b = ic_group * g->x_c, args.trans_b = x_plain;
+      } else if (nhwc_rows) {
+        args.ldb = m, args.trans_b = false, args.c = by_tap;
+        tsr_parallelize_1d_tile_1d(pool, tsr_weight_gradient_im2col_nhwc, &call, call.band,
+                                   tsr_parallel_tile(pool, call.band, m, 4096));
       } else {
         tsr_parallelize_1d_tile_1d(pool, tsr_weight_gradient_im2col, &call, g->ic * taps,
                                    tsr_parallel_tile(pool, g->ic * taps, call.band, 4096));
@@ -127,6 +165,11 @@ tsr_status tsr_conv_weight_gradient_run(const struct tsr_conv_geometry* g, const
       status = tsr_gemm_execute(&args, pool, where);
     }
   free(cols);
+  if (status == tsr_status_success && nhwc_rows) /* [o][tap][i] -> [o][i][tap] */
+    for (size_t o = 0; o < g->oc; o++)
+      for (size_t tap = 0; tap < taps; tap++)
+        for (size_t i = 0; i < g->ic; i++) dw[(o * g->ic + i) * taps + tap] = by_tap[(o * taps + tap) * g->ic + i];
+  free(by_tap);
   if (status != tsr_status_success || db == NULL) return status;
   struct tsr_bias_gradient_call bias = {.g = g, .dy = dy, .db = db};
   tsr_parallelize_1d_tile_1d(pool, tsr_bias_gradient, &bias, g->oc, 16);
