@@ -244,14 +244,19 @@ static void tsr_data_gradient_sample_task(void* context, size_t thread, size_t n
     atomic_store(&plan->failed, 1);
 }
 
-/* Whether dx is a plain 1x1 layer's at stride 1 without padding with nothing applied after the
- * sums: then dx's rows are W^T dy's, one GEMM a sample straight into dx, no transpose. */
-static bool tsr_data_gradient_direct(const struct tsr_conv_geometry* g, const float* bias,
-                                     const tsr_activation* activation, float sum_scale) {
+bool tsr_conv_geometry_pointwise(const struct tsr_conv_geometry* g) {
   bool pointwise = g->kernel[0] * g->kernel[1] * g->kernel[2] == 1;
   for (int d = 0; d < 3; d++) pointwise = pointwise && g->stride[d] == 1 && g->pad[d] == 0 && g->in[d] == g->out[d];
-  return pointwise && bias == NULL && (activation == NULL || activation->kind == tsr_activation_none) &&
-         sum_scale == 0.0f && g->x_s[2] == 1 && g->y_s[2] == 1 && g->ic > 1 && g->oc > 1;
+  return pointwise;
+}
+
+/* Whether dx is a plain pointwise layer's with nothing applied after the sums: then dx's rows
+ * are W^T dy's, one GEMM a sample straight into dx, no transpose. */
+static bool tsr_data_gradient_direct(const struct tsr_conv_geometry* g, const float* bias,
+                                     const tsr_activation* activation, float sum_scale) {
+  return tsr_conv_geometry_pointwise(g) && bias == NULL &&
+         (activation == NULL || activation->kind == tsr_activation_none) && sum_scale == 0.0f && g->x_s[2] == 1 &&
+         g->y_s[2] == 1 && g->ic > 1 && g->oc > 1;
 }
 
 tsr_status tsr_conv_data_gradient_run(const struct tsr_conv_geometry* g, const float* dy,

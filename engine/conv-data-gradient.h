@@ -27,6 +27,10 @@ tsr_status tsr_conv_data_gradient_init(struct tsr_conv_data_gradient* d, size_t 
 /// Frees the packed weights (a zeroed struct is a no-op).
 void tsr_conv_data_gradient_release(struct tsr_conv_data_gradient* d);
 
+/// Whether g is a 1x1 convolution at stride 1 without padding: every output position reads the
+/// input position of the same index, so x (or dx) is its own im2col matrix.
+bool tsr_conv_geometry_pointwise(const struct tsr_conv_geometry* g);
+
 /// Whether dy and dx of geometry g are dense plain or dense nhwc tensors (the GEMM's operand
 /// forms); other layouts run the reference loop.
 bool tsr_conv_data_gradient_fits(const struct tsr_conv_geometry* g);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/conv-data-gradient.h"
 #include "engine/cpu.h"
 #include "engine/error.h"
 #include "engine/gemm.h"
@@ -26,6 +27,14 @@ struct tsr_weight_gradient_call {
   size_t taps, n, first, band;
 };
 
+/* Where tap `tap` of output position p (flattened over out[]) reads x: q[d] = p[d] stride +
+ * k[d] dilation - pad, each possibly outside the input. */
+static void tsr_weight_gradient_tap(const struct tsr_conv_geometry* g, size_t tap, size_t p, int64_t q[3]) {
+  const size_t k[3] = {tap / (g->kernel[2] * g->kernel[1]), tap / g->kernel[2] % g->kernel[1], tap % g->kernel[2]};
+  const size_t at[3] = {p / g->out[2] / g->out[1], p / g->out[2] % g->out[1], p % g->out[2]};
+  for (int d = 0; d < 3; d++) q[d] = (int64_t)(at[d] * g->stride[d] + k[d] * g->dilation[d]) - g->pad[d];
+}
+
 /* Rows [first_row, first_row + rows) of the band's im2col: row (channel, tap) holds x at every
  * band position's tap. */
 static void tsr_weight_gradient_im2col(void* context, size_t thread, size_t first_row, size_t rows) {
@@ -34,20 +43,18 @@ static void tsr_weight_gradient_im2col(void* context, size_t thread, size_t firs
   const struct tsr_conv_geometry* g = c->g;
   for (size_t r = first_row; r < first_row + rows; r++) {
     const size_t channel = r / c->taps, tap = r % c->taps;
-    const size_t k2 = tap % g->kernel[2], k1 = tap / g->kernel[2] % g->kernel[1], k0 = tap / (g->kernel[2] * g->kernel[1]);
     const float* xc = c->x + c->n * g->x_n + channel * g->x_c;
     float* row = c->cols + r * c->band;
-    for (size_t done = 0, p = c->first; done < c->band;) {
-      const size_t p2 = p % g->out[2], line = p / g->out[2], p1 = line % g->out[1], p0 = line / g->out[1];
-      const size_t run = g->out[2] - p2 < c->band - done ? g->out[2] - p2 : c->band - done;
-      const int64_t q0 = (int64_t)(p0 * g->stride[0] + k0 * g->dilation[0]) - g->pad[0];
-      const int64_t q1 = (int64_t)(p1 * g->stride[1] + k1 * g->dilation[1]) - g->pad[1];
+    for (size_t done = 0, p = c->first; done < c->band;) { /* a run of positions along one output row */
+      const size_t p2 = p % g->out[2], run = g->out[2] - p2 < c->band - done ? g->out[2] - p2 : c->band - done;
+      int64_t q[3];
+      tsr_weight_gradient_tap(g, tap, p, q);
       float* out = row + done;
       size_t j = 0;
-      if (q0 >= 0 && q0 < (int64_t)g->in[0] && q1 >= 0 && q1 < (int64_t)g->in[1]) {
-        const float* xr = xc + (size_t)q0 * g->x_s[0] + (size_t)q1 * g->x_s[1];
+      if (q[0] >= 0 && q[0] < (int64_t)g->in[0] && q[1] >= 0 && q[1] < (int64_t)g->in[1]) {
+        const float* xr = xc + (size_t)q[0] * g->x_s[0] + (size_t)q[1] * g->x_s[1];
         const int64_t step = (int64_t)g->stride[2], end = (int64_t)g->in[2];
-        int64_t q2 = (int64_t)(p2 * g->stride[2] + k2 * g->dilation[2]) - g->pad[2];
+        int64_t q2 = q[2];
         for (; j < run && q2 < 0; j++, q2 += step) out[j] = 0.0f;
         if (step == 1 && g->x_s[2] == 1 && j < run && q2 < end) { /* plain at stride 1: a copy */
           const size_t count = (size_t)(end - q2) < run - j ? (size_t)(end - q2) : run - j;
@@ -70,18 +77,14 @@ static void tsr_weight_gradient_im2col_nhwc(void* context, size_t thread, size_t
   const struct tsr_conv_geometry* g = c->g;
   const float* sample = c->x + c->n * g->x_n;
   for (size_t j = first_pos; j < first_pos + count; j++) {
-    const size_t p = c->first + j, p2 = p % g->out[2], line = p / g->out[2], p1 = line % g->out[1];
-    const size_t p0 = line / g->out[1];
     float* row = c->cols + j * c->taps * g->ic;
     for (size_t tap = 0; tap < c->taps; tap++) {
-      const size_t k2 = tap % g->kernel[2], k1 = tap / g->kernel[2] % g->kernel[1];
-      const size_t k0 = tap / (g->kernel[2] * g->kernel[1]);
-      const int64_t q0 = (int64_t)(p0 * g->stride[0] + k0 * g->dilation[0]) - g->pad[0];
-      const int64_t q1 = (int64_t)(p1 * g->stride[1] + k1 * g->dilation[1]) - g->pad[1];
-      const int64_t q2 = (int64_t)(p2 * g->stride[2] + k2 * g->dilation[2]) - g->pad[2];
+      int64_t q[3];
+      tsr_weight_gradient_tap(g, tap, c->first + j, q);
       float* out = row + tap * g->ic;
-      if (q0 >= 0 && q0 < (int64_t)g->in[0] && q1 >= 0 && q1 < (int64_t)g->in[1] && q2 >= 0 && q2 < (int64_t)g->in[2])
-        memcpy(out, sample + (size_t)q0 * g->x_s[0] + (size_t)q1 * g->x_s[1] + (size_t)q2 * g->x_s[2],
+      if (q[0] >= 0 && q[0] < (int64_t)g->in[0] && q[1] >= 0 && q[1] < (int64_t)g->in[1] && q[2] >= 0 &&
+          q[2] < (int64_t)g->in[2])
+        memcpy(out, sample + (size_t)q[0] * g->x_s[0] + (size_t)q[1] * g->x_s[1] + (size_t)q[2] * g->x_s[2],
                g->ic * sizeof(float));
       else
         memset(out, 0, g->ic * sizeof(float));
@@ -124,8 +127,7 @@ tsr_status tsr_conv_weight_gradient_run(const struct tsr_conv_geometry* g, const
   band = band < TSR_WEIGHT_GRADIENT_MIN_BAND ? TSR_WEIGHT_GRADIENT_MIN_BAND : band > positions ? positions : band;
   /* a 1x1 layer at stride 1 without padding: its im2col rows are x's own (plain rows of
    * positions, or nhwc positions of channels), the GEMM reads them in place */
-  bool pointwise = taps == 1;
-  for (int d = 0; d < 3; d++) pointwise = pointwise && g->stride[d] == 1 && g->pad[d] == 0 && g->in[d] == g->out[d];
+  const bool pointwise = tsr_conv_geometry_pointwise(g);
   /* dy as the GEMM's A: plain rows of positions (oc_group x band), or nhwc positions of channels
    * (band x oc_group, transposed); x likewise as B when pointwise */
   const bool dy_plain = g->y_s[2] == 1 && g->oc > 1, x_plain = g->x_s[2] == 1 && g->ic > 1;
