@@ -118,31 +118,47 @@ static void tsr_bias_gradient(void* context, size_t thread, size_t first, size_t
   for (size_t o = 0; o < count; o++) c->db[first + o] = (float)sums[o];
 }
 
-tsr_status tsr_conv_weight_gradient_run(const struct tsr_conv_geometry* g, const float* x, const float* dy, float* dw,
-                                        float* db, tsr_threadpool* pool, const char* where) {
+tsr_status tsr_conv_weight_gradient_reserve(const struct tsr_conv_geometry* g,
+                                            struct tsr_conv_weight_gradient_rows* rows, const char* where) {
   const size_t taps = g->kernel[0] * g->kernel[1] * g->kernel[2], positions = g->out[0] * g->out[1] * g->out[2];
-  const size_t ic_group = g->ic / g->groups, oc_group = g->oc / g->groups, m = ic_group * taps;
   const size_t row_bytes = g->ic * taps * sizeof(float);
   size_t band = tsr_cpu_llc_bytes() / TSR_WEIGHT_GRADIENT_LLC_FRACTION / row_bytes;
   band = band < TSR_WEIGHT_GRADIENT_MIN_BAND ? TSR_WEIGHT_GRADIENT_MIN_BAND : band > positions ? positions : band;
   /* a 1x1 layer at stride 1 without padding: its im2col rows are x's own (plain rows of
    * positions, or nhwc positions of channels), the GEMM reads them in place */
   const bool pointwise = tsr_conv_geometry_pointwise(g);
-  /* dy as the GEMM's A: plain rows of positions (oc_group x band), or nhwc positions of channels
-   * (band x oc_group, transposed); x likewise as B when pointwise */
-  const bool dy_plain = g->y_s[2] == 1 && g->oc > 1, x_plain = g->x_s[2] == 1 && g->ic > 1;
+  const bool x_plain = g->x_s[2] == 1 && g->ic > 1;
   /* nhwc x of one group: im2col rows by position (each tap's pixel a copy of its channels, not a
    * gather a channel apart), so the GEMM's columns come tap-major, into `by_tap`, reordered into
    * dw at the end */
   const bool nhwc_rows = !pointwise && !x_plain && g->groups == 1 && g->ic > 1;
   size_t bytes = 0; /* a product that overflows is refused like a failed allocation */
-  float* cols = pointwise ? NULL : tsr_mul_size(row_bytes, band, &bytes) ? malloc(bytes) : NULL;
-  float* by_tap = nhwc_rows ? malloc(g->oc * m * sizeof(float)) : NULL;
-  if ((!pointwise && cols == NULL) || (nhwc_rows && by_tap == NULL)) {
-    free(cols), free(by_tap);
+  *rows = (struct tsr_conv_weight_gradient_rows){.band = band, .pointwise = pointwise};
+  rows->cols = pointwise ? NULL : tsr_mul_size(row_bytes, band, &bytes) ? malloc(bytes) : NULL;
+  rows->by_tap = nhwc_rows ? malloc(g->oc * (g->ic / g->groups) * taps * sizeof(float)) : NULL;
+  if ((!pointwise && rows->cols == NULL) || (nhwc_rows && rows->by_tap == NULL)) {
+    tsr_conv_weight_gradient_release(rows);
     return tsr_error(tsr_status_out_of_memory, "%s: out of memory for the weight gradient's rows", where);
   }
-  struct tsr_weight_gradient_call call = {.g = g, .x = x, .cols = cols, .taps = taps};
+  return tsr_status_success;
+}
+
+void tsr_conv_weight_gradient_release(struct tsr_conv_weight_gradient_rows* rows) {
+  free(rows->cols), free(rows->by_tap);
+  rows->cols = rows->by_tap = NULL;
+}
+
+tsr_status tsr_conv_weight_gradient_run(const struct tsr_conv_geometry* g,
+                                        const struct tsr_conv_weight_gradient_rows* rows, const float* x,
+                                        const float* dy, float* dw, float* db, tsr_threadpool* pool,
+                                        const char* where) {
+  const size_t taps = g->kernel[0] * g->kernel[1] * g->kernel[2], positions = g->out[0] * g->out[1] * g->out[2];
+  const size_t ic_group = g->ic / g->groups, oc_group = g->oc / g->groups, m = ic_group * taps;
+  const size_t band = rows->band;
+  /* dy as the GEMM's A: plain rows of positions (oc_group x band), or nhwc positions of channels
+   * (band x oc_group, transposed); x likewise as B when pointwise */
+  const bool dy_plain = g->y_s[2] == 1 && g->oc > 1, x_plain = g->x_s[2] == 1 && g->ic > 1;
+  struct tsr_weight_gradient_call call = {.g = g, .x = x, .cols = rows->cols, .taps = taps};
   tsr_status status = tsr_status_success;
   for (size_t n = 0; n < g->n && status == tsr_status_success; n++)
     for (size_t first = 0; first < positions && status == tsr_status_success; first += band) {
@@ -151,13 +167,13 @@ tsr_status tsr_conv_weight_gradient_run(const struct tsr_conv_geometry* g, const
           .batch = g->groups, .m = oc_group, .n = m, .k = call.band, .alpha = 1.0f,
           .beta = n == 0 && first == 0 ? 0.0f : 1.0f, .a = dy + n * g->y_n + first * g->y_s[2],
           .lda = dy_plain ? g->y_c : g->y_s[2], .stride_a = oc_group * g->y_c, .trans_a = !dy_plain,
-          .b = cols, .ldb = call.band, .stride_b = m * call.band, .trans_b = true,
+          .b = rows->cols, .ldb = call.band, .stride_b = m * call.band, .trans_b = true,
           .c = dw, .ldc = m, .stride_c = oc_group * m};
-      if (pointwise) {
+      if (rows->pointwise) {
         args.b = x + n * g->x_n + first * g->x_s[2], args.ldb = x_plain ? g->x_c : g->x_s[2];
         args.stride_b = ic_group * g->x_c, args.trans_b = x_plain;
-      } else if (nhwc_rows) {
-        args.ldb = m, args.trans_b = false, args.c = by_tap;
+      } else if (rows->by_tap != NULL) {
+        args.ldb = m, args.trans_b = false, args.c = rows->by_tap;
         tsr_parallelize_1d_tile_1d(pool, tsr_weight_gradient_im2col_nhwc, &call, call.band,
                                    tsr_parallel_tile(pool, call.band, m, 4096));
       } else {
@@ -166,12 +182,11 @@ tsr_status tsr_conv_weight_gradient_run(const struct tsr_conv_geometry* g, const
       }
       status = tsr_gemm_execute(&args, pool, where);
     }
-  free(cols);
-  if (status == tsr_status_success && nhwc_rows) /* [o][tap][i] -> [o][i][tap] */
+  if (status == tsr_status_success && rows->by_tap != NULL) /* [o][tap][i] -> [o][i][tap] */
     for (size_t o = 0; o < g->oc; o++)
       for (size_t tap = 0; tap < taps; tap++)
-        for (size_t i = 0; i < g->ic; i++) dw[(o * g->ic + i) * taps + tap] = by_tap[(o * taps + tap) * g->ic + i];
-  free(by_tap);
+        for (size_t i = 0; i < g->ic; i++)
+          dw[(o * g->ic + i) * taps + tap] = rows->by_tap[(o * taps + tap) * g->ic + i];
   if (status != tsr_status_success || db == NULL) return status;
   struct tsr_bias_gradient_call bias = {.g = g, .dy = dy, .db = db};
   tsr_parallelize_1d_tile_1d(pool, tsr_bias_gradient, &bias, g->oc, 16);

@@ -388,16 +388,20 @@ static tsr_status tsr_conv_backward_run(const tsr_op* base, const tsr_tensor* in
                           tsr_tensor_desc_elements(&outputs[2].desc) != (size_t)op->params.out_channels))
     return tsr_error(tsr_status_invalid_parameter, "%s: outputs[2] (db) must be %lld f32 values", where,
                      (long long)op->params.out_channels);
-  if (!op->reference && tsr_conv_data_gradient_fits(&call.g)) {
-    status = tsr_conv_data_gradient_run(&call.g, call.dy, &op->gradient, NULL, NULL, 0.0f, call.dx, pool, where);
-    if (status != tsr_status_success) return status;
-  } else {
+  if (op->reference || !tsr_conv_data_gradient_fits(&call.g)) {
     tsr_parallelize_2d(pool, tsr_conv_backward_data, &call, call.g.n, call.g.ic);
+    tsr_parallelize_1d(pool, tsr_conv_backward_weights, &call, call.g.oc);
+    return tsr_status_success;
   }
-  if (!op->reference && tsr_conv_data_gradient_fits(&call.g))
-    return tsr_conv_weight_gradient_run(&call.g, call.x, call.dy, call.dw, call.db, pool, where);
-  tsr_parallelize_1d(pool, tsr_conv_backward_weights, &call, call.g.oc);
-  return tsr_status_success;
+  /* dW's rows first: out of memory there must leave dx untouched too */
+  struct tsr_conv_weight_gradient_rows rows;
+  status = tsr_conv_weight_gradient_reserve(&call.g, &rows, where);
+  if (status != tsr_status_success) return status;
+  status = tsr_conv_data_gradient_run(&call.g, call.dy, &op->gradient, NULL, NULL, 0.0f, call.dx, pool, where);
+  if (status == tsr_status_success)
+    status = tsr_conv_weight_gradient_run(&call.g, &rows, call.x, call.dy, call.dw, call.db, pool, where);
+  tsr_conv_weight_gradient_release(&rows);
+  return status;
 }
 
 static const struct tsr_op_vtable tsr_conv_backward_vtable = {
@@ -420,11 +424,18 @@ tsr_status tsr_conv_backward_create(const tsr_conv_params* params, const float* 
     tsr_op_destroy(&created->base);
     return status;
   }
+  /* a 1x1 layer at stride 1 without padding needs no im2col (dW reads x in place) and, plain,
+   * no col2im (dx is one GEMM a sample) */
+  bool pointwise = true;
+  for (int32_t d = 0; d < linear.spatial_ndims; d++)
+    pointwise = pointwise && linear.kernel[d] == 1 && linear.stride[d] == 1 &&
+                (linear.padding_mode != tsr_padding_explicit ||
+                 (linear.padding_begin[d] == 0 && linear.padding_end[d] == 0));
   snprintf(created->base.description, sizeof(created->base.description),
            "conv%dd backward:ic%lld oc%lld g%lld k%lld impl=%s isa=%s", (int)linear.spatial_ndims,
            (long long)linear.in_channels, (long long)linear.out_channels, (long long)linear.groups,
            (long long)linear.kernel[linear.spatial_ndims - 1],
-           created->reference ? "reference_f64" : "gemm+col2im+im2col",
+           created->reference ? "reference_f64" : pointwise ? "gemm_1x1" : "gemm+col2im+im2col",
            created->reference ? "scalar" : tsr_conv_data_gradient_isa());
   *op = &created->base;
   return tsr_status_success;

@@ -594,6 +594,21 @@ static void tsr_test_algorithm_choice(void) {
               i, op ? tsr_op_describe(op) : "(none)");
     tsr_op_destroy(op);
   }
+  /* the backward names its form: a 1x1 layer at stride 1 without padding needs no im2col */
+  struct { int64_t kernel, stride, pad; const char* impl; } backward[] = {
+      {1, 1, 0, "impl=gemm_1x1 "}, {1, 2, 0, "impl=gemm+col2im+im2col "}, {1, 1, 1, "impl=gemm+col2im+im2col "},
+      {3, 1, 1, "impl=gemm+col2im+im2col "}};
+  for (size_t i = 0; i < sizeof(backward) / sizeof(backward[0]); i++) {
+    tsr_conv_params q = tsr_conv_params_of(2, 16, 16, 1);
+    q.kernel[0] = q.kernel[1] = backward[i].kernel;
+    q.stride[0] = backward[i].stride;
+    q.padding_begin[1] = backward[i].pad;
+    tsr_op* op = NULL;
+    tsr_check_status(tsr_conv_backward_create(&q, w, &op), tsr_status_success, backward[i].impl);
+    tsr_check(op != NULL && strstr(tsr_op_describe(op), backward[i].impl) != NULL, "backward form", "case %zu: '%s'",
+              i, op ? tsr_op_describe(op) : "(none)");
+    tsr_op_destroy(op);
+  }
   tsr_conv_params p = tsr_conv_params_of(2, 64, 64, 1);
   p.kernel[0] = p.kernel[1] = 3;
   tsr_op* op = (tsr_op*)0x1;
