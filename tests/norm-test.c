@@ -243,9 +243,11 @@ static void tsr_test_group_norm(tsr_threadpool* pool, tsr_rng* rng) {
  * are not trusted either). Tolerance: the bound in tessera.h, 2^-23 (11 |(x - mean) s| +
  * 4 |gamma| + 3 |beta| + 3 |(mean - x0) s|), with |(mean - x0) s| at most the largest
  * |(x - mean) s| (x0 is a mean of the group's values). */
-/* 16 channels: a whole AVX-512 chunk (channels past the chunks are summed in double). */
+/* 16 channels: a whole AVX-512 chunk (channels past the chunks are summed in double). Samples 3-5
+ * are plain random ones: 6 samples put x and y past half the 4 MiB LLC this test sets, so they go
+ * in passes of 4 and 2, the second pass in double taken for the first pass only. */
 static void tsr_test_group_norm_far_origins(tsr_threadpool* pool, tsr_rng* rng) {
-  const int64_t dims[4] = {3, 16, 64, 64};
+  const int64_t dims[4] = {6, 16, 64, 64};
   const size_t C = 16, P = 64 * 64;
   for (int64_t groups = 1; groups <= 16; groups *= 4) {
     tsr_tensor_desc d;
@@ -364,16 +366,19 @@ static void tsr_test_batch_norm_past_llc(tsr_threadpool* pool, tsr_rng* rng) {
  * kernels (planes of an odd length, so they start at every offset from a vector boundary), plain
  * and nhwc, out of place and in place, against the double statistics per group. NHWC takes the
  * samples in passes of what fits a quarter of the LLC: samples past that (one a pass), and
- * batch 5 of samples that fit two a pass (passes of 2, 2, 1). */
+ * batch 5 of samples that fit two a pass (passes of 2, 2, 1), and batch 6 of samples a sixteenth
+ * of the LLC (passes of 3 and 3). */
 static void tsr_test_group_norm_past_llc(tsr_threadpool* pool, tsr_rng* rng) {
   const size_t C = 32;
-  const size_t planes[2] = {tsr_cpu_llc_bytes() / (2 * C * sizeof(float)) / 2 + 67,
-                            tsr_cpu_llc_bytes() / 4 / 2 / (C * sizeof(float)) - 5};
+  const size_t planes[3] = {tsr_cpu_llc_bytes() / (2 * C * sizeof(float)) / 2 + 67,
+                            tsr_cpu_llc_bytes() / 4 / 2 / (C * sizeof(float)) - 5,
+                            tsr_cpu_llc_bytes() / 16 / (C * sizeof(float)) + 3};
+  const int64_t batches[3] = {2, 5, 6};
   const int64_t group_counts[] = {8, 32}; /* groups within tsr_expected_sets' 65536 offsets */
-  for (size_t shape = 0; shape < 2; shape++)
+  for (size_t shape = 0; shape < 3; shape++)
     for (int nhwc = 0; nhwc <= 1; nhwc++)
       for (size_t k = 0; k < 2; k++) {
-        const int64_t dims[4] = {shape == 0 ? 2 : 5, (int64_t)C, (int64_t)planes[shape], 1};
+        const int64_t dims[4] = {batches[shape], (int64_t)C, (int64_t)planes[shape], 1};
         tsr_tensor_desc d;
         tsr_tensor_desc_init(&d, tsr_dtype_f32, nhwc ? tsr_layout_nhwc : tsr_layout_plain, 4, dims);
         float gamma[32], beta[32];
