@@ -1,8 +1,9 @@
 // Layer norm over the last axis (the shared lnorm.txt problems), tessera against oneDNN's layer
 // normalization (inference: statistics computed, not stored), and batch norm at inference (the
 // shared bnorm.txt problems, given statistics) against oneDNN's batch normalization, in NCHW and
-// NHWC, on the same tensors in the same process; group/instance norm alone (no oneDNN peer). Memory-bound: GB/s counts one read and one
-// write of the tensor.
+// NHWC, on the same tensors in the same process; batch norm backward (training) against oneDNN's;
+// group/instance norm alone (no oneDNN peer). Memory-bound: GB/s counts one read and one write of
+// the tensor (backward: two reads, x and dy, and one write).
 #include <cstdlib>
 #include <string>
 
@@ -136,6 +137,58 @@ void onednn_batch_norm(benchmark::State& state, const BatchNormProblem& p, tsr_l
   tsr_bench::time_onednn_bandwidth(state, created, &call, "batch normalization", t.bytes_moved(), threads);
 }
 
+// Batch norm backward in training mode (the bnorm.txt shapes, the batch's statistics given): dx,
+// dgamma and dbeta from x and dy, tessera against oneDNN's backward primitive (created from its
+// forward training one). GB/s counts a read of x and dy and a write of dx.
+struct BatchNormBackwardTensors : BatchNormTensors {
+  tsr_tensor dy{}, dx{}, dgamma{}, dbeta{};
+  BatchNormBackwardTensors(const BatchNormProblem& p, tsr_layout layout) : BatchNormTensors(p, layout) {
+    dy = y, dx.desc = x.desc, dgamma.desc = dbeta.desc = gamma.desc;
+    const size_t n = tsr_tensor_desc_elements(&x.desc), c = size_t(p.c);
+    dx.data = std::aligned_alloc(64, (n * 4 + 63) / 64 * 64);
+    dgamma.data = std::aligned_alloc(64, (c * 4 + 63) / 64 * 64);
+    dbeta.data = std::aligned_alloc(64, (c * 4 + 63) / 64 * 64);
+    tsr_rng rng = tsr_rng_seeded(7);
+    tsr_fill_uniform(&rng, static_cast<float*>(dy.data), n, -1.0f, 1.0f);
+  }
+  ~BatchNormBackwardTensors() {
+    for (tsr_tensor* v : {&dx, &dgamma, &dbeta}) std::free(v->data);
+  }
+  double bytes_moved() const { return 3.0 * double(tsr_tensor_desc_bytes(&x.desc)); }
+};
+
+void tessera_batch_norm_backward(benchmark::State& state, const BatchNormProblem& p, tsr_layout layout) {
+  const uint32_t threads = uint32_t(state.range(0));
+  BatchNormBackwardTensors t(p, layout);
+  tsr_op* op = nullptr;
+  tsr_batch_norm_backward_create(p.c, static_cast<float*>(t.gamma.data), 1e-5f, &op);
+  const tsr_tensor inputs[] = {t.x, t.dy, t.mean, t.variance}, outputs[] = {t.dx, t.dgamma, t.dbeta};
+  for (auto _ : state) tsr_op_run(op, 4, inputs, 3, outputs, tsr_bench::pool(threads));
+  state.SetLabel(tsr_op_describe(op));
+  tsr_op_destroy(op);
+  tsr_bench::report_bandwidth(state, t.bytes_moved(), threads);
+}
+
+void onednn_batch_norm_backward(benchmark::State& state, const BatchNormProblem& p, tsr_layout layout) {
+  const uint32_t threads = uint32_t(state.range(0));
+  tsr_onednn_set_threads(int(threads));
+  BatchNormBackwardTensors t(p, layout);
+  dnnl_memory_desc_t md;
+  tsr_onednn_md(&t.x.desc, &md);
+  dnnl_batch_normalization_desc_t forward, backward;
+  const unsigned flags = dnnl_use_scale | dnnl_use_shift;
+  dnnl_batch_normalization_forward_desc_init(&forward, dnnl_forward_training, &md, 1e-5f, flags);
+  dnnl_batch_normalization_backward_desc_init(&backward, dnnl_backward, &md, &md, 1e-5f, flags);
+  tsr_onednn_call call;
+  const tsr_onednn_arg args[] = {{DNNL_ARG_SRC, &t.x},         {DNNL_ARG_DIFF_DST, &t.dy},
+                                 {DNNL_ARG_MEAN, &t.mean},     {DNNL_ARG_VARIANCE, &t.variance},
+                                 {DNNL_ARG_SCALE, &t.gamma},   {DNNL_ARG_SHIFT, &t.beta},
+                                 {DNNL_ARG_DIFF_SRC, &t.dx},   {DNNL_ARG_DIFF_SCALE, &t.dgamma},
+                                 {DNNL_ARG_DIFF_SHIFT, &t.dbeta}};
+  const int created = tsr_onednn_call_create_backward(&call, &backward, &forward, 9, args);
+  tsr_bench::time_onednn_bandwidth(state, created, &call, "batch normalization backward", t.bytes_moved(), threads);
+}
+
 // Group and instance norm (the shared gnorm.txt problems): oneDNN 2.6 has no group
 // normalization, so tessera runs alone here, plain and NHWC; GB/s against the stream figure.
 struct GroupNormProblem {
@@ -176,6 +229,15 @@ const int kRegistered = [] {
                                  (layout == tsr_layout_nhwc ? "_nhwc" : "_nchw");
         auto* b = ours ? benchmark::RegisterBenchmark(name.c_str(), tessera_batch_norm, p, layout)
                        : benchmark::RegisterBenchmark(name.c_str(), onednn_batch_norm, p, layout);
+        b->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
+      }
+  for (const BatchNormProblem& p : kBatchNormProblems)
+    for (const tsr_layout layout : {tsr_layout_nhwc, tsr_layout_plain})
+      for (const bool ours : {true, false}) {
+        const std::string name = std::string(ours ? "tessera" : "onednn") + "/batch_norm_backward_" + p.name +
+                                 (layout == tsr_layout_nhwc ? "_nhwc" : "_nchw");
+        auto* b = ours ? benchmark::RegisterBenchmark(name.c_str(), tessera_batch_norm_backward, p, layout)
+                       : benchmark::RegisterBenchmark(name.c_str(), onednn_batch_norm_backward, p, layout);
         b->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
       }
   for (const GroupNormProblem& p : kGroupNormProblems)

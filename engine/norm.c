@@ -1,18 +1,20 @@
-/* Layer, batch (inference and training), group and instance normalization. Each op describes its
- * sets (the elements one mean and variance cover) and hands each set to the reference routine
- * tsr_reference_normalize_set, one set per task: rows for layer norm, channels for batch norm,
- * (sample, group) pairs for group norm. Statistics are in double. This is the portable path;
- * vectorized kernels come with the bandwidth-kernels work. */
+/* Layer, batch (inference and training), group and instance normalization, and the layer and
+ * batch norm backward passes: checks, kernel choice at creation, and the run paths (layer norm on
+ * f32-lnorm, batch norm inference on f32-vaffine, group norm on f32-rowstats / f32-colstats and
+ * f32-vaffine, batch norm backward in batch-norm-backward.c); training batch norm and layer norm
+ * backward hand each set (the elements one mean and variance cover) to the reference routines in
+ * double. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/batch-norm-backward.h"
 #include "engine/error.h"
+#include "engine/group-norm-nhwc.h"
 #include "engine/op.h"
 #include "engine/tensor.h"
 #include "kernels/f32-lnorm/f32-lnorm.h"
-#include "engine/group-norm-nhwc.h"
 #include "kernels/f32-vaffine/f32-vaffine.h"
 #include "kernels/reference/norm-reference.h"
 #include "threadpool/threadpool.h"
@@ -94,6 +96,8 @@ struct tsr_norm_op {
   tsr_f32_lnorm_statistics_fn group_statistics; /* group norm, plain */
   tsr_f32_colstats_ukernel_fn colstats;  /* group norm, nhwc: in double */
   tsr_f32_colstats_ukernel_fn colstats_blocked; /* and the same variant's blocked form */
+  tsr_f32_dnorm_ukernel_fn dnorm;           /* batch norm backward: the sums */
+  tsr_f32_dnorm_dx_ukernel_fn dnorm_dx;     /* and dx */
   double epsilon, momentum;
   tsr_momentum_convention convention;
   tsr_f32_lnorm_ukernel_fn lnorm_kernel; /* layer norm */
@@ -699,24 +703,6 @@ tsr_status tsr_layer_norm_backward_create(int32_t normalized_ndims, const int64_
   return tsr_status_success;
 }
 
-static void tsr_batch_norm_backward_channel(void* context, size_t thread, size_t c) {
-  (void)thread;
-  const struct tsr_norm_call* call = context;
-  const struct tsr_norm_op* op = call->op;
-  const struct tsr_ncs* g = &call->g;
-  const double mean = ((const float*)call->inputs[2].data)[c];
-  const double variance = ((const float*)call->inputs[3].data)[c];
-  const struct tsr_norm_set set = {.outer = g->n, .outer_stride = g->sn, .inner = g->s,
-                                   .inner_stride = g->ss, .gamma = op->gamma ? op->gamma + c : NULL,
-                                   .epsilon = op->epsilon, .mean = &mean, .variance = &variance};
-  double dgamma = 0.0, dbeta = 0.0;
-  tsr_reference_normalize_set_backward(&set, call->x + c * g->sc,
-                                       (const float*)call->inputs[1].data + c * g->sc,
-                                       call->y + c * g->sc, &dgamma, &dbeta);
-  if (call->outputs[1].data != NULL) ((float*)call->outputs[1].data)[c] = (float)dgamma;
-  if (call->outputs[2].data != NULL) ((float*)call->outputs[2].data)[c] = (float)dbeta;
-}
-
 static tsr_status tsr_batch_norm_backward_run(const tsr_op* base, const tsr_tensor* inputs,
                                               size_t num_outputs, const tsr_tensor* outputs,
                                               tsr_threadpool* pool) {
@@ -735,11 +721,12 @@ static tsr_status tsr_batch_norm_backward_run(const tsr_op* base, const tsr_tens
     if (vectors[v] != NULL &&
         (status = tsr_norm_check_vector(vectors[v], op->channels, where, vector_names[v])))
       return status;
-  tsr_tensor gradients[3] = {outputs[0], {.data = NULL}, {.data = NULL}};
-  for (size_t o = 1; o < num_outputs; o++) gradients[o] = outputs[o];
-  call.outputs = gradients;
-  tsr_parallelize_1d(pool, tsr_batch_norm_backward_channel, &call, op->channels);
-  return tsr_status_success;
+  const struct tsr_batch_norm_backward problem = {
+      .n = call.g.n, .c = call.g.c, .s = call.g.s, .channels_last = call.g.sc == 1, .x = inputs[0].data,
+      .dy = inputs[1].data, .mean = inputs[2].data, .variance = inputs[3].data, .gamma = op->gamma,
+      .epsilon = op->epsilon, .dx = outputs[0].data, .dgamma = num_outputs > 1 ? outputs[1].data : NULL,
+      .dbeta = num_outputs > 2 ? outputs[2].data : NULL, .sums = op->dnorm, .dx_kernel = op->dnorm_dx};
+  return tsr_batch_norm_backward_execute(&problem, pool, where);
 }
 
 static const struct tsr_op_vtable tsr_batch_norm_backward_vtable = {
@@ -760,9 +747,12 @@ tsr_status tsr_batch_norm_backward_create(int64_t channels, const float* gamma, 
                                                gamma, NULL, epsilon);
   if (created == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
   created->channels = (size_t)channels;
+  const struct tsr_ukernel_entry* dnorm = tsr_ukernel_pick(tsr_f32_dnorm_ukernels, tsr_f32_dnorm_ukernel_count);
+  created->dnorm = (tsr_f32_dnorm_ukernel_fn)dnorm->function;
+  created->dnorm_dx = (tsr_f32_dnorm_dx_ukernel_fn)tsr_f32_dnorm_dx_ukernels[dnorm - tsr_f32_dnorm_ukernels].function;
   snprintf(created->base.description, sizeof(created->base.description),
-           "batch_norm_backward:c%lld eps=%g impl=channels_f64 isa=scalar", (long long)channels,
-           (double)epsilon);
+           "batch_norm_backward:c%lld eps=%g impl=%s isa=%s", (long long)channels, (double)epsilon, dnorm->name,
+           tsr_isa_name(dnorm->isa));
   *op = &created->base;
   return tsr_status_success;
 }

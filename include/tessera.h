@@ -1009,7 +1009,9 @@ TSR_API tsr_status tsr_layer_norm_backward_create(int32_t normalized_ndims,
 /// Batch norm backward for training mode (normalized with the batch's statistics). Run with
 /// inputs [0] x, [1] dy, [2] batch mean [C], [3] batch biased variance [C] (outputs [3] and [4]
 /// of the training forward); outputs [0] dx, and optionally [1] dgamma [C], [2] dbeta [C].
-/// Errors: as tsr_batch_norm_training_create.
+/// Vectorized (f32-dnorm) with every term still in double and each result rounded once; the
+/// sums' order of addition differs from the reference loop's, so a result may differ from it
+/// by one rounding. Errors: as tsr_batch_norm_training_create.
 TSR_API tsr_status tsr_batch_norm_backward_create(int64_t channels, const float* gamma,
                                                   float epsilon, tsr_op** op);
 

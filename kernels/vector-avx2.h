@@ -79,6 +79,12 @@ static inline tsr_vd tsr_v_widen_low(tsr_vf v) { return _mm256_cvtps_pd(_mm256_c
 static inline tsr_vd tsr_v_widen_high(tsr_vf v) { return _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)); }
 /* v's lanes widened to double and added pairwise (the low half's lane i with the high half's). */
 static inline tsr_vd tsr_v_widen_add(tsr_vf v) { return tsr_vd_add(tsr_v_widen_low(v), tsr_v_widen_high(v)); }
+static inline tsr_vd tsr_vd_sub(tsr_vd a, tsr_vd b) { return _mm256_sub_pd(a, b); }
+static inline tsr_vd tsr_vd_fma(tsr_vd a, tsr_vd b, tsr_vd c) { return _mm256_fmadd_pd(a, b, c); }
+/* Two double vectors rounded to f32 into one vector: low's lanes first (tsr_v_widen_low's inverse). */
+static inline tsr_vf tsr_vd_narrow(tsr_vd low, tsr_vd high) {
+  return _mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps(low)), _mm256_cvtpd_ps(high), 1);
+}
 static inline tsr_vf tsr_v_add(tsr_vf a, tsr_vf b) { return _mm256_add_ps(a, b); }
 static inline tsr_vf tsr_v_sub(tsr_vf a, tsr_vf b) { return _mm256_sub_ps(a, b); }
 static inline tsr_vf tsr_v_mul(tsr_vf a, tsr_vf b) { return _mm256_mul_ps(a, b); }

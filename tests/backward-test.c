@@ -6,9 +6,11 @@
  * what central differences would give). Plus the argument checks. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kernels/reference/activation-reference.h"
+#include "kernels/reference/norm-reference.h"
 #include "tests/harness/harness.h"
 
 #define TSR_FD_RTOL 1e-4
@@ -263,6 +265,80 @@ static void tsr_test_norms(tsr_rng* rng) {
   }
 }
 
+/* Batch norm backward (engine/batch-norm-backward.c on the f32-dnorm kernels) against the
+ * reference routine, tsr_reference_normalize_set_backward, a channel at a time: NCHW and NHWC,
+ * batch 1 and 3, channels 1 to 67 (below, at and past the vector chunks), planes of 1, 49, 72
+ * (one 64-lane row and a rest of 8) and 169 positions, with and without gamma, dgamma and dbeta,
+ * on 1, 2 and 3 threads, x far from zero in some cases (mean 100). Outputs pre-filled with NaN.
+ * Both evaluate every term in double and round once, in other orders of addition: tolerance
+ * 2^-23 of the value (a rounding that falls the other way) plus 1e-12. */
+static void tsr_test_batch_norm_backward_sweep(tsr_rng* rng) {
+  const int64_t channel_counts[] = {1, 5, 16, 17, 67}, sides[][2] = {{1, 1}, {7, 7}, {9, 8}, {13, 13}};
+  size_t cases = 0, wrong = 0;
+  for (uint32_t threads = 1; threads <= 3; threads++) {
+    tsr_threadpool* pool = NULL;
+    tsr_threadpool_create(threads, &pool);
+    for (int nhwc = 0; nhwc <= 1; nhwc++)
+      for (int64_t batch = 1; batch <= 3; batch += 2)
+        for (size_t ci = 0; ci < sizeof(channel_counts) / sizeof(channel_counts[0]); ci++)
+          for (size_t si = 0; si < sizeof(sides) / sizeof(sides[0]); si++) {
+            const int64_t C = channel_counts[ci], dims[] = {batch, C, sides[si][0], sides[si][1]};
+            const size_t S = (size_t)(sides[si][0] * sides[si][1]), n = (size_t)(batch * C) * S;
+            const bool with_gamma = cases % 2 == 0, with_parameters = cases % 3 != 0;
+            const float offset = cases % 4 == 1 ? 100.0f : 0.0f;
+            float *x = malloc(n * sizeof(float)), *dy = malloc(n * sizeof(float)), *dx = malloc(n * sizeof(float));
+            float *expected = malloc(n * sizeof(float)), mean[67], variance[67], gamma[67], dgamma[67], dbeta[67];
+            tsr_fill_uniform(rng, x, n, offset - 3.0f, offset + 3.0f);
+            tsr_fill_uniform(rng, dy, n, -1.0f, 1.0f);
+            tsr_fill_uniform(rng, gamma, (size_t)C, 0.5f, 2.0f);
+            const size_t sc = nhwc ? 1 : S, ss = nhwc ? (size_t)C : 1, sn = (size_t)C * S;
+            double expected_dgamma[67], expected_dbeta[67];
+            for (size_t c = 0; c < (size_t)C; c++) {
+              double sum = 0.0, squares = 0.0;
+              for (size_t b = 0; b < (size_t)batch; b++)
+                for (size_t i = 0; i < S; i++) sum += x[b * sn + c * sc + i * ss];
+              const double m = sum / (double)((size_t)batch * S);
+              for (size_t b = 0; b < (size_t)batch; b++)
+                for (size_t i = 0; i < S; i++) squares += pow(x[b * sn + c * sc + i * ss] - m, 2);
+              mean[c] = (float)m, variance[c] = (float)(squares / (double)((size_t)batch * S));
+              const double given_mean = mean[c], given_variance = variance[c];
+              const struct tsr_norm_set set = {.outer = (size_t)batch, .outer_stride = sn, .inner = S,
+                                               .inner_stride = ss, .gamma = with_gamma ? gamma + c : NULL,
+                                               .epsilon = 1e-5f, .mean = &given_mean, .variance = &given_variance};
+              expected_dgamma[c] = expected_dbeta[c] = 0.0;
+              tsr_reference_normalize_set_backward(&set, x + c * sc, dy + c * sc, expected + c * sc,
+                                                   &expected_dgamma[c], &expected_dbeta[c]);
+            }
+            tsr_fill_nan(dx, n), tsr_fill_nan(dgamma, 67), tsr_fill_nan(dbeta, 67);
+            tsr_tensor ins[4] = {{.data = x}, {.data = dy}, {.data = mean}, {.data = variance}};
+            tsr_tensor outs[3] = {{.data = dx}, {.data = dgamma}, {.data = dbeta}};
+            tsr_tensor_desc_init(&ins[0].desc, tsr_dtype_f32, nhwc ? tsr_layout_nhwc : tsr_layout_plain, 4, dims);
+            ins[1].desc = outs[0].desc = ins[0].desc;
+            tsr_tensor_desc_init(&ins[2].desc, tsr_dtype_f32, tsr_layout_plain, 1, &C);
+            ins[3].desc = outs[1].desc = outs[2].desc = ins[2].desc;
+            tsr_op* op = NULL;
+            tsr_batch_norm_backward_create(C, with_gamma ? gamma : NULL, 1e-5f, &op);
+            tsr_check_status(tsr_op_run(op, 4, ins, with_parameters ? 3 : 1, outs, pool), tsr_status_success,
+                             tsr_op_describe(op));
+            for (size_t i = 0; i < n; i++)
+              wrong += !(fabs((double)dx[i] - expected[i]) <= ldexp(fabs(expected[i]), -23) + 1e-12);
+            for (size_t c = 0; c < (size_t)C; c++) {
+              const float want[2] = {(float)expected_dgamma[c], (float)expected_dbeta[c]}, got[2] = {dgamma[c], dbeta[c]};
+              for (int k = 0; k < 2; k++)
+                wrong += with_parameters ? !(fabs((double)got[k] - want[k]) <= ldexp(fabs(want[k]), -23) + 1e-12)
+                                         : !isnan(got[k]);
+            }
+            tsr_op_destroy(op);
+            free(x), free(dy), free(dx), free(expected);
+            cases++;
+          }
+    tsr_threadpool_destroy(pool);
+  }
+  tsr_check(wrong == 0, "batch norm backward sweep vs the reference", "%zu of the values beyond 2^-23 + 1e-12 (%zu cases)",
+            wrong, cases);
+  printf("batch norm backward sweep: %zu cases\n", cases);
+}
+
 static void tsr_test_errors(void) {
   tsr_op* op = (tsr_op*)0x1;
   const tsr_activation bad = {tsr_activation_softplus, 0, 0};
@@ -297,5 +373,6 @@ int main(void) {
   tsr_test_softmax(&rng);
   tsr_test_dense(&rng);
   tsr_test_norms(&rng);
+  tsr_test_batch_norm_backward_sweep(&rng);
   return tsr_test_finish();
 }
