@@ -1,7 +1,8 @@
 // Layer norm over the last axis (the shared lnorm.txt problems), tessera against oneDNN's layer
 // normalization (inference: statistics computed, not stored), and batch norm at inference (the
 // shared bnorm.txt problems, given statistics) against oneDNN's batch normalization, in NCHW and
-// NHWC, on the same tensors in the same process; batch norm backward (training) against oneDNN's;
+// NHWC, on the same tensors in the same process; layer norm and batch norm (training) backward
+// against oneDNN's;
 // group/instance norm alone (no oneDNN peer). Memory-bound: GB/s counts one read and one write of
 // the tensor (backward: two reads, x and dy, and one write).
 #include <cstdlib>
@@ -74,6 +75,69 @@ void onednn_layer_norm(benchmark::State& state, const Problem& p) {
       {DNNL_ARG_SRC, &t.x}, {DNNL_ARG_DST, &t.y}, {DNNL_ARG_SCALE, &t.gamma}, {DNNL_ARG_SHIFT, &t.beta}};
   const int created = tsr_onednn_call_create(&call, &desc, nullptr, 4, args);
   tsr_bench::time_onednn_bandwidth(state, created, &call, "layer normalization", t.bytes_moved(), threads);
+}
+
+// Layer norm backward (the lnorm.txt shapes): dx, dgamma and dbeta from x and dy, tessera (which
+// recomputes each row's statistics from x) against oneDNN's backward primitive (which is given
+// them: mean and variance computed here once). GB/s counts a read of x and dy and a write of dx.
+struct LayerNormBackwardTensors : Tensors {
+  tsr_tensor dy{}, dx{}, dgamma{}, dbeta{}, mean{}, variance{};
+  explicit LayerNormBackwardTensors(const Problem& p) : Tensors(p) {
+    dy = y, dx.desc = x.desc, dgamma.desc = dbeta.desc = gamma.desc;
+    tsr_tensor_desc_init(&mean.desc, tsr_dtype_f32, tsr_layout_plain, 1, &p.rows);
+    variance.desc = mean.desc;
+    const size_t n = size_t(p.rows * p.features), f = size_t(p.features), r = size_t(p.rows);
+    dx.data = std::aligned_alloc(64, (n * 4 + 63) / 64 * 64);
+    for (tsr_tensor* v : {&dgamma, &dbeta}) v->data = std::aligned_alloc(64, (f * 4 + 63) / 64 * 64);
+    for (tsr_tensor* v : {&mean, &variance}) v->data = std::aligned_alloc(64, (r * 4 + 63) / 64 * 64);
+    tsr_rng rng = tsr_rng_seeded(9);
+    tsr_fill_uniform(&rng, static_cast<float*>(dy.data), n, -1.0f, 1.0f);
+    const float* xs = static_cast<const float*>(x.data);
+    for (size_t i = 0; i < r; i++) {
+      double m = 0.0, v = 0.0;
+      for (size_t j = 0; j < f; j++) m += xs[i * f + j];
+      m /= double(f);
+      for (size_t j = 0; j < f; j++) v += (xs[i * f + j] - m) * (xs[i * f + j] - m);
+      static_cast<float*>(mean.data)[i] = float(m), static_cast<float*>(variance.data)[i] = float(v / double(f));
+    }
+  }
+  ~LayerNormBackwardTensors() {
+    for (tsr_tensor* v : {&dx, &dgamma, &dbeta, &mean, &variance}) std::free(v->data);
+  }
+  double bytes_moved() const { return 3.0 * double(tsr_tensor_desc_bytes(&x.desc)); }
+};
+
+void tessera_layer_norm_backward(benchmark::State& state, const Problem& p) {
+  const uint32_t threads = uint32_t(state.range(0));
+  LayerNormBackwardTensors t(p);
+  tsr_op* op = nullptr;
+  tsr_layer_norm_backward_create(1, &p.features, static_cast<float*>(t.gamma.data), 1e-5f, &op);
+  const tsr_tensor inputs[] = {t.x, t.dy}, outputs[] = {t.dx, t.dgamma, t.dbeta};
+  for (auto _ : state) tsr_op_run(op, 2, inputs, 3, outputs, tsr_bench::pool(threads));
+  state.SetLabel(tsr_op_describe(op));
+  tsr_op_destroy(op);
+  tsr_bench::report_bandwidth(state, t.bytes_moved(), threads);
+}
+
+void onednn_layer_norm_backward(benchmark::State& state, const Problem& p) {
+  const uint32_t threads = uint32_t(state.range(0));
+  tsr_onednn_set_threads(int(threads));
+  LayerNormBackwardTensors t(p);
+  dnnl_memory_desc_t md, stat;
+  tsr_onednn_md(&t.x.desc, &md);
+  tsr_onednn_md(&t.mean.desc, &stat);
+  dnnl_layer_normalization_desc_t forward, backward;
+  const unsigned flags = dnnl_use_scale | dnnl_use_shift;
+  dnnl_layer_normalization_forward_desc_init(&forward, dnnl_forward_training, &md, &stat, 1e-5f, flags);
+  dnnl_layer_normalization_backward_desc_init(&backward, dnnl_backward, &md, &md, &stat, 1e-5f, flags);
+  tsr_onednn_call call;
+  const tsr_onednn_arg args[] = {{DNNL_ARG_SRC, &t.x},         {DNNL_ARG_DIFF_DST, &t.dy},
+                                 {DNNL_ARG_MEAN, &t.mean},     {DNNL_ARG_VARIANCE, &t.variance},
+                                 {DNNL_ARG_SCALE, &t.gamma},   {DNNL_ARG_SHIFT, &t.beta},
+                                 {DNNL_ARG_DIFF_SRC, &t.dx},   {DNNL_ARG_DIFF_SCALE, &t.dgamma},
+                                 {DNNL_ARG_DIFF_SHIFT, &t.dbeta}};
+  const int created = tsr_onednn_call_create_backward(&call, &backward, &forward, 9, args);
+  tsr_bench::time_onednn_bandwidth(state, created, &call, "layer normalization backward", t.bytes_moved(), threads);
 }
 
 struct BatchNormProblem {
@@ -222,6 +286,13 @@ const int kRegistered = [] {
       b->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
     }
   }
+  for (const Problem& p : kProblems)
+    for (const bool ours : {true, false}) {
+      const std::string name = std::string(ours ? "tessera" : "onednn") + "/layer_norm_backward_" + p.name;
+      auto* b = ours ? benchmark::RegisterBenchmark(name.c_str(), tessera_layer_norm_backward, p)
+                     : benchmark::RegisterBenchmark(name.c_str(), onednn_layer_norm_backward, p);
+      b->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
+    }
   for (const BatchNormProblem& p : kBatchNormProblems)
     for (const tsr_layout layout : {tsr_layout_nhwc, tsr_layout_plain})
       for (const bool ours : {true, false}) {

@@ -1,8 +1,8 @@
 /* Layer, batch (inference and training), group and instance normalization, and the layer and
  * batch norm backward passes: checks, kernel choice at creation, and the run paths (layer norm on
  * f32-lnorm, batch norm inference on f32-vaffine, group norm on f32-rowstats / f32-colstats and
- * f32-vaffine, batch norm backward in batch-norm-backward.c); training batch norm and layer norm
- * backward hand each set (the elements one mean and variance cover) to the reference routines in
+ * f32-vaffine, the backward passes in batch-norm-backward.c and layer-norm-backward.c); training
+ * batch norm hands each set (the elements one mean and variance cover) to the reference routine in
  * double. */
 #include <math.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include "engine/batch-norm-backward.h"
 #include "engine/error.h"
 #include "engine/group-norm-nhwc.h"
+#include "engine/layer-norm-backward.h"
 #include "engine/op.h"
 #include "engine/tensor.h"
 #include "kernels/f32-lnorm/f32-lnorm.h"
@@ -96,6 +97,9 @@ struct tsr_norm_op {
   tsr_f32_lnorm_statistics_fn group_statistics; /* group norm, plain */
   tsr_f32_colstats_ukernel_fn colstats;  /* group norm, nhwc: in double */
   tsr_f32_colstats_ukernel_fn colstats_blocked; /* and the same variant's blocked form */
+  tsr_f32_dlnorm_ukernel_fn dlnorm;         /* layer norm backward: the row sums */
+  tsr_f32_dlnorm_dx_ukernel_fn dlnorm_dx;   /* and dx */
+  tsr_f32_rowstats_ukernel_fn rowstats;     /* and the row moments */
   tsr_f32_dnorm_ukernel_fn dnorm;           /* batch norm backward: the sums */
   tsr_f32_dnorm_dx_ukernel_fn dnorm_dx;     /* and dx */
   double epsilon, momentum;
@@ -613,45 +617,6 @@ tsr_status tsr_instance_norm_create(int64_t channels, const float* gamma, const 
 
 /* ---- backward ---- */
 
-static void tsr_layer_norm_backward_row(void* context, size_t thread, size_t row) {
-  (void)thread;
-  const struct tsr_norm_call* call = context;
-  const struct tsr_norm_op* op = call->op;
-  const size_t length = op->normalized_size;
-  const struct tsr_norm_set set = {.outer = 1, .inner = length, .inner_stride = 1,
-                                   .gamma = op->gamma, .affine_inner_stride = 1, .epsilon = op->epsilon};
-  tsr_reference_normalize_set_backward(&set, call->x + row * length,
-                                       (const float*)call->inputs[1].data + row * length,
-                                       call->y + row * length, NULL, NULL);
-}
-
-/* dgamma and dbeta of a layer norm sum over every row: accumulated serially in double. */
-static tsr_status tsr_layer_norm_parameter_gradients(const struct tsr_norm_op* op, size_t rows,
-                                                     const tsr_tensor* inputs, size_t num_outputs,
-                                                     const tsr_tensor* outputs, const char* where) {
-  const size_t length = op->normalized_size;
-  double* sums = calloc(2 * length, sizeof(double));
-  if (sums == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
-  const struct tsr_norm_set set = {.outer = 1, .inner = length, .inner_stride = 1,
-                                   .gamma = op->gamma, .affine_inner_stride = 1, .epsilon = op->epsilon};
-  float* scratch = malloc(length * sizeof(float));
-  if (scratch == NULL) {
-    free(sums);
-    return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
-  }
-  for (size_t row = 0; row < rows; row++)
-    tsr_reference_normalize_set_backward(&set, (const float*)inputs[0].data + row * length,
-                                         (const float*)inputs[1].data + row * length, scratch,
-                                         sums, sums + length);
-  for (size_t i = 0; i < length; i++) {
-    ((float*)outputs[1].data)[i] = (float)sums[i];
-    if (num_outputs > 2) ((float*)outputs[2].data)[i] = (float)sums[length + i];
-  }
-  free(scratch);
-  free(sums);
-  return tsr_status_success;
-}
-
 static tsr_status tsr_layer_norm_backward_run(const tsr_op* base, const tsr_tensor* inputs,
                                               size_t num_outputs, const tsr_tensor* outputs,
                                               tsr_threadpool* pool) {
@@ -672,13 +637,13 @@ static tsr_status tsr_layer_norm_backward_run(const tsr_op* base, const tsr_tens
     if (tsr_tensor_desc_elements(&outputs[o].desc) != op->normalized_size || outputs[o].desc.dtype != tsr_dtype_f32)
       return tsr_error(tsr_status_invalid_parameter, "%s: outputs[%zu] must be %zu f32 values", where,
                        o, op->normalized_size);
-  const size_t rows = tsr_tensor_desc_elements(x) / op->normalized_size;
-  if (num_outputs > 1 &&
-      (status = tsr_layer_norm_parameter_gradients(op, rows, inputs, num_outputs, outputs, where)))
-    return status;
-  struct tsr_norm_call call = {.op = op, .x = inputs[0].data, .y = outputs[0].data, .inputs = inputs};
-  tsr_parallelize_1d(pool, tsr_layer_norm_backward_row, &call, rows);
-  return tsr_status_success;
+  const struct tsr_layer_norm_backward problem = {
+      .rows = tsr_tensor_desc_elements(x) / op->normalized_size, .length = op->normalized_size,
+      .x = inputs[0].data, .dy = inputs[1].data, .gamma = op->gamma != NULL ? op->gamma : op->unit_affine,
+      .epsilon = op->epsilon, .dx = outputs[0].data, .dgamma = num_outputs > 1 ? outputs[1].data : NULL,
+      .dbeta = num_outputs > 2 ? outputs[2].data : NULL, .rowstats = op->rowstats, .sums = op->dlnorm,
+      .dx_kernel = op->dlnorm_dx};
+  return tsr_layer_norm_backward_execute(&problem, pool, where);
 }
 
 static const struct tsr_op_vtable tsr_layer_norm_backward_vtable = {
@@ -693,12 +658,21 @@ tsr_status tsr_layer_norm_backward_create(int32_t normalized_ndims, const int64_
   const tsr_status status =
       tsr_layer_norm_create(normalized_ndims, normalized_shape, gamma, NULL, epsilon, &forward);
   if (status != tsr_status_success) return status;
-  /* Same state as the forward op; only the kind and the vtable differ. */
+  /* Same state as the forward op (its unit_affine holds the ones a layer without gamma uses);
+   * the kind, the vtable and the kernels differ. */
   forward->kind = tsr_op_kind_layer_norm_backward;
   forward->vtable = &tsr_layer_norm_backward_vtable;
-  char* text = forward->description;
-  const size_t length = strlen(text);
-  snprintf(text + length, sizeof(forward->description) - length, " backward");
+  struct tsr_norm_op* created = (struct tsr_norm_op*)forward;
+  const struct tsr_ukernel_entry* dlnorm = tsr_ukernel_pick(tsr_f32_dlnorm_ukernels, tsr_f32_dlnorm_ukernel_count);
+  created->dlnorm = (tsr_f32_dlnorm_ukernel_fn)dlnorm->function;
+  created->dlnorm_dx =
+      (tsr_f32_dlnorm_dx_ukernel_fn)tsr_f32_dlnorm_dx_ukernels[dlnorm - tsr_f32_dlnorm_ukernels].function;
+  const struct tsr_ukernel_entry* rowstats =
+      tsr_ukernel_pick(tsr_f32_rowstats_ukernels, tsr_f32_rowstats_ukernel_count);
+  created->rowstats = (tsr_f32_rowstats_ukernel_fn)rowstats->function;
+  snprintf(forward->description, sizeof(forward->description),
+           "layer_norm_backward:last%d(%zu) eps=%g impl=%s isa=%s", (int)normalized_ndims, created->normalized_size,
+           (double)epsilon, dlnorm->name, tsr_isa_name(dlnorm->isa));
   *op = forward;
   return tsr_status_success;
 }

@@ -1001,7 +1001,9 @@ TSR_API tsr_status tsr_dense_backward_create(int64_t in_features, int64_t out_fe
 
 /// Layer norm backward (same arguments as tsr_layer_norm_create; statistics are recomputed
 /// from x). Run with inputs [0] x, [1] dy; outputs [0] dx, and optionally [1] dgamma and
-/// [2] dbeta (product(normalized_shape) values each).
+/// [2] dbeta (product(normalized_shape) values each). Vectorized (f32-dlnorm) with every term
+/// in double and each result rounded once; the order of the double additions differs from the
+/// reference loop's, so a result may differ from it by one rounding.
 TSR_API tsr_status tsr_layer_norm_backward_create(int32_t normalized_ndims,
                                                   const int64_t* normalized_shape,
                                                   const float* gamma, float epsilon, tsr_op** op);

@@ -80,6 +80,8 @@ static inline tsr_vd tsr_v_widen_high(tsr_vf v) { return _mm256_cvtps_pd(_mm256_
 /* v's lanes widened to double and added pairwise (the low half's lane i with the high half's). */
 static inline tsr_vd tsr_v_widen_add(tsr_vf v) { return tsr_vd_add(tsr_v_widen_low(v), tsr_v_widen_high(v)); }
 static inline tsr_vd tsr_vd_sub(tsr_vd a, tsr_vd b) { return _mm256_sub_pd(a, b); }
+static inline tsr_vd tsr_vd_mul(tsr_vd a, tsr_vd b) { return _mm256_mul_pd(a, b); }
+static inline tsr_vd tsr_vd_set(double c) { return _mm256_set1_pd(c); }
 static inline tsr_vd tsr_vd_fma(tsr_vd a, tsr_vd b, tsr_vd c) { return _mm256_fmadd_pd(a, b, c); }
 /* Two double vectors rounded to f32 into one vector: low's lanes first (tsr_v_widen_low's inverse). */
 static inline tsr_vf tsr_vd_narrow(tsr_vd low, tsr_vd high) {

@@ -39,6 +39,8 @@ static inline tsr_vd tsr_v_widen_high(tsr_vf v) { return vcvt_high_f64_f32(v); }
 /* v's lanes widened to double and added pairwise (the low half's lane i with the high half's). */
 static inline tsr_vd tsr_v_widen_add(tsr_vf v) { return tsr_vd_add(tsr_v_widen_low(v), tsr_v_widen_high(v)); }
 static inline tsr_vd tsr_vd_sub(tsr_vd a, tsr_vd b) { return vsubq_f64(a, b); }
+static inline tsr_vd tsr_vd_mul(tsr_vd a, tsr_vd b) { return vmulq_f64(a, b); }
+static inline tsr_vd tsr_vd_set(double c) { return vdupq_n_f64(c); }
 static inline tsr_vd tsr_vd_fma(tsr_vd a, tsr_vd b, tsr_vd c) { return vfmaq_f64(c, a, b); }
 /* Two double vectors rounded to f32 into one vector: low's lanes first (tsr_v_widen_low's inverse). */
 static inline tsr_vf tsr_vd_narrow(tsr_vd low, tsr_vd high) { return vcvt_high_f32_f64(vcvt_f32_f64(low), high); }

@@ -265,6 +265,12 @@ static void tsr_test_norms(tsr_rng* rng) {
   }
 }
 
+/* Whether got is want up to one f32 rounding the other way (2^-23 of want) plus `slack`: the
+ * backward sweeps' tolerance, both sides' terms in double rounded once. */
+static bool tsr_within_one_rounding(double got, double want, double slack) {
+  return fabs(got - want) <= ldexp(fabs(want), -23) + slack;
+}
+
 /* Batch norm backward (engine/batch-norm-backward.c on the f32-dnorm kernels) against the
  * reference routine, tsr_reference_normalize_set_backward, a channel at a time: NCHW and NHWC,
  * batch 1 and 3, channels 1 to 67 (below, at and past the vector chunks), planes of 1, 49, 72
@@ -321,12 +327,11 @@ static void tsr_test_batch_norm_backward_sweep(tsr_rng* rng) {
             tsr_check_status(tsr_op_run(op, 4, ins, with_parameters ? 3 : 1, outs, pool), tsr_status_success,
                              tsr_op_describe(op));
             for (size_t i = 0; i < n; i++)
-              wrong += !(fabs((double)dx[i] - expected[i]) <= ldexp(fabs(expected[i]), -23) + 1e-12);
+              wrong += !tsr_within_one_rounding(dx[i], expected[i], 1e-12);
             for (size_t c = 0; c < (size_t)C; c++) {
               const float want[2] = {(float)expected_dgamma[c], (float)expected_dbeta[c]}, got[2] = {dgamma[c], dbeta[c]};
               for (int k = 0; k < 2; k++)
-                wrong += with_parameters ? !(fabs((double)got[k] - want[k]) <= ldexp(fabs(want[k]), -23) + 1e-12)
-                                         : !isnan(got[k]);
+                wrong += with_parameters ? !tsr_within_one_rounding(got[k], want[k], 1e-12) : !isnan(got[k]);
             }
             tsr_op_destroy(op);
             free(x), free(dy), free(dx), free(expected);
@@ -337,6 +342,63 @@ static void tsr_test_batch_norm_backward_sweep(tsr_rng* rng) {
   tsr_check(wrong == 0, "batch norm backward sweep vs the reference", "%zu of the values beyond 2^-23 + 1e-12 (%zu cases)",
             wrong, cases);
   printf("batch norm backward sweep: %zu cases\n", cases);
+}
+
+/* Layer norm backward (engine/layer-norm-backward.c on the f32-dlnorm kernels) against the
+ * reference routine a row at a time: rows 1, 3, 7 and 300 (one task and several), lengths 1 to 200
+ * (below, at and past the vector widths), with and without gamma, with dx alone, dx and dgamma, or
+ * all three, on 1, 2 and 3 threads, rows far from zero in some cases (mean 100). Outputs pre-filled
+ * with NaN. Both evaluate every term in double and round once, in other orders (and the mean and
+ * variance by another formula): tolerance 2^-23 of the value plus 1e-11. */
+static void tsr_test_layer_norm_backward_sweep(tsr_rng* rng) {
+  const int64_t lengths[] = {1, 5, 16, 17, 67, 200}, row_counts[] = {1, 3, 7, 300};
+  size_t cases = 0, wrong = 0;
+  for (uint32_t threads = 1; threads <= 3; threads++) {
+    tsr_threadpool* pool = NULL;
+    tsr_threadpool_create(threads, &pool);
+    for (size_t li = 0; li < sizeof(lengths) / sizeof(lengths[0]); li++)
+      for (size_t ri = 0; ri < sizeof(row_counts) / sizeof(row_counts[0]); ri++) {
+        const int64_t L = lengths[li], R = row_counts[ri], dims[] = {R, L};
+        const size_t n = (size_t)(R * L), outputs = 1 + cases % 3;
+        const bool with_gamma = cases % 2 == 0;
+        const float offset = cases % 4 == 1 ? 100.0f : 0.0f;
+        float *x = malloc(n * sizeof(float)), *dy = malloc(n * sizeof(float)), *dx = malloc(n * sizeof(float));
+        float *expected = malloc(n * sizeof(float)), gamma[200], dgamma[200], dbeta[200];
+        double expected_dgamma[200] = {0}, expected_dbeta[200] = {0};
+        tsr_fill_uniform(rng, x, n, offset - 3.0f, offset + 3.0f);
+        tsr_fill_uniform(rng, dy, n, -1.0f, 1.0f);
+        tsr_fill_uniform(rng, gamma, (size_t)L, 0.5f, 2.0f);
+        const struct tsr_norm_set set = {.outer = 1, .inner = (size_t)L, .inner_stride = 1,
+                                         .gamma = with_gamma ? gamma : NULL, .affine_inner_stride = 1,
+                                         .epsilon = 1e-5f};
+        for (size_t r = 0; r < (size_t)R; r++)
+          tsr_reference_normalize_set_backward(&set, x + r * L, dy + r * L, expected + r * L, expected_dgamma,
+                                               expected_dbeta);
+        tsr_fill_nan(dx, n), tsr_fill_nan(dgamma, 200), tsr_fill_nan(dbeta, 200);
+        tsr_tensor ins[2] = {{.data = x}, {.data = dy}}, outs[3] = {{.data = dx}, {.data = dgamma}, {.data = dbeta}};
+        tsr_tensor_desc_init(&ins[0].desc, tsr_dtype_f32, tsr_layout_plain, 2, dims);
+        ins[1].desc = outs[0].desc = ins[0].desc;
+        tsr_tensor_desc_init(&outs[1].desc, tsr_dtype_f32, tsr_layout_plain, 1, &L);
+        outs[2].desc = outs[1].desc;
+        tsr_op* op = NULL;
+        tsr_layer_norm_backward_create(1, &L, with_gamma ? gamma : NULL, 1e-5f, &op);
+        tsr_check_status(tsr_op_run(op, 2, ins, outputs, outs, pool), tsr_status_success, tsr_op_describe(op));
+        for (size_t i = 0; i < n; i++)
+          wrong += !tsr_within_one_rounding(dx[i], expected[i], 1e-11);
+        for (size_t i = 0; i < (size_t)L; i++) {
+          const float want[2] = {(float)expected_dgamma[i], (float)expected_dbeta[i]}, got[2] = {dgamma[i], dbeta[i]};
+          for (size_t k = 0; k < 2; k++)
+            wrong += outputs > k + 1 ? !tsr_within_one_rounding(got[k], want[k], 1e-11) : !isnan(got[k]);
+        }
+        tsr_op_destroy(op);
+        free(x), free(dy), free(dx), free(expected);
+        cases++;
+      }
+    tsr_threadpool_destroy(pool);
+  }
+  tsr_check(wrong == 0, "layer norm backward sweep vs the reference", "%zu of the values beyond 2^-23 + 1e-11 (%zu cases)",
+            wrong, cases);
+  printf("layer norm backward sweep: %zu cases\n", cases);
 }
 
 static void tsr_test_errors(void) {
@@ -374,5 +436,6 @@ int main(void) {
   tsr_test_dense(&rng);
   tsr_test_norms(&rng);
   tsr_test_batch_norm_backward_sweep(&rng);
+  tsr_test_layer_norm_backward_sweep(&rng);
   return tsr_test_finish();
 }
