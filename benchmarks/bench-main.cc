@@ -40,6 +40,14 @@ void report_bandwidth(benchmark::State& state, double bytes, uint32_t threads) {
                                                benchmark::Counter::kIsRate);
 }
 
+void time_tessera_bandwidth(benchmark::State& state, tsr_op* op, size_t num_inputs, const tsr_tensor* inputs,
+                            size_t num_outputs, const tsr_tensor* outputs, double bytes, uint32_t threads) {
+  for (auto _ : state) tsr_op_run(op, num_inputs, inputs, num_outputs, outputs, pool(threads));
+  state.SetLabel(tsr_op_describe(op));
+  tsr_op_destroy(op);
+  report_bandwidth(state, bytes, threads);
+}
+
 #ifdef TSR_HAVE_ONEDNN
 void time_onednn_bandwidth(benchmark::State& state, int created, tsr_onednn_call* call, const char* what,
                            double bytes, uint32_t threads) {

@@ -25,6 +25,11 @@ void report_bandwidth(benchmark::State& state, double bytes, uint32_t threads);
 // Adds GFLOP/s and % of the FMA peak for a compute-bound benchmark doing `flops` per run.
 void report_flops(benchmark::State& state, double flops, uint32_t threads);
 
+// The tessera side of a memory-bound benchmark: runs `op` on the tensors, labels the run with
+// the op's description, destroys the op, reports GB/s.
+void time_tessera_bandwidth(benchmark::State& state, tsr_op* op, size_t num_inputs, const tsr_tensor* inputs,
+                            size_t num_outputs, const tsr_tensor* outputs, double bytes, uint32_t threads);
+
 #ifdef TSR_HAVE_ONEDNN
 // The oneDNN side of a memory-bound benchmark: `created` is what tsr_onednn_call_create
 // returned for `call` (non-zero: the run is skipped with a message naming `what`); times the

@@ -1,8 +1,8 @@
 // Layer norm over the last axis (the shared lnorm.txt problems), tessera against oneDNN's layer
 // normalization (inference: statistics computed, not stored), and batch norm at inference (the
 // shared bnorm.txt problems, given statistics) against oneDNN's batch normalization, in NCHW and
-// NHWC, on the same tensors in the same process; layer norm and batch norm (training) backward
-// against oneDNN's;
+// NHWC, on the same tensors in the same process; batch norm training, and layer norm and batch
+// norm (training) backward, against oneDNN's;
 // group/instance norm alone (no oneDNN peer). Memory-bound: GB/s counts one read and one write of
 // the tensor (backward: two reads, x and dy, and one write).
 #include <cstdlib>
@@ -113,10 +113,7 @@ void tessera_layer_norm_backward(benchmark::State& state, const Problem& p) {
   tsr_op* op = nullptr;
   tsr_layer_norm_backward_create(1, &p.features, static_cast<float*>(t.gamma.data), 1e-5f, &op);
   const tsr_tensor inputs[] = {t.x, t.dy}, outputs[] = {t.dx, t.dgamma, t.dbeta};
-  for (auto _ : state) tsr_op_run(op, 2, inputs, 3, outputs, tsr_bench::pool(threads));
-  state.SetLabel(tsr_op_describe(op));
-  tsr_op_destroy(op);
-  tsr_bench::report_bandwidth(state, t.bytes_moved(), threads);
+  tsr_bench::time_tessera_bandwidth(state, op, 2, inputs, 3, outputs, t.bytes_moved(), threads);
 }
 
 void onednn_layer_norm_backward(benchmark::State& state, const Problem& p) {
@@ -201,6 +198,36 @@ void onednn_batch_norm(benchmark::State& state, const BatchNormProblem& p, tsr_l
   tsr_bench::time_onednn_bandwidth(state, created, &call, "batch normalization", t.bytes_moved(), threads);
 }
 
+// Batch norm in training mode (the bnorm.txt shapes): y and the batch's statistics from x (and
+// tessera's running statistics), against oneDNN's forward training primitive. GB/s counts a read
+// of x and a write of y.
+void tessera_batch_norm_training(benchmark::State& state, const BatchNormProblem& p, tsr_layout layout) {
+  const uint32_t threads = uint32_t(state.range(0));
+  BatchNormTensors t(p, layout);
+  tsr_op* op = nullptr;
+  tsr_batch_norm_training_create(p.c, static_cast<float*>(t.gamma.data), static_cast<float*>(t.beta.data), 1e-5f, 0.1f,
+                                 tsr_momentum_pytorch, &op);
+  /* the running statistics updated in place; the batch's into mean and variance */
+  const tsr_tensor inputs[] = {t.x, t.gamma, t.beta}, outputs[] = {t.y, t.gamma, t.beta, t.mean, t.variance};
+  tsr_bench::time_tessera_bandwidth(state, op, 3, inputs, 5, outputs, t.bytes_moved(), threads);
+}
+
+void onednn_batch_norm_training(benchmark::State& state, const BatchNormProblem& p, tsr_layout layout) {
+  const uint32_t threads = uint32_t(state.range(0));
+  tsr_onednn_set_threads(int(threads));
+  BatchNormTensors t(p, layout);
+  dnnl_memory_desc_t md;
+  tsr_onednn_md(&t.x.desc, &md);
+  dnnl_batch_normalization_desc_t desc;
+  dnnl_batch_normalization_forward_desc_init(&desc, dnnl_forward_training, &md, 1e-5f, dnnl_use_scale | dnnl_use_shift);
+  tsr_onednn_call call;
+  const tsr_onednn_arg args[] = {{DNNL_ARG_SRC, &t.x},         {DNNL_ARG_DST, &t.y},
+                                 {DNNL_ARG_MEAN, &t.mean},     {DNNL_ARG_VARIANCE, &t.variance},
+                                 {DNNL_ARG_SCALE, &t.gamma},   {DNNL_ARG_SHIFT, &t.beta}};
+  const int created = tsr_onednn_call_create(&call, &desc, nullptr, 6, args);
+  tsr_bench::time_onednn_bandwidth(state, created, &call, "batch normalization training", t.bytes_moved(), threads);
+}
+
 // Batch norm backward in training mode (the bnorm.txt shapes, the batch's statistics given): dx,
 // dgamma and dbeta from x and dy, tessera against oneDNN's backward primitive (created from its
 // forward training one). GB/s counts a read of x and dy and a write of dx.
@@ -227,10 +254,7 @@ void tessera_batch_norm_backward(benchmark::State& state, const BatchNormProblem
   tsr_op* op = nullptr;
   tsr_batch_norm_backward_create(p.c, static_cast<float*>(t.gamma.data), 1e-5f, &op);
   const tsr_tensor inputs[] = {t.x, t.dy, t.mean, t.variance}, outputs[] = {t.dx, t.dgamma, t.dbeta};
-  for (auto _ : state) tsr_op_run(op, 4, inputs, 3, outputs, tsr_bench::pool(threads));
-  state.SetLabel(tsr_op_describe(op));
-  tsr_op_destroy(op);
-  tsr_bench::report_bandwidth(state, t.bytes_moved(), threads);
+  tsr_bench::time_tessera_bandwidth(state, op, 4, inputs, 3, outputs, t.bytes_moved(), threads);
 }
 
 void onednn_batch_norm_backward(benchmark::State& state, const BatchNormProblem& p, tsr_layout layout) {
@@ -277,6 +301,20 @@ void tessera_group_norm(benchmark::State& state, const GroupNormProblem& p, tsr_
   tsr_bench::report_bandwidth(state, t.bytes_moved(), threads);
 }
 
+using BatchNormBench = void (*)(benchmark::State&, const BatchNormProblem&, tsr_layout);
+
+// tessera and oneDNN on every bnorm.txt shape, NHWC and NCHW, on 1 and 2 threads.
+void register_batch_norm(const std::string& kind, BatchNormBench tessera, BatchNormBench onednn) {
+  for (const BatchNormProblem& p : kBatchNormProblems)
+    for (const tsr_layout layout : {tsr_layout_nhwc, tsr_layout_plain})
+      for (const bool ours : {true, false}) {
+        const std::string name = std::string(ours ? "tessera/" : "onednn/") + kind + p.name +
+                                 (layout == tsr_layout_nhwc ? "_nhwc" : "_nchw");
+        benchmark::RegisterBenchmark(name.c_str(), ours ? tessera : onednn, p, layout)
+            ->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
+      }
+}
+
 const int kRegistered = [] {
   for (const Problem& p : kProblems) {
     for (const bool ours : {true, false}) {
@@ -293,24 +331,9 @@ const int kRegistered = [] {
                      : benchmark::RegisterBenchmark(name.c_str(), onednn_layer_norm_backward, p);
       b->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
     }
-  for (const BatchNormProblem& p : kBatchNormProblems)
-    for (const tsr_layout layout : {tsr_layout_nhwc, tsr_layout_plain})
-      for (const bool ours : {true, false}) {
-        const std::string name = std::string(ours ? "tessera" : "onednn") + "/batch_norm_" + p.name +
-                                 (layout == tsr_layout_nhwc ? "_nhwc" : "_nchw");
-        auto* b = ours ? benchmark::RegisterBenchmark(name.c_str(), tessera_batch_norm, p, layout)
-                       : benchmark::RegisterBenchmark(name.c_str(), onednn_batch_norm, p, layout);
-        b->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
-      }
-  for (const BatchNormProblem& p : kBatchNormProblems)
-    for (const tsr_layout layout : {tsr_layout_nhwc, tsr_layout_plain})
-      for (const bool ours : {true, false}) {
-        const std::string name = std::string(ours ? "tessera" : "onednn") + "/batch_norm_backward_" + p.name +
-                                 (layout == tsr_layout_nhwc ? "_nhwc" : "_nchw");
-        auto* b = ours ? benchmark::RegisterBenchmark(name.c_str(), tessera_batch_norm_backward, p, layout)
-                       : benchmark::RegisterBenchmark(name.c_str(), onednn_batch_norm_backward, p, layout);
-        b->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
-      }
+  register_batch_norm("batch_norm_", tessera_batch_norm, onednn_batch_norm);
+  register_batch_norm("batch_norm_training_", tessera_batch_norm_training, onednn_batch_norm_training);
+  register_batch_norm("batch_norm_backward_", tessera_batch_norm_backward, onednn_batch_norm_backward);
   for (const GroupNormProblem& p : kGroupNormProblems)
     for (const tsr_layout layout : {tsr_layout_plain, tsr_layout_nhwc}) {
       const std::string name =

@@ -1,13 +1,12 @@
-/* Layer norm backward on the f32-dlnorm kernels: per row its moments, the sums of dy gamma and
+/* Layer norm backward on the f32-dlnorm kernels: per row its moments with the sums of dy gamma and
  * dy gamma (x - mean), then dx, every term in double and dx rounded once; dgamma and dbeta summed
- * per thread in double. See layer-norm-backward.c. */
+ * per task in double. See layer-norm-backward.c. */
 #ifndef TSR_ENGINE_LAYER_NORM_BACKWARD_H
 #define TSR_ENGINE_LAYER_NORM_BACKWARD_H
 
 #include <stddef.h>
 
 #include "kernels/f32-dlnorm/f32-dlnorm.h"
-#include "kernels/f32-rowstats/f32-rowstats.h"
 #include "tessera.h"
 
 struct tsr_layer_norm_backward {
@@ -16,7 +15,6 @@ struct tsr_layer_norm_backward {
   const float* gamma; /* length values (ones for a layer without gamma) */
   double epsilon;
   float *dx, *dgamma, *dbeta; /* dgamma and dbeta may be NULL */
-  tsr_f32_rowstats_ukernel_fn rowstats;
   tsr_f32_dlnorm_ukernel_fn sums;
   tsr_f32_dlnorm_dx_ukernel_fn dx_kernel;
 };

@@ -1,15 +1,14 @@
 /* Layer, batch (inference and training), group and instance normalization, and the layer and
  * batch norm backward passes: checks, kernel choice at creation, and the run paths (layer norm on
  * f32-lnorm, batch norm inference on f32-vaffine, group norm on f32-rowstats / f32-colstats and
- * f32-vaffine, the backward passes in batch-norm-backward.c and layer-norm-backward.c); training
- * batch norm hands each set (the elements one mean and variance cover) to the reference routine in
- * double. */
+ * f32-vaffine, training batch norm and its backward in batch-norm-training.c, layer norm backward
+ * in layer-norm-backward.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/batch-norm-backward.h"
+#include "engine/batch-norm-training.h"
 #include "engine/error.h"
 #include "engine/group-norm-nhwc.h"
 #include "engine/layer-norm-backward.h"
@@ -17,7 +16,6 @@
 #include "engine/tensor.h"
 #include "kernels/f32-lnorm/f32-lnorm.h"
 #include "kernels/f32-vaffine/f32-vaffine.h"
-#include "kernels/reference/norm-reference.h"
 #include "threadpool/threadpool.h"
 
 /* ---- shared pieces ---- */
@@ -99,7 +97,6 @@ struct tsr_norm_op {
   tsr_f32_colstats_ukernel_fn colstats_blocked; /* and the same variant's blocked form */
   tsr_f32_dlnorm_ukernel_fn dlnorm;         /* layer norm backward: the row sums */
   tsr_f32_dlnorm_dx_ukernel_fn dlnorm_dx;   /* and dx */
-  tsr_f32_rowstats_ukernel_fn rowstats;     /* and the row moments */
   tsr_f32_dnorm_ukernel_fn dnorm;           /* batch norm backward: the sums */
   tsr_f32_dnorm_dx_ukernel_fn dnorm_dx;     /* and dx */
   double epsilon, momentum;
@@ -181,31 +178,6 @@ static void tsr_layer_norm_rows(void* context, size_t thread, size_t first, size
     op->lnorm_kernel(rows, length, x, length, gamma, beta, op->epsilon, call->stream, y, length);
   }
   if (call->stream) tsr_store_fence();
-}
-
-/* One batch-norm-training channel: N x spatial elements, normalized with their own statistics,
- * which also update the running ones. */
-static void tsr_batch_norm_channel(void* context, size_t thread, size_t c) {
-  (void)thread;
-  const struct tsr_norm_call* call = context;
-  const struct tsr_norm_op* op = call->op;
-  const struct tsr_ncs* g = &call->g;
-  struct tsr_norm_set set = {.outer = g->n, .outer_stride = g->sn, .inner = g->s,
-                             .inner_stride = g->ss,
-                             .gamma = op->gamma ? op->gamma + c : NULL,
-                             .beta = op->beta ? op->beta + c : NULL, .epsilon = op->epsilon};
-  double mean, variance;
-  tsr_reference_normalize_set(&set, call->x + c * g->sc, call->y + c * g->sc, &mean, &variance);
-  if (call->outputs == NULL) return;
-  /* Training: the running statistics, then the batch statistics. */
-  const double count = (double)(g->n * g->s), unbiased = variance * count / (count - 1.0);
-  const double keep = op->convention == tsr_momentum_pytorch ? 1.0 - op->momentum : op->momentum;
-  const float old_mean = ((const float*)call->inputs[1].data)[c];
-  const float old_variance = ((const float*)call->inputs[2].data)[c];
-  ((float*)call->outputs[1].data)[c] = (float)(keep * old_mean + (1.0 - keep) * mean);
-  ((float*)call->outputs[2].data)[c] = (float)(keep * old_variance + (1.0 - keep) * unbiased);
-  ((float*)call->outputs[3].data)[c] = (float)mean;
-  ((float*)call->outputs[4].data)[c] = (float)variance;
 }
 
 /* One group of a plain (NCHW) tensor: its channels' planes are one contiguous block, whose
@@ -509,7 +481,30 @@ static tsr_status tsr_batch_norm_training_run(const tsr_op* base, const tsr_tens
   if (call.g.n * call.g.s < 2)
     return tsr_error(tsr_status_invalid_parameter,
                      "%s: each channel has 1 value; training needs at least 2 for a variance", where);
-  tsr_parallelize_1d(pool, tsr_batch_norm_channel, &call, op->channels);
+  const size_t C = op->channels;
+  double* statistics = malloc(2 * C * sizeof(double)); /* the batch's mean and biased variance */
+  if (statistics == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory", where);
+  const struct tsr_batch_norm_training problem = {
+      .n = call.g.n, .c = C, .s = call.g.s, .channels_last = call.g.sc == 1, .x = inputs[0].data,
+      .gamma = op->gamma, .beta = op->beta, .epsilon = op->epsilon, .out = outputs[0].data,
+      .colstats = op->colstats, .dx_kernel = op->dnorm_dx};
+  status = tsr_batch_norm_forward_execute(&problem, statistics, statistics + C, pool, where);
+  if (status != tsr_status_success) {
+    free(statistics);
+    return status;
+  }
+  /* the running statistics (the variance's unbiased, as PyTorch), then the batch's */
+  const double count = (double)(call.g.n * call.g.s);
+  const double keep = op->convention == tsr_momentum_pytorch ? 1.0 - op->momentum : op->momentum;
+  for (size_t c = 0; c < C; c++) {
+    const double mean = statistics[c], variance = statistics[C + c], unbiased = variance * count / (count - 1.0);
+    const float old_mean = ((const float*)inputs[1].data)[c], old_variance = ((const float*)inputs[2].data)[c];
+    ((float*)outputs[1].data)[c] = (float)(keep * old_mean + (1.0 - keep) * mean);
+    ((float*)outputs[2].data)[c] = (float)(keep * old_variance + (1.0 - keep) * unbiased);
+    ((float*)outputs[3].data)[c] = (float)mean;
+    ((float*)outputs[4].data)[c] = (float)variance;
+  }
+  free(statistics);
   return tsr_status_success;
 }
 
@@ -539,10 +534,16 @@ tsr_status tsr_batch_norm_training_create(int64_t channels, const float* gamma, 
   created->channels = (size_t)channels;
   created->momentum = momentum;
   created->convention = convention;
+  const struct tsr_ukernel_entry* colstats =
+      tsr_ukernel_pick(tsr_f32_colstats_ukernels, tsr_f32_colstats_ukernel_count);
+  created->colstats = (tsr_f32_colstats_ukernel_fn)colstats->function;
+  created->dnorm_dx =
+      (tsr_f32_dnorm_dx_ukernel_fn)tsr_ukernel_pick(tsr_f32_dnorm_dx_ukernels, tsr_f32_dnorm_ukernel_count)->function;
   snprintf(created->base.description, sizeof(created->base.description),
-           "batch_norm_training:c%lld eps=%g momentum=%g(%s) impl=channels_f64 isa=scalar",
-           (long long)channels, (double)epsilon, (double)momentum,
-           convention == tsr_momentum_pytorch ? "pytorch" : "keras");
+           "batch_norm_training:c%lld eps=%g momentum=%g(%s) impl=%s+%s isa=%s", (long long)channels,
+           (double)epsilon, (double)momentum, convention == tsr_momentum_pytorch ? "pytorch" : "keras",
+           colstats->name, tsr_ukernel_pick(tsr_f32_dnorm_dx_ukernels, tsr_f32_dnorm_ukernel_count)->name,
+           tsr_isa_name(colstats->isa));
   *op = &created->base;
   return tsr_status_success;
 }
@@ -641,7 +642,7 @@ static tsr_status tsr_layer_norm_backward_run(const tsr_op* base, const tsr_tens
       .rows = tsr_tensor_desc_elements(x) / op->normalized_size, .length = op->normalized_size,
       .x = inputs[0].data, .dy = inputs[1].data, .gamma = op->gamma != NULL ? op->gamma : op->unit_affine,
       .epsilon = op->epsilon, .dx = outputs[0].data, .dgamma = num_outputs > 1 ? outputs[1].data : NULL,
-      .dbeta = num_outputs > 2 ? outputs[2].data : NULL, .rowstats = op->rowstats, .sums = op->dlnorm,
+      .dbeta = num_outputs > 2 ? outputs[2].data : NULL, .sums = op->dlnorm,
       .dx_kernel = op->dlnorm_dx};
   return tsr_layer_norm_backward_execute(&problem, pool, where);
 }
@@ -667,9 +668,6 @@ tsr_status tsr_layer_norm_backward_create(int32_t normalized_ndims, const int64_
   created->dlnorm = (tsr_f32_dlnorm_ukernel_fn)dlnorm->function;
   created->dlnorm_dx =
       (tsr_f32_dlnorm_dx_ukernel_fn)tsr_f32_dlnorm_dx_ukernels[dlnorm - tsr_f32_dlnorm_ukernels].function;
-  const struct tsr_ukernel_entry* rowstats =
-      tsr_ukernel_pick(tsr_f32_rowstats_ukernels, tsr_f32_rowstats_ukernel_count);
-  created->rowstats = (tsr_f32_rowstats_ukernel_fn)rowstats->function;
   snprintf(forward->description, sizeof(forward->description),
            "layer_norm_backward:last%d(%zu) eps=%g impl=%s isa=%s", (int)normalized_ndims, created->normalized_size,
            (double)epsilon, dlnorm->name, tsr_isa_name(dlnorm->isa));
@@ -695,10 +693,10 @@ static tsr_status tsr_batch_norm_backward_run(const tsr_op* base, const tsr_tens
     if (vectors[v] != NULL &&
         (status = tsr_norm_check_vector(vectors[v], op->channels, where, vector_names[v])))
       return status;
-  const struct tsr_batch_norm_backward problem = {
+  const struct tsr_batch_norm_training problem = {
       .n = call.g.n, .c = call.g.c, .s = call.g.s, .channels_last = call.g.sc == 1, .x = inputs[0].data,
       .dy = inputs[1].data, .mean = inputs[2].data, .variance = inputs[3].data, .gamma = op->gamma,
-      .epsilon = op->epsilon, .dx = outputs[0].data, .dgamma = num_outputs > 1 ? outputs[1].data : NULL,
+      .epsilon = op->epsilon, .out = outputs[0].data, .dgamma = num_outputs > 1 ? outputs[1].data : NULL,
       .dbeta = num_outputs > 2 ? outputs[2].data : NULL, .sums = op->dnorm, .dx_kernel = op->dnorm_dx};
   return tsr_batch_norm_backward_execute(&problem, pool, where);
 }

@@ -829,7 +829,9 @@ typedef enum tsr_momentum_convention {
 ///   inputs:  [0] x (f32, [N, C, ...], plain or nhwc), [1] running_mean [C], [2] running_var [C]
 ///   outputs: [0] y (like x), [1] new running_mean [C], [2] new running_var [C],
 ///            [3] batch mean [C], [4] batch biased variance [C] (for a backward pass)
-/// The new running statistics may alias the old ones (update in place).
+/// The new running statistics may alias the old ones (update in place). The batch's statistics
+/// are taken in double (f32-colstats, about each channel's first element) and y = (x - mean) rstd
+/// gamma + beta in double, rounded once (f32-dnorm).
 /// Errors: invalid_parameter (op NULL, channels below 1, momentum outside [0, 1], an unknown
 /// convention, epsilon negative or NaN; at run, mismatched tensors, count below 2),
 /// unsupported_parameter (blocked or strided layouts), out_of_memory.

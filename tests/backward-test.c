@@ -271,8 +271,10 @@ static bool tsr_within_one_rounding(double got, double want, double slack) {
   return fabs(got - want) <= ldexp(fabs(want), -23) + slack;
 }
 
-/* Batch norm backward (engine/batch-norm-backward.c on the f32-dnorm kernels) against the
- * reference routine, tsr_reference_normalize_set_backward, a channel at a time: NCHW and NHWC,
+/* Batch norm backward and the training forward (engine/batch-norm-training.c on the f32-dnorm
+ * and f32-colstats kernels) against the reference routines, tsr_reference_normalize_set_backward
+ * and tsr_reference_normalize_set (y and the batch's mean and variance), a channel at a time:
+ * NCHW and NHWC,
  * batch 1 and 3, channels 1 to 67 (below, at and past the vector chunks), planes of 1, 49, 72
  * (one 64-lane row and a rest of 8) and 169 positions, with and without gamma, dgamma and dbeta,
  * on 1, 2 and 3 threads, x far from zero in some cases (mean 100). Outputs pre-filled with NaN.
@@ -334,14 +336,46 @@ static void tsr_test_batch_norm_backward_sweep(tsr_rng* rng) {
                 wrong += with_parameters ? !tsr_within_one_rounding(got[k], want[k], 1e-12) : !isnan(got[k]);
             }
             tsr_op_destroy(op);
+            /* the training forward on the same x (a variance needs two values a channel): y and
+             * the batch's statistics against the reference routine's (its own two-pass
+             * statistics in double) */
+            if ((size_t)batch * S < 2) {
+              free(x), free(dy), free(dx), free(expected);
+              cases++;
+              continue;
+            }
+            float beta[67], zeros[67] = {0}, running[2][67], batch_statistics[2][67];
+            double reference_statistics[2][67];
+            tsr_fill_uniform(rng, beta, (size_t)C, -1.0f, 1.0f);
+            for (size_t c = 0; c < (size_t)C; c++) {
+              const struct tsr_norm_set set = {.outer = (size_t)batch, .outer_stride = sn, .inner = S,
+                                               .inner_stride = ss, .gamma = with_gamma ? gamma + c : NULL,
+                                               .beta = beta + c, .epsilon = 1e-5f};
+              tsr_reference_normalize_set(&set, x + c * sc, expected + c * sc, &reference_statistics[0][c],
+                                          &reference_statistics[1][c]);
+            }
+            tsr_fill_nan(dx, n), tsr_fill_nan(batch_statistics[0], 2 * 67);
+            tsr_tensor forward_outs[5] = {outs[0], ins[2], ins[3], ins[2], ins[2]};
+            forward_outs[1].data = running[0], forward_outs[2].data = running[1];
+            forward_outs[3].data = batch_statistics[0], forward_outs[4].data = batch_statistics[1];
+            tsr_tensor forward_ins[3] = {ins[0], ins[2], ins[2]};
+            forward_ins[1].data = forward_ins[2].data = zeros;
+            tsr_batch_norm_training_create(C, with_gamma ? gamma : NULL, beta, 1e-5f, 0.1f, tsr_momentum_pytorch, &op);
+            tsr_check_status(tsr_op_run(op, 3, forward_ins, 5, forward_outs, pool), tsr_status_success,
+                             tsr_op_describe(op));
+            for (size_t i = 0; i < n; i++) wrong += !tsr_within_one_rounding(dx[i], expected[i], 1e-12);
+            for (size_t k = 0; k < 2; k++)
+              for (size_t c = 0; c < (size_t)C; c++)
+                wrong += !tsr_within_one_rounding(batch_statistics[k][c], (float)reference_statistics[k][c], 1e-12);
+            tsr_op_destroy(op);
             free(x), free(dy), free(dx), free(expected);
             cases++;
           }
     tsr_threadpool_destroy(pool);
   }
-  tsr_check(wrong == 0, "batch norm backward sweep vs the reference", "%zu of the values beyond 2^-23 + 1e-12 (%zu cases)",
+  tsr_check(wrong == 0, "batch norm training and backward sweep vs the reference", "%zu of the values beyond 2^-23 + 1e-12 (%zu cases)",
             wrong, cases);
-  printf("batch norm backward sweep: %zu cases\n", cases);
+  printf("batch norm training and backward sweep: %zu cases\n", cases);
 }
 
 /* Layer norm backward (engine/layer-norm-backward.c on the f32-dlnorm kernels) against the

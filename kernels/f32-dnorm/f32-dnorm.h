@@ -1,4 +1,5 @@
-/* Channelwise normalization gradients (batch norm backward in training mode): over `rows` rows of
+/* Channelwise normalization passes (training batch norm: the backward's sums, and the dx form,
+ * which the forward runs too with dy = x and A = 0): over `rows` rows of
  * `channels` contiguous floats, `stride` floats apart, of dy and x (the same offsets), with each
  * channel's mean m[c]:
  *
@@ -8,7 +9,7 @@
  * every term in double (x - m exact, products rounded once in double), dx rounded once to f32, as
  * the reference backward evaluates it; only the order of the double additions differs. One lane
  * a channel; the last channels past the vector chunks go one at a time in double
- * (tsr_f32_dnorm_tail). A plain NCHW plane is one channel: engine/batch-norm-backward.c hands it
+ * (tsr_f32_dnorm_tail). A plain NCHW plane is one channel: engine/batch-norm-training.c hands it
  * over as rows of 64 copies of that channel (m, A, B and K repeated), so one form serves both
  * layouts.
  *

@@ -1,7 +1,6 @@
-/* Every layer-norm-backward kernel variant (f32-dlnorm.inc), the row sums (with and without the
- * dgamma / dbeta columns) and dx, against the same terms taken one element at a time in long
- * double: lengths 0 to three vectors + 1 and 67, values centred and far from zero (1000 +- 0.5,
- * the mean near them), sums and columns that start nonzero (the kernel adds to them), dx
+/* Every layer-norm-backward kernel variant (f32-dlnorm.inc), the row sums and dx (with and without
+ * the dgamma / dbeta columns), against the same terms taken one element at a time in long double: lengths 0 to three vectors + 1 and 67, values centred and far from zero (1000 +- 0.5,
+ * the origin and mean near them), sums and columns that start nonzero (the kernel adds to them), dx
  * pre-filled with NaN, against guard pages. Tolerance: the sums 1e-14 relative to the sum of
  * magnitudes (double terms added in another order); dx half an f32 ulp of the exact value plus
  * 1e-14 of the terms' magnitudes (rounded once from double, as f32-dlnorm.h states). */
@@ -37,16 +36,18 @@ static void tsr_test_dlnorm(tsr_isa isa, tsr_f32_dlnorm_ukernel_fn sums_kernel, 
         gamma[i] = tsr_rng_uniform(&rng, 0.5f, 2.0f);
       }
       for (size_t i = 0; i < 2 * n; i++) columns[i] = (double)i;
-      const double mean = shapes[s][0] + shapes[s][1] * 0.01, rstd = 1.7 / shapes[s][1], b = -0.3, k = 0.05;
-      double sums[2] = {1.0, 2.0};
+      const double origin = x[0], mean = shapes[s][0] + shapes[s][1] * 0.01, rstd = 1.7 / shapes[s][1];
+      const double b = -0.3, k = 0.05;
+      double sums[4] = {1.0, 2.0, 3.0, 4.0};
       tsr_fill_nan(dx, alloc);
-      sums_kernel(n, dy, x, gamma, mean, rstd, sums, with_columns ? columns : NULL);
-      dx_kernel(n, dy, x, gamma, mean, rstd, b, k, dx);
+      sums_kernel(n, dy, x, gamma, n > 0 ? origin : 0.0, sums);
+      dx_kernel(n, dy, x, gamma, mean, rstd, b, k, dx, with_columns ? columns : NULL);
       size_t wrong = 0;
-      long double s1 = 1.0L, s2 = 2.0L, m1 = 1.0L, m2 = 2.0L;
+      long double want[4] = {1.0L, 2.0L, 3.0L, 4.0L}, magnitude[4] = {1.0L, 2.0L, 3.0L, 4.0L};
       for (size_t i = 0; i < n; i++) {
-        const long double g = dy[i], d = (long double)x[i] - mean, w = gamma[i];
-        s1 += g * w, s2 += g * w * d, m1 += fabsl(g * w), m2 += fabsl(g * w * d);
+        const long double g = dy[i], w = gamma[i], e = (long double)x[i] - origin, d = (long double)x[i] - mean;
+        const long double terms[4] = {e, e * e, g * w, g * w * e};
+        for (int j = 0; j < 4; j++) want[j] += terms[j], magnitude[j] += fabsl(terms[j]);
         const long double column = (long double)i + g * d * rstd, beta = (long double)(n + i) + g;
         if (with_columns) {
           wrong += !(fabsl(columns[i] - column) <= 1e-14L * (i + fabsl(g * d * rstd)));
@@ -58,7 +59,7 @@ static void tsr_test_dlnorm(tsr_isa isa, tsr_f32_dlnorm_ukernel_fn sums_kernel, 
         const long double ulp = ldexpl(1.0L, ilogbl(exact) - 23);
         wrong += !(fabsl(got - exact) <= 0.5L * ulp + 1e-14L * (fabsl(a) + fabsl(t) + fabsl(k)));
       }
-      wrong += !(fabsl(sums[0] - s1) <= 1e-14L * m1) + !(fabsl(sums[1] - s2) <= 1e-14L * m2);
+      for (int j = 0; j < 4; j++) wrong += !(fabsl(sums[j] - want[j]) <= 1e-14L * magnitude[j]);
       char what[160];
       snprintf(what, sizeof(what), "[%s%s] %s n=%zu columns=%d values %g +- %g", tsr_isa_name(isa), TSR_TEST_ISA_NOTE,
                name, n, with_columns, (double)shapes[s][0], (double)shapes[s][1]);
