@@ -52,8 +52,9 @@ static inline void tsr_f32_dnorm_tail(size_t start, size_t rows, size_t channels
     double s = 0.0, t = 0.0;
     for (size_t r = 0; r < rows; r++) {
       const double g = (double)dy[r * stride + c], d = (double)x[r * stride + c] - (double)mean[c];
-      if (coefficients != NULL)
-        dx[r * stride + c] = (float)(coefficients[c] * g + (coefficients[channels + c] * d + coefficients[2 * channels + c]));
+      const double* k = coefficients;
+      if (k != NULL)
+        dx[r * stride + c] = (float)(k[c] * g + (k[channels + c] * d + k[2 * channels + c]));
       else
         s += g, t += g * d;
     }
