@@ -13,12 +13,13 @@
  * below 2^24 come out exact. */
 #include "engine/conv-data-gradient.h"
 
-#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "engine/activation.h"
 #include "engine/error.h"
 #include "engine/gemm.h"
+#include "engine/missed-tasks.h"
+#include "engine/scratch.h"
 #include "engine/transpose.h"
 #include "threadpool/threadpool.h"
 
@@ -203,15 +204,29 @@ struct tsr_data_gradient_plan {
   size_t buffer_floats, scratch_offset; /* a worker's buffer: cols, then by-tap scratch */
   float* buffers;
   const char* where;
-  _Atomic int failed; /* a sample-per-thread pass's GEMM scratch ran out */
+  size_t gemm_scratch_bytes;     /* what a band's GEMM takes of a thread's scratch, at most */
+  struct tsr_missed_tasks missed; /* sample-per-thread passes run again by the caller */
 };
+
+/* The GEMM of a band of `count` rows from `first`, group `group`, of sample n: dy's positions x
+ * (oc / groups) times the packed weights, into `buffer`. */
+static struct tsr_gemm_args tsr_data_gradient_band_gemm(const struct tsr_data_gradient_plan* plan, size_t n,
+                                                        size_t first, size_t count, size_t group, float* buffer) {
+  const struct tsr_conv_geometry* g = plan->g;
+  const size_t oc_group = g->oc / g->groups, m = plan->ic_group * plan->taps, band = count * g->out[2];
+  const float* positions = plan->dy + n * g->y_n + first * g->out[2] * g->y_s[2];
+  return (struct tsr_gemm_args){
+      .batch = 1, .m = band, .n = m, .k = oc_group, .alpha = 1.0f, .beta = 0.0f,
+      .a = positions + group * oc_group * g->y_c, .lda = plan->dy_plain ? g->y_c : g->y_s[2],
+      .trans_a = plan->dy_plain, .packed_b = &plan->d->packed[group], .c = buffer + group * band * m, .ldc = m};
+}
 
 /* Sample n's pass, its work split over `pool` (NULL: on the calling thread), `buffer` holding
  * the band's GEMM results and each of pool's threads' by-tap scratch. */
 static tsr_status tsr_data_gradient_sample(const struct tsr_data_gradient_plan* plan, size_t n, float* buffer,
                                            tsr_threadpool* pool) {
   const struct tsr_conv_geometry* g = plan->g;
-  const size_t oc_group = g->oc / g->groups, m = plan->ic_group * plan->taps, rows = g->out[0] * g->out[1];
+  const size_t rows = g->out[0] * g->out[1];
   struct tsr_data_gradient_call call = {.g = g, .bias = plan->bias, .sum_scale = plan->sum_scale, .dx = plan->dx,
                                         .cols = buffer, .scratch = buffer + plan->scratch_offset,
                                         .band_capacity = plan->capacity, .n = n, .taps = plan->taps,
@@ -219,14 +234,10 @@ static tsr_status tsr_data_gradient_sample(const struct tsr_data_gradient_plan* 
   tsr_parallelize_1d(pool, tsr_data_gradient_start, &call, g->ic);
   for (size_t first = 0; first < rows; first += plan->band_rows) {
     const size_t count = rows - first < plan->band_rows ? rows - first : plan->band_rows, band = count * g->out[2];
-    const float* positions = plan->dy + n * g->y_n + first * g->out[2] * g->y_s[2];
     for (size_t group = 0; group < g->groups; group++) {
-      const struct tsr_gemm_args args = {
-          .batch = 1, .m = band, .n = m, .k = oc_group, .alpha = 1.0f, .beta = 0.0f,
-          .a = positions + group * oc_group * g->y_c, .lda = plan->dy_plain ? g->y_c : g->y_s[2],
-          .trans_a = plan->dy_plain, .packed_b = &plan->d->packed[group], .c = buffer + group * band * m, .ldc = m};
+      const struct tsr_gemm_args args = tsr_data_gradient_band_gemm(plan, n, first, count, group, buffer);
       const tsr_status status = tsr_gemm_execute(&args, pool, plan->where);
-      if (status != tsr_status_success) return status;
+      if (status != tsr_status_success) return status; /* ruled out by the reservation before dx is written */
     }
     call.first_row = first, call.band_rows = count, call.band = band;
     tsr_parallelize_1d(pool, plan->by_tap ? tsr_data_gradient_scatter_by_tap : tsr_data_gradient_scatter_by_position,
@@ -237,12 +248,16 @@ static tsr_status tsr_data_gradient_sample(const struct tsr_data_gradient_plan* 
   return tsr_status_success;
 }
 
-/* A sample a task, each thread on its own buffer. */
+/* A sample a task, each thread on its own buffer; a thread without the GEMM's scratch leaves its
+ * sample to the caller, before writing any of it (engine/missed-tasks.h). */
 static void tsr_data_gradient_sample_task(void* context, size_t thread, size_t n) {
   struct tsr_data_gradient_plan* plan = context;
-  if (tsr_data_gradient_sample(plan, n, plan->buffers + thread * plan->buffer_floats, NULL) != tsr_status_success)
-    atomic_store(&plan->failed, 1);
+  if ((plan->gemm_scratch_bytes > 0 && tsr_thread_scratch(plan->gemm_scratch_bytes) == NULL) ||
+      tsr_data_gradient_sample(plan, n, plan->buffers + thread * plan->buffer_floats, NULL) != tsr_status_success)
+    tsr_missed_tasks_mark(&plan->missed, n);
 }
+
+static void tsr_data_gradient_missed_sample(void* context, size_t n) { tsr_data_gradient_sample_task(context, 0, n); }
 
 bool tsr_conv_geometry_pointwise(const struct tsr_conv_geometry* g) {
   bool pointwise = g->kernel[0] * g->kernel[1] * g->kernel[2] == 1;
@@ -316,14 +331,20 @@ tsr_status tsr_conv_data_gradient_run(const struct tsr_conv_geometry* g, const f
   plan.buffers = buffers, plan.buffer_floats = cols + scratch, plan.scratch_offset = cols;
   struct tsr_activation_impl post;
   if (activation != NULL) tsr_activation_impl_init(&post, activation), plan.post = &post;
-  atomic_init(&plan.failed, 0);
+  /* Nothing is written unless every GEMM can run: the calling thread's scratch is reserved for
+   * the largest band (the first), and samples whose thread has none are run by the caller. */
+  const struct tsr_gemm_args first_band = tsr_data_gradient_band_gemm(&plan, 0, 0, plan.band_rows, 0, buffers);
+  plan.gemm_scratch_bytes = tsr_gemm_scratch_bytes(&first_band, splitting);
   tsr_status status = tsr_status_success;
-  if (by_sample) {
+  if (!tsr_missed_tasks_begin(&plan.missed, by_sample ? g->n : 0, tsr_thread_scratch, plan.gemm_scratch_bytes)) {
+    status = tsr_error(tsr_status_out_of_memory, "%s: out of memory for GEMM scratch", where);
+  } else if (by_sample) {
     tsr_parallelize_1d(pool, tsr_data_gradient_sample_task, &plan, g->n);
-    if (atomic_load(&plan.failed))
+    if (!tsr_missed_tasks_finish(&plan.missed, tsr_data_gradient_missed_sample, &plan))
       status = tsr_error(tsr_status_out_of_memory, "%s: out of memory for GEMM scratch (dx may be partly written)",
                          where);
   } else {
+    tsr_missed_tasks_finish(&plan.missed, tsr_data_gradient_missed_sample, &plan); /* no tasks: releases */
     for (size_t n = 0; n < g->n && status == tsr_status_success; n++)
       status = tsr_data_gradient_sample(&plan, n, buffers, pool);
   }

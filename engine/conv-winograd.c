@@ -28,6 +28,7 @@
 
 #include "engine/conv-fast.h"
 #include "engine/error.h"
+#include "engine/missed-tasks.h"
 #include "engine/scratch.h"
 #include "threadpool/threadpool.h"
 
@@ -105,7 +106,8 @@ struct tsr_winograd_call {
   size_t ldm;         /* M's row stride: a panel block's columns */
   size_t v_floats, m_floats, task_bytes;
   size_t panel_block, panel_blocks;
-  unsigned char* missed; /* per task (tile block x panel block): 1 if its thread had no scratch */
+  size_t tiles, panels;
+  struct tsr_missed_tasks missed; /* tasks: tile block x panel block */
 };
 
 /* Tile t's origin: batch item, output row and column of its top-left pixel. */
@@ -124,7 +126,7 @@ static void tsr_winograd_task(void* context, size_t thread, size_t tile_start, s
   const struct tsr_conv_geometry* g = c->g;
   float* v = tsr_thread_task_scratch(c->task_bytes);
   if (v == NULL) { /* the caller runs it after the parallel call, with its own scratch */
-    c->missed[tile_start / c->block * c->panel_blocks + panel_start / c->panel_block] = 1;
+    tsr_missed_tasks_mark(&c->missed, tile_start / c->block * c->panel_blocks + panel_start / c->panel_block);
     return;
   }
   float* m = v + c->v_floats;
@@ -201,6 +203,15 @@ tsr_status tsr_conv_winograd_run(const struct tsr_conv_fast* f, const struct tsr
   return tsr_conv_winograd_run_blocks(f, g, g->ic, 0, g->oc, 0, x, y, pool);
 }
 
+/* Task t of the call again, on the calling thread. */
+static void tsr_winograd_missed_task(void* context, size_t t) {
+  const struct tsr_winograd_call* c = context;
+  const size_t tile_start = t / c->panel_blocks * c->block, panel_start = t % c->panel_blocks * c->panel_block;
+  const size_t tiles = c->tiles - tile_start < c->block ? c->tiles - tile_start : c->block;
+  const size_t panels = c->panels - panel_start < c->panel_block ? c->panels - panel_start : c->panel_block;
+  tsr_winograd_task(context, 0, tile_start, panel_start, tiles, panels);
+}
+
 tsr_status tsr_conv_winograd_run_blocks(const struct tsr_conv_fast* f, const struct tsr_conv_geometry* g,
                                         size_t x_block, size_t x_block_stride, size_t y_block, size_t y_block_stride,
                                         const float* x, float* y, tsr_threadpool* pool) {
@@ -221,29 +232,12 @@ tsr_status tsr_conv_winograd_run_blocks(const struct tsr_conv_fast* f, const str
   call.v_floats = (TSR_WINOGRAD_POINTS * call.block * g->ic + 15) / 16 * 16;
   call.m_floats = (TSR_WINOGRAD_POINTS * call.block * call.ldm + 15) / 16 * 16;
   call.task_bytes = (call.v_floats + call.m_floats) * sizeof(float) + call.block * sizeof(float*);
-  /* Nothing is written unless every task can run: the calling thread's task scratch is taken
-   * first (the run fails here, y untouched, without it), and a task whose thread gets none is
-   * recorded and run afterwards on the calling thread. */
+  /* Nothing is written unless every task can run (engine/missed-tasks.h). */
   call.panel_block = panel_block, call.panel_blocks = (panels + panel_block - 1) / panel_block;
-  const size_t tasks = tile_blocks * call.panel_blocks;
-  call.missed = calloc(tasks, 1);
-  if (call.missed == NULL || tsr_thread_task_scratch(call.task_bytes) == NULL) {
-    free(call.missed);
+  call.tiles = tiles, call.panels = panels;
+  if (!tsr_missed_tasks_begin(&call.missed, tile_blocks * call.panel_blocks, tsr_thread_task_scratch, call.task_bytes))
     return tsr_status_out_of_memory;
-  }
   tsr_parallelize_2d_tile_2d(pool, tsr_winograd_task, &call, tiles, panels, call.block, panel_block);
-  for (size_t t = 0; t < tasks; t++) {
-    if (!call.missed[t]) continue;
-    const size_t tile_start = t / call.panel_blocks * call.block, panel_start = t % call.panel_blocks * panel_block;
-    call.missed[t] = 0;
-    const size_t tile_count = tiles - tile_start < call.block ? tiles - tile_start : call.block;
-    const size_t panel_count = panels - panel_start < panel_block ? panels - panel_start : panel_block;
-    tsr_winograd_task(&call, 0, tile_start, panel_start, tile_count, panel_count);
-    if (call.missed[t]) { /* cannot happen: this thread's scratch was reserved above */
-      free(call.missed);
-      return tsr_status_out_of_memory;
-    }
-  }
-  free(call.missed);
-  return tsr_status_success;
+  return tsr_missed_tasks_finish(&call.missed, tsr_winograd_missed_task, &call) ? tsr_status_success
+                                                                                  : tsr_status_out_of_memory;
 }

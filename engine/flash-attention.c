@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "engine/error.h"
+#include "engine/missed-tasks.h"
 #include "engine/scratch.h"
 #include "kernels/f32-flash/f32-flash.h"
 #include "threadpool/threadpool.h"
@@ -58,7 +59,7 @@ struct tsr_flash_call {
   const struct tsr_attention_problem* p;
   struct tsr_flash_plan plan;
   float* partial; /* per (b, h, i, split): v_dim output values, then max and sum */
-  int failed;     /* out of memory in some task (set atomically) */
+  struct tsr_missed_tasks missed; /* tasks run again by the caller (engine/missed-tasks.h) */
 };
 
 static size_t tsr_round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
@@ -155,9 +156,10 @@ static size_t tsr_flash_split_keys(const struct tsr_flash_call* call, size_t spl
   return jb < limit ? jb : limit;
 }
 
-static float* tsr_flash_scratch(struct tsr_flash_call* call) {
+/* The task's scratch; NULL, the task recorded for the caller to run again, when its thread has none. */
+static float* tsr_flash_scratch(struct tsr_flash_call* call, size_t task) {
   float* scratch = tsr_thread_scratch(call->plan.task_floats * sizeof(float));
-  if (scratch == NULL) __atomic_store_n(&call->failed, 1, __ATOMIC_RELAXED);
+  if (scratch == NULL) tsr_missed_tasks_mark(&call->missed, task);
   return scratch;
 }
 
@@ -177,7 +179,7 @@ static void tsr_flash_tile_task(void* context, size_t thread, size_t b, size_t h
     for (size_t r = 0; r < rows; r++) tsr_flash_finish(call, b, h, i0 + r, split, NULL, -INFINITY, 0.0f);
     return;
   }
-  float* qt = tsr_flash_scratch(call);
+  float* qt = tsr_flash_scratch(call, (b * p->heads + h) * plan->blocks * plan->splits + job);
   if (qt == NULL) return;
   float* s = qt + d * plan->block;
   float* o = s + plan->key_tile * plan->block;
@@ -236,7 +238,7 @@ static void tsr_flash_row_task(void* context, size_t thread, size_t b, size_t g,
       tsr_flash_finish(call, b, g * plan->group + r / p->q_len, r % p->q_len, split, NULL, -INFINITY, 0.0f);
     return;
   }
-  float* qs = tsr_flash_scratch(call);
+  float* qs = tsr_flash_scratch(call, (b * p->kv_heads + g) * plan->splits + split);
   if (qs == NULL) return;
   float* s = qs + rows * d;
   float* o = s + rows * kt;
@@ -313,6 +315,19 @@ tsr_status tsr_flash_attention_run(const struct tsr_attention_problem* p, tsr_th
   return tsr_flash_attention_run_with(p, tsr_flash_ukernels_get(), pool, where);
 }
 
+/* A task of the call again, on the calling thread: `task` counts (b, head, job) of the tile path
+ * or (b, kv head, split) of the row path. */
+static void tsr_flash_missed(void* context, size_t task) {
+  const struct tsr_flash_call* call = context;
+  const size_t jobs = call->plan.row_path ? call->plan.splits : call->plan.blocks * call->plan.splits;
+  const size_t heads = call->plan.row_path ? call->p->kv_heads : call->p->heads;
+  const size_t b = task / (heads * jobs), h = task / jobs % heads, job = task % jobs;
+  if (call->plan.row_path)
+    tsr_flash_row_task(context, 0, b, h, job);
+  else
+    tsr_flash_tile_task(context, 0, b, h, job);
+}
+
 tsr_status tsr_flash_attention_run_with(const struct tsr_attention_problem* p, const struct tsr_flash_ukernels* uk,
                                         tsr_threadpool* pool, const char* where) {
   struct tsr_flash_call call = {.p = p};
@@ -322,14 +337,23 @@ tsr_status tsr_flash_attention_run_with(const struct tsr_attention_problem* p, c
     if (call.partial == NULL)
       return tsr_error(tsr_status_out_of_memory, "%s: out of memory for the split attention partials", where);
   }
+  /* All tasks or none: the caller's scratch is reserved first (engine/missed-tasks.h). */
+  const size_t jobs = call.plan.row_path ? call.plan.splits : call.plan.blocks * call.plan.splits;
+  const size_t tasks = p->batch * (call.plan.row_path ? p->kv_heads : p->heads) * jobs;
+  if (!tsr_missed_tasks_begin(&call.missed, tasks, tsr_thread_scratch, call.plan.task_floats * sizeof(float))) {
+    free(call.partial);
+    return tsr_error(tsr_status_out_of_memory, "%s: out of memory for the attention tiles", where);
+  }
   if (call.plan.row_path)
-    tsr_parallelize_3d(pool, tsr_flash_row_task, &call, p->batch, p->kv_heads, call.plan.splits);
+    tsr_parallelize_3d(pool, tsr_flash_row_task, &call, p->batch, p->kv_heads, jobs);
   else
-    tsr_parallelize_3d(pool, tsr_flash_tile_task, &call, p->batch, p->heads, call.plan.blocks * call.plan.splits);
-  if (call.plan.splits > 1 && !__atomic_load_n(&call.failed, __ATOMIC_RELAXED))
+    tsr_parallelize_3d(pool, tsr_flash_tile_task, &call, p->batch, p->heads, jobs);
+  const bool complete = tsr_missed_tasks_finish(&call.missed, tsr_flash_missed, &call);
+  if (call.plan.splits > 1 && complete)
     tsr_parallelize_2d(pool, tsr_flash_merge_task, &call, p->batch, p->heads * p->q_len);
   free(call.partial);
-  if (__atomic_load_n(&call.failed, __ATOMIC_RELAXED))
-    return tsr_error(tsr_status_out_of_memory, "%s: out of memory for the attention tiles", where);
+  if (!complete)
+    return tsr_error(tsr_status_out_of_memory, "%s: out of memory for the attention tiles (the output may be partly "
+                     "written)", where);
   return tsr_status_success;
 }

@@ -11,11 +11,11 @@
  * batch 1) still keeps every thread busy. */
 #include "engine/gemm.h"
 
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/error.h"
+#include "engine/missed-tasks.h"
 #include "engine/scratch.h"
 #include "kernels/f32-gemv/f32-gemv.h"
 #include "threadpool/threadpool.h"
@@ -124,7 +124,8 @@ struct tsr_gemm_call {
   size_t row_block, col_block; /* task extents: rows (a multiple of mr) and columns (of nr) */
   float* packed_a;             /* all of A packed once, when several column tasks share it */
   size_t k_blocks;
-  _Atomic int out_of_memory;
+  size_t row_tasks, col_tasks;
+  struct tsr_missed_tasks missed; /* tasks (item, row task, column task) run again by the caller */
 };
 
 /* Where the packed A rows from i0 (a multiple of mr) in k block kb live. Each (item, k block)
@@ -186,7 +187,7 @@ static void tsr_gemm_task(void* context, size_t thread, size_t t, size_t row_ind
 
   float* scratch = tsr_thread_scratch(tsr_task_scratch_floats(call) * sizeof(float));
   if (scratch == NULL) {
-    atomic_store(&call->out_of_memory, 1);
+    tsr_missed_tasks_mark(&call->missed, (t * call->row_tasks + row_index) * call->col_tasks + col_index);
     return;
   }
   float* b_block = scratch;
@@ -308,17 +309,22 @@ struct tsr_gemv_call {
   size_t col_block;
   size_t k_block;    /* rows of B per task when k is split, else k */
   float* partials;   /* k split: one row of n per k block */
-  _Atomic int out_of_memory;
+  size_t col_tasks;  /* column split: tasks an item */
+  struct tsr_missed_tasks missed; /* tasks run again by the caller (their A row's copy failed) */
 };
 
-/* op(A)'s single row, contiguous and scaled by alpha (the user's memory when it already is). */
-static const float* tsr_gemv_row(struct tsr_gemv_call* call, size_t t, size_t k0, size_t k) {
+/* Whether op(A)'s row is copied (into scratch) before use. */
+static bool tsr_gemv_copies_row(const struct tsr_gemm_args* g) { return g->trans_a || g->alpha != 1.0f; }
+
+/* op(A)'s single row, contiguous and scaled by alpha (the user's memory when it already is);
+ * NULL, task `task` recorded as missed, when the copy has no scratch. */
+static const float* tsr_gemv_row(struct tsr_gemv_call* call, size_t task, size_t t, size_t k0, size_t k) {
   const struct tsr_gemm_args* g = call->args;
   const float* a = g->a + t * g->stride_a;
-  if (!g->trans_a && g->alpha == 1.0f) return a + k0;
+  if (!tsr_gemv_copies_row(g)) return a + k0;
   float* row = tsr_thread_scratch(k * sizeof(float));
   if (row == NULL) {
-    atomic_store(&call->out_of_memory, 1);
+    tsr_missed_tasks_mark(&call->missed, task);
     return NULL;
   }
   for (size_t p = 0; p < k; p++) row[p] = g->alpha * a[g->trans_a ? (k0 + p) * g->lda : k0 + p];
@@ -348,7 +354,7 @@ static void tsr_gemv_columns_task(void* context, size_t thread, size_t t, size_t
   const struct tsr_gemm_args* g = call->args;
   const size_t j0 = col_index * call->col_block, cols = tsr_min_size(call->col_block, g->n - j0);
   float* y = g->c + t * g->stride_c + j0;
-  const float* a = tsr_gemv_row(call, t, 0, g->k);
+  const float* a = tsr_gemv_row(call, t * call->col_tasks + col_index, t, 0, g->k);
   if (a == NULL) return;
   tsr_gemv_init(g, y, j0, cols);
   call->ukernel(g->k, cols, a, g->b + t * g->stride_b + j0, g->ldb, y);
@@ -361,10 +367,35 @@ static void tsr_gemv_k_task(void* context, size_t thread, size_t k_index) {
   const struct tsr_gemm_args* g = call->args;
   const size_t k0 = k_index * call->k_block, k = tsr_min_size(call->k_block, g->k - k0);
   float* partial = call->partials + k_index * g->n;
-  const float* a = tsr_gemv_row(call, 0, k0, k);
+  const float* a = tsr_gemv_row(call, k_index, 0, k0, k);
   if (a == NULL) return;
   memset(partial, 0, g->n * sizeof(float));
   call->ukernel(k, g->n, a, g->b + k0 * g->ldb, g->ldb, partial);
+}
+
+/* The tasks of the call again, on the calling thread (engine/missed-tasks.h). */
+static void tsr_gemv_k_missed(void* context, size_t task) { tsr_gemv_k_task(context, 0, task); }
+static void tsr_gemv_columns_missed(void* context, size_t task) {
+  const struct tsr_gemv_call* call = context;
+  tsr_gemv_columns_task(context, 0, task / call->col_tasks, task % call->col_tasks);
+}
+
+/* Runs the call's tasks, all or none of them (engine/missed-tasks.h): tasks whose thread has no
+ * scratch for their copy of A's row are run again by the caller. */
+static tsr_status tsr_gemv_run(struct tsr_gemv_call* call, size_t tasks, size_t row_floats,
+                               void (*missed)(void* context, size_t task), tsr_threadpool* pool,
+                               const char* where) {
+  const size_t bytes = tsr_gemv_copies_row(call->args) ? row_floats * sizeof(float) : 0;
+  if (!tsr_missed_tasks_begin(&call->missed, tasks, tsr_thread_scratch, bytes))
+    return tsr_error(tsr_status_out_of_memory, "%s: out of memory for GEMV scratch", where);
+  if (call->partials != NULL)
+    tsr_parallelize_1d(pool, tsr_gemv_k_task, call, tasks);
+  else
+    tsr_parallelize_2d(pool, tsr_gemv_columns_task, call, call->args->batch, call->col_tasks);
+  if (!tsr_missed_tasks_finish(&call->missed, missed, call))
+    return tsr_error(tsr_status_out_of_memory, "%s: out of memory for GEMV scratch (C may be partly written)",
+                     where);
+  return tsr_status_success;
 }
 
 static tsr_status tsr_gemv_execute(const struct tsr_gemm_args* g, tsr_threadpool* pool,
@@ -372,7 +403,6 @@ static tsr_status tsr_gemv_execute(const struct tsr_gemm_args* g, tsr_threadpool
   const struct tsr_ukernel_entry* kernel =
       tsr_ukernel_pick(tsr_f32_gemv_ukernels, tsr_f32_gemv_ukernel_count);
   struct tsr_gemv_call call = {.args = g, .ukernel = (tsr_f32_gemv_ukernel_fn)kernel->function};
-  atomic_init(&call.out_of_memory, 0);
   const size_t threads = tsr_threadpool_threads(pool);
   const size_t tasks_wanted = threads == 1 ? 1 : TSR_GEMM_TASKS_PER_THREAD * threads;
   const size_t k_blocks = tsr_min_size(2 * threads, g->k / 64);
@@ -381,43 +411,61 @@ static tsr_status tsr_gemv_execute(const struct tsr_gemm_args* g, tsr_threadpool
     const size_t blocks = tsr_divide_up(g->k, call.k_block);
     call.partials = malloc(blocks * g->n * sizeof(float));
     if (call.partials != NULL) {
-      tsr_parallelize_1d(pool, tsr_gemv_k_task, &call, blocks);
-      if (!atomic_load(&call.out_of_memory)) {
+      const tsr_status status = tsr_gemv_run(&call, blocks, call.k_block, tsr_gemv_k_missed, pool, where);
+      if (status == tsr_status_success) {
         tsr_gemv_init(g, g->c, 0, g->n);
         for (size_t b = 0; b < blocks; b++)
           for (size_t j = 0; j < g->n; j++) g->c[j] += call.partials[b * g->n + j];
         tsr_gemv_clamp(g, g->c, g->n);
       }
       free(call.partials);
-      return atomic_load(&call.out_of_memory)
-                 ? tsr_error(tsr_status_out_of_memory, "%s: out of memory for GEMV scratch", where)
-                 : tsr_status_success;
+      return status;
     }
   }
   const size_t per_item = g->batch >= tasks_wanted ? 1 : tsr_divide_up(tasks_wanted, g->batch);
   call.col_block = tsr_round_up(tsr_divide_up(g->n, per_item), 64);
-  tsr_parallelize_2d(pool, tsr_gemv_columns_task, &call, g->batch, tsr_divide_up(g->n, call.col_block));
-  if (atomic_load(&call.out_of_memory))
-    return tsr_error(tsr_status_out_of_memory, "%s: out of memory for GEMV scratch (C may be "
-                     "partly written)", where);
-  return tsr_status_success;
+  call.col_tasks = tsr_divide_up(g->n, call.col_block);
+  return tsr_gemv_run(&call, g->batch * call.col_tasks, g->k, tsr_gemv_columns_missed, pool, where);
+}
+
+/* A task of the call again, on the calling thread (engine/missed-tasks.h). */
+static void tsr_gemm_missed(void* context, size_t task) {
+  const struct tsr_gemm_call* call = context;
+  const size_t per_item = call->row_tasks * call->col_tasks, in_item = task % per_item;
+  tsr_gemm_task(context, 0, task / per_item, in_item / call->col_tasks, in_item % call->col_tasks);
+}
+
+static bool tsr_gemm_is_gemv(const struct tsr_gemm_args* g) {
+  return g->m == 1 && g->packed_b == NULL && !g->trans_b;
+}
+
+/* The call's kernels, blocks and tasks (A not packed yet). */
+static void tsr_gemm_call_init(struct tsr_gemm_call* call, const struct tsr_gemm_args* g, size_t threads) {
+  const struct tsr_gemm_config* config = g->packed_b != NULL ? g->packed_b->config : tsr_gemm_config_get();
+  *call = (struct tsr_gemm_call){
+      .args = g, .nr = config->nr, .kc = config->kc, .direct_b_rows = tsr_gemm_direct_b_rows(config->isa)};
+  const bool single_row = g->m == 1;
+  call->ukernel = single_row ? config->row : config->main;
+  call->mr = single_row ? 1 : config->mr;
+  call->mc = single_row ? 1 : config->mc;
+  tsr_gemm_plan(call, threads);
+  call->col_tasks = tsr_divide_up(g->n, call->col_block);
+  call->row_tasks = tsr_divide_up(g->m, call->row_block);
+  call->k_blocks = tsr_divide_up(g->k, call->kc);
+}
+
+size_t tsr_gemm_scratch_bytes(const struct tsr_gemm_args* g, size_t threads) {
+  if (tsr_gemm_is_gemv(g)) return tsr_gemv_copies_row(g) ? g->k * sizeof(float) : 0;
+  struct tsr_gemm_call call;
+  tsr_gemm_call_init(&call, g, threads);
+  return tsr_task_scratch_floats(&call) * sizeof(float); /* A not packed ahead: the most */
 }
 
 tsr_status tsr_gemm_execute(const struct tsr_gemm_args* g, tsr_threadpool* pool, const char* where) {
-  if (g->m == 1 && g->packed_b == NULL && !g->trans_b) return tsr_gemv_execute(g, pool, where);
-  const struct tsr_gemm_config* config =
-      g->packed_b != NULL ? g->packed_b->config : tsr_gemm_config_get();
-  struct tsr_gemm_call call = {
-      .args = g, .nr = config->nr, .kc = config->kc, .direct_b_rows = tsr_gemm_direct_b_rows(config->isa)};
-  const bool single_row = g->m == 1;
-  call.ukernel = single_row ? config->row : config->main;
-  call.mr = single_row ? 1 : config->mr;
-  call.mc = single_row ? 1 : config->mc;
-  atomic_init(&call.out_of_memory, 0);
-  tsr_gemm_plan(&call, tsr_threadpool_threads(pool));
-  const size_t col_tasks = tsr_divide_up(g->n, call.col_block);
-  call.k_blocks = tsr_divide_up(g->k, call.kc);
-  if (col_tasks > 1) {
+  if (tsr_gemm_is_gemv(g)) return tsr_gemv_execute(g, pool, where);
+  struct tsr_gemm_call call;
+  tsr_gemm_call_init(&call, g, tsr_threadpool_threads(pool));
+  if (call.col_tasks > 1) {
     const size_t row_blocks = tsr_divide_up(g->m, call.mc);
     size_t floats;
     if (tsr_mul_size(g->batch * call.k_blocks, tsr_round_up(g->m, call.mr) * call.kc, &floats) &&
@@ -426,11 +474,18 @@ tsr_status tsr_gemm_execute(const struct tsr_gemm_args* g, tsr_threadpool* pool,
     else
       call.packed_a = NULL; /* no memory for it: each task packs its own blocks */
   }
-  tsr_parallelize_3d(pool, tsr_gemm_task, &call, g->batch, tsr_divide_up(g->m, call.row_block),
-                     col_tasks);
+  /* All tasks or none (engine/missed-tasks.h): the caller's scratch is reserved first, and a task
+   * whose thread has none is run again by the caller. */
+  tsr_status status = tsr_status_success;
+  if (!tsr_missed_tasks_begin(&call.missed, g->batch * call.row_tasks * call.col_tasks, tsr_thread_scratch,
+                              tsr_task_scratch_floats(&call) * sizeof(float))) {
+    status = tsr_error(tsr_status_out_of_memory, "%s: out of memory for GEMM scratch", where);
+  } else {
+    tsr_parallelize_3d(pool, tsr_gemm_task, &call, g->batch, call.row_tasks, call.col_tasks);
+    if (!tsr_missed_tasks_finish(&call.missed, tsr_gemm_missed, &call))
+      status = tsr_error(tsr_status_out_of_memory, "%s: out of memory for GEMM scratch (C may be partly written)",
+                         where);
+  }
   free(call.packed_a);
-  if (atomic_load(&call.out_of_memory))
-    return tsr_error(tsr_status_out_of_memory, "%s: out of memory for GEMM scratch (C may be "
-                     "partly written)", where);
-  return tsr_status_success;
+  return status;
 }

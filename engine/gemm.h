@@ -45,8 +45,13 @@ struct tsr_gemm_args {
   const struct tsr_f32_minmax_params* clamp;   /* or NULL */
 };
 
-/// Runs the GEMM over the pool. Returns success or out_of_memory (scratch), naming `where`.
+/// Runs the GEMM over the pool. Returns success or out_of_memory (scratch), naming `where`;
+/// out of memory leaves C untouched (engine/missed-tasks.h).
 tsr_status tsr_gemm_execute(const struct tsr_gemm_args* args, tsr_threadpool* pool,
                             const char* where);
+
+/// The scratch (bytes of tsr_thread_scratch) each thread takes in tsr_gemm_execute for `args`
+/// on `threads` threads, at most: a caller that must not fail halfway through reserves it first.
+size_t tsr_gemm_scratch_bytes(const struct tsr_gemm_args* args, size_t threads);
 
 #endif

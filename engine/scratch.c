@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "threadpool/pool.h"
@@ -48,17 +49,17 @@ static void* tsr_thread_buffer(size_t which, size_t bytes) {
   return buffer->data;
 }
 
-void* tsr_thread_scratch(size_t bytes) { return tsr_thread_buffer(0, bytes); }
-
 static _Atomic int tsr_scratch_failure_mode = tsr_scratch_failure_none;
 
 void tsr_scratch_set_failure_for_tests(enum tsr_scratch_failure mode) {
   atomic_store(&tsr_scratch_failure_mode, (int)mode);
 }
 
-void* tsr_thread_task_scratch(size_t bytes) {
+static bool tsr_scratch_failing(void) {
   const int failing = atomic_load_explicit(&tsr_scratch_failure_mode, memory_order_relaxed);
-  if (failing == tsr_scratch_failure_always || (failing == tsr_scratch_failure_in_tasks && tsr_pool_in_task()))
-    return NULL;
-  return tsr_thread_buffer(1, bytes);
+  return failing == tsr_scratch_failure_always || (failing == tsr_scratch_failure_in_tasks && tsr_pool_in_task());
 }
+
+void* tsr_thread_scratch(size_t bytes) { return tsr_scratch_failing() ? NULL : tsr_thread_buffer(0, bytes); }
+
+void* tsr_thread_task_scratch(size_t bytes) { return tsr_scratch_failing() ? NULL : tsr_thread_buffer(1, bytes); }

@@ -16,7 +16,8 @@ void* tsr_thread_scratch(size_t bytes);
 /// runs tasks too), as the NCHW convolution path does around the NHWC algorithms.
 void* tsr_thread_task_scratch(size_t bytes);
 
-/// Tests only: makes tsr_thread_task_scratch fail, to check that ops fail cleanly or recover.
+/// Tests only: makes tsr_thread_scratch and tsr_thread_task_scratch fail, to check that ops fail
+/// cleanly or recover.
 enum tsr_scratch_failure {
   tsr_scratch_failure_none,     ///< normal
   tsr_scratch_failure_in_tasks, ///< NULL when called from inside a thread-pool task

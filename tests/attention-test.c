@@ -3,12 +3,15 @@
  * invariants: key/value permutation, causal independence of later keys, GQA = MHA with
  * repeated K/V heads, talking heads with identity mixing = MHA (to rounding), Linformer with k = L and
  * identity projections = full attention, FAVOR's error falling as features grow, determinism
- * across thread counts. Float GEMM scores against double: atol 3e-5 + rtol 1e-4. */
+ * across thread counts, the same result when the pool's threads have no scratch (the caller runs
+ * their tasks) and out of memory with the output untouched when no thread has any. Float GEMM
+ * scores against double: atol 3e-5 + rtol 1e-4. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/scratch.h"
 #include "kernels/reference/attention-reference.h"
 #include "tests/harness/attention-compose.h"
 #include "tests/harness/harness.h"
@@ -585,6 +588,48 @@ static void test_bad_input(tsr_rng* rng) {
   free(x), free(y), free(c.storage);
 }
 
+/* Fused attention's tile path (with and without key splits) and its row path for short queries
+ * (with and without), each with scratch failing on the pool's threads: the caller runs the tasks
+ * they missed, bit for bit the normal result; failing everywhere: out of memory, O untouched. */
+static void test_scratch_failure(tsr_rng* rng, tsr_threadpool* pool) {
+  static const struct { size_t B, H, Hkv, Lq, Lk, d; } shapes[] = {
+      {2, 4, 4, 130, 97, 16}, {1, 1, 1, 65, 1024, 32}, {1, 4, 2, 1, 600, 16}, {3, 2, 1, 2, 100, 8}};
+  const tsr_sdpa_params params = {.scale = 0.0f};
+  tsr_op* op = NULL;
+  tsr_check_status(tsr_sdpa_create(&params, &op), tsr_status_success, "sdpa create");
+  for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+    const size_t B = shapes[i].B, H = shapes[i].H, Hkv = shapes[i].Hkv, Lq = shapes[i].Lq, Lk = shapes[i].Lk;
+    const size_t d = shapes[i].d, no = B * H * Lq * d;
+    float* q = random_floats(rng, B * H * Lq * d, 1.0f);
+    float* k = random_floats(rng, B * Hkv * Lk * d, 1.0f);
+    float* v = random_floats(rng, B * Hkv * Lk * d, 1.0f);
+    float* expected = malloc(sizeof(float) * no);
+    float* o = malloc(sizeof(float) * no);
+    tsr_fill_nan(expected, no), tsr_fill_nan(o, no);
+    run_sdpa(op, B, H, Hkv, Lq, Lk, d, q, k, v, NULL, expected, pool);
+    char what[120];
+    snprintf(what, sizeof(what), "sdpa b%zu h%zu kvh%zu sq%zu skv%zu d%zu, scratch failing in tasks", B, H, Hkv, Lq,
+             Lk, d);
+    tsr_scratch_set_failure_for_tests(tsr_scratch_failure_in_tasks);
+    run_sdpa(op, B, H, Hkv, Lq, Lk, d, q, k, v, NULL, o, pool);
+    tsr_check_close(what, o, expected, no, 0.0, 0.0);
+    tsr_scratch_set_failure_for_tests(tsr_scratch_failure_always);
+    tsr_fill_nan(o, no);
+    const int64_t qd[4] = {(int64_t)B, (int64_t)H, (int64_t)Lq, (int64_t)d};
+    const int64_t kd[4] = {(int64_t)B, (int64_t)Hkv, (int64_t)Lk, (int64_t)d};
+    const tsr_tensor inputs[3] = {tensor_nd(4, qd, q, tsr_dtype_f32), tensor_nd(4, kd, k, tsr_dtype_f32),
+                                  tensor_nd(4, kd, v, tsr_dtype_f32)};
+    const tsr_tensor out = tensor_nd(4, qd, o, tsr_dtype_f32);
+    snprintf(what, sizeof(what), "sdpa b%zu h%zu kvh%zu sq%zu skv%zu d%zu, scratch failing always", B, H, Hkv, Lq,
+             Lk, d);
+    tsr_check_status(tsr_op_run(op, 3, inputs, 1, &out, pool), tsr_status_out_of_memory, what);
+    tsr_check_untouched(what, o, no);
+    tsr_scratch_set_failure_for_tests(tsr_scratch_failure_none);
+    free(q), free(k), free(v), free(expected), free(o);
+  }
+  tsr_op_destroy(op);
+}
+
 int main(void) {
   tsr_rng rng = tsr_rng_seeded(5);
   tsr_threadpool* pool = NULL;
@@ -595,6 +640,7 @@ int main(void) {
   test_mha(&rng, pool);
   test_linformer(&rng, pool);
   test_performer(&rng, pool);
+  test_scratch_failure(&rng, pool);
   test_bad_input(&rng);
   tsr_threadpool_destroy(pool);
   return tsr_test_finish();

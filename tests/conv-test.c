@@ -863,13 +863,14 @@ static void tsr_test_deconv_bands(tsr_threadpool* pool, tsr_rng* rng) {
       size_t wn = (size_t)(p.in_channels * (p.out_channels / p.groups));
       for (int32_t d = 0; d < p.spatial_ndims; d++) wn *= (size_t)p.kernel[d];
       float *x = malloc(xn * sizeof(float)), *w = malloc(wn * sizeof(float)), b[512];
-      float *y = malloc(yn * sizeof(float)), *expected = malloc(yn * sizeof(float));
+      float *y = malloc(yn * sizeof(float)), *expected = malloc(yn * sizeof(float)), *initial = malloc(yn * sizeof(float));
       tsr_fill_integers(rng, x, xn, -3, 3);
       tsr_fill_integers(rng, w, wn, -3, 3);
       tsr_fill_integers(rng, b, (size_t)p.out_channels, -5, 5);
       if (p.sum_scale != 0.0f) tsr_fill_integers(rng, y, yn, -5, 5);
       else tsr_fill_nan(y, yn);
       memcpy(expected, y, yn * sizeof(float));
+      memcpy(initial, y, yn * sizeof(float));
       tx.data = x, ty.data = y, tr.data = expected;
       tsr_op *fast = NULL, *slow = NULL;
       tsr_check_status(tsr_deconv_create(&p, output_padding, w, b, &fast), tsr_status_success, "deconv bands: create");
@@ -883,8 +884,22 @@ static void tsr_test_deconv_bands(tsr_threadpool* pool, tsr_rng* rng) {
       char what[64];
       snprintf(what, sizeof(what), "deconv bands case %zu %s", k, nhwc ? "nhwc relu" : "plain sum");
       tsr_check_close(what, y, expected, yn, 0.0, 0.0);
+      /* Scratch failing on the pool's threads: the caller runs their samples, the same result
+       * (a sample's y is not read twice: the sum would count it twice); failing everywhere: out of
+       * memory before y is written. */
+      memcpy(y, initial, yn * sizeof(float));
+      tsr_scratch_set_failure_for_tests(tsr_scratch_failure_in_tasks);
+      snprintf(what, sizeof(what), "deconv bands case %zu %s, scratch failing in tasks", k, nhwc ? "nhwc" : "plain");
+      tsr_check_status(tsr_op_run(fast, 1, &tx, 1, &ty, pool), tsr_status_success, what);
+      tsr_check_close(what, y, expected, yn, 0.0, 0.0);
+      memcpy(y, initial, yn * sizeof(float));
+      tsr_scratch_set_failure_for_tests(tsr_scratch_failure_always);
+      snprintf(what, sizeof(what), "deconv bands case %zu %s, scratch failing always", k, nhwc ? "nhwc" : "plain");
+      tsr_check_status(tsr_op_run(fast, 1, &tx, 1, &ty, pool), tsr_status_out_of_memory, what);
+      tsr_check_close(what, y, initial, yn, 0.0, 0.0);
+      tsr_scratch_set_failure_for_tests(tsr_scratch_failure_none);
       tsr_op_destroy(fast), tsr_op_destroy(slow);
-      free(x), free(w), free(y), free(expected);
+      free(x), free(w), free(y), free(expected), free(initial);
     }
 }
 

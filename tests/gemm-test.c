@@ -2,11 +2,14 @@
  * tolerance 0): shapes around every block size (m around mr and mc, n around nr, k around kc),
  * 1 x N x K, M x 1 x K, primes, both transposes, leading dimensions above the minimum (primes),
  * alpha and beta (beta 0 with NaN in C), batched with shared and strided operands, 1, 2, 3 and
- * 16 threads; C against a guard page; and every bad argument. */
+ * 16 threads; C against a guard page; every bad argument; and scratch that fails on the pool's
+ * threads (the caller runs their tasks: the same result) or everywhere (out of memory, C
+ * untouched). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/scratch.h"
 #include "kernels/f32-gemm/f32-gemm.h"
 #include "kernels/reference/gemm-reference.h"
 #include "tests/harness/harness.h"
@@ -95,6 +98,39 @@ static void tsr_test_errors(void) {
   tsr_check_untouched("failed calls", c, 16);
 }
 
+/* Every path that takes per-thread scratch: GEMM tasks (rows x columns, batched) and single-row
+ * problems whose row of A is copied (transposed A or alpha other than 1), split by columns or,
+ * on several threads, by k. */
+static void tsr_test_scratch_failure(tsr_threadpool* pool, tsr_rng* rng) {
+  tsr_scratch_set_failure_for_tests(tsr_scratch_failure_in_tasks);
+  tsr_test_shape(pool, rng, false, false, 157, 263, 300, 7, 1.0f, 0.0f, 1);
+  tsr_test_shape(pool, rng, false, true, 12, 12, 64, 1, 1.0f, 1.0f, 12);
+  tsr_test_shape(pool, rng, true, false, 1, 65, 130, 0, 1.0f, 1.0f, 3);
+  tsr_test_shape(pool, rng, false, false, 1, 1000, 2048, 0, 2.0f, 0.0f, 1);
+  tsr_scratch_set_failure_for_tests(tsr_scratch_failure_always);
+  static float a[300 * 300], b[300 * 300], c[300 * 300];
+  tsr_fill_integers(rng, a, 300 * 300, -2, 2);
+  tsr_fill_integers(rng, b, 300 * 300, -2, 2);
+  const struct {
+    tsr_transpose ta;
+    int64_t m, n, k;
+    float alpha;
+  } cases[] = {{tsr_no_transpose, 157, 263, 300, 1.0f}, {tsr_transpose_op, 1, 65, 130, 1.0f},
+               {tsr_no_transpose, 1, 280, 300, 2.0f}};
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    tsr_fill_nan(c, 300 * 300);
+    char what[120];
+    snprintf(what, sizeof(what), "gemm %lldx%lldx%lld, scratch failing everywhere, threads=%u", (long long)cases[i].m,
+             (long long)cases[i].n, (long long)cases[i].k, tsr_threadpool_threads(pool));
+    const int64_t lda = cases[i].ta == tsr_transpose_op ? cases[i].m : cases[i].k;
+    tsr_check_status(tsr_sgemm(cases[i].ta, tsr_no_transpose, cases[i].m, cases[i].n, cases[i].k, cases[i].alpha, a,
+                               lda, b, cases[i].n, 0.0f, c, cases[i].n, pool),
+                     tsr_status_out_of_memory, what);
+    tsr_check_untouched(what, c, 300 * 300);
+  }
+  tsr_scratch_set_failure_for_tests(tsr_scratch_failure_none);
+}
+
 int main(void) {
   tsr_test_errors();
   const struct tsr_gemm_config* config = tsr_gemm_config_get();
@@ -136,6 +172,7 @@ int main(void) {
     tsr_test_shape(pool, &rng, false, true, 12, 12, 64, 1, 1.0f, 0.0f, 12);
     tsr_test_shape(pool, &rng, false, false, 128, 768, 40, 0, 1.0f, 0.0f, 1);
     tsr_test_shape(pool, &rng, true, false, 8 * mr + 3, 5 * nr + 1, kc + 3, 0, 1.0f, 1.0f, 1);
+    if (threads <= 3) tsr_test_scratch_failure(pool, &rng);
     tsr_threadpool_destroy(pool);
   }
   /* alpha = 0 and beta = 0 must give exact zeros, not NaN, even with NaN in C. */
