@@ -283,8 +283,7 @@ static const struct tsr_f32_pool_entry* tsr_pool_fast_fit(const struct tsr_f32_p
   return best;
 }
 
-/* One batch item of `channels` channels in NHWC with pixel stride `stride` (the reorder scratch). */
-static void tsr_pool_nhwc_view(const struct tsr_pool_geometry* g, size_t stride, struct tsr_pool_geometry* h) {
+void tsr_pool_nhwc_view(const struct tsr_pool_geometry* g, size_t stride, struct tsr_pool_geometry* h) {
   *h = *g;
   h->x_c = h->y_c = 1;
   h->x_s[2] = stride, h->x_s[1] = g->in[2] * stride, h->x_s[0] = g->in[1] * h->x_s[1];

@@ -18,6 +18,9 @@ const struct tsr_f32_pool_entry* tsr_pool_fast_pick(void);
 /// as 0, 0.
 void tsr_pool_unclipped(const struct tsr_pool_geometry* g, size_t d, size_t* begin, size_t* end);
 
+/// The geometry of one batch item of g's in NHWC at `stride` floats a pixel (a reorder's scratch).
+void tsr_pool_nhwc_view(const struct tsr_pool_geometry* g, size_t stride, struct tsr_pool_geometry* h);
+
 /// Pools x into y (geometry g, `channels` channels, NHWC when nhwc, else plain NCHW). Errors:
 /// out_of_memory (the per-item NCHW reorder buffers), with y untouched.
 tsr_status tsr_pool_fast_run(const struct tsr_f32_pool_entry* kernel, const struct tsr_pool_geometry* g,

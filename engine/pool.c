@@ -6,6 +6,7 @@
 
 #include "engine/error.h"
 #include "engine/op.h"
+#include "engine/pool-backward.h"
 #include "engine/pool-fast.h"
 #include "engine/tensor.h"
 #include "kernels/reference/pool-reference.h"
@@ -99,6 +100,7 @@ struct tsr_pool_op {
   struct tsr_op base;
   tsr_pool_params params;
   const struct tsr_f32_pool_entry* fast; /* NULL: the reference path */
+  const struct tsr_ukernel_entry* backward; /* the backward op's f32-dpool kernel; NULL: the reference path */
 };
 
 struct tsr_pool_call {
@@ -156,24 +158,32 @@ static void tsr_pool_blocked_as_nhwc(const tsr_tensor_desc* d, tsr_tensor_desc* 
   tsr_tensor_desc_init(view, tsr_dtype_f32, tsr_layout_nhwc, d->ndims, dims);
 }
 
+/* x (the input side) and y (the output side) as the runs see them: a blocked x, with y in the
+ * same layout, as NHWC images of one channel block each. */
+static tsr_status tsr_pool_views(const tsr_tensor_desc* x, const tsr_tensor_desc* y, const char* y_name,
+                                 const char* where, tsr_tensor_desc* x_view, tsr_tensor_desc* y_view) {
+  *x_view = *x, *y_view = *y;
+  if (tsr_layout_channel_block(x->layout) == 1) return tsr_status_success;
+  if (y->layout != x->layout || x->dtype != tsr_dtype_f32 || y->dtype != tsr_dtype_f32)
+    return tsr_error(tsr_status_unsupported_parameter,
+                     "%s: a blocked inputs[0] (%s) needs an f32 %s in the same layout (got %s)", where,
+                     tsr_layout_name(x->layout), y_name, tsr_layout_name(y->layout));
+  if (x->ndims != y->ndims || x->dims[0] != y->dims[0] || x->dims[1] != y->dims[1])
+    return tsr_error(tsr_status_invalid_parameter, "%s: %s must have inputs[0]'s batch and channels", where, y_name);
+  tsr_pool_blocked_as_nhwc(x, x_view);
+  tsr_pool_blocked_as_nhwc(y, y_view);
+  return tsr_status_success;
+}
+
 static tsr_status tsr_pool_run(const tsr_op* base, const tsr_tensor* inputs, size_t num_outputs,
                                const tsr_tensor* outputs, tsr_threadpool* pool) {
   static const char where[] = "tsr_op_run(pool)";
   const tsr_pool_params* p = &((const struct tsr_pool_op*)base)->params;
   struct tsr_pool_call call = {.x = inputs[0].data, .y = outputs[0].data};
-  tsr_tensor_desc x = inputs[0].desc, y = outputs[0].desc;
-  if (tsr_layout_channel_block(x.layout) > 1) {
-    if (y.layout != x.layout || x.dtype != tsr_dtype_f32 || y.dtype != tsr_dtype_f32)
-      return tsr_error(tsr_status_unsupported_parameter,
-                       "%s: a blocked inputs[0] (%s) needs an f32 outputs[0] in the same layout (got %s)", where,
-                       tsr_layout_name(x.layout), tsr_layout_name(y.layout));
-    if (x.ndims != y.ndims || x.dims[0] != y.dims[0] || x.dims[1] != y.dims[1])
-      return tsr_error(tsr_status_invalid_parameter,
-                       "%s: outputs[0] must have inputs[0]'s batch and channels", where);
-    tsr_pool_blocked_as_nhwc(&inputs[0].desc, &x);
-    tsr_pool_blocked_as_nhwc(&outputs[0].desc, &y);
-  }
-  const tsr_status status = tsr_pool_geometry_for(p, &x, &y, where, &call.g);
+  tsr_tensor_desc x, y;
+  tsr_status status = tsr_pool_views(&inputs[0].desc, &outputs[0].desc, "outputs[0]", where, &x, &y);
+  if (status != tsr_status_success) return status;
+  status = tsr_pool_geometry_for(p, &x, &y, where, &call.g);
   if (status != tsr_status_success) return status;
   const struct tsr_f32_pool_entry* fast = ((const struct tsr_pool_op*)base)->fast;
   if (fast != NULL) {
@@ -197,8 +207,11 @@ static void tsr_pool_describe(struct tsr_pool_op* op, const char* suffix) {
            (int)params->spatial_ndims, params->global ? "global_" : "", kinds[params->kind],
            (long long)params->kernel[params->spatial_ndims - 1], (long long)params->stride[params->spatial_ndims - 1],
            params->ceil_mode ? " ceil" : "",
-           fast == NULL ? "reference" : params->kind == tsr_pooling_max ? fast->maxpool_name : fast->avgpool_name,
-           tsr_isa_name(fast != NULL ? fast->isa : tsr_isa_scalar), suffix);
+           op->backward != NULL ? op->backward->name
+           : fast == NULL       ? "reference"
+           : params->kind == tsr_pooling_max ? fast->maxpool_name
+                                             : fast->avgpool_name,
+           tsr_isa_name(op->backward != NULL ? op->backward->isa : fast != NULL ? fast->isa : tsr_isa_scalar), suffix);
 }
 
 tsr_status tsr_pool_create(const tsr_pool_params* params, tsr_op** op) {
@@ -234,13 +247,22 @@ static void tsr_pool_backward_plane(void* context, size_t thread, size_t n, size
 static tsr_status tsr_pool_backward_run(const tsr_op* base, const tsr_tensor* inputs, size_t num_outputs,
                                         const tsr_tensor* outputs, tsr_threadpool* pool) {
   static const char where[] = "tsr_op_run(pool_backward)";
-  const tsr_pool_params* p = &((const struct tsr_pool_op*)base)->params;
+  const struct tsr_pool_op* op = (const struct tsr_pool_op*)base;
   struct tsr_pool_backward_call call = {.x = inputs[0].data, .dy = inputs[1].data, .dx = outputs[0].data};
-  const tsr_status status = tsr_pool_geometry_for(p, &inputs[0].desc, &inputs[1].desc, where, &call.g);
-  if (status != tsr_status_success) return status;
   if (!tsr_tensor_desc_same_shape(&inputs[0].desc, &outputs[0].desc) || outputs[0].desc.layout != inputs[0].desc.layout)
     return tsr_error(tsr_status_invalid_parameter, "%s: outputs[0] (dx) must have x's dims and layout", where);
-  tsr_parallelize_2d(pool, tsr_pool_backward_plane, &call, (size_t)inputs[0].desc.dims[0], (size_t)inputs[0].desc.dims[1]);
+  tsr_tensor_desc x, dy;
+  tsr_status status = tsr_pool_views(&inputs[0].desc, &inputs[1].desc, "inputs[1] (dy)", where, &x, &dy);
+  if (status != tsr_status_success) return status;
+  status = tsr_pool_geometry_for(&op->params, &x, &dy, where, &call.g);
+  if (status != tsr_status_success) return status;
+  if (op->backward != NULL && (x.layout == tsr_layout_nhwc || x.layout == tsr_layout_plain)) {
+    if (tsr_pool_backward_fast_run(op->backward, &call.g, (size_t)x.dims[0], (size_t)x.dims[1],
+                                   x.layout == tsr_layout_nhwc, call.x, call.dy, call.dx, pool) != tsr_status_success)
+      return tsr_error(tsr_status_out_of_memory, "%s: out of memory for the tasks' scratch", where);
+    return tsr_status_success;
+  }
+  tsr_parallelize_2d(pool, tsr_pool_backward_plane, &call, (size_t)x.dims[0], (size_t)x.dims[1]);
   return tsr_status_success;
 }
 
@@ -254,9 +276,10 @@ tsr_status tsr_pool_backward_create(const tsr_pool_params* params, tsr_op** op) 
   if (status != tsr_status_success) return status;
   created->kind = tsr_op_kind_pool_backward;
   created->vtable = &tsr_pool_backward_vtable;
-  /* the backward pass runs the reference loop: say so, not the forward kernel */
-  ((struct tsr_pool_op*)created)->fast = NULL;
-  tsr_pool_describe((struct tsr_pool_op*)created, " backward");
+  struct tsr_pool_op* pool_op = (struct tsr_pool_op*)created;
+  pool_op->fast = NULL; /* the forward kernel plays no part */
+  pool_op->backward = tsr_pool_backward_pick(params->kind);
+  tsr_pool_describe(pool_op, " backward");
   *op = created;
   return tsr_status_success;
 }

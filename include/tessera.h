@@ -740,9 +740,13 @@ TSR_API tsr_status tsr_conv_backward_create(const tsr_conv_params* params, const
                                             tsr_op** op);
 
 /// Pooling backward: dx from dy. Max pooling routes each output's gradient to the first
-/// largest element of its window (the forward's choice); averages spread it over the window
-/// with the forward's divisor. Run with inputs [0] x, [1] dy (shaped like the forward output);
-/// outputs [0] dx (like x). Errors: as tsr_pool_create.
+/// largest element of its window (the forward's choice, found again in x: no workspace), its
+/// first NaN if it holds one; averages spread dy / divisor (the forward's divisor) over the
+/// window. Run with inputs [0] x, [1] dy (shaped like the forward output); outputs [0] dx (like
+/// x), in the same layout: plain, nhwc or one blocked layout (nchw4c/8c/16c). dx is the
+/// reference loop's to the bit (each element's terms added in f32 in the same order), on vector
+/// kernels under any thread count. Errors: as tsr_pool_create, and out_of_memory (a task's
+/// scratch; dx untouched).
 TSR_API tsr_status tsr_pool_backward_create(const tsr_pool_params* params, tsr_op** op);
 
 /// Softmax along one axis: y = exp(x - max) / sum(exp(x - max)), the max and sum taken over

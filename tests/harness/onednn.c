@@ -72,6 +72,8 @@ static int tsr_onednn_call_create_hinted(tsr_onednn_call* call, const_dnnl_op_de
   const char* impl = NULL;
   dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl);
   snprintf(call->implementation, sizeof(call->implementation), "%s", impl ? impl : "?");
+  const dnnl_memory_desc_t* workspace = dnnl_primitive_desc_query_md(pd, dnnl_query_workspace_md, 0);
+  if (workspace != NULL) call->workspace = *workspace;
   status = dnnl_primitive_create(&call->primitive, pd);
   dnnl_primitive_desc_destroy(pd);
   if (status != dnnl_success) return tsr_fail("dnnl_primitive_create", status);
@@ -107,6 +109,21 @@ int tsr_onednn_call_create_backward(tsr_onednn_call* call, const_dnnl_op_desc_t 
                                     const_dnnl_op_desc_t forward_desc, int num_args,
                                     const tsr_onednn_arg* args) {
   return tsr_onednn_call_create_hinted(call, op_desc, NULL, forward_desc, num_args, args);
+}
+
+int tsr_onednn_call_add_workspace(tsr_onednn_call* call, const tsr_onednn_call* shared) {
+  if (dnnl_memory_desc_get_size(&call->workspace) == 0) return 0;
+  if (call->num_args >= TSR_ONEDNN_MAX_ARGS) return tsr_fail("too many arguments", dnnl_invalid_arguments);
+  void* handle = DNNL_MEMORY_ALLOCATE;
+  for (int i = 0; shared != NULL && i < shared->num_args; i++)
+    if (shared->args[i].arg == DNNL_ARG_WORKSPACE) dnnl_memory_get_data_handle(shared->args[i].memory, &handle);
+  if (shared != NULL && handle == DNNL_MEMORY_ALLOCATE) return tsr_fail("the shared workspace", dnnl_invalid_arguments);
+  dnnl_exec_arg_t* arg = &call->args[call->num_args];
+  const dnnl_status_t status = dnnl_memory_create(&arg->memory, &call->workspace, tsr_onednn_engine(), handle);
+  if (status != dnnl_success) return tsr_fail("dnnl_memory_create (workspace)", status);
+  arg->arg = DNNL_ARG_WORKSPACE;
+  call->num_args++;
+  return 0;
 }
 
 int tsr_onednn_call_execute(const tsr_onednn_call* call) {

@@ -37,6 +37,7 @@ typedef struct tsr_onednn_call {
   int num_args;
   dnnl_exec_arg_t args[TSR_ONEDNN_MAX_ARGS];
   char implementation[64]; /* oneDNN's implementation name, e.g. "jit:avx2" */
+  dnnl_memory_desc_t workspace; /* what the primitive keeps between forward and backward (size 0: none) */
 } tsr_onednn_call;
 
 /// The process-wide CPU engine, created at first use.
@@ -59,6 +60,11 @@ int tsr_onednn_call_create(tsr_onednn_call* call, const_dnnl_op_desc_t op_desc,
 int tsr_onednn_call_create_backward(tsr_onednn_call* call, const_dnnl_op_desc_t op_desc,
                                     const_dnnl_op_desc_t forward_desc, int num_args,
                                     const tsr_onednn_arg* args);
+
+/// Adds the primitive's workspace (DNNL_ARG_WORKSPACE; max pooling's) to its arguments: a
+/// buffer oneDNN allocates, or with `shared` set, the buffer `shared` holds (its forward call's,
+/// which must outlive this call). Returns 0 (also when the primitive has no workspace), or -1.
+int tsr_onednn_call_add_workspace(tsr_onednn_call* call, const tsr_onednn_call* shared);
 
 /// Runs the primitive and waits for it. Returns 0, or -1 with a message on stderr.
 int tsr_onednn_call_execute(const tsr_onednn_call* call);
