@@ -98,19 +98,28 @@ static void tsr_dpool_call_kernel(const struct tsr_dpool_band* b, const size_t p
                                                            (float)divisor, g_dy, g->y_s[2], b->dx + at);
 }
 
+/* Rows [from, to) of the band's dx zeroed, every depth plane. */
+static void tsr_dpool_zero_rows(const struct tsr_dpool_band* b, size_t from, size_t to) {
+  const struct tsr_pool_geometry* g = b->g;
+  const size_t pixel = g->x_s[2], pixels = (to - from) * g->in[2], count = b->count;
+  for (size_t q0 = 0; q0 < g->in[0]; q0++) {
+    float* rows = b->dx + q0 * g->x_s[0] + from * g->x_s[1];
+    if (pixel == count)
+      memset(rows, 0, pixels * count * sizeof(float));
+    else
+      for (size_t q = 0; q < pixels; q++) memset(rows + q * pixel, 0, count * sizeof(float));
+  }
+}
+
 /* The band's rows of dx: zeroed, then the dy of every output whose window reaches them routed
- * back, outputs in order. */
+ * back, outputs in order. In 1-D and 2-D each row is zeroed just before the first output row
+ * whose window reaches it (zeroed all at once, an image's dx went out to the last-level cache
+ * and came back for the additions). */
 static void tsr_dpool_band_run(const struct tsr_dpool_band* b) {
   const struct tsr_pool_geometry* g = b->g;
-  const size_t pixel = g->x_s[2], row_pixels = g->in[2], count = b->count;
-  float* first_row = b->dx + b->r0 * g->x_s[1];
-  for (size_t q0 = 0; q0 < g->in[0]; q0++) {
-    float* rows = first_row + q0 * g->x_s[0];
-    if (pixel == count)
-      memset(rows, 0, (b->r1 - b->r0) * row_pixels * count * sizeof(float));
-    else
-      for (size_t q = 0; q < (b->r1 - b->r0) * row_pixels; q++) memset(rows + q * pixel, 0, count * sizeof(float));
-  }
+  const bool planes = g->in[0] > 1;
+  if (planes) tsr_dpool_zero_rows(b, b->r0, b->r1);
+  size_t zeroed = planes ? b->r1 : b->r0; /* rows [r0, zeroed) are zero or hold additions */
   /* output rows whose window rows p1 * stride - pad + [0, kernel) meet [r0, r1) */
   const int64_t stride = (int64_t)g->stride[1], kernel = (int64_t)g->kernel[1], pad = g->pad[1];
   const int64_t low = (int64_t)b->r0 + pad - kernel + 1, high = (int64_t)b->r1 + pad - 1;
@@ -120,13 +129,18 @@ static void tsr_dpool_band_run(const struct tsr_dpool_band* b) {
   size_t begin, end;
   tsr_pool_unclipped(g, 2, &begin, &end);
   for (size_t p0 = 0; p0 < g->out[0]; p0++)
-    for (size_t p1 = p1_begin; p1 < p1_end; p1++)
+    for (size_t p1 = p1_begin; p1 < p1_end; p1++) {
+      const int64_t bottom = (int64_t)p1 * stride - pad + kernel; /* one past the window's last row */
+      const size_t needed = bottom <= (int64_t)b->r0 ? b->r0 : bottom >= (int64_t)b->r1 ? b->r1 : (size_t)bottom;
+      if (needed > zeroed) tsr_dpool_zero_rows(b, zeroed, needed), zeroed = needed;
       for (size_t p2 = 0; p2 < g->out[2]; p2++) {
         const size_t p[3] = {p0, p1, p2};
         const size_t run = p2 == begin && begin < end ? end - begin : 1; /* the interior in one call */
         tsr_dpool_call_kernel(b, p, run);
         p2 += run - 1;
       }
+    }
+  if (zeroed < b->r1) tsr_dpool_zero_rows(b, zeroed, b->r1); /* rows no window reaches */
 }
 
 static size_t tsr_dpool_task_bytes(const struct tsr_dpool_call* c) {
