@@ -42,8 +42,8 @@ struct tsr_dpool_call {
   size_t parts;     /* tasks an image: bands of input rows (NHWC), or slices of channels (plain) */
   size_t band_rows; /* NHWC: input rows a band */
   size_t slice;     /* plain: channels a slice */
-  size_t taps;                    /* a window's taps at most */
-  size_t stride;                  /* plain: the NHWC scratch's floats a pixel */
+  size_t taps;      /* a window's taps at most */
+  size_t stride;    /* plain: the NHWC scratch's floats a pixel */
   bool plain;
   const float *x, *dy;
   float* dx;
