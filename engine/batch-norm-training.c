@@ -31,7 +31,8 @@
 struct tsr_bn_call {
   const struct tsr_batch_norm_training* p;
   const float* dy;      /* the dx kernel's dy: dy, or x in the forward pass (A = 0) */
-  float* center;        /* [c]: forward, the origins, then the means rounded to f32; backward, the means */
+  const float* center;  /* [c]: forward, the origins, then the means rounded to f32; backward, the means */
+  float* origins;       /* forward: center's buffer, which the coefficients' pass turns into the means */
   double* partial;      /* channels last: [blocks][2 c]; plain: [n c][2] */
   double* coefficients; /* [3][c]: A, B, K */
   double *batch_mean, *batch_variance; /* forward */
@@ -140,7 +141,7 @@ static void tsr_bn_coefficients(void* context, size_t thread, size_t first, size
     if (p->dy == NULL) { /* forward: s1, s2 = the sums of x - o and (x - o)^2 */
       const double shift = s1 / M, mean = (double)call->center[c] + shift, biased = s2 / M - shift * shift;
       const double variance = biased > 0.0 ? biased : 0.0, rstd = 1.0 / sqrt(variance + p->epsilon);
-      call->center[c] = (float)mean;
+      call->origins[c] = (float)mean;
       call->coefficients[c] = 0.0;
       call->coefficients[C + c] = rstd * gamma;
       call->coefficients[2 * C + c] =
@@ -193,7 +194,7 @@ tsr_status tsr_batch_norm_forward_execute(const struct tsr_batch_norm_training* 
   float* center = malloc(p->c * sizeof(float));
   if (center == NULL) return tsr_error(tsr_status_out_of_memory, "%s: out of memory for the channel origins", where);
   for (size_t c = 0; c < p->c; c++) center[c] = p->x[p->channels_last ? c : c * p->s];
-  struct tsr_bn_call call = {.p = p, .dy = p->x, .center = center, .batch_mean = batch_mean,
+  struct tsr_bn_call call = {.p = p, .dy = p->x, .center = center, .origins = center, .batch_mean = batch_mean,
                              .batch_variance = batch_variance};
   const tsr_status status = tsr_bn_execute(&call, pool, where);
   free(center);
@@ -202,7 +203,6 @@ tsr_status tsr_batch_norm_forward_execute(const struct tsr_batch_norm_training* 
 
 tsr_status tsr_batch_norm_backward_execute(const struct tsr_batch_norm_training* p, tsr_threadpool* pool,
                                            const char* where) {
-  /* the kernels do not write the means: the cast only shares the forward's field */
-  struct tsr_bn_call call = {.p = p, .dy = p->dy, .center = (float*)p->mean};
+  struct tsr_bn_call call = {.p = p, .dy = p->dy, .center = p->mean};
   return tsr_bn_execute(&call, pool, where);
 }
