@@ -27,6 +27,9 @@
 #define TSR_DPOOL_BAND_ROWS_MIN 8                   /* input rows an NHWC band at least */
 #define TSR_DPOOL_SLICE_MIN 16                      /* channels a plain slice at least */
 #define TSR_DPOOL_SLICE_FLOATS ((size_t)192 << 10) /* a plain slice's NHWC scratch: 768 KiB */
+/* A plain slice's scratch at most (the smallest slice of a large 3-D volume would take GBs a
+ * thread): past it the reference loop runs, a plane at a time, with no scratch. */
+#define TSR_DPOOL_SLICE_MAX_BYTES ((size_t)64 << 20)
 
 const struct tsr_ukernel_entry* tsr_pool_backward_pick(tsr_pooling_kind kind) {
   const char* forced = getenv("TESSERA_POOL");
@@ -143,12 +146,24 @@ static void tsr_dpool_band_run(const struct tsr_dpool_band* b) {
   if (zeroed < b->r1) tsr_dpool_zero_rows(b, zeroed, b->r1); /* rows no window reaches */
 }
 
+/* Plain: a channel's floats in a slice's scratch (x, dy and dx). */
+static size_t tsr_dpool_slice_floats(const struct tsr_pool_geometry* g) {
+  return 2 * g->in[0] * g->in[1] * g->in[2] + g->out[0] * g->out[1] * g->out[2];
+}
+
+/* Plain: channels a slice (scratch of about TSR_DPOOL_SLICE_FLOATS, at least TSR_DPOOL_SLICE_MIN
+ * channels, at most all of them). */
+static size_t tsr_dpool_slice(const struct tsr_pool_geometry* g, size_t channels) {
+  size_t slice = TSR_DPOOL_SLICE_FLOATS / tsr_dpool_slice_floats(g);
+  slice = slice < TSR_DPOOL_SLICE_MIN ? TSR_DPOOL_SLICE_MIN : slice / 16 * 16;
+  return slice < channels ? slice : channels;
+}
+
 static size_t tsr_dpool_task_bytes(const struct tsr_dpool_call* c) {
   const struct tsr_pool_geometry* g = c->g;
   const size_t offsets = (c->taps * sizeof(size_t) + 63) / 64 * 64;
   if (!c->plain) return offsets;
-  const size_t in = g->in[0] * g->in[1] * g->in[2], out = g->out[0] * g->out[1] * g->out[2];
-  return offsets + (2 * in + out) * c->stride * sizeof(float) + 64;
+  return offsets + tsr_dpool_slice_floats(g) * c->stride * sizeof(float) + 64;
 }
 
 /* The allowed variant at or below the picked one that leaves the fewest channels of `count` to
@@ -199,6 +214,11 @@ static void tsr_dpool_missed_task(void* context, size_t task) {
   tsr_dpool_task(context, 0, task / c->parts, task % c->parts);
 }
 
+bool tsr_pool_backward_fast_takes(const struct tsr_pool_geometry* g, size_t channels, bool nhwc) {
+  const size_t stride = tsr_transpose_padded_stride(tsr_dpool_slice(g, channels));
+  return nhwc || tsr_dpool_slice_floats(g) <= TSR_DPOOL_SLICE_MAX_BYTES / sizeof(float) / stride;
+}
+
 tsr_status tsr_pool_backward_fast_run(const struct tsr_ukernel_entry* kernel, const struct tsr_pool_geometry* g,
                                       size_t batch, size_t channels, bool nhwc, const float* x, const float* dy,
                                       float* dx, tsr_threadpool* pool) {
@@ -213,10 +233,7 @@ tsr_status tsr_pool_backward_fast_run(const struct tsr_ukernel_entry* kernel, co
     if (c.band_rows > g->in[1]) c.band_rows = g->in[1];
     c.parts = (g->in[1] + c.band_rows - 1) / c.band_rows;
   } else { /* slices whose NHWC scratch stays within a core's share of the cache */
-    const size_t per_channel = 2 * g->in[0] * g->in[1] * g->in[2] + g->out[0] * g->out[1] * g->out[2];
-    c.slice = TSR_DPOOL_SLICE_FLOATS / per_channel;
-    c.slice = c.slice < TSR_DPOOL_SLICE_MIN ? TSR_DPOOL_SLICE_MIN : c.slice / 16 * 16;
-    if (c.slice > channels) c.slice = channels;
+    c.slice = tsr_dpool_slice(g, channels);
     c.stride = tsr_transpose_padded_stride(c.slice);
     c.parts = (channels + c.slice - 1) / c.slice;
   }

@@ -13,6 +13,10 @@
 /// TESSERA_MAX_ISA allow for `kind`; NULL under TESSERA_POOL=reference (the reference loop).
 const struct tsr_ukernel_entry* tsr_pool_backward_pick(tsr_pooling_kind kind);
 
+/// Whether tsr_pool_backward_fast_run takes this problem: NHWC always; plain NCHW when a slice
+/// of channels reordered into scratch stays within 64 MiB (larger volumes run the reference loop).
+bool tsr_pool_backward_fast_takes(const struct tsr_pool_geometry* g, size_t channels, bool nhwc);
+
 /// dx from x and dy (geometry g, `batch` images of `channels` channels, NHWC when nhwc, else
 /// plain NCHW), bit for bit the reference loop's. Errors: out_of_memory (a task's scratch),
 /// with dx untouched.

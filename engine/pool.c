@@ -256,9 +256,11 @@ static tsr_status tsr_pool_backward_run(const tsr_op* base, const tsr_tensor* in
   if (status != tsr_status_success) return status;
   status = tsr_pool_geometry_for(&op->params, &x, &dy, where, &call.g);
   if (status != tsr_status_success) return status;
-  if (op->backward != NULL && (x.layout == tsr_layout_nhwc || x.layout == tsr_layout_plain)) {
+  const bool nhwc = x.layout == tsr_layout_nhwc;
+  if (op->backward != NULL && (nhwc || x.layout == tsr_layout_plain) &&
+      tsr_pool_backward_fast_takes(&call.g, (size_t)x.dims[1], nhwc)) {
     if (tsr_pool_backward_fast_run(op->backward, &call.g, (size_t)x.dims[0], (size_t)x.dims[1],
-                                   x.layout == tsr_layout_nhwc, call.x, call.dy, call.dx, pool) != tsr_status_success)
+                                   nhwc, call.x, call.dy, call.dx, pool) != tsr_status_success)
       return tsr_error(tsr_status_out_of_memory, "%s: out of memory for the tasks' scratch", where);
     return tsr_status_success;
   }

@@ -7,13 +7,16 @@
  * images split into bands of rows between threads; 1-3 threads; inputs from a small integer
  * range (ties: the first maximum must win) with NaN and -inf; dx pre-filled with NaN, so an
  * element left unwritten fails. Then the tasks' scratch failing on the pool's threads (the
- * caller runs their tasks: the same bits) and everywhere (out of memory, dx untouched). */
+ * caller runs their tasks: the same bits) and everywhere (out of memory, dx untouched); layouts
+ * that do not match (an error, dx untouched); and which plain volumes the fast path leaves to the
+ * reference loop (slices whose scratch would pass 64 MiB). */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/pool-backward.h"
 #include "engine/scratch.h"
 #include "tests/harness/harness.h"
 
@@ -126,12 +129,59 @@ static void tsr_test_bands(tsr_rng* rng, tsr_threadpool* const* pools) {
       }
 }
 
+/* x, dy and dx in layouts that do not go together: an error naming the argument, dx untouched. */
+static void tsr_test_mismatched_layouts(void) {
+  static const tsr_layout cases[][3] = {{tsr_layout_plain, tsr_layout_nchw16c, tsr_layout_plain},
+                                        {tsr_layout_nchw16c, tsr_layout_plain, tsr_layout_nchw16c},
+                                        {tsr_layout_nhwc, tsr_layout_plain, tsr_layout_nhwc},
+                                        {tsr_layout_nchw16c, tsr_layout_nchw16c, tsr_layout_plain},
+                                        {tsr_layout_nchw8c, tsr_layout_nchw16c, tsr_layout_nchw8c}};
+  tsr_pool_params p;
+  memset(&p, 0, sizeof(p));
+  p.spatial_ndims = 2, p.kind = tsr_pooling_max, p.kernel[0] = p.kernel[1] = 2, p.stride[0] = p.stride[1] = 2;
+  tsr_op* op = NULL;
+  tsr_pool_backward_create(&p, &op);
+  static float x[4096], dy[4096], dx[4096];
+  const int64_t x_dims[4] = {1, 16, 8, 8}, y_dims[4] = {1, 16, 4, 4};
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    tsr_tensor inputs[2] = {{.data = x}, {.data = dy}}, output = {.data = dx};
+    tsr_tensor_desc_init(&inputs[0].desc, tsr_dtype_f32, cases[i][0], 4, x_dims);
+    tsr_tensor_desc_init(&inputs[1].desc, tsr_dtype_f32, cases[i][1], 4, y_dims);
+    tsr_tensor_desc_init(&output.desc, tsr_dtype_f32, cases[i][2], 4, x_dims);
+    tsr_fill_nan(dx, 4096);
+    char what[120];
+    snprintf(what, sizeof(what), "pool backward x %s, dy %s, dx %s", tsr_layout_name(cases[i][0]),
+             tsr_layout_name(cases[i][1]), tsr_layout_name(cases[i][2]));
+    const tsr_status status = tsr_op_run(op, 2, inputs, 1, &output, NULL);
+    tsr_check(status == tsr_status_invalid_parameter || status == tsr_status_unsupported_parameter, what,
+              "returned %s", tsr_status_string(status));
+    tsr_check(strstr(tsr_last_error_message(), "inputs[1]") != NULL || strstr(tsr_last_error_message(), "dx") != NULL ||
+                  strstr(tsr_last_error_message(), "tensors") != NULL,
+              what, "message '%s'", tsr_last_error_message());
+    tsr_check_untouched(what, dx, 4096);
+  }
+  tsr_op_destroy(op);
+}
+
+/* Plain volumes whose smallest slice would need over 64 MiB of scratch go to the reference loop;
+ * NHWC never needs it. */
+static void tsr_test_fast_path_limits(void) {
+  struct tsr_pool_geometry g = {.kind = tsr_pooling_max, .in = {128, 128, 128}, .out = {64, 64, 64},
+                                .kernel = {2, 2, 2}, .stride = {2, 2, 2}};
+  tsr_check(!tsr_pool_backward_fast_takes(&g, 16, false), "plain 16x128^3", "took the fast path");
+  tsr_check(tsr_pool_backward_fast_takes(&g, 16, true), "nhwc 16x128^3", "left the fast path");
+  g.in[0] = g.out[0] = 1, g.in[1] = g.in[2] = 112, g.out[1] = g.out[2] = 56, g.kernel[0] = g.stride[0] = 1;
+  tsr_check(tsr_pool_backward_fast_takes(&g, 64, false), "plain 64x112x112", "left the fast path");
+}
+
 int main(void) {
   tsr_rng rng = tsr_rng_seeded(11);
   tsr_threadpool* pools[3] = {NULL, NULL, NULL};
   for (uint32_t t = 0; t < 3; t++) tsr_threadpool_create(t + 1, &pools[t]);
   tsr_test_sweep(&rng, pools, 600);
   tsr_test_bands(&rng, pools);
+  tsr_test_mismatched_layouts();
+  tsr_test_fast_path_limits();
   for (uint32_t t = 0; t < 3; t++) tsr_threadpool_destroy(pools[t]);
   return tsr_test_finish();
 }
