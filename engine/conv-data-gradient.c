@@ -336,7 +336,8 @@ tsr_status tsr_conv_data_gradient_run(const struct tsr_conv_geometry* g, const f
   const struct tsr_gemm_args first_band = tsr_data_gradient_band_gemm(&plan, 0, 0, plan.band_rows, 0, buffers);
   plan.gemm_scratch_bytes = tsr_gemm_scratch_bytes(&first_band, splitting);
   tsr_status status = tsr_status_success;
-  if (!tsr_missed_tasks_begin(&plan.missed, by_sample ? g->n : 0, tsr_thread_scratch, plan.gemm_scratch_bytes)) {
+  if (by_sample ? !tsr_missed_tasks_begin(&plan.missed, g->n, tsr_thread_scratch, plan.gemm_scratch_bytes)
+                : plan.gemm_scratch_bytes > 0 && tsr_thread_scratch(plan.gemm_scratch_bytes) == NULL) {
     status = tsr_error(tsr_status_out_of_memory, "%s: out of memory for GEMM scratch", where);
   } else if (by_sample) {
     tsr_parallelize_1d(pool, tsr_data_gradient_sample_task, &plan, g->n);
@@ -344,7 +345,6 @@ tsr_status tsr_conv_data_gradient_run(const struct tsr_conv_geometry* g, const f
       status = tsr_error(tsr_status_out_of_memory, "%s: out of memory for GEMM scratch (dx may be partly written)",
                          where);
   } else {
-    tsr_missed_tasks_finish(&plan.missed, tsr_data_gradient_missed_sample, &plan); /* no tasks: releases */
     for (size_t n = 0; n < g->n && status == tsr_status_success; n++)
       status = tsr_data_gradient_sample(&plan, n, buffers, pool);
   }

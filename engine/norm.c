@@ -536,14 +536,13 @@ tsr_status tsr_batch_norm_training_create(int64_t channels, const float* gamma, 
   created->convention = convention;
   const struct tsr_ukernel_entry* colstats =
       tsr_ukernel_pick(tsr_f32_colstats_ukernels, tsr_f32_colstats_ukernel_count);
+  const struct tsr_ukernel_entry* dnorm_dx = tsr_ukernel_pick(tsr_f32_dnorm_dx_ukernels, tsr_f32_dnorm_ukernel_count);
   created->colstats = (tsr_f32_colstats_ukernel_fn)colstats->function;
-  created->dnorm_dx =
-      (tsr_f32_dnorm_dx_ukernel_fn)tsr_ukernel_pick(tsr_f32_dnorm_dx_ukernels, tsr_f32_dnorm_ukernel_count)->function;
+  created->dnorm_dx = (tsr_f32_dnorm_dx_ukernel_fn)dnorm_dx->function;
   snprintf(created->base.description, sizeof(created->base.description),
            "batch_norm_training:c%lld eps=%g momentum=%g(%s) impl=%s+%s isa=%s", (long long)channels,
            (double)epsilon, (double)momentum, convention == tsr_momentum_pytorch ? "pytorch" : "keras",
-           colstats->name, tsr_ukernel_pick(tsr_f32_dnorm_dx_ukernels, tsr_f32_dnorm_ukernel_count)->name,
-           tsr_isa_name(colstats->isa));
+           colstats->name, dnorm_dx->name, tsr_isa_name(colstats->isa));
   *op = &created->base;
   return tsr_status_success;
 }
