@@ -55,10 +55,7 @@ void tessera_layer_norm(benchmark::State& state, const Problem& p) {
   tsr_op* op = nullptr;
   tsr_layer_norm_create(1, &p.features, static_cast<float*>(t.gamma.data), static_cast<float*>(t.beta.data), 1e-5f,
                         &op);
-  for (auto _ : state) tsr_op_run(op, 1, &t.x, 1, &t.y, tsr_bench::pool(threads));
-  state.SetLabel(tsr_op_describe(op));
-  tsr_op_destroy(op);
-  tsr_bench::report_bandwidth(state, t.bytes_moved(), threads);
+  tsr_bench::time_tessera_bandwidth(state, op, 1, &t.x, 1, &t.y, t.bytes_moved(), threads);
 }
 
 void onednn_layer_norm(benchmark::State& state, const Problem& p) {
@@ -175,27 +172,33 @@ void tessera_batch_norm(benchmark::State& state, const BatchNormProblem& p, tsr_
   tsr_op* op = nullptr;
   tsr_batch_norm_create(p.c, static_cast<float*>(t.mean.data), static_cast<float*>(t.variance.data),
                         static_cast<float*>(t.gamma.data), static_cast<float*>(t.beta.data), 1e-5f, &op);
-  for (auto _ : state) tsr_op_run(op, 1, &t.x, 1, &t.y, tsr_bench::pool(threads));
-  state.SetLabel(tsr_op_describe(op));
-  tsr_op_destroy(op);
-  tsr_bench::report_bandwidth(state, t.bytes_moved(), threads);
+  tsr_bench::time_tessera_bandwidth(state, op, 1, &t.x, 1, &t.y, t.bytes_moved(), threads);
 }
 
-void onednn_batch_norm(benchmark::State& state, const BatchNormProblem& p, tsr_layout layout) {
+// oneDNN's forward batch normalization: at inference with the given statistics, or in training
+// (the batch's statistics computed and written to mean and variance).
+void onednn_batch_norm_forward(benchmark::State& state, const BatchNormProblem& p, tsr_layout layout, bool training) {
   const uint32_t threads = uint32_t(state.range(0));
   tsr_onednn_set_threads(int(threads));
   BatchNormTensors t(p, layout);
   dnnl_memory_desc_t md;
   tsr_onednn_md(&t.x.desc, &md);
   dnnl_batch_normalization_desc_t desc;
-  dnnl_batch_normalization_forward_desc_init(&desc, dnnl_forward_inference, &md, 1e-5f,
-                                             dnnl_use_global_stats | dnnl_use_scale | dnnl_use_shift);
+  dnnl_batch_normalization_forward_desc_init(&desc, training ? dnnl_forward_training : dnnl_forward_inference, &md,
+                                             1e-5f, (training ? 0u : dnnl_use_global_stats) | dnnl_use_scale |
+                                                        dnnl_use_shift);
   tsr_onednn_call call;
   const tsr_onednn_arg args[] = {{DNNL_ARG_SRC, &t.x},         {DNNL_ARG_DST, &t.y},
                                  {DNNL_ARG_MEAN, &t.mean},     {DNNL_ARG_VARIANCE, &t.variance},
                                  {DNNL_ARG_SCALE, &t.gamma},   {DNNL_ARG_SHIFT, &t.beta}};
   const int created = tsr_onednn_call_create(&call, &desc, nullptr, 6, args);
-  tsr_bench::time_onednn_bandwidth(state, created, &call, "batch normalization", t.bytes_moved(), threads);
+  tsr_bench::time_onednn_bandwidth(state, created, &call,
+                                   training ? "batch normalization training" : "batch normalization",
+                                   t.bytes_moved(), threads);
+}
+
+void onednn_batch_norm(benchmark::State& state, const BatchNormProblem& p, tsr_layout layout) {
+  onednn_batch_norm_forward(state, p, layout, false);
 }
 
 // Batch norm in training mode (the bnorm.txt shapes): y and the batch's statistics from x (and
@@ -213,19 +216,7 @@ void tessera_batch_norm_training(benchmark::State& state, const BatchNormProblem
 }
 
 void onednn_batch_norm_training(benchmark::State& state, const BatchNormProblem& p, tsr_layout layout) {
-  const uint32_t threads = uint32_t(state.range(0));
-  tsr_onednn_set_threads(int(threads));
-  BatchNormTensors t(p, layout);
-  dnnl_memory_desc_t md;
-  tsr_onednn_md(&t.x.desc, &md);
-  dnnl_batch_normalization_desc_t desc;
-  dnnl_batch_normalization_forward_desc_init(&desc, dnnl_forward_training, &md, 1e-5f, dnnl_use_scale | dnnl_use_shift);
-  tsr_onednn_call call;
-  const tsr_onednn_arg args[] = {{DNNL_ARG_SRC, &t.x},         {DNNL_ARG_DST, &t.y},
-                                 {DNNL_ARG_MEAN, &t.mean},     {DNNL_ARG_VARIANCE, &t.variance},
-                                 {DNNL_ARG_SCALE, &t.gamma},   {DNNL_ARG_SHIFT, &t.beta}};
-  const int created = tsr_onednn_call_create(&call, &desc, nullptr, 6, args);
-  tsr_bench::time_onednn_bandwidth(state, created, &call, "batch normalization training", t.bytes_moved(), threads);
+  onednn_batch_norm_forward(state, p, layout, true);
 }
 
 // Batch norm backward in training mode (the bnorm.txt shapes, the batch's statistics given): dx,
@@ -295,10 +286,7 @@ void tessera_group_norm(benchmark::State& state, const GroupNormProblem& p, tsr_
   tsr_op* op = nullptr;
   tsr_group_norm_create(p.c, p.groups, static_cast<float*>(t.gamma.data), static_cast<float*>(t.beta.data), 1e-5f,
                         &op);
-  for (auto _ : state) tsr_op_run(op, 1, &t.x, 1, &t.y, tsr_bench::pool(threads));
-  state.SetLabel(tsr_op_describe(op));
-  tsr_op_destroy(op);
-  tsr_bench::report_bandwidth(state, t.bytes_moved(), threads);
+  tsr_bench::time_tessera_bandwidth(state, op, 1, &t.x, 1, &t.y, t.bytes_moved(), threads);
 }
 
 using BatchNormBench = void (*)(benchmark::State&, const BatchNormProblem&, tsr_layout);

@@ -74,10 +74,7 @@ void tessera_pool(benchmark::State& state, const Problem& p, tsr_layout layout) 
   Tensors t(p, layout);
   tsr_op* op = nullptr;
   tsr_pool_create(&t.params, &op);
-  for (auto _ : state) tsr_op_run(op, 1, &t.x, 1, &t.y, tsr_bench::pool(threads));
-  state.SetLabel(tsr_op_describe(op));
-  tsr_op_destroy(op);
-  tsr_bench::report_bandwidth(state, t.bytes_moved(), threads);
+  tsr_bench::time_tessera_bandwidth(state, op, 1, &t.x, 1, &t.y, t.bytes_moved(), threads);
 }
 
 void tessera_pool_backward(benchmark::State& state, const Problem& p, tsr_layout layout) {
@@ -123,12 +120,13 @@ void onednn_pool_backward(benchmark::State& state, const Problem& p, tsr_layout 
   const uint32_t threads = uint32_t(state.range(0));
   tsr_onednn_set_threads(int(threads));
   Tensors t(p, layout);
-  Tensors y_of_forward(p, layout); /* the forward's y, so that t.y keeps dy's values */
+  tsr_tensor forward_y = t.y; /* the forward's y in a buffer of its own, so that t.y keeps dy's values */
+  forward_y.data = std::aligned_alloc(64, (tsr_tensor_desc_bytes(&t.y.desc) + 63) / 64 * 64);
   dnnl_pooling_v2_desc_t forward, backward;
   onednn_pool_desc(p, t, dnnl_forward_training, &forward);
   onednn_pool_desc(p, t, dnnl_backward_data, &backward);
   tsr_onednn_call forward_call, call;
-  const tsr_onednn_arg forward_args[] = {{DNNL_ARG_SRC, &t.x}, {DNNL_ARG_DST, &y_of_forward.y}};
+  const tsr_onednn_arg forward_args[] = {{DNNL_ARG_SRC, &t.x}, {DNNL_ARG_DST, &forward_y}};
   const tsr_onednn_arg args[] = {{DNNL_ARG_DIFF_DST, &t.y}, {DNNL_ARG_DIFF_SRC, &t.dx}};
   int created = tsr_onednn_call_create(&forward_call, &forward, nullptr, 2, forward_args);
   if (created == 0) {
@@ -138,6 +136,7 @@ void onednn_pool_backward(benchmark::State& state, const Problem& p, tsr_layout 
   }
   tsr_bench::time_onednn_bandwidth(state, created, &call, "pooling backward", t.backward_bytes_moved(), threads);
   tsr_onednn_call_destroy(&forward_call);
+  std::free(forward_y.data);
 }
 
 const int kRegistered = [] {
