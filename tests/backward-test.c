@@ -271,6 +271,22 @@ static bool tsr_within_one_rounding(double got, double want, double slack) {
   return fabs(got - want) <= ldexp(fabs(want), -23) + slack;
 }
 
+/* How many of got[0, n) are not want's to one rounding (tsr_within_one_rounding). */
+static size_t tsr_count_beyond_one_rounding(const float* got, const float* want, size_t n, double slack) {
+  size_t wrong = 0;
+  for (size_t i = 0; i < n; i++) wrong += !tsr_within_one_rounding(got[i], want[i], slack);
+  return wrong;
+}
+
+/* A parameter gradient's values against the reference's sums (in double), or, where the caller
+ * did not ask for it (`given` false), still NaN as pre-filled. */
+static size_t tsr_count_wrong_parameters(const float* got, const double* want, size_t n, bool given, double slack) {
+  size_t wrong = 0;
+  for (size_t i = 0; i < n; i++)
+    wrong += given ? !tsr_within_one_rounding(got[i], (float)want[i], slack) : !isnan(got[i]);
+  return wrong;
+}
+
 /* Batch norm backward and the training forward (engine/batch-norm-training.c on the f32-dnorm
  * and f32-colstats kernels) against the reference routines, tsr_reference_normalize_set_backward
  * and tsr_reference_normalize_set (y and the batch's mean and variance), a channel at a time:
@@ -328,13 +344,9 @@ static void tsr_test_batch_norm_backward_sweep(tsr_rng* rng) {
             tsr_batch_norm_backward_create(C, with_gamma ? gamma : NULL, 1e-5f, &op);
             tsr_check_status(tsr_op_run(op, 4, ins, with_parameters ? 3 : 1, outs, pool), tsr_status_success,
                              tsr_op_describe(op));
-            for (size_t i = 0; i < n; i++)
-              wrong += !tsr_within_one_rounding(dx[i], expected[i], 1e-12);
-            for (size_t c = 0; c < (size_t)C; c++) {
-              const float want[2] = {(float)expected_dgamma[c], (float)expected_dbeta[c]}, got[2] = {dgamma[c], dbeta[c]};
-              for (int k = 0; k < 2; k++)
-                wrong += with_parameters ? !tsr_within_one_rounding(got[k], want[k], 1e-12) : !isnan(got[k]);
-            }
+            wrong += tsr_count_beyond_one_rounding(dx, expected, n, 1e-12);
+            wrong += tsr_count_wrong_parameters(dgamma, expected_dgamma, (size_t)C, with_parameters, 1e-12);
+            wrong += tsr_count_wrong_parameters(dbeta, expected_dbeta, (size_t)C, with_parameters, 1e-12);
             tsr_op_destroy(op);
             /* the training forward on the same x (a variance needs two values a channel): y and
              * the batch's statistics against the reference routine's (its own two-pass
@@ -363,10 +375,9 @@ static void tsr_test_batch_norm_backward_sweep(tsr_rng* rng) {
             tsr_batch_norm_training_create(C, with_gamma ? gamma : NULL, beta, 1e-5f, 0.1f, tsr_momentum_pytorch, &op);
             tsr_check_status(tsr_op_run(op, 3, forward_ins, 5, forward_outs, pool), tsr_status_success,
                              tsr_op_describe(op));
-            for (size_t i = 0; i < n; i++) wrong += !tsr_within_one_rounding(dx[i], expected[i], 1e-12);
+            wrong += tsr_count_beyond_one_rounding(dx, expected, n, 1e-12);
             for (size_t k = 0; k < 2; k++)
-              for (size_t c = 0; c < (size_t)C; c++)
-                wrong += !tsr_within_one_rounding(batch_statistics[k][c], (float)reference_statistics[k][c], 1e-12);
+              wrong += tsr_count_wrong_parameters(batch_statistics[k], reference_statistics[k], (size_t)C, true, 1e-12);
             tsr_op_destroy(op);
             free(x), free(dy), free(dx), free(expected);
             cases++;
@@ -417,13 +428,9 @@ static void tsr_test_layer_norm_backward_sweep(tsr_rng* rng) {
         tsr_op* op = NULL;
         tsr_layer_norm_backward_create(1, &L, with_gamma ? gamma : NULL, 1e-5f, &op);
         tsr_check_status(tsr_op_run(op, 2, ins, outputs, outs, pool), tsr_status_success, tsr_op_describe(op));
-        for (size_t i = 0; i < n; i++)
-          wrong += !tsr_within_one_rounding(dx[i], expected[i], 1e-11);
-        for (size_t i = 0; i < (size_t)L; i++) {
-          const float want[2] = {(float)expected_dgamma[i], (float)expected_dbeta[i]}, got[2] = {dgamma[i], dbeta[i]};
-          for (size_t k = 0; k < 2; k++)
-            wrong += outputs > k + 1 ? !tsr_within_one_rounding(got[k], want[k], 1e-11) : !isnan(got[k]);
-        }
+        wrong += tsr_count_beyond_one_rounding(dx, expected, n, 1e-11);
+        wrong += tsr_count_wrong_parameters(dgamma, expected_dgamma, (size_t)L, outputs > 1, 1e-11);
+        wrong += tsr_count_wrong_parameters(dbeta, expected_dbeta, (size_t)L, outputs > 2, 1e-11);
         tsr_op_destroy(op);
         free(x), free(dy), free(dx), free(expected);
         cases++;
